@@ -1,0 +1,1 @@
+"""Reading RIS exports and mapping their records to Zotero items."""
