@@ -1,0 +1,1 @@
+"""Pure core of the sync: matching, merging and planning over plain data."""

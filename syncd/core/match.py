@@ -1,0 +1,191 @@
+"""Matching records to library items by identifier: pure, over a snapshot of the mirror.
+
+A record matches an item when a strong identifier agrees, tried in order of
+precedence (DOI, Scopus EID, PMID, PMCID, Web of Science UT, then ISBN for books).
+Two items for one record, or identifiers that point to different items, is an
+ambiguity: reported with the keys involved, never guessed. Notes and attachments
+never match. Items in the trash do match, and the match says so.
+
+Title/year/first-author matching is an opt-in for records without any identifier,
+and its matches are marked ``weak`` so the planner never updates through them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from syncd.identifiers import Identifiers, identifiers_from_item
+
+# Precedence of identifier kinds, strongest first. ISBN only identifies books:
+# chapters of one book share its ISBN.
+ID_KINDS: tuple[str, ...] = ("doi", "scopus_eid", "pmid", "pmcid", "wos", "isbn")
+ISBN_TYPES = frozenset({"book"})
+NEVER_MATCHED_TYPES = frozenset({"note", "attachment", "annotation"})
+
+
+@dataclass(frozen=True, slots=True)
+class MirrorItem:
+    """One library item as the mirror last saw it."""
+
+    key: str
+    version: int
+    item_type: str
+    trashed: bool
+    data: Mapping[str, Any]
+    parent_key: str | None = None
+
+
+def id_pairs(ids: Identifiers, item_type: str | None = None) -> list[tuple[str, str]]:
+    """The (kind, value) pairs an item or record can be found by, in precedence order."""
+    pairs: list[tuple[str, str]] = []
+    for kind in ID_KINDS:
+        if kind == "isbn":
+            if item_type is None or item_type in ISBN_TYPES:
+                pairs.extend(("isbn", v) for v in ids.isbn)
+            continue
+        value = getattr(ids, kind)
+        if value:
+            pairs.append((kind, value))
+    return pairs
+
+
+@dataclass
+class LibraryIndex:
+    """The mirror indexed for matching: items by key, keys by identifier."""
+
+    items: dict[str, MirrorItem] = field(default_factory=dict)
+    by_id: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    by_fingerprint: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    @classmethod
+    def build(cls, items: Iterable[MirrorItem]) -> LibraryIndex:
+        index = cls()
+        for item in items:
+            index.add(item)
+        return index
+
+    def add(self, item: MirrorItem) -> None:
+        self.items[item.key] = item
+        if item.item_type in NEVER_MATCHED_TYPES:
+            return
+        for pair in id_pairs(identifiers_from_item(item.data), item.item_type):
+            self.by_id[pair].add(item.key)
+        fp = fingerprint(item.data)
+        if fp:
+            self.by_fingerprint[fp].add(item.key)
+
+    def remove(self, key: str) -> None:
+        self.items.pop(key, None)
+        for keys in self.by_id.values():
+            keys.discard(key)
+        for keys in self.by_fingerprint.values():
+            keys.discard(key)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """The outcome of matching one record.
+
+    ``key`` is set for a unique match; ``ambiguous`` lists every key involved when
+    the identifiers disagree. ``by`` names the identifier kind (or ``"title"``).
+    """
+
+    key: str | None = None
+    by: str | None = None
+    trashed: bool = False
+    weak: bool = False
+    ambiguous: tuple[str, ...] = ()
+    detail: str = ""
+
+    @property
+    def found(self) -> bool:
+        return self.key is not None
+
+
+NO_MATCH = Match()
+
+
+def match_record(
+    ids: Identifiers,
+    item_type: str,
+    index: LibraryIndex,
+    *,
+    title_fallback: Mapping[str, Any] | None = None,
+) -> Match:
+    """Find the library item a record with identifiers ``ids`` stands for.
+
+    ``title_fallback`` (the record's item data) enables the opt-in weak match for
+    records that carry no identifier at all.
+    """
+    pairs = id_pairs(ids, item_type)
+    hits: list[tuple[str, str, frozenset[str]]] = []
+    for kind, value in pairs:
+        keys = frozenset(
+            k
+            for k in index.by_id.get((kind, value), ())
+            if index.items[k].item_type not in NEVER_MATCHED_TYPES
+        )
+        if keys:
+            hits.append((kind, value, keys))
+    if hits:
+        involved = frozenset().union(*(keys for _, _, keys in hits))
+        if len(involved) > 1:
+            detail = "; ".join(
+                f"{kind} {value} -> {', '.join(sorted(keys))}" for kind, value, keys in hits
+            )
+            return Match(ambiguous=tuple(sorted(involved)), detail=detail)
+        (key,) = involved
+        kind = hits[0][0]
+        return Match(key=key, by=kind, trashed=index.items[key].trashed)
+    if not pairs and title_fallback is not None:
+        fp = fingerprint(title_fallback)
+        keys = sorted(index.by_fingerprint.get(fp, ())) if fp else []
+        if len(keys) == 1:
+            key = keys[0]
+            return Match(key=key, by="title", weak=True, trashed=index.items[key].trashed)
+        if len(keys) > 1:
+            return Match(ambiguous=tuple(keys), detail="same title, year and first author")
+    return NO_MATCH
+
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NON_WORD.sub(" ", stripped.casefold()).strip()
+
+
+_YEAR = re.compile(r"\b(\d{4})\b")
+
+
+def fingerprint(data: Mapping[str, Any]) -> str | None:
+    """Folded title + year + first creator's last name, or None when too thin to use."""
+    title = ""
+    for name in ("title", "caseName", "nameOfAct", "subject"):
+        value = data.get(name)
+        if isinstance(value, str) and value.strip():
+            title = _fold(value)
+            break
+    if len(title) < 8:
+        return None
+    year = ""
+    for name in ("date", "dateDecided", "dateEnacted", "issueDate"):
+        value = data.get(name)
+        if isinstance(value, str):
+            m = _YEAR.search(value)
+            if m:
+                year = m.group(1)
+                break
+    first = ""
+    creators = data.get("creators") or []
+    if creators and isinstance(creators[0], Mapping):
+        c = creators[0]
+        first = _fold(str(c.get("lastName") or c.get("name") or "")).split(" ")[-1]
+    return f"{title}|{year}|{first}"

@@ -1,0 +1,248 @@
+"""Matching records to library items: a table of identifier sources and outcomes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from syncd.core.match import LibraryIndex, MirrorItem, match_record
+from syncd.identifiers import Identifiers
+
+
+def item(
+    key: str, item_type: str = "journalArticle", trashed: bool = False, **data: Any
+) -> MirrorItem:
+    return MirrorItem(key, 1, item_type, trashed, {"itemType": item_type, **data})
+
+
+LIBRARY = LibraryIndex.build(
+    [
+        item("DOIFIELD", DOI="10.1155/2012/273291", title="Stem cells"),
+        item("DOIEXTRA", extra="doi: 10.1000/ABC.Def\nOther: x"),
+        item("DOIURL", url="https://doi.org/10.2000/url-form"),
+        item("EIDARCH", archiveLocation="SCOPUS:84864948206"),
+        item("EIDARC2", archiveLocation="2-s2.0-11111111111"),
+        item("EIDEXTRA", extra="Scopus EID: 2-s2.0-22222222222"),
+        item("EIDURL", url="http://www.scopus.com/inward/record.url?eid=2-s2.0-33333333333&x=1"),
+        item("PMIDFLD", PMID="22829849"),
+        item("PMIDEXT", "book", extra="PMID: 1234567"),
+        item("PMIDURL", url="https://pubmed.ncbi.nlm.nih.gov/7654321/"),
+        item("PMCIDFLD", PMCID="PMC1234567"),
+        item("PMCIDEXT", "report", extra="PMCID: PMC7654321"),
+        item("WOSARCH", archiveLocation="WOS:000301234500001"),
+        item("WOSEXTR", extra="Web of Science ID: WOS:000309999900002"),
+        item("BOOKISBN", "book", ISBN="978-0-306-40615-7"),
+        item("CHAPISBN", "bookSection", ISBN="9780306406157"),
+        item("TRASHED1", trashed=True, DOI="10.3000/trashed"),
+        item("NOTE0001", "note", note="<p>10.4000/in-a-note</p>", extra="DOI: 10.4000/in-a-note"),
+        item("DUPDOI01", DOI="10.5000/dup"),
+        item("DUPDOI02", extra="DOI: 10.5000/DUP"),
+        item("SPLITA01", DOI="10.6000/split"),
+        item("SPLITB01", PMID="999999"),
+        item(
+            "TITLE001",
+            title="A study of things in places",
+            date="2019-03-01",
+            creators=[{"creatorType": "author", "lastName": "Müller", "firstName": "A"}],
+        ),
+    ]
+)
+
+CASES = [
+    # (name, record identifiers, record type, expected key, expected by, ambiguous)
+    (
+        "doi field, case-insensitive",
+        Identifiers(doi="10.1155/2012/273291"),
+        "journalArticle",
+        "DOIFIELD",
+        "doi",
+        False,
+    ),
+    (
+        "doi in extra, mixed case",
+        Identifiers(doi="10.1000/abc.def"),
+        "journalArticle",
+        "DOIEXTRA",
+        "doi",
+        False,
+    ),
+    (
+        "doi from a doi.org url",
+        Identifiers(doi="10.2000/url-form"),
+        "journalArticle",
+        "DOIURL",
+        "doi",
+        False,
+    ),
+    (
+        "eid in archiveLocation SCOPUS:",
+        Identifiers(scopus_eid="2-s2.0-84864948206"),
+        "journalArticle",
+        "EIDARCH",
+        "scopus_eid",
+        False,
+    ),
+    (
+        "eid in archiveLocation 2-s2.0",
+        Identifiers(scopus_eid="2-s2.0-11111111111"),
+        "journalArticle",
+        "EIDARC2",
+        "scopus_eid",
+        False,
+    ),
+    (
+        "eid in extra",
+        Identifiers(scopus_eid="2-s2.0-22222222222"),
+        "journalArticle",
+        "EIDEXTRA",
+        "scopus_eid",
+        False,
+    ),
+    (
+        "eid in a scopus url",
+        Identifiers(scopus_eid="2-s2.0-33333333333"),
+        "journalArticle",
+        "EIDURL",
+        "scopus_eid",
+        False,
+    ),
+    ("pmid field", Identifiers(pmid="22829849"), "journalArticle", "PMIDFLD", "pmid", False),
+    ("pmid in extra", Identifiers(pmid="1234567"), "journalArticle", "PMIDEXT", "pmid", False),
+    (
+        "pmid in a pubmed url",
+        Identifiers(pmid="7654321"),
+        "journalArticle",
+        "PMIDURL",
+        "pmid",
+        False,
+    ),
+    ("pmcid field", Identifiers(pmcid="PMC1234567"), "journalArticle", "PMCIDFLD", "pmcid", False),
+    (
+        "pmcid in extra",
+        Identifiers(pmcid="PMC7654321"),
+        "journalArticle",
+        "PMCIDEXT",
+        "pmcid",
+        False,
+    ),
+    (
+        "wos in archiveLocation",
+        Identifiers(wos="WOS:000301234500001"),
+        "journalArticle",
+        "WOSARCH",
+        "wos",
+        False,
+    ),
+    (
+        "wos in extra",
+        Identifiers(wos="WOS:000309999900002"),
+        "journalArticle",
+        "WOSEXTR",
+        "wos",
+        False,
+    ),
+    ("isbn for a book", Identifiers(isbn=("9780306406157",)), "book", "BOOKISBN", "isbn", False),
+    (
+        "isbn never matches a chapter record",
+        Identifiers(isbn=("9780306406157",)),
+        "bookSection",
+        None,
+        None,
+        False,
+    ),
+    (
+        "precedence: doi decides, weaker ids agree or are absent",
+        Identifiers(doi="10.1155/2012/273291", pmid="424242"),
+        "journalArticle",
+        "DOIFIELD",
+        "doi",
+        False,
+    ),
+    (
+        "trashed items match",
+        Identifiers(doi="10.3000/trashed"),
+        "journalArticle",
+        "TRASHED1",
+        "doi",
+        False,
+    ),
+    (
+        "notes never match",
+        Identifiers(doi="10.4000/in-a-note"),
+        "journalArticle",
+        None,
+        None,
+        False,
+    ),
+    (
+        "two items with one doi: ambiguous",
+        Identifiers(doi="10.5000/dup"),
+        "journalArticle",
+        None,
+        None,
+        True,
+    ),
+    (
+        "doi and pmid point to different items: ambiguous",
+        Identifiers(doi="10.6000/split", pmid="999999"),
+        "journalArticle",
+        None,
+        None,
+        True,
+    ),
+    ("no identifier, no opt-in: no match", Identifiers(), "journalArticle", None, None, False),
+    (
+        "unknown doi: no match",
+        Identifiers(doi="10.9999/nothing"),
+        "journalArticle",
+        None,
+        None,
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("ids", "item_type", "key", "by", "ambiguous"),
+    [c[1:] for c in CASES],
+    ids=[c[0] for c in CASES],
+)
+def test_match_table(
+    ids: Identifiers, item_type: str, key: str | None, by: str | None, ambiguous: bool
+) -> None:
+    m = match_record(ids, item_type, LIBRARY)
+    assert m.key == key
+    assert m.by == by
+    assert bool(m.ambiguous) == ambiguous
+    if ambiguous:
+        assert len(m.ambiguous) == 2
+        assert m.detail
+
+
+def test_trashed_flag_is_reported() -> None:
+    m = match_record(Identifiers(doi="10.3000/trashed"), "journalArticle", LIBRARY)
+    assert m.trashed
+    assert not match_record(Identifiers(pmid="22829849"), "journalArticle", LIBRARY).trashed
+
+
+def test_title_match_is_opt_in_weak_and_only_without_identifiers() -> None:
+    record = {
+        "itemType": "journalArticle",
+        "title": "A Study of Things in Places!",
+        "date": "2019",
+        "creators": [{"creatorType": "author", "lastName": "Muller", "firstName": "Anna"}],
+    }
+    assert match_record(Identifiers(), "journalArticle", LIBRARY).key is None
+    m = match_record(Identifiers(), "journalArticle", LIBRARY, title_fallback=record)
+    assert (m.key, m.by, m.weak) == ("TITLE001", "title", True)
+    # A record with an identifier never falls back to the title.
+    m2 = match_record(Identifiers(doi="10.9/x"), "journalArticle", LIBRARY, title_fallback=record)
+    assert m2.key is None
+
+
+def test_index_remove_forgets_item() -> None:
+    index = LibraryIndex.build([item("AAAAAAAA", DOI="10.1000/a")])
+    assert match_record(Identifiers(doi="10.1000/a"), "journalArticle", index).key == "AAAAAAAA"
+    index.remove("AAAAAAAA")
+    assert match_record(Identifiers(doi="10.1000/a"), "journalArticle", index).key is None
