@@ -1,0 +1,530 @@
+"""The Zotero Web API client: every request syncd makes to a Zotero library.
+
+Built on pyzotero 1.16 for the reads it does well (paging ``/items``,
+``format=versions``, ``/deleted``, ``/collections``), with our own
+``httpx2.Client`` so that one retry policy (``syncd.zotero.retry``) governs every
+request. Where pyzotero falls short we talk to the API with that same
+``httpx2.Client``; each such place says why. In short:
+
+* pyzotero sleeps in place on ``Backoff``/``Retry-After`` with ``time.sleep``, retries
+  429 only for some methods, and turns a 429 on ``create_items`` into a
+  ``JSONDecodeError``. A response hook on our HTTP client raises ``RetryableStatus``
+  for retryable statuses before pyzotero sees them, and records ``Backoff`` in a
+  gate shared by all threads; pyzotero's own back-off is switched off.
+* ``create_items`` invents a fresh write token per call (a retry is then not
+  idempotent) and ``update_items`` ignores per-object failures, so batch writes are
+  sent directly (``post_items``).
+* ``key_info`` puts the API key in the URL path; we use ``/keys/current``.
+
+pyzotero instances keep per-request state and are not thread-safe, so each worker
+thread gets its own, all sharing one (thread-safe) ``httpx2.Client``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+import httpx2
+from pyzotero import zotero as pyzotero_module
+from pyzotero.errors import PyZoteroError
+
+from syncd.errors import ApiError, CredentialError
+from syncd.zotero.retry import (
+    RETRYABLE_STATUSES,
+    Clock,
+    Retrier,
+    RetryableStatus,
+    RetryPolicy,
+    Sleep,
+    parse_seconds,
+)
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+PAGE_SIZE = 100
+KEYS_PER_REQUEST = 50
+MAX_WRITE_OBJECTS = 50
+
+LibraryType = Literal["user", "group"]
+Json = dict[str, Any]
+
+
+class PreconditionFailedError(ApiError):
+    """A whole write request was refused with 412 (library or write token)."""
+
+    def __init__(self, message: str, *, library_version: int | None, hint: str | None = None):
+        super().__init__(message, status=412, hint=hint)
+        self.library_version = library_version
+
+
+class WriteTokenUsedError(PreconditionFailedError):
+    """The write token was already used: an earlier attempt of this write landed."""
+
+
+@dataclass(frozen=True)
+class WriteFailure:
+    """One object of a batch write that the server refused."""
+
+    index: int
+    key: str | None
+    code: int
+    message: str
+    data: Json | None = None
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """The per-object outcome of one ``POST <library>/items`` (indexes into the body)."""
+
+    successful: dict[int, Json] = field(default_factory=dict)
+    unchanged: dict[int, str] = field(default_factory=dict)
+    failed: dict[int, WriteFailure] = field(default_factory=dict)
+    library_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ItemsSnapshot:
+    """Every item of a library as read page by page.
+
+    ``consistent`` is true when all pages reported the same library version, i.e.
+    nobody wrote to the library while it was paged; otherwise an item may have
+    shifted between pages and been missed, and the caller must reconcile.
+    """
+
+    items: list[Json]
+    version: int
+    consistent: bool
+
+
+class _Pyzotero(pyzotero_module.Zotero):
+    """pyzotero with its own back-off switched off and the shared client left open."""
+
+    def _check_backoff(self) -> None:
+        # The BackoffGate waits instead, with an injectable sleep and across threads.
+        pass
+
+    def _set_backoff(self, duration: str | float) -> None:
+        # The response hook has already recorded it in the BackoffGate.
+        pass
+
+    def __del__(self) -> None:
+        # pyzotero closes its client when collected; the client is ours and shared.
+        pass
+
+
+def _last(zot: _Pyzotero) -> httpx2.Response:
+    if zot.request is None:
+        raise ApiError("pyzotero returned without making a request")
+    return zot.request
+
+
+def _version(response: httpx2.Response) -> int:
+    value = response.headers.get("Last-Modified-Version")
+    if value is None:
+        raise ApiError(
+            f"the Zotero API sent no Last-Modified-Version for {response.request.url.path}",
+            hint="is base_url pointing at a Zotero Web API server?",
+        )
+    return int(value)
+
+
+def _server_message(response: httpx2.Response) -> str:
+    try:
+        text = response.text
+    except (httpx2.ResponseNotRead, UnicodeDecodeError):
+        return ""
+    return html.unescape(text.strip())[:300]
+
+
+class ZoteroClient:
+    """One Zotero library, read and written with retries. Methods return plain data."""
+
+    def __init__(
+        self,
+        base_url: str,
+        library_type: LibraryType,
+        library_id: int,
+        api_key: str,
+        *,
+        policy: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen dataclass, safe default
+        timeout: float = 30.0,
+        transport: httpx2.BaseTransport | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        if library_type not in ("user", "group"):
+            raise ValueError(f"library_type must be 'user' or 'group', not {library_type!r}")
+        self.base_url = base_url.rstrip("/")
+        self.library_type: LibraryType = library_type
+        self.library_id = library_id
+        self.library = f"{library_type}s/{library_id}"
+        self._api_key = api_key
+        self.retrier = Retrier(policy, clock=clock, sleep=sleep)
+        self._http = httpx2.Client(
+            transport=transport,
+            timeout=timeout,
+            follow_redirects=True,
+            event_hooks={"response": [self._on_response]},
+        )
+        self._local = threading.local()
+
+    def __repr__(self) -> str:
+        # Deliberately without the key.
+        return f"ZoteroClient({self.base_url!r}, {self.library!r})"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> ZoteroClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- plumbing ---------------------------------------------------------------
+
+    def _on_response(self, response: httpx2.Response) -> None:
+        request = response.request
+        status = response.status_code
+        where = request.url.path + (f"?{request.url.query.decode()}" if request.url.query else "")
+        level = logging.DEBUG if status < 400 else logging.INFO
+        log.log(
+            level,
+            "%s %s -> %d (attempt %d)",
+            request.method,
+            where[:200],
+            status,
+            self.retrier.attempt,
+        )
+        backoff = parse_seconds(response.headers.get("Backoff"))
+        if backoff:
+            self.retrier.gate.pause(backoff)
+        if status in RETRYABLE_STATUSES:
+            retry_after = parse_seconds(response.headers.get("Retry-After"))
+            raise RetryableStatus(request.method, request.url.path, status, retry_after)
+
+    def _zot(self) -> _Pyzotero:
+        zot = getattr(self._local, "zot", None)
+        if zot is None:
+            zot = _Pyzotero(self.library_id, self.library_type, self._api_key, client=self._http)
+            zot.endpoint = self.base_url
+            self._local.zot = zot
+        return zot
+
+    def _headers(self) -> dict[str, str]:
+        return {
+            "Zotero-API-Version": "3",
+            "Authorization": f"Bearer {self._api_key}",
+            "User-Agent": "syncd",
+        }
+
+    def _error(self, what: str, response: httpx2.Response) -> ApiError | CredentialError:
+        status = response.status_code
+        message = _server_message(response)
+        if status in (401, 403):
+            return CredentialError(
+                f"the API key has no access to {self.library} for {what} "
+                f"(HTTP {status}: {message or 'forbidden'})",
+                hint="create a key with read/write access to this library at "
+                "https://www.zotero.org/settings/keys and store it with `syncd key set`",
+            )
+        if status == 404:
+            return ApiError(
+                f"{what}: not found on the Zotero API (404: {message})",
+                status=404,
+                hint="check library_type and library_id in the configuration",
+            )
+        if status == 412:
+            version = response.headers.get("Last-Modified-Version")
+            cls = WriteTokenUsedError if "token" in message.lower() else PreconditionFailedError
+            return cls(
+                f"{what}: precondition failed (412: {message})",
+                library_version=int(version) if version else None,
+            )
+        return ApiError(
+            f"{what}: the Zotero API refused the request ({status}: {message})", status=status
+        )
+
+    def _read(self, what: str, fn: Callable[[_Pyzotero], T]) -> tuple[T, int]:
+        """Run one pyzotero read with retries; return its result and library version."""
+
+        def once() -> tuple[T, int]:
+            zot = self._zot()
+            # A failed call leaves its query parameters behind on the instance, and
+            # pyzotero would merge them into the next call.
+            zot.url_params = None
+            zot.links = None
+            try:
+                result = fn(zot)
+            except PyZoteroError as exc:
+                cause = exc.__cause__
+                if isinstance(cause, httpx2.HTTPStatusError):
+                    raise self._error(what, cause.response) from None
+                raise ApiError(f"{what}: {type(exc).__name__}") from None
+            return result, _version(_last(zot))
+
+        return self.retrier.call(what, once)
+
+    def _send(
+        self,
+        what: str,
+        method: str,
+        path: str,
+        *,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx2.Response:
+        """One direct request with retries; the body is encoded once and resent as is."""
+        url = f"{self.base_url}/{path.lstrip('/')}"
+        all_headers = {**self._headers(), **(headers or {})}
+        if body is not None:
+            all_headers["Content-Type"] = "application/json"
+
+        def once() -> httpx2.Response:
+            response = self._http.request(method, url, content=body, headers=all_headers)
+            if response.status_code >= 400:
+                raise self._error(what, response)
+            return response
+
+        return self.retrier.call(what, once)
+
+    # -- reads ------------------------------------------------------------------
+
+    def key_info(self) -> Json:
+        """What the API key may do (GET /keys/current).
+
+        Direct request: pyzotero's ``key_info`` asks ``/keys/<key>``, which would put
+        the key in URLs, logs and proxies.
+        """
+        response = self._send("GET /keys/current", "GET", "/keys/current")
+        info: Json = response.json()
+        info.pop("key", None)  # never keep the key in data we hand around
+        return info
+
+    def check_write_access(self) -> None:
+        """Raise ``CredentialError`` unless the key can write to this library."""
+        access = self.key_info().get("access", {})
+        if self.library_type == "user":
+            user = access.get("user", {})
+            ok = bool(user.get("library")) and bool(user.get("write"))
+        else:
+            groups = access.get("groups", {})
+            grant = groups.get(str(self.library_id)) or groups.get("all") or {}
+            ok = bool(grant.get("library")) and bool(grant.get("write"))
+        if not ok:
+            raise CredentialError(
+                f"the API key has no write access to {self.library}",
+                hint="edit the key at https://www.zotero.org/settings/keys to allow "
+                "library and write access, or store another one with `syncd key set`",
+            )
+
+    def library_version(self) -> int:
+        """The library's current version (one ``items?limit=1`` request)."""
+        _, version = self._read(
+            f"GET {self.library}/items?limit=1", lambda z: z.last_modified_version()
+        )
+        return version
+
+    def _page(self, start: int) -> tuple[list[Json], int, int]:
+        def get(zot: _Pyzotero) -> tuple[list[Json], int]:
+            items: list[Json] = zot.items(limit=PAGE_SIZE, start=start, includeTrashed=1)
+            return items, int(_last(zot).headers.get("Total-Results", len(items)))
+
+        (items, total), version = self._read(f"GET {self.library}/items?start={start}", get)
+        return items, total, version
+
+    def fetch_all_items(
+        self,
+        *,
+        concurrency: int = 4,
+        on_page: Callable[[int, int], None] | None = None,
+    ) -> ItemsSnapshot:
+        """Every item, trashed ones, notes and attachments included.
+
+        The first page tells ``Total-Results``; the other pages are fetched with
+        up to ``concurrency`` requests in flight. ``on_page(items_so_far, total)``
+        is called after each page (from this thread).
+        """
+        first, total, version = self._page(0)
+        items = list(first)
+        if on_page:
+            on_page(len(items), total)
+        consistent = True
+        starts = range(PAGE_SIZE, total, PAGE_SIZE)
+        with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+            try:
+                for page, _, page_version in pool.map(self._page, starts):
+                    items.extend(page)
+                    consistent = consistent and page_version == version
+                    if on_page:
+                        on_page(len(items), total)
+            except BaseException:
+                pool.shutdown(cancel_futures=True)
+                raise
+        return ItemsSnapshot(items=items, version=version, consistent=consistent)
+
+    def item_versions(self, since: int | None = None) -> tuple[dict[str, int], int]:
+        """``{key: version}`` of items changed after ``since`` (all if None), trash included."""
+        params: Json = {"includeTrashed": 1}
+        if since is not None:
+            params["since"] = since
+        versions, version = self._read(
+            f"GET {self.library}/items?format=versions&since={since}",
+            lambda z: z.item_versions(**params),
+        )
+        return {str(k): int(v) for k, v in versions.items()}, version
+
+    def items_by_keys(self, keys: Iterable[str], *, concurrency: int = 4) -> list[Json]:
+        """The items with these keys (50 per request); missing keys are simply absent."""
+        wanted = list(dict.fromkeys(keys))
+        batches = [
+            wanted[i : i + KEYS_PER_REQUEST] for i in range(0, len(wanted), KEYS_PER_REQUEST)
+        ]
+
+        def get(batch: list[str]) -> list[Json]:
+            items, _ = self._read(
+                f"GET {self.library}/items?itemKey=({len(batch)} keys)",
+                lambda z: z.items(itemKey=",".join(batch), includeTrashed=1, limit=PAGE_SIZE),
+            )
+            return list(items)
+
+        if len(batches) <= 1:
+            return get(batches[0]) if batches else []
+        with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+            return [item for page in pool.map(get, batches) for item in page]
+
+    def deleted_with_version(self, since: int) -> tuple[dict[str, list[str]], int]:
+        """Keys and names deleted after ``since``, and the library version seen."""
+        result, version = self._read(
+            f"GET {self.library}/deleted?since={since}", lambda z: z.deleted(since=since)
+        )
+        return {str(k): list(v) for k, v in result.items()}, version
+
+    def deleted(self, since: int) -> dict[str, list[str]]:
+        """Keys (and tag/setting names) deleted after ``since``, by kind."""
+        return self.deleted_with_version(since)[0]
+
+    def collections(self) -> list[Json]:
+        """Every collection of the library (paged by 100, each page retried alone)."""
+        found: list[Json] = []
+        start, total = 0, 1
+        while start < total:
+
+            def get(zot: _Pyzotero, start: int = start) -> tuple[list[Json], int]:
+                page: list[Json] = zot.collections(limit=PAGE_SIZE, start=start)
+                return page, int(_last(zot).headers.get("Total-Results", len(page)))
+
+            (page, total), _ = self._read(f"GET {self.library}/collections?start={start}", get)
+            if not page:
+                break
+            found.extend(page)
+            start += len(page)
+        return found
+
+    # -- writes -----------------------------------------------------------------
+
+    def post_items(self, objects: Sequence[Json], *, write_token: str | None = None) -> WriteResult:
+        """Create and/or update up to 50 items in one request.
+
+        Creates carry a client-chosen ``key`` with ``"version": 0``; updates carry
+        ``key`` and the ``version`` they were based on. Both make a resend after an
+        ambiguous failure safe, and a retry resends the very same bytes. A
+        ``write_token`` protects key-less creates instead. Per-object failures are
+        returned; a 412 for the whole request raises ``PreconditionFailedError``
+        (``WriteTokenUsedError`` if the token had already been used).
+
+        Direct request: pyzotero's ``create_items`` sets a new write token per call
+        and ``update_items`` drops per-object failures.
+        """
+        if len(objects) > MAX_WRITE_OBJECTS:
+            raise ValueError(f"post_items takes at most {MAX_WRITE_OBJECTS} objects")
+        if not objects:
+            return WriteResult()
+        headers = _token_header(write_token)
+        body = json.dumps(list(objects), ensure_ascii=False).encode()
+        response = self._send(
+            f"POST {self.library}/items ({len(objects)} objects)",
+            "POST",
+            f"/{self.library}/items",
+            body=body,
+            headers=headers,
+        )
+        return parse_write_response(response.json(), _version(response))
+
+    def create_collection(
+        self, name: str, parent_key: str | None = None, *, write_token: str
+    ) -> Json:
+        """Create a collection; ``write_token`` (5-32 chars, chosen by the caller and
+        kept for the retry) makes a resend after an ambiguous failure harmless.
+
+        Direct request: pyzotero's ``create_collections`` picks its own token.
+        """
+        what = f"POST {self.library}/collections"
+        body = json.dumps([{"name": name, "parentCollection": parent_key or False}]).encode()
+        try:
+            response = self._send(
+                what,
+                "POST",
+                f"/{self.library}/collections",
+                body=body,
+                headers=_token_header(write_token),
+            )
+        except WriteTokenUsedError:
+            # An earlier attempt (maybe in an earlier run) created it: find it.
+            same = [
+                c
+                for c in self.collections()
+                if c["data"].get("name") == name
+                and (c["data"].get("parentCollection") or None) == parent_key
+            ]
+            if len(same) == 1:
+                return same[0]
+            raise
+        result = parse_write_response(response.json(), _version(response))
+        if 0 in result.successful:
+            return result.successful[0]
+        if 0 in result.failed:
+            failure = result.failed[0]
+            raise ApiError(
+                f"{what}: collection {name!r} was refused ({failure.code}: {failure.message})",
+                status=failure.code,
+            )
+        raise ApiError(f"{what}: the server neither created nor refused collection {name!r}")
+
+
+def _token_header(write_token: str | None) -> dict[str, str]:
+    if write_token is None:
+        return {}
+    if not 5 <= len(write_token) <= 32:
+        raise ValueError("a Zotero write token has 5 to 32 characters")
+    return {"Zotero-Write-Token": write_token}
+
+
+def parse_write_response(body: Json, library_version: int | None) -> WriteResult:
+    """Turn a multi-object write response into a ``WriteResult`` (indexes as ints)."""
+    successful = {int(i): obj for i, obj in (body.get("successful") or {}).items()}
+    # Servers that predate v3's full objects send only keys in "success".
+    for i, key in (body.get("success") or {}).items():
+        successful.setdefault(int(i), {"key": key})
+    unchanged = {int(i): str(key) for i, key in (body.get("unchanged") or {}).items()}
+    failed = {
+        int(i): WriteFailure(
+            index=int(i),
+            key=f.get("key"),
+            code=int(f.get("code", 0)),
+            message=html.unescape(str(f.get("message", ""))),
+            data=f.get("data"),
+        )
+        for i, f in (body.get("failed") or {}).items()
+    }
+    return WriteResult(successful, unchanged, failed, library_version)
