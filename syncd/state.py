@@ -1,0 +1,421 @@
+"""The state database: one SQLite file holding what syncd remembers between runs.
+
+Owns opening the file (private permissions, WAL, foreign keys), its schema version
+and migrations, transactions, and the library mirror tables. Other parts of syncd
+add their own tables by appending to ``MIGRATIONS`` and use ``StateDB.transaction``.
+
+Decisions:
+
+* ``synchronous=FULL`` rather than NORMAL. In WAL mode NORMAL survives a crash of
+  syncd but may lose the last commits on power loss; those commits include the
+  journal of pending creates that keeps writes to Zotero idempotent, and losing it
+  means duplicate items. syncd commits a handful of times per run, so the extra
+  fsyncs cost nothing measurable.
+* Migrations are plain SQL strings applied in order, numbered by
+  ``PRAGMA user_version``. A database from a newer syncd is refused rather than
+  guessed at.
+* The mirror keeps each item's ``data`` JSON exactly as the API last sent it, plus the
+  columns needed to query without parsing it (type, trashed, parent) and an
+  identifier index (kind, value) -> key filled by the caller, so this module knows
+  nothing about Zotero's API or about how identifiers are found.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from syncd.errors import StateError
+from syncd.files import ensure_private_dir
+
+MIGRATIONS: list[str] = [
+    # 1: the library mirror.
+    """
+    CREATE TABLE mirror_library (
+        library      TEXT PRIMARY KEY,          -- "users/1", "groups/42"
+        version      INTEGER NOT NULL,          -- library version of the last full pass
+        refreshed_at TEXT NOT NULL              -- ISO 8601 UTC
+    );
+    CREATE TABLE mirror_item (
+        library    TEXT NOT NULL,
+        key        TEXT NOT NULL,
+        version    INTEGER NOT NULL,
+        item_type  TEXT NOT NULL,
+        trashed    INTEGER NOT NULL DEFAULT 0,
+        parent_key TEXT,
+        data       TEXT NOT NULL,               -- the item's "data" JSON as last seen
+        PRIMARY KEY (library, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE mirror_identifier (
+        library TEXT NOT NULL,
+        kind    TEXT NOT NULL,                  -- "doi", "pmid", "scopus_eid", ...
+        value   TEXT NOT NULL,                  -- canonical form (syncd.identifiers)
+        key     TEXT NOT NULL,
+        PRIMARY KEY (library, kind, value, key),
+        FOREIGN KEY (library, key) REFERENCES mirror_item (library, key) ON DELETE CASCADE
+    ) WITHOUT ROWID;
+    CREATE INDEX mirror_identifier_by_item ON mirror_identifier (library, key);
+    """,
+]
+
+_SQL_CHUNK = 500  # stays below SQLite's bound-parameter limit
+
+
+@dataclass(frozen=True)
+class MirrorItem:
+    """One item of the mirror; ``identifiers`` are (kind, value) pairs."""
+
+    key: str
+    version: int
+    item_type: str
+    data: dict[str, Any]
+    trashed: bool = False
+    parent_key: str | None = None
+    identifiers: tuple[tuple[str, str], ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class MirrorStatus:
+    library: str
+    version: int
+    refreshed_at: datetime
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
+    for i in range(0, len(values), _SQL_CHUNK):
+        yield values[i : i + _SQL_CHUNK]
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a migration into statements (``executescript`` would commit mid-way)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending
+            pending = ""
+    if pending.strip() and not pending.strip().startswith("--"):
+        raise StateError(f"migration ends with an incomplete statement: {pending.strip()[:60]}")
+
+
+def _make_private(path: Path) -> None:
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            if p.exists() and p.stat().st_uid == os.geteuid():
+                p.chmod(0o600)
+        except OSError:
+            # The folder is already 0700; tightening the file is belt and braces.
+            pass
+
+
+class StateDB:
+    """An open state database. Safe to share between threads (writes are serialised)."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self._lock = threading.RLock()
+        self._depth = 0
+
+    @classmethod
+    def open(cls, path: Path | str) -> StateDB:
+        """Open (creating if needed) and migrate the database at ``path``."""
+        path = Path(path)
+        ensure_private_dir(path.parent)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            os.close(fd)
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        except (OSError, sqlite3.Error) as err:
+            raise StateError(
+                f"cannot open the state database {path}: {err}",
+                hint="check the folder's permissions and free space",
+            ) from err
+        db = cls(conn, path)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL").fetchone()
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            db._migrate()
+        except sqlite3.DatabaseError as err:
+            conn.close()
+            raise StateError(
+                f"{path} is not a usable syncd state database ({err})",
+                hint="move the file away; syncd rebuilds the mirror on its next run, but "
+                "the record of earlier syncs is lost",
+            ) from err
+        except BaseException:
+            conn.close()
+            raise
+        _make_private(path)
+        return db
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> StateDB:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._query("PRAGMA user_version")[0][0])
+
+    def _migrate(self) -> None:
+        target = len(MIGRATIONS)
+        while True:
+            with self.transaction() as conn:
+                # Read inside the write lock: another process may have migrated meanwhile.
+                current = self.schema_version
+                if current > target:
+                    raise StateError(
+                        f"the state database {self.path} was written by a newer syncd "
+                        f"(schema {current}, this syncd knows up to {target})",
+                        hint="upgrade syncd, or point it at another state folder",
+                    )
+                if current == target:
+                    return
+                for statement in _statements(MIGRATIONS[current]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {current + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction (``BEGIN IMMEDIATE``); nested uses join the outer one.
+
+        SQLite failures (disk full, corruption, lock timeout) become ``StateError``.
+        """
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self.conn
+                finally:
+                    self._depth -= 1
+                return
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as err:
+                raise self._state_error("start a transaction", err) from err
+            self._depth = 1
+            try:
+                yield self.conn
+            except BaseException as exc:
+                self._depth = 0
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise self._state_error("write", exc) from exc
+                raise
+            self._depth = 0
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.Error as err:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise self._state_error("commit", err) from err
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """A read on the shared connection, kept out of other threads' transactions."""
+        with self._lock:
+            try:
+                return self.conn.execute(sql, params).fetchall()
+            except sqlite3.Error as err:
+                raise self._state_error("read", err) from err
+
+    def _state_error(self, doing: str, err: sqlite3.Error) -> StateError:
+        return StateError(
+            f"could not {doing} the state database {self.path}: {err}",
+            hint="check free disk space; if the file is damaged, move it away and run again",
+        )
+
+    # -- library mirror ---------------------------------------------------------
+
+    def mirror_status(self, library: str) -> MirrorStatus | None:
+        rows = self._query(
+            "SELECT version, refreshed_at FROM mirror_library WHERE library = ?", (library,)
+        )
+        if not rows:
+            return None
+        return MirrorStatus(library, int(rows[0][0]), datetime.fromisoformat(rows[0][1]))
+
+    def mirror_library_version(self, library: str) -> int | None:
+        """The library version the mirror is complete up to; None before the first load."""
+        status = self.mirror_status(library)
+        return status.version if status else None
+
+    def replace_mirror(self, library: str, items: Iterable[MirrorItem], version: int) -> None:
+        """Make the mirror exactly ``items`` at ``version`` (after a full load)."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM mirror_identifier WHERE library = ?", (library,))
+            conn.execute("DELETE FROM mirror_item WHERE library = ?", (library,))
+            self._insert(conn, library, list(items))
+            self._set_version(conn, library, version)
+
+    def apply_mirror_changes(
+        self,
+        library: str,
+        changed: Iterable[MirrorItem],
+        deleted_keys: Iterable[str],
+        version: int | None,
+    ) -> int:
+        """Upsert ``changed``, drop ``deleted_keys``, then record ``version`` if given.
+
+        An item already held at a newer version is left alone, so a slow reader
+        cannot roll the mirror back. Returns how many items were written.
+        """
+        changed = list(changed)
+        deleted = list(dict.fromkeys(deleted_keys))
+        with self.transaction() as conn:
+            held = self._versions(conn, library, [i.key for i in changed])
+            fresh = [i for i in changed if i.version >= held.get(i.key, -1)]
+            self._delete(conn, library, [i.key for i in fresh] + deleted)
+            self._insert(conn, library, fresh)
+            if version is not None:
+                self._set_version(conn, library, version)
+        return len(fresh)
+
+    def mirror_item(self, library: str, key: str) -> MirrorItem | None:
+        with self._lock:
+            rows = self._query(
+                "SELECT key, version, item_type, trashed, parent_key, data FROM mirror_item "
+                "WHERE library = ? AND key = ?",
+                (library, key),
+            )
+            ids = self._query(
+                "SELECT kind, value FROM mirror_identifier WHERE library = ? AND key = ? "
+                "ORDER BY kind, value",
+                (library, key),
+            )
+        return _item(rows[0], tuple((k, v) for k, v in ids)) if rows else None
+
+    def mirror_items(self, library: str) -> list[MirrorItem]:
+        """Every mirrored item of ``library`` (trashed, notes, attachments too), by key."""
+        ids: dict[str, list[tuple[str, str]]] = {}
+        with self._lock:
+            pairs = self._query(
+                "SELECT key, kind, value FROM mirror_identifier WHERE library = ? "
+                "ORDER BY key, kind, value",
+                (library,),
+            )
+            rows = self._query(
+                "SELECT key, version, item_type, trashed, parent_key, data FROM mirror_item "
+                "WHERE library = ? ORDER BY key",
+                (library,),
+            )
+        for key, kind, value in pairs:
+            ids.setdefault(key, []).append((kind, value))
+        return [_item(row, tuple(ids.get(row[0], ()))) for row in rows]
+
+    def mirror_versions(self, library: str) -> dict[str, int]:
+        return dict(
+            self._query("SELECT key, version FROM mirror_item WHERE library = ?", (library,))
+        )
+
+    def lookup(self, library: str, kind: str, value: str) -> list[str]:
+        """Keys of mirrored items carrying identifier ``kind`` = ``value`` (canonical form)."""
+        rows = self._query(
+            "SELECT key FROM mirror_identifier WHERE library = ? AND kind = ? AND value = ? "
+            "ORDER BY key",
+            (library, kind, value),
+        )
+        return [r[0] for r in rows]
+
+    def mirror_identifiers(self, library: str) -> list[tuple[str, str, str]]:
+        """The whole identifier index as (kind, value, key), for matching in memory."""
+        return [
+            (kind, value, key)
+            for kind, value, key in self._query(
+                "SELECT kind, value, key FROM mirror_identifier WHERE library = ? "
+                "ORDER BY kind, value, key",
+                (library,),
+            )
+        ]
+
+    # -- helpers ------------------------------------------------------------------
+
+    @staticmethod
+    def _versions(conn: sqlite3.Connection, library: str, keys: Sequence[str]) -> dict[str, int]:
+        held: dict[str, int] = {}
+        for chunk in _chunks(keys):
+            marks = ",".join("?" * len(chunk))
+            held.update(
+                conn.execute(
+                    f"SELECT key, version FROM mirror_item WHERE library = ? AND key IN ({marks})",
+                    (library, *chunk),
+                ).fetchall()
+            )
+        return held
+
+    @staticmethod
+    def _delete(conn: sqlite3.Connection, library: str, keys: Sequence[str]) -> None:
+        for chunk in _chunks(keys):
+            marks = ",".join("?" * len(chunk))
+            conn.execute(
+                f"DELETE FROM mirror_identifier WHERE library = ? AND key IN ({marks})",
+                (library, *chunk),
+            )
+            conn.execute(
+                f"DELETE FROM mirror_item WHERE library = ? AND key IN ({marks})",
+                (library, *chunk),
+            )
+
+    @staticmethod
+    def _insert(conn: sqlite3.Connection, library: str, items: Sequence[MirrorItem]) -> None:
+        conn.executemany(
+            "INSERT INTO mirror_item (library, key, version, item_type, trashed, parent_key, data)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    library,
+                    i.key,
+                    i.version,
+                    i.item_type,
+                    int(i.trashed),
+                    i.parent_key,
+                    json.dumps(i.data, ensure_ascii=False, separators=(",", ":")),
+                )
+                for i in items
+            ),
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO mirror_identifier (library, kind, value, key) "
+            "VALUES (?, ?, ?, ?)",
+            ((library, kind, value, i.key) for i in items for kind, value in i.identifiers),
+        )
+
+    @staticmethod
+    def _set_version(conn: sqlite3.Connection, library: str, version: int) -> None:
+        conn.execute(
+            "INSERT INTO mirror_library (library, version, refreshed_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (library) DO UPDATE SET version = excluded.version, "
+            "refreshed_at = excluded.refreshed_at",
+            (library, version, _now()),
+        )
+
+
+def _item(row: tuple[Any, ...], identifiers: tuple[tuple[str, str], ...]) -> MirrorItem:
+    key, version, item_type, trashed, parent_key, data = row
+    return MirrorItem(
+        key=key,
+        version=int(version),
+        item_type=item_type,
+        data=json.loads(data),
+        trashed=bool(trashed),
+        parent_key=parent_key,
+        identifiers=identifiers,
+    )
