@@ -1,0 +1,196 @@
+"""Value conversions of the RIS import: dates, names, keywords, notes, links, HTML.
+
+Pure string functions, each following one convention of Zotero's RIS import
+(``zotero-ris-mapping.md`` section 5). HTML is only parsed when a value holds a
+``<`` or ``&``, which keeps the common case to a couple of ``in`` tests.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+from urllib.parse import unquote
+
+_RIS_DATE_RE = re.compile(r"^(\d+)(?:/(\d{0,2})(?:/(\d{0,2})(?:[/\s]([^/]*))?)?)?$")
+_YEAR_RE = re.compile(r"\b\d{4}\b")
+_DAY_RE = re.compile(r"\b(?:[1-3]\d|[1-9])\b")
+_WORD_RE = re.compile(r"[A-Za-z]+")
+_TIME_RE = re.compile(r"\b([0-2]?[1-9]):(\d{2})(?::(\d{2}))\s*(am|pm)?", re.IGNORECASE)
+_TAG_RE = re.compile(r"<[^>]+>")
+_SPACES_RE = re.compile(r"\s+")
+_KW_SPLIT_RE = re.compile(r"\s*(?:[\r\n]+\s*)+(?:%K\s+)?|\s*(?:;\s*)+")
+_COMMA_SPLIT_RE = re.compile(r"\s*(?:,\s*)+")
+_FILE_TITLE_RE = re.compile(r"([^/\\]+)(?:\.\w{1,8})$")
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+    )
+}
+
+
+def unescape_html(value: str) -> str:
+    """Text of a value that may hold HTML markup or entities.
+
+    Like Zotero, tags are dropped (``<i>x</i>`` -> ``x``) and whitespace runs
+    collapse when the value holds markup; entities are decoded either way.
+    """
+    if "<" in value:
+        text = html.unescape(_TAG_RE.sub("", value))
+        return _SPACES_RE.sub(" ", text).strip()
+    if "&" in value:
+        return html.unescape(value)
+    return value
+
+
+def ris_date(value: str) -> str:
+    """A date value converted the way Zotero's RIS import converts DA/Y1/PY."""
+    parts = _ris_date_parts(value)
+    if parts is None:
+        if _YEAR_RE.search(value) is None:
+            word = _WORD_RE.search(value)
+            if word is not None:
+                day_m = _DAY_RE.search(value)
+                return "0000 " + word.group(0) + (" " + day_m.group(0) if day_m else "")
+        return value
+    year, month, day, _ = parts
+    if not year:
+        return ""
+    out = year.rjust(4, "0")
+    if month:
+        out += "-" + month.rjust(2, "0")
+        if day:
+            out += "-" + day.rjust(2, "0")
+    return out
+
+
+def _ris_date_parts(value: str) -> tuple[str, str, str, str] | None:
+    m = _RIS_DATE_RE.match(value)
+    if m is None:
+        return None
+    raw = [m.group(1), m.group(2) or "", m.group(3) or ""]
+    out: list[str] = []
+    for part in raw:
+        part = part.lstrip("0")
+        if not part:
+            break
+        out.append(part)
+    while len(out) < 3:
+        out.append("")
+    return out[0], out[1], out[2], m.group(4) or ""
+
+
+def access_date(value: str) -> str | None:
+    """Y2 (or the EndNote M1/VL backup) as ISO 8601, or None when unreadable.
+
+    ``YYYY[/MM[/DD[/hh:mm:ss am]]]`` gives ``YYYY-MM-DD`` (a missing month or
+    day becomes 01) or, with a time, ``YYYY-MM-DDThh:mm:ssZ``. Other shapes are
+    read as ``YYYY-MM-DD``, ``DD Month YYYY`` or ``Month DD, YYYY``.
+    """
+    parts = _ris_date_parts(value)
+    time: tuple[int, int, int] | None = None
+    if parts is not None:
+        year, month, day, rest = parts
+        if not year:
+            return None
+        y, mo, d = int(year), int(month or 1), int(day or 1)
+        t = _TIME_RE.search(rest) if rest else None
+        if t is not None:
+            hour = int(t.group(1))
+            ampm = (t.group(4) or "").lower()
+            if ampm == "pm" and hour < 12:
+                hour += 12
+            elif ampm == "am" and hour == 12:
+                hour = 0
+            time = (hour, int(t.group(2)), int(t.group(3) or 0))
+    else:
+        parsed = parse_loose_date(value)
+        if parsed is None:
+            return None
+        y, mo, d = parsed
+    if not (1 <= mo <= 12 and 1 <= d <= 31 and y > 0):
+        return None
+    if time is None:
+        return f"{y:04d}-{mo:02d}-{d:02d}"
+    h, mi, s = time
+    return f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}Z"
+
+
+def parse_loose_date(value: str) -> tuple[int, int, int] | None:
+    """(year, month, day) from ``2024-01-05``, ``05 January 2024`` or ``January 5, 2024``."""
+    m = re.match(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})", value)
+    if m:
+        return int(m.group(1)), int(m.group(2)), int(m.group(3))
+    m = re.match(r"^\s*(\d{1,2})\s+([A-Za-z]{3,})\.?\s+(\d{4})\b", value)
+    if m and m.group(2)[:3].lower() in _MONTHS:
+        return int(m.group(3)), _MONTHS[m.group(2)[:3].lower()], int(m.group(1))
+    m = re.match(r"^\s*([A-Za-z]{3,})\.?\s+(\d{1,2}),?\s+(\d{4})\b", value)
+    if m and m.group(1)[:3].lower() in _MONTHS:
+        return int(m.group(3)), _MONTHS[m.group(1)[:3].lower()], int(m.group(2))
+    return None
+
+
+def creator(value: str, creator_type: str) -> dict[str, Any]:
+    """A creator from ``Last, First`` (first comma splits) or a single-field name."""
+    comma = value.find(",")
+    if comma < 0:
+        return {"creatorType": creator_type, "name": value.strip()}
+    last = value[:comma].strip()
+    first = value[comma + 1 :].strip()
+    if not first:
+        return {"creatorType": creator_type, "name": last}
+    return {"creatorType": creator_type, "firstName": first, "lastName": last}
+
+
+def initials_first_name(value: str) -> str:
+    """``A. B. Smith`` -> ``Smith, A. B.`` (for exporters that write names that way)."""
+    value = value.strip()
+    if "," in value or " " not in value:
+        return value
+    first, _, last = value.rpartition(" ")
+    return f"{last}, {first}"
+
+
+def split_keywords(value: str) -> list[str]:
+    """One KW value split on newlines (and RefMan ``%K``) and semicolons."""
+    if "\n" not in value and "\r" not in value and ";" not in value:
+        return [value] if value else []
+    return [p for p in _KW_SPLIT_RE.split(value) if p]
+
+
+def split_single_tag(tag: str) -> list[str]:
+    """The lone tag of a record split on commas (Zotero's one-tag rule)."""
+    return [p for p in _COMMA_SPLIT_RE.split(tag) if p]
+
+
+def note_html(value: str) -> str:
+    """A note value as Zotero note HTML; values that already hold markup are kept."""
+    if _TAG_RE.search(value):
+        return value
+    return (
+        "<p>"
+        + value.replace("\n\n", "</p><p>")
+        .replace("\n", "<br/>")
+        .replace("\t", "&nbsp;&nbsp;&nbsp;&nbsp;")
+        .replace("  ", "&nbsp;&nbsp;")
+        + "</p>"
+    )
+
+
+def attachments(value: str, kind: str) -> list[dict[str, str]]:
+    """L1/L2/L4 links as Zotero's import describes them: {title, path[, mimeType]}."""
+    out: list[dict[str, str]] = []
+    for line in value.split("\n"):
+        path = line.strip()
+        if path.lower().startswith("internal-pdf://"):
+            path = "PDF/" + path[len("internal-pdf://") :]
+        if not path:
+            continue
+        if kind == "HTML":
+            out.append({"title": "Full Text (HTML)", "path": path, "mimeType": "text/html"})
+            continue
+        m = _FILE_TITLE_RE.search(path)
+        title = unquote(m.group(1)) if m else "Attachment"
+        out.append({"title": title, "path": path})
+    return out
