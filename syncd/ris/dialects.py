@@ -14,7 +14,8 @@ format, the record falls back to ``generic`` and Zotero's own rules apply):
   with T1/JO/JF/Y1 tags. C2 = PubMed ID; M1 = article number; U2 = DOI copy;
   the second UR is the ``inward/citedby.url`` link.
 * **scopus** (Scopus' own export): ``DB - Scopus``, or ``AN - 2-s2.0-...``, or a
-  ``scopus.com/inward/record.uri?eid=`` link. C2 = PubMed ID; C7 = article
+  ``scopus.com/inward/record.uri?eid=`` link, or (minimal exports with none of
+  these) an ``N1 - Export Date: ...`` or ``N1 - Cited By :10`` note. C2 = PubMed ID; C7 = article
   number; ``N1 - Cited By: 12`` / ``Cited By :10`` is the citation count;
   ``N1 - Export Date: ...`` is export noise; newer exports put all of these
   in one N1 separated by ``; `` (``Export Date: ...; Cited By: 5; PubMed ID:
@@ -121,6 +122,8 @@ _SCOPUS_N1_LABELS = (
 _SCOPUS_SPLIT_RE = re.compile(
     r";\s+(?=(?:" + "|".join(re.escape(x) for x in _SCOPUS_N1_LABELS) + r")\s*:)"
 )
+# Scopus' own notes, seen alone in exports that carry no other Scopus marker.
+_SCOPUS_NOTE_RE = re.compile(r"^(?:Export\s+Date\s*:|Cited\s+By\s*:\s*\d+\s*(?:;|$))", re.I)
 _CITED_BY_RE = re.compile(r"^Cited\s+By\s*:\s*(\d+)\s*$", re.IGNORECASE)
 _EXPORT_DATE_RE = re.compile(r"^Export\s+Date\s*:\s*(.+?)\s*$", re.IGNORECASE)
 _PUBMED_ID_RE = re.compile(r"^PubMed\s+ID\s*:\s*(\d+)\s*$", re.IGNORECASE)
@@ -149,6 +152,8 @@ def detect_dialect(record: RawRecord) -> str:
     if an.upper().startswith("SCOPUS:") or "inward/record.url?scp=" in urls:
         return "pure"
     if db == "scopus" or an.startswith("2-s2.0-") or "scopus.com/inward/record.uri" in urls:
+        return "scopus"
+    if any(f.tag == "N1" and _SCOPUS_NOTE_RE.match(f.value) for f in fields):
         return "scopus"
     if an.upper().startswith("WOS:") or _has(record, "UT"):
         return "wos"
