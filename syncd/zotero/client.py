@@ -177,6 +177,14 @@ class ZoteroClient:
             event_hooks={"response": [self._on_response]},
         )
         self._local = threading.local()
+        self._count_lock = threading.Lock()
+        self._responses = 0
+
+    @property
+    def responses_received(self) -> int:
+        """How many HTTP responses this client has had (retried attempts included)."""
+        with self._count_lock:
+            return self._responses
 
     def __repr__(self) -> str:
         # Deliberately without the key.
@@ -194,6 +202,8 @@ class ZoteroClient:
     # -- plumbing ---------------------------------------------------------------
 
     def _on_response(self, response: httpx2.Response) -> None:
+        with self._count_lock:
+            self._responses += 1
         request = response.request
         status = response.status_code
         where = request.url.path + (f"?{request.url.query.decode()}" if request.url.query else "")
