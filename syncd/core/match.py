@@ -17,7 +17,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from syncd.identifiers import Identifiers, identifiers_from_item
 
@@ -28,9 +28,30 @@ ISBN_TYPES = frozenset({"book"})
 NEVER_MATCHED_TYPES = frozenset({"note", "attachment", "annotation"})
 
 
+class IndexedItem(Protocol):
+    """What the index needs of a mirrored item (the state database's rows fit)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def item_type(self) -> str: ...
+    @property
+    def trashed(self) -> bool: ...
+    @property
+    def data(self) -> Mapping[str, Any]: ...
+    @property
+    def identifiers(self) -> tuple[tuple[str, str], ...] | None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class MirrorItem:
-    """One library item as the mirror last saw it."""
+    """One library item as the mirror last saw it.
+
+    ``identifiers`` may carry the (kind, value) pairs already found in ``data``;
+    ``None`` means "find them".
+    """
 
     key: str
     version: int
@@ -38,6 +59,7 @@ class MirrorItem:
     trashed: bool
     data: Mapping[str, Any]
     parent_key: str | None = None
+    identifiers: tuple[tuple[str, str], ...] | None = None
 
 
 def id_pairs(ids: Identifiers, item_type: str | None = None) -> list[tuple[str, str]]:
@@ -58,33 +80,45 @@ def id_pairs(ids: Identifiers, item_type: str | None = None) -> list[tuple[str, 
 class LibraryIndex:
     """The mirror indexed for matching: items by key, keys by identifier."""
 
-    items: dict[str, MirrorItem] = field(default_factory=dict)
+    items: dict[str, IndexedItem] = field(default_factory=dict)
     by_id: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
     by_fingerprint: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # What each key was indexed under, so removing one item costs what adding did.
+    _entries: dict[str, tuple[list[tuple[str, str]], str | None]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, items: Iterable[MirrorItem]) -> LibraryIndex:
+    def build(cls, items: Iterable[IndexedItem]) -> LibraryIndex:
         index = cls()
         for item in items:
             index.add(item)
         return index
 
-    def add(self, item: MirrorItem) -> None:
+    def add(self, item: IndexedItem) -> None:
+        """Index ``item``, replacing whatever was indexed under its key before."""
+        self.remove(item.key)
         self.items[item.key] = item
         if item.item_type in NEVER_MATCHED_TYPES:
             return
-        for pair in id_pairs(identifiers_from_item(item.data), item.item_type):
+        known = item.identifiers
+        pairs = (
+            list(known)
+            if known is not None
+            else id_pairs(identifiers_from_item(item.data), item.item_type)
+        )
+        for pair in pairs:
             self.by_id[pair].add(item.key)
         fp = fingerprint(item.data)
         if fp:
             self.by_fingerprint[fp].add(item.key)
+        self._entries[item.key] = (pairs, fp)
 
     def remove(self, key: str) -> None:
         self.items.pop(key, None)
-        for keys in self.by_id.values():
-            keys.discard(key)
-        for keys in self.by_fingerprint.values():
-            keys.discard(key)
+        pairs, fp = self._entries.pop(key, ([], None))
+        for pair in pairs:
+            self.by_id[pair].discard(key)
+        if fp:
+            self.by_fingerprint[fp].discard(key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,12 +178,12 @@ def match_record(
         return Match(key=key, by=kind, trashed=index.items[key].trashed)
     if not pairs and title_fallback is not None:
         fp = fingerprint(title_fallback)
-        keys = sorted(index.by_fingerprint.get(fp, ())) if fp else []
-        if len(keys) == 1:
-            key = keys[0]
+        same = sorted(index.by_fingerprint.get(fp, ())) if fp else []
+        if len(same) == 1:
+            key = same[0]
             return Match(key=key, by="title", weak=True, trashed=index.items[key].trashed)
-        if len(keys) > 1:
-            return Match(ambiguous=tuple(keys), detail="same title, year and first author")
+        if len(same) > 1:
+            return Match(ambiguous=tuple(same), detail="same title, year and first author")
     return NO_MATCH
 
 

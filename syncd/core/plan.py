@@ -1,0 +1,308 @@
+"""The sync plan: for each record of an export, what to do to the library. Pure.
+
+Inputs are plain data: the converted records (with the collection and tags their
+folder asks for), the mirror index, and syncd's own links from record identities to
+the items it wrote (with the base values of the three-way merge). Output is one
+action per distinct record: create, update, unchanged, conflict, ambiguous or
+skipped, each with its reason. Records repeated within a file or across the files
+of one run (sharing any identifier) collapse into one action; the later record wins
+field by field, the earlier ones fill its gaps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from syncd.core.match import LibraryIndex, Match, fingerprint, id_pairs, match_record
+from syncd.core.merge import Conflict, base_of, merge_item
+from syncd.identifiers import Identifiers
+from syncd.ris.mapping import ConvertedRecord, SourceRef
+from syncd.schema import Schema
+
+ACTION_KINDS = ("create", "update", "unchanged", "conflict", "ambiguous", "skipped")
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """A converted record and what its folder (or command line) adds to it."""
+
+    record: ConvertedRecord
+    collections: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """What syncd remembers of an item it wrote for a record identity."""
+
+    key: str
+    base: Mapping[str, Any]
+    confirmed: bool = True  # False while a create was sent but not yet seen to land
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    policy: str = "merge"
+    recreate_deleted: bool = False
+    match_by_title: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    kind: str
+    incoming: Incoming
+    identities: tuple[str, ...]
+    sources: tuple[SourceRef, ...]
+    key: str | None = None
+    # create: the full item data to POST; update: the changed fields only
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    new_base: Mapping[str, Any] = field(default_factory=dict)
+    reason: str = ""
+    matched_by: str | None = None
+    trashed: bool = False
+
+    @property
+    def record(self) -> ConvertedRecord:
+        return self.incoming.record
+
+    def describe(self) -> str:
+        src = self.sources[0]
+        where = f"{src.file}:{src.line}"
+        title = str(self.record.item.get("title") or self.record.item.get("caseName") or "")
+        title = title if len(title) <= 60 else title[:57] + "..."
+        return f"{where} {self.kind} {self.key or '-'} {title!r}"
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    actions: tuple[Action, ...]
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(ACTION_KINDS, 0)
+        for action in self.actions:
+            counts[action.kind] += 1
+        return counts
+
+    def of_kind(self, kind: str) -> list[Action]:
+        return [a for a in self.actions if a.kind == kind]
+
+
+def record_identities(record: ConvertedRecord) -> tuple[str, ...]:
+    """Keys that identify a record across exports: its identifiers, else a fingerprint."""
+    item_type = str(record.item.get("itemType"))
+    pairs = id_pairs(record.identifiers, item_type)
+    if pairs:
+        return tuple(f"{kind}:{value}" for kind, value in pairs)
+    fp = fingerprint(record.item)
+    if fp:
+        return (f"fp:{fp}",)
+    digest = hashlib.sha256(json.dumps(record.item, sort_keys=True).encode()).hexdigest()
+    return (f"item:{digest[:32]}",)
+
+
+def note_digest(note: str) -> str:
+    return hashlib.sha256(" ".join(note.split()).encode()).hexdigest()[:24]
+
+
+@dataclass
+class _Group:
+    incoming: list[Incoming]
+    identities: list[str]
+
+
+def collapse(
+    incoming: Sequence[Incoming],
+) -> list[tuple[Incoming, tuple[str, ...], tuple[SourceRef, ...]]]:
+    """Merge records that share an identity; order follows first appearance."""
+    parent: dict[int, int] = {}
+
+    def find(i: int) -> int:
+        while parent.setdefault(i, i) != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[str, int] = {}
+    identities = [record_identities(inc.record) for inc in incoming]
+    for i, ids in enumerate(identities):
+        find(i)
+        for ident in ids:
+            if ident in owner:
+                a, b = find(owner[ident]), find(i)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+            else:
+                owner[ident] = i
+    groups: dict[int, list[int]] = {}
+    for i in range(len(incoming)):
+        groups.setdefault(find(i), []).append(i)
+    out = []
+    for root in sorted(groups):
+        members = groups[root]
+        merged = _merge_group([incoming[i] for i in members])
+        group_ids: list[str] = []
+        for i in members:
+            group_ids.extend(x for x in identities[i] if x not in group_ids)
+        sources = tuple(incoming[i].record.source for i in members)
+        out.append((merged, tuple(group_ids), sources))
+    return out
+
+
+def _merge_group(members: list[Incoming]) -> Incoming:
+    if len(members) == 1:
+        return members[0]
+    last = members[-1]
+    item = dict(last.record.item)
+    ids: Identifiers = last.record.identifiers
+    notes = list(last.record.notes)
+    collections = list(last.collections)
+    tags = list(last.tags)
+    for earlier in reversed(members[:-1]):
+        rec = earlier.record
+        if rec.item.get("itemType") == item.get("itemType"):
+            for name, value in rec.item.items():
+                if item.get(name) in (None, "", []):
+                    item[name] = value
+        ids = ids.merged(rec.identifiers)
+        notes.extend(n for n in rec.notes if n not in notes)
+        collections.extend(c for c in earlier.collections if c not in collections)
+        tags.extend(t for t in earlier.tags if t not in tags)
+    record = replace(last.record, item=item, identifiers=ids, notes=tuple(notes))
+    return Incoming(record, tuple(collections), tuple(tags))
+
+
+def export_item(inc: Incoming) -> dict[str, Any]:
+    """The item as syncd wants it in Zotero, with the folder's collections and tags."""
+    item = dict(inc.record.item)
+    if inc.tags:
+        tags = list(item.get("tags") or [])
+        have = {t.get("tag") for t in tags}
+        tags.extend({"tag": t} for t in inc.tags if t not in have)
+        item["tags"] = tags
+    if inc.collections:
+        item["collections"] = list(dict.fromkeys([*item.get("collections", []), *inc.collections]))
+    return item
+
+
+def make_plan(
+    incoming: Iterable[Incoming],
+    index: LibraryIndex,
+    links: Mapping[str, Link],
+    schema: Schema,
+    options: Options = Options(),
+) -> Plan:
+    actions = [
+        _plan_one(inc, ids, sources, index, links, schema, options)
+        for inc, ids, sources in collapse(list(incoming))
+    ]
+    return Plan(tuple(actions))
+
+
+def _plan_one(
+    inc: Incoming,
+    identities: tuple[str, ...],
+    sources: tuple[SourceRef, ...],
+    index: LibraryIndex,
+    links: Mapping[str, Link],
+    schema: Schema,
+    options: Options,
+) -> Action:
+    record = inc.record
+    item = export_item(inc)
+    notes = record.notes
+    base_new = {**base_of(item), "_notes": sorted(note_digest(n) for n in notes)}
+    common: dict[str, Any] = {"incoming": inc, "identities": identities, "sources": sources}
+
+    link = next((links[i] for i in identities if i in links), None)
+    if link is not None and link.key not in index.items:
+        if not link.confirmed:
+            # A create was sent before (maybe it landed, maybe not): resend with the
+            # same key; the server's 412 tells us if it already exists.
+            return Action(
+                "create",
+                key=link.key,
+                payload=item,
+                notes=notes,
+                new_base=base_new,
+                reason="resending an unconfirmed create",
+                **common,
+            )
+        if not options.recreate_deleted:
+            return Action(
+                "skipped",
+                key=link.key,
+                reason="syncd created this item before and it was "
+                "deleted in Zotero; set [sync] recreate_deleted = true to create it again",
+                **common,
+            )
+        link = None
+        match = match_record(record.identifiers, str(item.get("itemType")), index)
+    elif link is not None:
+        match = Match(key=link.key, by="sync-state", trashed=index.items[link.key].trashed)
+    else:
+        fallback = item if options.match_by_title else None
+        match = match_record(
+            record.identifiers, str(item.get("itemType")), index, title_fallback=fallback
+        )
+
+    if match.ambiguous:
+        return Action(
+            "ambiguous", reason=f"identifiers point to several items: {match.detail}", **common
+        )
+    if match.key is None:
+        return Action(
+            "create", payload=item, notes=notes, new_base=base_new, reason="new", **common
+        )
+    current = index.items[match.key]
+    if match.weak:
+        return Action(
+            "skipped",
+            key=match.key,
+            matched_by=match.by,
+            reason="probably the same work "
+            "(title, year, first author) but it has no identifier: not updated",
+            **common,
+        )
+    if match.trashed:
+        return Action(
+            "skipped",
+            key=match.key,
+            matched_by=match.by,
+            trashed=True,
+            reason="the matching item is in the Zotero trash: not updated",
+            **common,
+        )
+    base = link.base if link is not None else None
+    result = merge_item(item, current.data, base, policy=options.policy, schema=schema)
+    new_notes: tuple[str, ...] = ()
+    if base is not None and options.policy != "never-update":
+        written = set(base.get("_notes", ()))
+        new_notes = tuple(n for n in notes if note_digest(n) not in written)
+    new_base = dict(result.new_base)
+    new_base["_notes"] = sorted(
+        set(base.get("_notes", ()) if base else ()) | {note_digest(n) for n in notes}
+    )
+    kind = (
+        "conflict"
+        if result.conflicts
+        else "update"
+        if (result.changes or new_notes)
+        else ("unchanged")
+    )
+    return Action(
+        kind,
+        key=match.key,
+        payload=result.changes,
+        notes=new_notes,
+        conflicts=result.conflicts,
+        new_base=new_base,
+        matched_by=match.by,
+        reason="changed in the export" if result.changes else "",
+        **common,
+    )

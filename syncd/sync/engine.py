@@ -1,0 +1,395 @@
+"""Carrying out a sync plan against the library, exactly once.
+
+Creates: every new item (and each child note) gets a key chosen here. The key is
+written to the state database with the record's identities *before* the request is
+sent, and the object goes out with ``version: 0`` ("must not exist yet"). A resend
+after a timeout, a reset or a crash therefore carries the same key, and the
+server's per-object 412 then means "it landed last time": the item is read back,
+never created twice.
+
+Updates carry the version the merge was based on. A 412 means the user changed the
+item meanwhile: it is read again, merged again, and sent again (a few rounds at
+most). The base of the three-way merge is stored only after an update landed, so a
+failed update is simply planned again next time.
+
+Writes go out in batches of at most 50 objects; a parent and its notes stay in one
+batch when they fit. Every object's result is handled on its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from syncd.core.match import LibraryIndex
+from syncd.core.plan import Action, Options, make_plan, note_digest
+from syncd.schema import Schema
+from syncd.state import StateDB
+from syncd.sync import store
+from syncd.sync.outcome import RecordOutcome
+from syncd.zotero.client import WriteResult
+from syncd.zotero.mirror import mirror_item
+
+log = logging.getLogger(__name__)
+
+BATCH = 50
+UPDATE_ROUNDS = 4
+KEY_ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
+
+Json = dict[str, Any]
+Progress = Callable[[int], None]
+
+
+def new_key() -> str:
+    return "".join(secrets.choice(KEY_ALPHABET) for _ in range(8))
+
+
+class Writer(Protocol):
+    """The part of the API client the engine writes through."""
+
+    def post_items(
+        self, objects: Sequence[Json], *, write_token: str | None = None
+    ) -> WriteResult: ...
+
+    def items_by_keys(self, keys: Iterable[str], *, concurrency: int = 4) -> list[Json]: ...
+
+
+class MirrorWriter(Protocol):
+    """Keeps the mirror current with what the engine wrote or read back."""
+
+    def __call__(self, items: Sequence[Json]) -> None: ...
+
+
+@dataclass
+class _Object:
+    action: Action
+    body: Json
+    is_note: bool
+
+
+def execute(
+    plan_actions: Sequence[Action],
+    *,
+    client: Writer,
+    db: StateDB,
+    library: str,
+    index: LibraryIndex,
+    schema: Schema,
+    options: Options,
+    remember_items: MirrorWriter,
+    progress: Progress | None = None,
+    key_factory: Callable[[], str] = new_key,
+) -> list[RecordOutcome]:
+    """Apply the actions; return one outcome per action."""
+    outcomes: list[RecordOutcome] = []
+    creates: list[Action] = []
+    writes: list[Action] = []
+    quiet: list[Action] = []
+    for action in plan_actions:
+        if action.kind == "create":
+            creates.append(action)
+        elif action.kind in ("update", "conflict") and (action.payload or action.notes):
+            writes.append(action)
+        else:
+            quiet.append(action)
+
+    for action in quiet:
+        outcomes.append(_quiet_outcome(action))
+        if action.kind in ("unchanged", "conflict") and action.key:
+            store.record_intent(
+                db,
+                library,
+                action.key,
+                action.identities,
+                action.new_base,
+                confirmed=True,
+                created_by_syncd=False,
+            )
+    if progress and quiet:
+        progress(len(quiet))
+
+    outcomes.extend(_create(creates, client, db, library, remember_items, progress, key_factory))
+    outcomes.extend(
+        _update(
+            writes,
+            client,
+            db,
+            library,
+            index,
+            schema,
+            options,
+            remember_items,
+            progress,
+            key_factory,
+        )
+    )
+    return outcomes
+
+
+def _title(action: Action) -> str:
+    item = action.record.item
+    return str(item.get("title") or item.get("caseName") or item.get("nameOfAct") or "")
+
+
+def _outcome(action: Action, kind: str, **kw: Any) -> RecordOutcome:
+    return RecordOutcome(kind=kind, sources=action.sources, title=_title(action), **kw)
+
+
+def _quiet_outcome(action: Action) -> RecordOutcome:
+    return _outcome(
+        action, action.kind, key=action.key, message=action.reason, conflicts=action.conflicts
+    )
+
+
+def _batches(groups: Sequence[list[_Object]]) -> list[list[_Object]]:
+    """Pack parent+notes groups into batches of at most 50, keeping groups whole
+    where they fit (a parent always precedes its notes)."""
+    batches: list[list[_Object]] = []
+    current: list[_Object] = []
+    for group in groups:
+        if current and len(current) + len(group) > BATCH:
+            batches.append(current)
+            current = []
+        for obj in group:
+            if len(current) == BATCH:
+                batches.append(current)
+                current = []
+            current.append(obj)
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _note_body(key: str, parent: str, html: str) -> Json:
+    return {
+        "key": key,
+        "version": 0,
+        "itemType": "note",
+        "note": html,
+        "parentItem": parent,
+        "tags": [],
+        "relations": {},
+    }
+
+
+def _create(
+    actions: Sequence[Action],
+    client: Writer,
+    db: StateDB,
+    library: str,
+    remember_items: MirrorWriter,
+    progress: Progress | None,
+    key_factory: Callable[[], str],
+) -> list[RecordOutcome]:
+    if not actions:
+        return []
+    groups: list[list[_Object]] = []
+    intents: list[tuple[str, Sequence[str], Mapping[str, Any]]] = []
+    notes: list[store.PendingNote] = []
+    keyed: list[Action] = []
+    for action in actions:
+        key = action.key or key_factory()
+        pending = {n.digest: n.note_key for n in store.pending_notes(db, library, key)}
+        group = [_Object(action, {**action.payload, "key": key, "version": 0}, False)]
+        for html in action.notes:
+            digest = note_digest(html)
+            note_key = pending.get(digest) or key_factory()
+            notes.append(store.PendingNote(note_key, key, digest))
+            group.append(_Object(action, _note_body(note_key, key, html), True))
+        groups.append(group)
+        intents.append((key, action.identities, action.new_base))
+        keyed.append(action)
+    # Write-ahead: the chosen keys are durable before any request carries them.
+    store.record_intents(db, library, intents, notes, confirmed=False, created_by_syncd=True)
+
+    state: dict[str, str] = {}  # parent key -> "created" | "failed: ..."
+    for batch in _batches(groups):
+        result = client.post_items([o.body for o in batch])
+        landed: list[Json] = []
+        exists: list[str] = []
+        confirmed: list[str] = []
+        refused: list[str] = []
+        for i, obj in enumerate(batch):
+            key = str(obj.body["key"])
+            parent = str(obj.body.get("parentItem") or key)
+            if i in result.successful:
+                landed.append(result.successful[i])
+                confirmed.append(key)
+            elif i in result.unchanged:
+                confirmed.append(key)
+            elif i in result.failed:
+                failure = result.failed[i]
+                if failure.code == 412:
+                    exists.append(key)  # sent before and it landed then
+                    confirmed.append(key)
+                else:
+                    msg = (
+                        f"Zotero refused {'a note of ' if obj.is_note else ''}the item "
+                        f"({failure.code}: {failure.message})"
+                    )
+                    if not obj.is_note:
+                        refused.append(key)
+                        state[parent] = msg
+                    else:
+                        log.warning("%s: %s", parent, msg)
+                    continue
+            if not obj.is_note:
+                state.setdefault(parent, "created")
+        if exists:
+            landed.extend(client.items_by_keys(exists))
+        store.confirm_items(db, library, confirmed)
+        if refused:
+            store.forget_items(db, library, refused)
+        if landed:
+            remember_items(landed)
+        if progress:
+            progress(sum(1 for o in batch if not o.is_note))
+
+    outcomes = []
+    for action, group in zip(keyed, groups, strict=True):
+        key = group[0].body["key"]
+        verdict = state.get(key, "failed: no result for this object")
+        if verdict == "created":
+            outcomes.append(_outcome(action, "created", key=key))
+        else:
+            outcomes.append(_outcome(action, "failed", message=verdict))
+    return outcomes
+
+
+def _update(
+    actions: Sequence[Action],
+    client: Writer,
+    db: StateDB,
+    library: str,
+    index: LibraryIndex,
+    schema: Schema,
+    options: Options,
+    remember_items: MirrorWriter,
+    progress: Progress | None,
+    key_factory: Callable[[], str],
+) -> list[RecordOutcome]:
+    outcomes: list[RecordOutcome] = []
+    todo = list(actions)
+    for round_ in range(UPDATE_ROUNDS):
+        if not todo:
+            break
+        retry: list[Action] = []
+        groups: list[list[_Object]] = []
+        notes: list[store.PendingNote] = []
+        for action in todo:
+            assert action.key is not None
+            current = index.items[action.key]
+            body = {**action.payload, "key": action.key, "version": current.version}
+            group = [_Object(action, body, False)]
+            for html in action.notes:
+                note_key = key_factory()
+                notes.append(store.PendingNote(note_key, action.key, note_digest(html)))
+                group.append(_Object(action, _note_body(note_key, action.key, html), True))
+            groups.append(group)
+        if notes:
+            with db.transaction() as conn:
+                conn.executemany(
+                    "INSERT OR IGNORE INTO sync_notes "
+                    "(library, note_key, parent_key, digest, confirmed) VALUES (?, ?, ?, ?, 0)",
+                    [(library, n.note_key, n.parent_key, n.digest) for n in notes],
+                )
+        for batch in _batches(groups):
+            result = client.post_items([o.body for o in batch])
+            landed: list[Json] = []
+            stale: list[Action] = []
+            done: dict[str, Action] = {}
+            confirmed: list[str] = []
+            for i, obj in enumerate(batch):
+                key = obj.body["key"]
+                if i in result.successful or i in result.unchanged:
+                    if i in result.successful:
+                        landed.append(result.successful[i])
+                    confirmed.append(key)
+                    if not obj.is_note:
+                        done[key] = obj.action
+                elif i in result.failed:
+                    failure = result.failed[i]
+                    if obj.is_note:
+                        log.warning(
+                            "%s: a note was refused (%s: %s)",
+                            obj.body["parentItem"],
+                            failure.code,
+                            failure.message,
+                        )
+                    elif failure.code == 412:
+                        stale.append(obj.action)
+                    else:
+                        outcomes.append(
+                            _outcome(
+                                obj.action,
+                                "failed",
+                                key=key,
+                                message=f"Zotero refused the update ({failure.code}: "
+                                f"{failure.message})",
+                            )
+                        )
+            store.confirm_items(db, library, confirmed)
+            for key, action in done.items():
+                store.record_intent(
+                    db,
+                    library,
+                    key,
+                    action.identities,
+                    action.new_base,
+                    confirmed=True,
+                    created_by_syncd=False,
+                )
+                outcomes.append(
+                    _outcome(
+                        action,
+                        action.kind if action.kind == "conflict" else "updated",
+                        key=key,
+                        changed_fields=tuple(sorted(action.payload)),
+                        conflicts=action.conflicts,
+                    )
+                )
+            if landed:
+                remember_items(landed)
+                for obj_json in landed:
+                    _index_json(index, obj_json)
+            retry.extend(stale)
+            if progress:
+                progress(len(done))
+        if not retry:
+            todo = []
+            break
+        # The user changed these items meanwhile: read them again and merge again.
+        fresh = client.items_by_keys([a.key for a in retry if a.key])
+        remember_items(fresh)
+        for obj_json in fresh:
+            _index_json(index, obj_json)
+        links = store.load_links(db, library)
+        replanned = make_plan([a.incoming for a in retry], index, links, schema, options).actions
+        todo = []
+        for action in replanned:
+            if action.kind in ("update", "conflict") and (action.payload or action.notes):
+                todo.append(action)
+            else:
+                outcomes.append(_quiet_outcome(action))
+        log.info(
+            "update round %d: %d items changed meanwhile, merged again", round_ + 1, len(retry)
+        )
+    for action in todo:
+        outcomes.append(
+            _outcome(
+                action,
+                "failed",
+                key=action.key,
+                message="the item kept changing in Zotero while syncd tried to update it; "
+                "it will be tried again on the next run",
+            )
+        )
+    return outcomes
+
+
+def _index_json(index: LibraryIndex, obj: Json) -> None:
+    """Put an item JSON as the API returns it into the in-memory index."""
+    index.add(mirror_item(obj))

@@ -1,0 +1,86 @@
+"""What a sync did, per record and in total: the data behind reports and summaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from syncd.core.merge import Conflict
+from syncd.ris.mapping import SourceRef
+from syncd.ris.records import ReadProblem
+
+SUMMARY_KEYS = ("created", "updated", "unchanged", "conflicts", "failed", "skipped")
+
+
+@dataclass(frozen=True, slots=True)
+class RecordOutcome:
+    """One distinct record's fate. ``kind`` is created, updated, unchanged, conflict,
+    ambiguous, skipped or failed."""
+
+    kind: str
+    sources: tuple[SourceRef, ...]
+    title: str
+    key: str | None = None
+    message: str = ""
+    changed_fields: tuple[str, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "result": self.kind,
+            "key": self.key,
+            "title": self.title,
+            "sources": [{"file": s.file, "line": s.line} for s in self.sources],
+            "message": self.message,
+            "changed_fields": list(self.changed_fields),
+            "conflicts": [c.as_json() for c in self.conflicts],
+        }
+
+    def line(self) -> str:
+        src = self.sources[0]
+        text = f"{src.file}:{src.line}: {self.kind}"
+        if self.key:
+            text += f" {self.key}"
+        text += f" {self.title!r}"
+        if self.changed_fields:
+            text += f" (changed: {', '.join(self.changed_fields)})"
+        for c in self.conflicts:
+            text += (
+                f" [conflict {c.field}: Zotero has {c.zotero_value!r},"
+                f" export has {c.export_value!r}]"
+            )
+        if self.message:
+            text += f": {self.message}"
+        return text
+
+
+@dataclass
+class SyncReport:
+    outcomes: list[RecordOutcome] = field(default_factory=list)
+    # Problems met while reading; those of severity "error" are failed records.
+    problems: list[ReadProblem] = field(default_factory=list)
+    # Files that could not be read at all: "file: why".
+    failed_files: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(SUMMARY_KEYS, 0)
+        for o in self.outcomes:
+            if o.kind == "created":
+                counts["created"] += 1
+            elif o.kind == "updated":
+                counts["updated"] += 1
+            elif o.kind == "unchanged":
+                counts["unchanged"] += 1
+            elif o.kind == "conflict":
+                counts["conflicts"] += 1
+            elif o.kind == "failed":
+                counts["failed"] += 1
+            else:  # skipped, ambiguous
+                counts["skipped"] += 1
+        counts["failed"] += sum(1 for p in self.problems if p.severity == "error")
+        counts["failed"] += len(self.failed_files)
+        return counts
+
+    @property
+    def ok(self) -> bool:
+        return self.counts()["failed"] == 0

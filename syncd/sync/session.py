@@ -1,0 +1,186 @@
+"""One sync of some export files into one library: refresh, read, plan, write.
+
+This is the shell around the pure planner: it owns the order of the steps and the
+I/O (API client, state database, files), and hands back a :class:`SyncReport`.
+``syncd plan``, ``syncd sync`` and the daemon all go through here.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from syncd.convert import convert_file
+from syncd.core.match import LibraryIndex
+from syncd.core.plan import Incoming, Options, Plan, make_plan
+from syncd.errors import InputError, SyncdError
+from syncd.ris.mapping import ConvertedRecord
+from syncd.ris.records import ReadProblem
+from syncd.schema import Schema
+from syncd.state import StateDB
+from syncd.sync import store
+from syncd.sync.engine import Json, execute
+from syncd.sync.outcome import SyncReport
+from syncd.zotero.client import ZoteroClient
+from syncd.zotero.mirror import RefreshStats, refresh_mirror, remember_items
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncInput:
+    """A file to sync, with the collection (path like ``Imports/Scopus``) and tags its
+    folder asks for."""
+
+    path: Path
+    collection: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass
+class ReadResult:
+    incoming: list[Incoming]
+    problems: list[ReadProblem]
+    failed_files: list[str]
+
+
+def read_inputs(
+    inputs: Sequence[SyncInput], schema: Schema, collection_keys: dict[str, str]
+) -> ReadResult:
+    result = ReadResult([], [], [])
+    for inp in inputs:
+        collections = (collection_keys[inp.collection],) if inp.collection else ()
+        try:
+            for entry in convert_file(inp.path, schema):
+                if isinstance(entry, ConvertedRecord):
+                    result.incoming.append(Incoming(entry, collections, inp.tags))
+                else:
+                    result.problems.append(entry)
+        except InputError as exc:
+            result.failed_files.append(str(exc))
+        except OSError as exc:
+            result.failed_files.append(f"{inp.path}: cannot read the file ({exc.strerror})")
+    return result
+
+
+class SyncSession:
+    """Everything one library's sync needs, held open for one or many runs."""
+
+    def __init__(
+        self,
+        client: ZoteroClient,
+        db: StateDB,
+        schema: Schema,
+        options: Options,
+    ) -> None:
+        self.client = client
+        self.db = db
+        self.schema = schema
+        self.options = options
+        self.library = client.library
+
+    # -- steps ------------------------------------------------------------------
+
+    def refresh(self) -> RefreshStats:
+        return refresh_mirror(self.client, self.db, self.library)
+
+    def index(self) -> LibraryIndex:
+        return LibraryIndex.build(self.db.mirror_items(self.library))
+
+    def resolve_collections(self, paths: Sequence[str], *, create: bool) -> dict[str, str]:
+        """Collection keys for each path (``A/B/C``), creating what is missing once.
+
+        Without ``create`` (planning), a missing collection maps to a placeholder
+        that names it, so the plan can show it.
+        """
+        found: dict[str, str] = {}
+        listing: list[Json] | None = None
+        for path in dict.fromkeys(paths):
+            known = store.collection_key(self.db, self.library, path)
+            if known and known[1]:
+                found[path] = known[0]
+                continue
+            if listing is None:
+                listing = self.client.collections()
+            key = self._collection_path(path, listing, create=create)
+            found[path] = key
+        return found
+
+    def _collection_path(self, path: str, listing: list[Json], *, create: bool) -> str:
+        parent: str | None = None
+        so_far = ""
+        for name in [p.strip() for p in path.split("/") if p.strip()]:
+            so_far = f"{so_far}/{name}" if so_far else name
+            match = [
+                c
+                for c in listing
+                if c["data"].get("name") == name
+                and (c["data"].get("parentCollection") or None) == parent
+                and not c["data"].get("deleted")
+            ]
+            if match:
+                parent = str(sorted(m["key"] for m in match)[0])
+                continue
+            if not create:
+                return f"(new collection {path})"
+            # The write token is stored first: a resend after a crash is recognised.
+            known = store.collection_key(self.db, self.library, so_far)
+            token = known[0] if known and not known[1] else "syncd" + secrets.token_hex(12)
+            store.record_collection(self.db, self.library, so_far, token, confirmed=False)
+            created = self.client.create_collection(name, parent, write_token=token)
+            listing.append(created)
+            parent = str(created["key"])
+            store.record_collection(self.db, self.library, so_far, parent, confirmed=True)
+            log.info("created collection %s (%s)", so_far, parent)
+        if parent is None:
+            raise SyncdError(f"the collection path {path!r} names no collection")
+        store.record_collection(self.db, self.library, path, parent, confirmed=True)
+        return parent
+
+    def plan(self, inputs: Sequence[SyncInput]) -> tuple[Plan, ReadResult]:
+        """Refresh, read and plan; nothing is written to the library."""
+        self.refresh()
+        collections = self.resolve_collections(
+            [i.collection for i in inputs if i.collection], create=False
+        )
+        read = read_inputs(inputs, self.schema, collections)
+        links = store.load_links(self.db, self.library)
+        plan = make_plan(read.incoming, self.index(), links, self.schema, self.options)
+        return plan, read
+
+    def sync(
+        self,
+        inputs: Sequence[SyncInput],
+        *,
+        progress: Callable[[int], None] | None = None,
+        on_plan: Callable[[Plan], None] | None = None,
+    ) -> SyncReport:
+        self.refresh()
+        collections = self.resolve_collections(
+            [i.collection for i in inputs if i.collection], create=True
+        )
+        read = read_inputs(inputs, self.schema, collections)
+        links = store.load_links(self.db, self.library)
+        index = self.index()
+        plan = make_plan(read.incoming, index, links, self.schema, self.options)
+        if on_plan:
+            on_plan(plan)
+        outcomes = execute(
+            plan.actions,
+            client=self.client,
+            db=self.db,
+            library=self.library,
+            index=index,
+            schema=self.schema,
+            options=self.options,
+            remember_items=self._remember,
+            progress=progress,
+        )
+        return SyncReport(outcomes, read.problems, read.failed_files)
+
+    def _remember(self, items: Sequence[Json]) -> None:
+        # Not moving the mirror's library version: only a complete refresh does that.
+        remember_items(self.db, self.library, items)

@@ -1,0 +1,203 @@
+"""What syncd remembers of its own writes, in the state database.
+
+- ``sync_links``: record identity (``doi:…``, ``scopus_eid:…``, ``fp:…``) -> item key.
+- ``sync_items``: per item syncd wrote or linked, the base of the three-way merge
+  and whether its create is confirmed. A row with ``confirmed = 0`` is written
+  *before* the create is sent, so a crash or a lost response leaves the chosen key
+  behind and the next run resends the same key instead of creating a duplicate.
+- ``sync_notes``: child notes syncd created, by parent and content digest, with the
+  same write-ahead confirmation.
+- ``sync_collections``: collection paths resolved or created, with their keys.
+
+Every writing function commits its own transaction (synchronous=FULL), so the row
+is durable before the caller sends the request it guards.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from syncd.core.plan import Link
+from syncd.state import StateDB
+
+MIGRATION = """
+CREATE TABLE sync_items (
+    library TEXT NOT NULL,
+    key TEXT NOT NULL,
+    base TEXT NOT NULL,
+    confirmed INTEGER NOT NULL,
+    created_by_syncd INTEGER NOT NULL,
+    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    PRIMARY KEY (library, key)
+);
+CREATE TABLE sync_links (
+    library TEXT NOT NULL,
+    identity TEXT NOT NULL,
+    key TEXT NOT NULL,
+    PRIMARY KEY (library, identity)
+);
+CREATE INDEX sync_links_key ON sync_links (library, key);
+CREATE TABLE sync_notes (
+    library TEXT NOT NULL,
+    note_key TEXT NOT NULL,
+    parent_key TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    confirmed INTEGER NOT NULL,
+    PRIMARY KEY (library, note_key)
+);
+CREATE TABLE sync_collections (
+    library TEXT NOT NULL,
+    path TEXT NOT NULL,
+    key TEXT NOT NULL,
+    confirmed INTEGER NOT NULL,
+    PRIMARY KEY (library, path)
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class PendingNote:
+    note_key: str
+    parent_key: str
+    digest: str
+
+
+def load_links(db: StateDB, library: str) -> dict[str, Link]:
+    rows = db.conn.execute(
+        "SELECT l.identity, i.key, i.base, i.confirmed FROM sync_links l "
+        "JOIN sync_items i ON i.library = l.library AND i.key = l.key WHERE l.library = ?",
+        (library,),
+    )
+    return {
+        identity: Link(key, json.loads(base), bool(confirmed))
+        for identity, key, base, confirmed in rows
+    }
+
+
+def record_intent(
+    db: StateDB,
+    library: str,
+    key: str,
+    identities: Iterable[str],
+    base: Mapping[str, Any],
+    *,
+    confirmed: bool,
+    created_by_syncd: bool,
+) -> None:
+    """Remember that ``key`` stands for these identities, with this base."""
+    with db.transaction() as conn:
+        _upsert_item(conn, library, key, base, confirmed, created_by_syncd)
+        conn.executemany(
+            "INSERT INTO sync_links (library, identity, key) VALUES (?, ?, ?) "
+            "ON CONFLICT (library, identity) DO UPDATE SET key = excluded.key",
+            [(library, identity, key) for identity in identities],
+        )
+
+
+def record_intents(
+    db: StateDB,
+    library: str,
+    entries: Iterable[tuple[str, Iterable[str], Mapping[str, Any]]],
+    notes: Iterable[PendingNote] = (),
+    *,
+    confirmed: bool,
+    created_by_syncd: bool,
+) -> None:
+    """Many :func:`record_intent` calls (and pending notes) in one transaction."""
+    with db.transaction() as conn:
+        for key, identities, base in entries:
+            _upsert_item(conn, library, key, base, confirmed, created_by_syncd)
+            conn.executemany(
+                "INSERT INTO sync_links (library, identity, key) VALUES (?, ?, ?) "
+                "ON CONFLICT (library, identity) DO UPDATE SET key = excluded.key",
+                [(library, identity, key) for identity in identities],
+            )
+        conn.executemany(
+            "INSERT OR IGNORE INTO sync_notes (library, note_key, parent_key, digest, confirmed) "
+            "VALUES (?, ?, ?, ?, 0)",
+            [(library, n.note_key, n.parent_key, n.digest) for n in notes],
+        )
+
+
+def _upsert_item(
+    conn: sqlite3.Connection,
+    library: str,
+    key: str,
+    base: Mapping[str, Any],
+    confirmed: bool,
+    created_by_syncd: bool,
+) -> None:
+    conn.execute(
+        "INSERT INTO sync_items (library, key, base, confirmed, created_by_syncd) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (library, key) DO UPDATE SET base = excluded.base, "
+        "confirmed = MAX(sync_items.confirmed, excluded.confirmed), "
+        "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+        (library, key, json.dumps(base, sort_keys=True), int(confirmed), int(created_by_syncd)),
+    )
+
+
+def confirm_items(db: StateDB, library: str, keys: Iterable[str]) -> None:
+    with db.transaction() as conn:
+        conn.executemany(
+            "UPDATE sync_items SET confirmed = 1 WHERE library = ? AND key = ?",
+            [(library, k) for k in keys],
+        )
+        conn.executemany(
+            "UPDATE sync_notes SET confirmed = 1 WHERE library = ? AND note_key = ?",
+            [(library, k) for k in keys],
+        )
+
+
+def set_bases(db: StateDB, library: str, bases: Mapping[str, Mapping[str, Any]]) -> None:
+    with db.transaction() as conn:
+        conn.executemany(
+            "UPDATE sync_items SET base = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') "
+            "WHERE library = ? AND key = ?",
+            [(json.dumps(b, sort_keys=True), library, k) for k, b in bases.items()],
+        )
+
+
+def forget_items(db: StateDB, library: str, keys: Iterable[str]) -> None:
+    """Drop links of creates the server refused, so the next run plans them afresh."""
+    keys = list(keys)
+    with db.transaction() as conn:
+        for table, column in (("sync_links", "key"), ("sync_items", "key")):
+            conn.executemany(
+                f"DELETE FROM {table} WHERE library = ? AND {column} = ?",
+                [(library, k) for k in keys],
+            )
+        conn.executemany(
+            "DELETE FROM sync_notes WHERE library = ? AND (note_key = ? OR parent_key = ?)",
+            [(library, k, k) for k in keys],
+        )
+
+
+def pending_notes(db: StateDB, library: str, parent_key: str) -> list[PendingNote]:
+    rows = db.conn.execute(
+        "SELECT note_key, parent_key, digest FROM sync_notes "
+        "WHERE library = ? AND parent_key = ? AND confirmed = 0",
+        (library, parent_key),
+    )
+    return [PendingNote(*row) for row in rows]
+
+
+def collection_key(db: StateDB, library: str, path: str) -> tuple[str, bool] | None:
+    row = db.conn.execute(
+        "SELECT key, confirmed FROM sync_collections WHERE library = ? AND path = ?",
+        (library, path),
+    ).fetchone()
+    return (row[0], bool(row[1])) if row else None
+
+
+def record_collection(db: StateDB, library: str, path: str, key: str, *, confirmed: bool) -> None:
+    with db.transaction() as conn:
+        conn.execute(
+            "INSERT INTO sync_collections (library, path, key, confirmed) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (library, path) DO UPDATE SET key = excluded.key, "
+            "confirmed = excluded.confirmed",
+            (library, path, key, int(confirmed)),
+        )
