@@ -64,6 +64,41 @@ MIGRATIONS: list[str] = [
     ) WITHOUT ROWID;
     CREATE INDEX mirror_identifier_by_item ON mirror_identifier (library, key);
     """,
+    # 2: what syncd wrote: links from record identities to items, merge bases,
+    # write-ahead keys of creates and notes, collections (see syncd/sync/store.py).
+    """
+    CREATE TABLE sync_items (
+        library TEXT NOT NULL,
+        key TEXT NOT NULL,
+        base TEXT NOT NULL,                     -- JSON: the export's values last written
+        confirmed INTEGER NOT NULL,             -- 0 while a create is in flight
+        created_by_syncd INTEGER NOT NULL,
+        updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        PRIMARY KEY (library, key)
+    );
+    CREATE TABLE sync_links (
+        library TEXT NOT NULL,
+        identity TEXT NOT NULL,                 -- "doi:10.1/x", "scopus_eid:2-s2.0-1", "fp:..."
+        key TEXT NOT NULL,
+        PRIMARY KEY (library, identity)
+    );
+    CREATE INDEX sync_links_key ON sync_links (library, key);
+    CREATE TABLE sync_notes (
+        library TEXT NOT NULL,
+        note_key TEXT NOT NULL,
+        parent_key TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        confirmed INTEGER NOT NULL,
+        PRIMARY KEY (library, note_key)
+    );
+    CREATE TABLE sync_collections (
+        library TEXT NOT NULL,
+        path TEXT NOT NULL,
+        key TEXT NOT NULL,                      -- the write token while unconfirmed
+        confirmed INTEGER NOT NULL,
+        PRIMARY KEY (library, path)
+    );
+    """,
 ]
 
 _SQL_CHUNK = 500  # stays below SQLite's bound-parameter limit

@@ -9,7 +9,8 @@
   same write-ahead confirmation.
 - ``sync_collections``: collection paths resolved or created, with their keys.
 
-Every writing function commits its own transaction (synchronous=FULL), so the row
+The tables are created by migration 2 in :mod:`syncd.state`. Every writing
+function commits its own transaction (synchronous=FULL), so the row
 is durable before the caller sends the request it guards.
 """
 
@@ -23,40 +24,6 @@ from typing import Any
 
 from syncd.core.plan import Link
 from syncd.state import StateDB
-
-MIGRATION = """
-CREATE TABLE sync_items (
-    library TEXT NOT NULL,
-    key TEXT NOT NULL,
-    base TEXT NOT NULL,
-    confirmed INTEGER NOT NULL,
-    created_by_syncd INTEGER NOT NULL,
-    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
-    PRIMARY KEY (library, key)
-);
-CREATE TABLE sync_links (
-    library TEXT NOT NULL,
-    identity TEXT NOT NULL,
-    key TEXT NOT NULL,
-    PRIMARY KEY (library, identity)
-);
-CREATE INDEX sync_links_key ON sync_links (library, key);
-CREATE TABLE sync_notes (
-    library TEXT NOT NULL,
-    note_key TEXT NOT NULL,
-    parent_key TEXT NOT NULL,
-    digest TEXT NOT NULL,
-    confirmed INTEGER NOT NULL,
-    PRIMARY KEY (library, note_key)
-);
-CREATE TABLE sync_collections (
-    library TEXT NOT NULL,
-    path TEXT NOT NULL,
-    key TEXT NOT NULL,
-    confirmed INTEGER NOT NULL,
-    PRIMARY KEY (library, path)
-);
-"""
 
 
 @dataclass(frozen=True, slots=True)
