@@ -11,12 +11,17 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from syncd import __version__
 from syncd.errors import SyncdError
+
+if TYPE_CHECKING:
+    from syncd.config import Config
+    from syncd.sync.outcome import SyncReport
+    from syncd.sync.session import SyncInput
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -50,15 +55,39 @@ class SyncdGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, config_path: Path | None, verbose: int, quiet: bool) -> None:
     """Keep a Zotero library in step with RIS exports."""
+    from syncd.logs import setup_logging
+
     ctx.ensure_object(dict)
     ctx.obj["config_path"] = config_path
     ctx.obj["verbosity"] = -1 if quiet else verbose
+    setup_logging(ctx.obj["verbosity"])
+
+
+def _config(ctx: click.Context) -> Config:
+    from syncd.config import load_config
+
+    return load_config(ctx.obj["config_path"])
+
+
+def _inputs(
+    files: tuple[Path, ...], collection: str | None, tags: tuple[str, ...]
+) -> list[SyncInput]:
+    from syncd.sync.session import SyncInput
+
+    return [SyncInput(path, collection, tags) for path in files]
+
+
+_files_argument = click.argument(
+    "files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
+)
+_collection_option = click.option(
+    "--collection", help='Add the items to this collection (a path like "Imports/Scopus").'
+)
+_tag_option = click.option("--tag", "tags", multiple=True, help="Add this tag (repeatable).")
 
 
 @main.command()
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
-)
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--format",
     "out_format",
@@ -109,3 +138,131 @@ def convert(files: tuple[Path, ...], out_format: str, schema_path: Path | None) 
         out.write("\n]\n" if not first else "]\n")
     out.flush()
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+@main.command()
+@_files_argument
+@_collection_option
+@_tag_option
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.pass_context
+def plan(
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    collection: str | None,
+    tags: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Show what `syncd sync` would do with FILES. Writes nothing to Zotero."""
+    from syncd.app import open_session
+    from syncd.sync.outcome import SyncReport
+    from syncd.sync.render import plan_json, plan_lines
+
+    with open_session(_config(ctx)) as session:
+        the_plan, read = session.plan(_inputs(files, collection, tags))
+    report = SyncReport([], read.problems, read.failed_files)
+    if as_json:
+        click.echo(json.dumps(plan_json(the_plan, report), ensure_ascii=False, indent=2))
+    else:
+        for line in plan_lines(the_plan):
+            click.echo(line)
+    _echo_problems(report, ctx.obj["verbosity"])
+    sys.exit(EXIT_OK if report.ok else EXIT_FAILED)
+
+
+@main.command()
+@_files_argument
+@_collection_option
+@_tag_option
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_context
+def sync(
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    collection: str | None,
+    tags: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Create and update Zotero items from the records of FILES."""
+    from rich.progress import Progress
+
+    from syncd.app import open_session
+    from syncd.core.plan import Plan
+    from syncd.sync.render import summary_json, summary_line
+
+    show_progress = sys.stderr.isatty() and not as_json and ctx.obj["verbosity"] >= 0
+    with (
+        open_session(_config(ctx)) as session,
+        Progress(transient=True, disable=not show_progress) as bar,
+    ):
+        task = bar.add_task("syncing", total=None)
+
+        def on_plan(p: Plan) -> None:
+            bar.update(task, total=len(p.actions), description=f"syncing {len(p.actions)} records")
+
+        report = session.sync(
+            _inputs(files, collection, tags),
+            progress=lambda n: bar.advance(task, n),
+            on_plan=on_plan,
+        )
+    if as_json:
+        click.echo(json.dumps(summary_json(report)))
+    else:
+        for outcome in report.outcomes:
+            if outcome.kind not in ("unchanged", "created", "updated") or ctx.obj["verbosity"] > 0:
+                click.echo(outcome.line())
+        click.echo(summary_line(report))
+    _echo_problems(report, ctx.obj["verbosity"])
+    for outcome in report.outcomes:
+        if outcome.kind == "failed":
+            click.echo(outcome.line(), err=True)
+    sys.exit(EXIT_OK if report.ok else EXIT_FAILED)
+
+
+def _echo_problems(report: SyncReport, verbosity: int) -> None:
+    for problem in report.problems:
+        if problem.severity != "info" or verbosity > 0:
+            click.echo(str(problem), err=True)
+    for failed in report.failed_files:
+        click.echo(failed, err=True)
+
+
+@main.group()
+def key() -> None:
+    """Store, check or delete the Zotero API key in the keyring."""
+
+
+@key.command("set")
+def key_set() -> None:
+    """Read the key from standard input (or a hidden prompt) and store it."""
+    from syncd.credentials import store_api_key
+
+    if sys.stdin.isatty():
+        value = click.prompt("Zotero API key", hide_input=True)
+    else:
+        value = sys.stdin.readline()
+    store_api_key(value)
+    click.echo("the API key is stored in the keyring")
+
+
+@key.command("check")
+@click.pass_context
+def key_check(ctx: click.Context) -> None:
+    """Check that the key works and may write to the configured library."""
+    from syncd.app import make_client
+
+    config = _config(ctx)
+    with make_client(config) as client:
+        client.check_write_access()
+    click.echo(f"the API key can read and write {config.library} at {config.base_url}")
+
+
+@key.command("delete")
+def key_delete() -> None:
+    """Remove the key from the keyring."""
+    from syncd.credentials import delete_api_key
+
+    if delete_api_key():
+        click.echo("the API key was removed from the keyring")
+    else:
+        click.echo("the keyring held no syncd API key")

@@ -1,0 +1,74 @@
+"""Plans and reports as text for people and as JSON for scripts. Pure formatting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from syncd.core.plan import ACTION_KINDS, Action, Plan
+from syncd.sync.outcome import SyncReport
+
+
+def _short(value: Any, limit: int = 50) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def action_json(action: Action) -> dict[str, Any]:
+    return {
+        "action": action.kind,
+        "key": action.key,
+        "title": action.record.item.get("title", ""),
+        "sources": [{"file": s.file, "line": s.line} for s in action.sources],
+        "identities": list(action.identities),
+        "matched_by": action.matched_by,
+        "fields": sorted(action.payload) if action.kind != "create" else [],
+        "new_notes": len(action.notes),
+        "conflicts": [c.as_json() for c in action.conflicts],
+        "reason": action.reason,
+    }
+
+
+def plan_json(plan: Plan, report: SyncReport) -> dict[str, Any]:
+    return {
+        "counts": plan.counts(),
+        "actions": [action_json(a) for a in plan.actions if a.kind != "unchanged"],
+        "problems": [str(p) for p in report.problems],
+        "failed_files": report.failed_files,
+    }
+
+
+def plan_lines(plan: Plan) -> list[str]:
+    counts = plan.counts()
+    lines = ["  ".join(f"{kind}: {counts[kind]}" for kind in ACTION_KINDS)]
+    for action in plan.actions:
+        if action.kind == "unchanged":
+            continue
+        src = action.sources[0]
+        title = _short(action.record.item.get("title", ""), 60)
+        head = f"{action.kind:<9} {action.key or '-':<8} {src.file}:{src.line}  {title!r}"
+        if len(action.sources) > 1:
+            head += f" (+{len(action.sources) - 1} repeat{'s' if len(action.sources) > 2 else ''})"
+        lines.append(head)
+        if action.kind in ("update", "conflict"):
+            for name, value in sorted(action.payload.items()):
+                lines.append(f"    {name}: -> {_short(value)}")
+            if action.notes:
+                lines.append(f"    + {len(action.notes)} note(s)")
+        for c in action.conflicts:
+            lines.append(
+                f"    conflict {c.field}: Zotero has {_short(c.zotero_value)!r}, "
+                f"export has {_short(c.export_value)!r} (kept Zotero's)"
+            )
+        if action.reason and action.kind in ("skipped", "ambiguous"):
+            lines.append(f"    {action.reason}")
+    return lines
+
+
+def summary_json(report: SyncReport) -> dict[str, int]:
+    return report.counts()
+
+
+def summary_line(report: SyncReport) -> str:
+    counts = report.counts()
+    return ", ".join(f"{counts[k]} {k}" for k in counts)
