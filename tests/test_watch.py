@@ -1,0 +1,527 @@
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from syncd.errors import ConfigError
+from syncd.watch import FolderWatcher, StabilityTracker, is_candidate_name, should_take
+
+RIS = b"TY  - JOUR\nTI  - A title\nER  - \n"
+
+# --- names -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("scopus.ris", True),
+        ("export.txt", True),
+        ("pubmed.nbib", True),
+        ("savedrecs", True),
+        ("Export.RIS", True),
+        ("report about.ris", True),
+        ("scopus.ris.part", False),
+        ("scopus.ris.PART", False),
+        ("scopus.ris.crdownload", False),
+        ("scopus.ris.tmp", False),
+        ("scopus.ris.download", False),
+        ("scopus.ris.partial", False),
+        ("scopus.ris~", False),
+        ("~$scopus.ris", False),
+        (".scopus.ris", False),
+        (".scopus.ris.swp", False),
+        ("scopus.ris.swp", False),
+        ("#scopus.ris#", False),
+        ("#", True),
+        ("processed", False),
+        ("failed", False),
+        ("scopus.ris.syncd-report.json", False),
+        ("", False),
+    ],
+)
+def test_is_candidate_name(name: str, expected: bool) -> None:
+    assert is_candidate_name(name) is expected
+
+
+def _sniff(head: bytes) -> bool:
+    return head.startswith(b"TY  -")
+
+
+@pytest.mark.parametrize(
+    ("name", "head", "sniff", "expected"),
+    [
+        ("a.ris", b"not ris at all", _sniff, True),
+        ("a.RIS", None, None, True),
+        ("a.txt", b"%PDF", _sniff, True),
+        ("a.nbib", b"PMID- 1", None, True),
+        ("a.dat", RIS, _sniff, True),
+        ("savedrecs", RIS, _sniff, True),
+        ("a.dat", b"%PDF-1.4", _sniff, False),
+        ("a.dat", RIS, None, False),
+        ("a.dat", None, _sniff, False),
+        ("a.pdf", b"", _sniff, False),
+    ],
+)
+def test_should_take(
+    name: str, head: bytes | None, sniff: Callable[[bytes], bool] | None, expected: bool
+) -> None:
+    assert should_take(name, head, sniff) is expected
+
+
+# --- tracker ---------------------------------------------------------------------
+
+# Steps: ("obs", name, size, mtime, kind, t) | ("forget", name) | ("ready", t, [names])
+Step = tuple[Any, ...]
+
+TRACKER_CASES: dict[str, list[Step]] = {
+    "closed after write is ready at once": [
+        ("obs", "a", 10, 1, "created", 0.0),
+        ("obs", "a", 10, 1, "closed", 0.1),
+        ("ready", 0.1, ["a"]),
+        ("ready", 9.0, []),
+    ],
+    "moved in is ready at once": [
+        ("obs", "a", 10, 1, "moved_in", 0.0),
+        ("ready", 0.0, ["a"]),
+    ],
+    "scan needs the settle interval": [
+        ("obs", "a", 10, 1, "scan", 0.0),
+        ("ready", 1.9, []),
+        ("obs", "a", 10, 1, "scan", 1.9),
+        ("ready", 2.0, ["a"]),
+    ],
+    "a change restarts the settle interval": [
+        ("obs", "a", 10, 1, "scan", 0.0),
+        ("obs", "a", 20, 2, "scan", 1.5),
+        ("ready", 2.0, []),
+        ("ready", 3.4, []),
+        ("ready", 3.5, ["a"]),
+    ],
+    "an mtime change alone restarts it too": [
+        ("obs", "a", 10, 1, "scan", 0.0),
+        ("obs", "a", 10, 2, "scan", 1.0),
+        ("ready", 2.5, []),
+        ("ready", 3.0, ["a"]),
+    ],
+    "written but never closed waits write_settle": [
+        ("obs", "a", 5, 1, "created", 0.0),
+        ("obs", "a", 10, 2, "modified", 0.5),
+        ("obs", "a", 10, 2, "scan", 5.0),
+        ("ready", 5.0, []),
+        ("ready", 30.4, []),
+        ("ready", 30.5, ["a"]),
+    ],
+    "a write seen after a scan also waits for the close": [
+        ("obs", "a", 10, 1, "scan", 0.0),
+        ("obs", "a", 10, 1, "modified", 0.1),
+        ("ready", 5.0, []),
+        ("obs", "a", 10, 1, "closed", 5.0),
+        ("ready", 5.0, ["a"]),
+    ],
+    "closed empty file waits empty_settle": [
+        ("obs", "a", 0, 1, "closed", 0.0),
+        ("ready", 1.0, []),
+        ("ready", 29.9, []),
+        ("ready", 30.0, ["a"]),
+    ],
+    "empty then written and closed": [
+        ("obs", "a", 0, 1, "closed", 0.0),
+        ("obs", "a", 100, 2, "modified", 1.0),
+        ("ready", 1.0, []),
+        ("obs", "a", 100, 2, "closed", 1.1),
+        ("ready", 1.1, ["a"]),
+    ],
+    "closed then appended waits for the next close": [
+        ("obs", "a", 10, 1, "closed", 0.0),
+        ("obs", "a", 20, 2, "modified", 0.0),
+        ("ready", 1.0, []),
+        ("obs", "a", 30, 3, "closed", 2.0),
+        ("ready", 2.0, ["a"]),
+    ],
+    "reported once per state": [
+        ("obs", "a", 10, 1, "closed", 0.0),
+        ("ready", 0.0, ["a"]),
+        ("obs", "a", 10, 1, "closed", 1.0),
+        ("obs", "a", 10, 1, "scan", 5.0),
+        ("ready", 5.0, []),
+        ("obs", "a", 11, 2, "closed", 6.0),
+        ("ready", 6.0, ["a"]),
+    ],
+    "arrival order, not readiness order": [
+        ("obs", "b", 10, 1, "scan", 0.0),
+        ("obs", "a", 10, 1, "scan", 0.5),
+        ("obs", "c", 10, 1, "closed", 0.7),
+        ("ready", 3.0, ["b", "a", "c"]),
+    ],
+    "ready ones go first, the rest later": [
+        ("obs", "b", 10, 1, "scan", 0.0),
+        ("obs", "a", 10, 1, "closed", 1.0),
+        ("ready", 1.0, ["a"]),
+        ("ready", 2.0, ["b"]),
+    ],
+    "forgotten files are not reported": [
+        ("obs", "a", 10, 1, "closed", 0.0),
+        ("forget", "a"),
+        ("ready", 1.0, []),
+    ],
+    "a file back after being forgotten is new and arrives last": [
+        ("obs", "a", 10, 1, "closed", 0.0),
+        ("ready", 0.0, ["a"]),
+        ("forget", "a"),
+        ("obs", "b", 10, 1, "scan", 0.1),
+        ("obs", "a", 10, 1, "scan", 0.2),
+        ("ready", 3.0, ["b", "a"]),
+    ],
+    "forgetting an unknown file is harmless": [
+        ("forget", "zzz"),
+        ("ready", 0.0, []),
+    ],
+}
+
+
+@pytest.mark.parametrize("steps", list(TRACKER_CASES.values()), ids=list(TRACKER_CASES))
+def test_stability_tracker(steps: list[Step]) -> None:
+    tracker = StabilityTracker(settle=2.0, empty_settle=30.0, write_settle=30.0)
+    for step in steps:
+        if step[0] == "obs":
+            _, name, size, mtime, kind, now = step
+            tracker.observe(Path(name), size, mtime, kind, now)
+        elif step[0] == "forget":
+            tracker.forget(Path(step[1]))
+        else:
+            _, now, expected = step
+            assert tracker.ready(now) == [Path(n) for n in expected], step
+
+
+def test_tracker_pending_lists_unreported_states() -> None:
+    tracker = StabilityTracker(settle=2.0)
+    tracker.observe(Path("a"), 10, 1, "closed", 0.0)
+    tracker.observe(Path("b"), 10, 1, "scan", 0.0)
+    assert tracker.pending() == [Path("a"), Path("b")]
+    assert tracker.ready(0.0) == [Path("a")]
+    assert tracker.pending() == [Path("b")]
+    tracker.observe(Path("a"), 12, 2, "modified", 1.0)
+    assert tracker.pending() == [Path("a"), Path("b")]
+
+
+def test_tracker_rejects_negative_intervals() -> None:
+    with pytest.raises(ValueError):
+        StabilityTracker(settle=-1)
+
+
+# --- watcher with real files ------------------------------------------------------
+
+SETTLE = 0.3
+DEADLINE = 10.0
+
+
+class Collector:
+    def __init__(self) -> None:
+        self.got: list[tuple[Path, bytes]] = []
+
+    def __call__(self, path: Path) -> None:
+        self.got.append((path, path.read_bytes()))
+
+    @property
+    def paths(self) -> list[Path]:
+        return [p for p, _ in self.got]
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def start_watcher() -> Iterator[Callable[..., FolderWatcher]]:
+    started: list[FolderWatcher] = []
+
+    def start(folders: list[Path], on_ready: Callable[[Path], None], **kw: Any) -> FolderWatcher:
+        kw.setdefault("settle", SETTLE)
+        watcher = FolderWatcher(folders, on_ready, **kw)
+        started.append(watcher)
+        watcher.start()
+        return watcher
+
+    try:
+        yield start
+    finally:
+        for watcher in started:
+            watcher.stop()
+
+
+def poll_until(watcher: FolderWatcher, done: Callable[[], bool], timeout: float = DEADLINE) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        watcher.poll()
+        if done():
+            return
+        time.sleep(0.02)
+    pytest.fail("condition not met before the deadline")
+
+
+def poll_for(watcher: FolderWatcher, seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        watcher.poll()
+        time.sleep(0.02)
+
+
+def test_file_written_slowly_is_handed_over_once_when_complete(
+    inbox: Path, start_watcher: Callable[..., FolderWatcher]
+) -> None:
+    got = Collector()
+    watcher = start_watcher([inbox], got)
+    target = inbox / "slow.ris"
+    pieces = [b"TY  - JOUR\n", b"TI  - Slow\n", b"AU  - Doe, J.\n", b"ER  - \n"]
+    with open(target, "wb") as f:
+        for i, piece in enumerate(pieces):
+            f.write(piece)
+            f.flush()
+            # One pause longer than the settle interval: a stalled download must
+            # still not be taken while the writer holds the file open.
+            poll_for(watcher, SETTLE * 2.5 if i == 1 else 0.1)
+            assert got.got == []
+    poll_until(watcher, lambda: len(got.got) >= 1)
+    poll_for(watcher, SETTLE * 3)
+    assert got.got == [(target, b"".join(pieces))]
+
+
+def test_file_renamed_in_from_temp_name(
+    inbox: Path, start_watcher: Callable[..., FolderWatcher]
+) -> None:
+    got = Collector()
+    watcher = start_watcher([inbox], got)
+    part = inbox / "scopus.ris.part"
+    part.write_bytes(RIS)
+    poll_for(watcher, SETTLE * 2)
+    assert got.got == []
+    part.rename(inbox / "scopus.ris")
+    poll_until(watcher, lambda: len(got.got) >= 1)
+    poll_for(watcher, SETTLE * 2)
+    assert got.got == [(inbox / "scopus.ris", RIS)]
+
+
+def test_file_moved_in_from_outside(
+    tmp_path: Path, inbox: Path, start_watcher: Callable[..., FolderWatcher]
+) -> None:
+    outside = tmp_path / "downloads"
+    outside.mkdir()
+    (outside / "wos.txt").write_bytes(RIS)
+    got = Collector()
+    watcher = start_watcher([inbox], got)
+    (outside / "wos.txt").rename(inbox / "wos.txt")
+    poll_until(watcher, lambda: len(got.got) >= 1)
+    assert got.paths == [inbox / "wos.txt"]
+
+
+def test_temporary_and_own_names_are_never_handed_over(
+    inbox: Path, start_watcher: Callable[..., FolderWatcher]
+) -> None:
+    got = Collector()
+    watcher = start_watcher([inbox], got)
+    (inbox / "processed").mkdir()
+    (inbox / "failed").mkdir()
+    never = [
+        "a.ris.part",
+        "b.ris.crdownload",
+        "c.tmp",
+        "d.ris.download",
+        "e.partial",
+        "f.ris~",
+        "~$g.ris",
+        ".h.ris",
+        "#i.ris#",
+        ".j.ris.swp",
+        "k.ris.syncd-report.json",
+        "processed/l.ris",
+        "failed/m.ris",
+    ]
+    for name in never:
+        (inbox / name).write_bytes(RIS)
+    (inbox / "sentinel.ris").write_bytes(RIS)
+    poll_until(watcher, lambda: len(got.got) >= 1)
+    poll_for(watcher, SETTLE * 3)
+    watcher.scan()
+    poll_for(watcher, SETTLE * 2)
+    assert got.paths == [inbox / "sentinel.ris"]
+
+
+def test_burst_of_fifty_files_each_once_in_arrival_order(
+    inbox: Path, start_watcher: Callable[..., FolderWatcher]
+) -> None:
+    got = Collector()
+    watcher = start_watcher([inbox], got)
+    # Names in an order unlike their sort order, to tell arrival from listing order.
+    names = [f"export-{(i * 37) % 50:02d}.ris" for i in range(50)]
+    for name in names:
+        (inbox / name).write_bytes(RIS + name.encode())
+    poll_until(watcher, lambda: len(got.got) >= 50)
+    poll_for(watcher, SETTLE * 2)
+    watcher.scan()
+    poll_for(watcher, SETTLE * 2)
+    assert got.paths == [inbox / n for n in names]
+    assert all(content == RIS + path.name.encode() for path, content in got.got)
+
+
+def test_files_present_before_start_are_found_by_the_scan(
+    inbox: Path, start_watcher: Callable[..., FolderWatcher]
+) -> None:
+    (inbox / "old.ris").write_bytes(RIS)
+    (inbox / "older.nbib").write_bytes(b"PMID- 1\n")
+    got = Collector()
+    watcher = start_watcher([inbox], got)
+    poll_until(watcher, lambda: len(got.got) >= 2)
+    assert sorted(got.paths) == [inbox / "old.ris", inbox / "older.nbib"]
+
+
+def test_content_sniffing_decides_for_other_extensions(
+    inbox: Path, start_watcher: Callable[..., FolderWatcher], caplog: pytest.LogCaptureFixture
+) -> None:
+    got = Collector()
+    watcher = start_watcher([inbox], got)
+    with caplog.at_level(logging.DEBUG, logger="syncd.watch"):
+        (inbox / "notes.pdf").write_bytes(b"%PDF-1.4\n" + bytes(range(256)))
+        (inbox / "savedrecs.dat").write_bytes(RIS)
+        (inbox / "broken.txt").write_bytes(b"this is not RIS\n")
+        poll_until(watcher, lambda: len(got.got) >= 2)
+        poll_for(watcher, SETTLE * 2)
+        watcher.scan()
+        poll_for(watcher, SETTLE * 2)
+    assert got.paths == [inbox / "savedrecs.dat", inbox / "broken.txt"]
+    ignored = [r for r in caplog.records if "notes.pdf" in r.getMessage()]
+    assert len(ignored) == 1
+    assert ignored[0].levelno == logging.DEBUG
+
+
+def test_symlink_outside_the_folder_is_not_followed(
+    tmp_path: Path,
+    inbox: Path,
+    start_watcher: Callable[..., FolderWatcher],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    secret = tmp_path / "elsewhere.ris"
+    secret.write_bytes(RIS)
+    inside = inbox / "real.ris"
+    inside.write_bytes(RIS)
+    got = Collector()
+    with caplog.at_level(logging.WARNING, logger="syncd.watch"):
+        watcher = start_watcher([inbox], got)
+        (inbox / "link-out.ris").symlink_to(secret)
+        (inbox / "link-in.ris").symlink_to(inside)
+        (inbox / "last.ris").write_bytes(RIS)
+        poll_until(watcher, lambda: inbox / "last.ris" in got.paths)
+        poll_for(watcher, SETTLE * 2)
+        watcher.scan()
+        poll_for(watcher, SETTLE * 2)
+    assert inbox / "link-out.ris" not in got.paths
+    assert inbox / "link-in.ris" in got.paths
+    warnings = [r for r in caplog.records if "link-out.ris" in r.getMessage()]
+    assert len(warnings) == 1
+
+
+def test_recursive_watching_skips_own_subfolders(
+    inbox: Path, start_watcher: Callable[..., FolderWatcher]
+) -> None:
+    got = Collector()
+    watcher = start_watcher([inbox], got, recursive=True)
+    (inbox / "scopus").mkdir()
+    (inbox / "processed").mkdir()
+    time.sleep(0.1)  # let the observer add its watch on the new sub-folders
+    (inbox / "processed" / "done.ris").write_bytes(RIS)
+    (inbox / "scopus" / "new.ris").write_bytes(RIS)
+    poll_until(watcher, lambda: len(got.got) >= 1)
+    poll_for(watcher, SETTLE * 2)
+    watcher.scan()
+    poll_for(watcher, SETTLE * 2)
+    assert got.paths == [inbox / "scopus" / "new.ris"]
+
+
+def test_non_recursive_ignores_subfolders(
+    inbox: Path, start_watcher: Callable[..., FolderWatcher]
+) -> None:
+    (inbox / "sub").mkdir()
+    (inbox / "sub" / "deep.ris").write_bytes(RIS)
+    got = Collector()
+    watcher = start_watcher([inbox], got)
+    (inbox / "top.ris").write_bytes(RIS)
+    poll_until(watcher, lambda: len(got.got) >= 1)
+    poll_for(watcher, SETTLE * 2)
+    assert got.paths == [inbox / "top.ris"]
+
+
+def test_several_folders(tmp_path: Path, start_watcher: Callable[..., FolderWatcher]) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    got = Collector()
+    watcher = start_watcher([a, b], got)
+    (b / "one.ris").write_bytes(RIS)
+    (a / "two.ris").write_bytes(RIS)
+    poll_until(watcher, lambda: len(got.got) >= 2)
+    assert got.paths == [b / "one.ris", a / "two.ris"]
+
+
+def test_failed_handover_is_offered_again_after_a_scan(
+    inbox: Path, start_watcher: Callable[..., FolderWatcher]
+) -> None:
+    calls: list[Path] = []
+
+    def flaky(path: Path) -> None:
+        calls.append(path)
+        if len(calls) == 1:
+            raise RuntimeError("database busy")
+
+    watcher = start_watcher([inbox], flaky)
+    (inbox / "x.ris").write_bytes(RIS)
+    poll_until(watcher, lambda: len(calls) >= 1)
+    poll_for(watcher, SETTLE * 2)
+    assert len(calls) == 1
+    watcher.scan()
+    poll_until(watcher, lambda: len(calls) >= 2)
+    assert calls == [inbox / "x.ris", inbox / "x.ris"]
+
+
+def test_file_deleted_before_it_settles_is_forgotten(
+    inbox: Path, start_watcher: Callable[..., FolderWatcher]
+) -> None:
+    got = Collector()
+    watcher = start_watcher([inbox], got, settle=1.0)
+    path = inbox / "gone.ris"
+    with open(path, "wb") as f:
+        f.write(RIS)
+        f.flush()
+        poll_for(watcher, 0.1)
+        os.unlink(path)
+    (inbox / "kept.ris").write_bytes(RIS)
+    poll_until(watcher, lambda: len(got.got) >= 1)
+    poll_for(watcher, 1.2)
+    assert got.paths == [inbox / "kept.ris"]
+
+
+def test_missing_folder_is_a_config_error(tmp_path: Path) -> None:
+    watcher = FolderWatcher([tmp_path / "nope"], lambda p: None)
+    try:
+        with pytest.raises(ConfigError, match="does not exist"):
+            watcher.start()
+    finally:
+        watcher.stop()
+
+
+def test_context_manager_stops_the_observer(inbox: Path) -> None:
+    got = Collector()
+    with FolderWatcher([inbox], got, settle=SETTLE) as watcher:
+        observer = watcher._observer
+        assert observer is not None and observer.is_alive()
+        (inbox / "a.ris").write_bytes(RIS)
+        poll_until(watcher, lambda: len(got.got) >= 1)
+    observer.join(DEADLINE)
+    assert not observer.is_alive()
