@@ -583,10 +583,10 @@ def _has_ty_line(data: bytes) -> bool:
 
 
 def _head_text(head: bytes) -> str:
+    """The start of a file as text with LF line ends, for sniffing only."""
     codec, bom = _sniff_encoding(head)
-    if codec is None:
-        return head[bom:].decode("utf-8", "replace")
-    return head[bom:].decode(codec, "replace")
+    text = head[bom:].decode(codec or "utf-8", "replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def looks_like_ris(head: bytes) -> bool:
@@ -630,7 +630,7 @@ def describe_non_ris(head: bytes) -> tuple[str, int | None]:
         return "binary data (mostly non-text bytes)", None
 
     def line_of(pos: int) -> int:
-        return text.count("\n", 0, pos) + 1 if "\n" in text else text.count("\r", 0, pos) + 1
+        return text.count("\n", 0, pos) + 1
 
     m = _BIBTEX.search(text)
     if m is not None:

@@ -1,0 +1,112 @@
+"""Regenerate tests/corpus/encodings/: one small RIS export in many encodings.
+
+Run from the repository root: ``.venv/bin/python tests/corpus/make_corpus.py``.
+The generated files are committed; this script keeps them reproducible. Every file
+must read to ``expected_records(name)``: ``RECORDS`` for the Unicode encodings,
+``WESTERN`` (no CJK, which Windows-1252 cannot encode) for the cp1252-based ones.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent / "encodings"
+
+# A value with "\n" is written as a tag line plus continuation lines; the AB lines
+# are short, so the reader joins them with a newline as Zotero does.
+RECORDS: list[list[tuple[str, str]]] = [
+    [
+        ("TY", "JOUR"),
+        ("TI", "Caf\u00e9 society \u2014 a study of M\u00fcnchen"),
+        ("AU", "M\u00fcller, J\u00fcrgen"),
+        ("AU", "Stra\u00dfer, Ren\u00e9e"),
+        ("PY", "2012"),
+        ("AB", "First line of the abstract.\nSecond line \u2014 with \u00e9."),
+        ("KW", "na\u00efve"),
+        ("KW", "\u00fcber"),
+        ("JO", "Zeitschrift f\u00fcr Gr\u00f6\u00dfe"),
+    ],
+    [
+        ("TY", "BOOK"),
+        ("TI", "\u6f22\u5b57 and \u4e2d\u6587 titles"),
+        ("AU", "\u5c71\u7530, \u592a\u90ce"),
+        ("PB", "\u00c9ditions Gallimard"),
+        ("N1", ""),
+    ],
+    [
+        ("TY", "CHAP"),
+        ("T1", "The \u00bfquestion\u00bf of \u20ac and \u00a3"),
+        ("SP", "1\u201310"),
+    ],
+]
+
+
+def _western(value: str) -> str:
+    # Windows-1252 has no CJK: swap those characters for Latin-1 letters.
+    return "".join(ch if ord(ch) < 0x3000 else "\u00e5" for ch in value)
+
+
+WESTERN: list[list[tuple[str, str]]] = [
+    [(tag, _western(value)) for tag, value in record] for record in RECORDS
+]
+
+
+def render(records: list[list[tuple[str, str]]], newline: str = "\n") -> str:
+    out: list[str] = ["Provider: syncd test corpus", 'Content: text/plain; charset="x"', ""]
+    for record in records:
+        for tag, value in record:
+            head, *rest = value.split("\n")
+            out.append(f"{tag}  - {head}".rstrip() if head else f"{tag}  -")
+            out.extend(rest)
+        out.append("ER  - ")
+        out.append("")
+    return newline.join(out)
+
+
+def files() -> dict[str, bytes]:
+    full = render(RECORDS)
+    west = render(WESTERN)
+    crlf = render(RECORDS, "\r\n")
+    result = {
+        "utf8_lf.ris": full.encode("utf-8"),
+        "utf8_crlf.ris": crlf.encode("utf-8"),
+        "utf8_cr.ris": render(RECORDS, "\r").encode("utf-8"),
+        "utf8_bom_crlf.ris": codecs.BOM_UTF8 + crlf.encode("utf-8"),
+        "utf16le_bom_crlf.ris": codecs.BOM_UTF16_LE + crlf.encode("utf-16-le"),
+        "utf16be_bom_lf.ris": codecs.BOM_UTF16_BE + full.encode("utf-16-be"),
+        "utf16le_nobom_lf.ris": full.encode("utf-16-le"),
+        "cp1252_crlf.ris": render(WESTERN, "\r\n").encode("cp1252"),
+        "cp1252_lf.ris": west.encode("cp1252"),
+    }
+    # Mostly UTF-8 with one line in cp1252: only that line may change decoding.
+    lines = west.split("\n")
+    bad = next(i for i, line in enumerate(lines) if line.startswith("JO"))
+    result["mixed_utf8_cp1252.ris"] = b"\n".join(
+        line.encode("cp1252") if i == bad else line.encode("utf-8") for i, line in enumerate(lines)
+    )
+    # Line endings mixed within one file: LF, CRLF and CR in turn.
+    ends = ("\n", "\r", "\r\n")  # a CR is never followed by an LF of its own
+    lines = full.split("\n")
+    mixed = "".join(line + ends[i % 3] for i, line in enumerate(lines[:-1])) + lines[-1]
+    result["utf8_mixed_endings.ris"] = mixed.encode("utf-8")
+    # Atypon puts U+2028 inside values: it must read as a space, not a line break.
+    result["utf8_u2028.ris"] = full.replace("Caf\u00e9 society", "Caf\u00e9\u2028society").encode(
+        "utf-8"
+    )
+    return result
+
+
+def expected_records(name: str) -> list[list[tuple[str, str]]]:
+    return WESTERN if name.startswith(("cp1252", "mixed")) else RECORDS
+
+
+def main() -> None:
+    HERE.mkdir(parents=True, exist_ok=True)
+    for name, data in files().items():
+        (HERE / name).write_bytes(data)
+        print(f"wrote {name} ({len(data)} bytes)")
+
+
+if __name__ == "__main__":
+    main()
