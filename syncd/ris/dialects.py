@@ -30,6 +30,8 @@ format, the record falls back to ``generic`` and Zotero's own rules apply):
 * **ovid** (Ovid: Embase, MEDLINE): a ``ovidsp.ovid.com`` link or
   ``DP - Ovid Technologies``. In Embase records M1 holds affiliation text,
   not an issue; in Ovid MEDLINE (``DB - Ovid MEDLINE(R)``...) AN is the PMID.
+  Names come as ``Wang D.`` (surname, initials, no comma); Zotero would keep
+  each as one single-field name, we split them.
 * **ebsco**: ``DP - EBSCOhost`` or an ``ebscohost.com`` link; N1 carries
   ``Accession Number: ...; ...`` (kept as a note, as Zotero does).
 * **proquest**: a ``proquest.com`` link or ``DB - ProQuest...``; ``N1 - Last
@@ -49,7 +51,8 @@ format, the record falls back to ``generic`` and Zotero's own rules apply):
   a ``Y2`` with ``/hh:mm:ss``, or HTML notes (``N1 - <p>``).
 * **endnote**: ``internal-pdf://`` links, ``TY - EDBOOK``, or a numeric ``ID``
   (EndNote's record number) together with DP/DB. Zotero's rules already are
-  EndNote's (M1 issue, M3 DOI...).
+  EndNote's (M1 issue, M3 DOI...). A record EndNote fetched from PubMed
+  (``DP - NLM``) has the PMID in AN and the PMCID in C2.
 * **google_scholar**: only T1/A1/JO/VL/IS/SP/EP/PY/DA/PB/SN/BT/CY/ET tags, with A1
   authors and nothing else (no AB, KW, UR, DO).
 * **generic**: anything else; Zotero's rules apply unchanged.
@@ -68,7 +71,7 @@ from syncd.identifiers import (
     normalize_scopus_eid,
     normalize_wos,
 )
-from syncd.ris.mapping_values import initials_first_name, parse_loose_date
+from syncd.ris.mapping_values import initials_first_name, parse_loose_date, surname_initials
 from syncd.ris.records import Field, RawRecord
 
 DIALECTS = (
@@ -124,6 +127,9 @@ _SCOPUS_SPLIT_RE = re.compile(
 )
 # Scopus' own notes, seen alone in exports that carry no other Scopus marker.
 _SCOPUS_NOTE_RE = re.compile(r"^(?:Export\s+Date\s*:|Cited\s+By\s*:\s*\d+\s*(?:;|$))", re.I)
+_SCOPUS_NOISE_RE = re.compile(
+    r"^(?:Correspondence\s+Address|CODEN|Publication\s+Stage|Open\s+Access)\s*:", re.I
+)
 _CITED_BY_RE = re.compile(r"^Cited\s+By\s*:\s*(\d+)\s*$", re.IGNORECASE)
 _EXPORT_DATE_RE = re.compile(r"^Export\s+Date\s*:\s*(.+?)\s*$", re.IGNORECASE)
 _PUBMED_ID_RE = re.compile(r"^PubMed\s+ID\s*:\s*(\d+)\s*$", re.IGNORECASE)
@@ -157,6 +163,15 @@ def detect_dialect(record: RawRecord) -> str:
         return "scopus"
     if an.upper().startswith("WOS:") or _has(record, "UT"):
         return "wos"
+    # Reference managers re-export records from every database, so their marks
+    # (which are about the file, not the source) are checked before the sources'.
+    if _is_zotero(record):
+        return "zotero"
+    rid = (record.first("ID") or "").strip()
+    if rid and _CITATION_KEY_RE.match(rid) and _alphabetical(fields):
+        return "mendeley"
+    if _is_endnote(record, rid):
+        return "endnote"
     if "ovid" in dp or "ovidsp." in urls or "ovid.com" in urls:
         return "ovid"
     if "pubmed.ncbi.nlm.nih.gov" in urls or "ncbi.nlm.nih.gov/pubmed" in urls:
@@ -172,13 +187,6 @@ def detect_dialect(record: RawRecord) -> str:
     pb = (record.first("PB") or "").lower()
     if doi.startswith("10.1145/") or "association for computing machinery" in pb:
         return "acm"
-    if _is_zotero(record):
-        return "zotero"
-    rid = (record.first("ID") or "").strip()
-    if rid and _CITATION_KEY_RE.match(rid) and _alphabetical(fields):
-        return "mendeley"
-    if _is_endnote(record, rid):
-        return "endnote"
     tags = {f.tag for f in fields}
     if tags <= _GS_TAGS and "A1" in tags and ("T1" in tags or "TI" in tags):
         return "google_scholar"
@@ -236,6 +244,8 @@ def prepare(record: RawRecord, dialect: str, item_type: str) -> Prepared:
         _pubmed(out)
     elif dialect == "ovid":
         _ovid(out, item_type)
+    elif dialect == "endnote":
+        _endnote(out)
     elif dialect == "proquest":
         _proquest(out)
     elif dialect == "ieee":
@@ -292,6 +302,8 @@ def _scopus(out: Prepared, item_type: str, file: str) -> None:
                     out.dropped.append((f.line, "Scopus export date (export noise)"))
                 elif m := _PUBMED_ID_RE.match(part):
                     _add_ids(out, Identifiers(pmid=normalize_pmid(m.group(1))))
+                elif _SCOPUS_NOISE_RE.match(part):
+                    out.dropped.append((f.line, f"Scopus export detail: {part[:60]}"))
                 elif part:
                     rest.append(part)
             if rest:
@@ -344,10 +356,29 @@ def _pubmed(out: Prepared) -> None:
     out.fields = kept
 
 
+def _endnote(out: Prepared) -> None:
+    dp = next((f.value for f in out.fields if f.tag == "DP"), "")
+    if dp.strip().upper() != "NLM":
+        return
+    # A record EndNote fetched from PubMed: AN is the PMID, C2 the PMCID.
+    kept: list[Field] = []
+    for f in out.fields:
+        if f.tag == "AN" and normalize_pmid(f.value):
+            _add_ids(out, Identifiers(pmid=normalize_pmid(f.value)))
+        elif f.tag == "C2" and f.value.upper().startswith("PMC"):
+            _add_ids(out, Identifiers(pmcid=normalize_pmcid(f.value)))
+            continue
+        kept.append(f)
+    out.fields = kept
+
+
 def _ovid(out: Prepared, item_type: str) -> None:
     db = next((f.value.lower() for f in out.fields if f.tag == "DB"), "")
     kept: list[Field] = []
     for f in out.fields:
+        if f.tag in ("A1", "AU", "A2", "ED") and "," not in f.value:
+            kept.append(Field(f.tag, surname_initials(f.value), f.line))
+            continue
         if f.tag == "AN" and "medline" in db and normalize_pmid(f.value):
             _add_ids(out, Identifiers(pmid=normalize_pmid(f.value)))
         if f.tag == "M1" and "embase" in db and item_type == "journalArticle":

@@ -178,8 +178,8 @@ def map_record(record: RawRecord, schema: Schema | None = None) -> ConvertedReco
     for name, value in prep.set_fields.items():
         st.fields.setdefault(name, value)
 
-    ids = _identifiers(st, record, prep.identifiers)
     info = _type_info(schema, item_type)
+    ids = _identifiers(st, record, prep.identifiers, info.has)
     item = _build_item(st, schema, info, ids, prep.article_number, prep.extra)
     if prep.citation_line:
         _append_extra(item, [prep.citation_line])
@@ -291,6 +291,9 @@ def _apply(st: _State, f: Field, target: str, value: str) -> None:
                 st.problem(f.line, f"date without a year kept as is: {value}")
     current = st.fields.get(target)
     if current:
+        # Extra ISSNs/ISBNs are not lost: _standard_numbers reads every SN line.
+        if f.tag == "SN" and (all_issns(value) or all_isbns(value)):
+            return
         if current != value:
             st.problem(f.line, f"second value for {target} ({f.tag}) dropped: {_short(value)}")
         return
@@ -365,7 +368,9 @@ def _is_whole_doi(value: str, doi: str) -> bool:
     return low.startswith(doi.lower())
 
 
-def _identifiers(st: _State, record: RawRecord, found: Identifiers) -> Identifiers:
+def _identifiers(
+    st: _State, record: RawRecord, found: Identifiers, has: frozenset[str]
+) -> Identifiers:
     fields = st.fields
     doi = fields.get("DOI") or _doi_sources(record)
     if doi and not fields.get("DOI"):
@@ -381,24 +386,45 @@ def _identifiers(st: _State, record: RawRecord, found: Identifiers) -> Identifie
     ids = found.merged(ids)
     ids = ids.merged(identifiers_from_extra("\n".join(st.extra)))
     ids = ids.merged(identifiers_from_url(fields.get("url", "")))
+    isbn, issn = _standard_numbers(st, record, has)
+    return ids.merged(Identifiers(isbn=isbn, issn=issn))
+
+
+_CLEAN_ISBN_RE = re.compile(r"^[\dXx\s-]+$")
+
+
+def _standard_numbers(
+    st: _State, record: RawRecord, has: frozenset[str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """ISBNs and ISSNs of the record; the ISBN/ISSN fields tidied from them.
+
+    Zotero files SN by item type alone and keeps it verbatim, so an ISSN lands
+    in ISBN (``SN - 1063-6919`` on a conference paper) and extra SN lines are
+    lost. We read every SN line by content: valid ISSNs all go to ISSN in
+    canonical form, and an ISBN field that holds more than ISBNs (``02705257
+    (ISSN); 9781467310673 (ISBN)``) is reduced to its ISBNs.
+    """
+    fields = st.fields
+    sn_target = target_for(st.item_type, "SN")
     isbn: tuple[str, ...] = ()
     issn: tuple[str, ...] = ()
-    for f in record.fields:
-        if f.tag == "SN":
-            if target_for(st.item_type, "SN") == "ISSN":
-                issn += tuple(x for x in all_issns(f.value) if x not in issn)
-            elif target_for(st.item_type, "SN") == "ISBN":
-                isbn += tuple(x for x in all_isbns(f.value) if x not in isbn)
-    for name, value in fields.items():
-        if name == "ISBN":
-            isbn += tuple(x for x in all_isbns(value) if x not in isbn)
-        elif name == "ISSN":
-            issn += tuple(x for x in all_issns(value) if x not in issn)
-    if "ISSN" in fields:
-        canonical = all_issns(fields["ISSN"])
-        if canonical:
-            fields["ISSN"] = ", ".join(canonical)
-    return ids.merged(Identifiers(isbn=isbn, issn=issn))
+    sources = [f.value for f in record.fields if f.tag == "SN"]
+    sources += [fields[name] for name in ("ISBN", "ISSN") if name in fields]
+    for value in sources:
+        isbn += tuple(x for x in all_isbns(value) if x not in isbn)
+        issn += tuple(x for x in all_issns(value) if x not in issn)
+    if sn_target not in ("ISBN", "ISSN"):
+        return isbn, issn
+    if issn and "ISSN" in has:
+        fields["ISSN"] = ", ".join(issn)
+    current = fields.get("ISBN")
+    if current is not None and "ISBN" in has:
+        if isbn:
+            if not _CLEAN_ISBN_RE.match(current):
+                fields["ISBN"] = ", ".join(isbn)
+        elif issn and "ISSN" in has:
+            del fields["ISBN"]
+    return isbn, issn
 
 
 def _build_item(

@@ -16,7 +16,8 @@ _RIS_DATE_RE = re.compile(r"^(\d+)(?:/(\d{0,2})(?:/(\d{0,2})(?:[/\s]([^/]*))?)?)
 _YEAR_RE = re.compile(r"\b\d{4}\b")
 _DAY_RE = re.compile(r"\b(?:[1-3]\d|[1-9])\b")
 _WORD_RE = re.compile(r"[A-Za-z]+")
-_TIME_RE = re.compile(r"\b([0-2]?[1-9]):(\d{2})(?::(\d{2}))\s*(am|pm)?", re.IGNORECASE)
+# Unlike Zotero's pattern, hours 10 and 20 are matched too.
+_TIME_RE = re.compile(r"\b([01]?\d|2[0-3]):(\d{2})(?::(\d{2}))?\s*(am|pm)?", re.IGNORECASE)
 _TAG_RE = re.compile(r"<[^>]+>")
 _SPACES_RE = re.compile(r"\s+")
 _KW_SPLIT_RE = re.compile(r"\s*(?:[\r\n]+\s*)+(?:%K\s+)?|\s*(?:;\s*)+")
@@ -150,6 +151,17 @@ def initials_first_name(value: str) -> str:
         return value
     first, _, last = value.rpartition(" ")
     return f"{last}, {first}"
+
+
+_SURNAME_INITIALS_RE = re.compile(r"^(.+?)\s+((?:[A-Z]\.?-?){1,4})$")
+
+
+def surname_initials(value: str) -> str:
+    """``Wang D.`` / ``Wang DH`` -> ``Wang, D.`` / ``Wang, DH`` (Ovid, PubMed style)."""
+    m = _SURNAME_INITIALS_RE.match(value.strip())
+    if m is None:
+        return value
+    return f"{m.group(1)}, {m.group(2)}"
 
 
 def split_keywords(value: str) -> list[str]:
