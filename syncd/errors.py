@@ -87,3 +87,10 @@ class StateError(SyncdError):
     """The state database is unusable (corrupt, newer schema, disk full)."""
 
     exit_code = 2
+
+
+class Interrupted(SyncdError):
+    """A sync stopped between batches because the daemon is shutting down.
+
+    Nothing is lost: what was sent is recorded, the rest is done on the next run.
+    """

@@ -99,6 +99,32 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (library, path)
     );
     """,
+    # 3: the daemon's inbox (one row per file taken from a watched folder) and its
+    # own status (see syncd/inbox.py and syncd/service.py).
+    """
+    CREATE TABLE inbox_file (
+        id          INTEGER PRIMARY KEY,        -- arrival order
+        library     TEXT NOT NULL,
+        path        TEXT NOT NULL,              -- where the file was found
+        folder      TEXT NOT NULL,              -- the watched folder it came from
+        sha256      TEXT NOT NULL,
+        size        INTEGER NOT NULL,
+        status      TEXT NOT NULL,              -- queued ... processed or failed (inbox.py)
+        arrived_at  TEXT NOT NULL,
+        finished_at TEXT,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        next_try    REAL NOT NULL DEFAULT 0,    -- unix time of the next attempt
+        dest        TEXT,                       -- chosen name in processed/ or failed/
+        report      TEXT,                       -- JSON report, stored before the file moves
+        message     TEXT
+    );
+    CREATE INDEX inbox_file_status ON inbox_file (status, id);
+    CREATE INDEX inbox_file_sha ON inbox_file (library, sha256);
+    CREATE TABLE daemon_status (
+        name  TEXT PRIMARY KEY,                 -- "started_at", "heartbeat", "last_error", ...
+        value TEXT NOT NULL
+    );
+    """,
 ]
 
 _SQL_CHUNK = 500  # stays below SQLite's bound-parameter limit

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 from syncd.core.match import LibraryIndex
 from syncd.core.plan import Action, Options, make_plan, note_digest
+from syncd.errors import Interrupted
 from syncd.schema import Schema
 from syncd.state import StateDB
 from syncd.sync import store
@@ -82,8 +83,14 @@ def execute(
     remember_items: MirrorWriter,
     progress: Progress | None = None,
     key_factory: Callable[[], str] = new_key,
+    stop: Callable[[], bool] | None = None,
 ) -> list[RecordOutcome]:
-    """Apply the actions; return one outcome per action."""
+    """Apply the actions; return one outcome per action.
+
+    ``stop`` is asked between batches; when it says so, :class:`Interrupted` is raised
+    (everything sent so far is recorded, the rest is planned again next run).
+    """
+    check = _stopper(stop)
     outcomes: list[RecordOutcome] = []
     creates: list[Action] = []
     writes: list[Action] = []
@@ -111,7 +118,9 @@ def execute(
     if progress and quiet:
         progress(len(quiet))
 
-    outcomes.extend(_create(creates, client, db, library, remember_items, progress, key_factory))
+    outcomes.extend(
+        _create(creates, client, db, library, remember_items, progress, key_factory, check)
+    )
     outcomes.extend(
         _update(
             writes,
@@ -124,9 +133,18 @@ def execute(
             remember_items,
             progress,
             key_factory,
+            check,
         )
     )
     return outcomes
+
+
+def _stopper(stop: Callable[[], bool] | None) -> Callable[[], None]:
+    def check() -> None:
+        if stop is not None and stop():
+            raise Interrupted("stopped between batches; the rest is synced on the next run")
+
+    return check
 
 
 def _title(action: Action) -> str:
@@ -183,6 +201,7 @@ def _create(
     remember_items: MirrorWriter,
     progress: Progress | None,
     key_factory: Callable[[], str],
+    check: Callable[[], None],
 ) -> list[RecordOutcome]:
     if not actions:
         return []
@@ -207,6 +226,7 @@ def _create(
 
     state: dict[str, str] = {}  # parent key -> "created" | "failed: ..."
     for batch in _batches(groups):
+        check()
         result = client.post_items([o.body for o in batch])
         landed: list[Json] = []
         exists: list[str] = []
@@ -270,6 +290,7 @@ def _update(
     remember_items: MirrorWriter,
     progress: Progress | None,
     key_factory: Callable[[], str],
+    check: Callable[[], None],
 ) -> list[RecordOutcome]:
     outcomes: list[RecordOutcome] = []
     todo = list(actions)
@@ -297,6 +318,7 @@ def _update(
                     [(library, n.note_key, n.parent_key, n.digest) for n in notes],
                 )
         for batch in _batches(groups):
+            check()
             result = client.post_items([o.body for o in batch])
             landed: list[Json] = []
             stale: list[Action] = []

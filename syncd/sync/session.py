@@ -157,6 +157,7 @@ class SyncSession:
         *,
         progress: Callable[[int], None] | None = None,
         on_plan: Callable[[Plan], None] | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> SyncReport:
         self.refresh()
         collections = self.resolve_collections(
@@ -178,6 +179,7 @@ class SyncSession:
             options=self.options,
             remember_items=self._remember,
             progress=progress,
+            stop=stop,
         )
         return SyncReport(outcomes, read.problems, read.failed_files)
 

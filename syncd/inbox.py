@@ -1,0 +1,300 @@
+"""The daemon's inbox: files taken from watched folders, from arrival to their end.
+
+A file goes ``queued`` -> ``syncing`` -> ``synced`` (report stored in the database)
+-> ``reported`` (report files written beside the chosen name in ``processed/``)
+-> ``processed`` (the file itself moved there). A file that cannot be read at all
+goes to ``failed/`` with an ``.error.txt`` saying why and what to do. Each step is
+recorded before the next begins, so after a crash :meth:`Inbox.recover` finishes
+whatever was half done and nothing is lost or imported twice: re-syncing a file
+whose sync was cut short is safe because the sync engine is exactly-once.
+
+Input files are never changed or deleted: they are renamed into ``processed/`` or
+``failed/`` beside the watched folder's files. The same content dropped again is
+recognised by its SHA-256 and reported as a duplicate instead of being re-imported.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from syncd.errors import InputError
+from syncd.files import atomic_write, ensure_private_dir, file_sha256, fsync_dir, move_into
+from syncd.state import StateDB
+from syncd.sync.outcome import SyncReport
+
+log = logging.getLogger(__name__)
+
+PROCESSED = "processed"
+FAILED = "failed"
+ACTIVE = ("queued", "syncing", "synced", "reported")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class InboxFile:
+    id: int
+    path: Path
+    folder: Path
+    sha256: str
+    status: str
+    attempts: int
+    dest: str | None
+    report: dict[str, Any] | None
+
+
+def report_document(path: Path, report: SyncReport, sha256: str) -> dict[str, Any]:
+    return {
+        "file": str(path),
+        "sha256": sha256,
+        "synced_at": _now(),
+        "summary": report.counts(),
+        "records": [o.as_json() for o in report.outcomes],
+        "problems": [str(p) for p in report.problems],
+        "failed_files": report.failed_files,
+    }
+
+
+def report_text(document: dict[str, Any]) -> str:
+    lines = [f"syncd report for {document['file']} ({document['synced_at']})"]
+    summary = document["summary"]
+    lines.append(", ".join(f"{v} {k}" for k, v in summary.items()))
+    for rec in document["records"]:
+        src = rec["sources"][0] if rec["sources"] else {"file": document["file"], "line": "?"}
+        text = f"line {src['line']}: {rec['result']}"
+        if rec.get("key"):
+            text += f" {rec['key']}"
+        text += f" {rec['title']!r}"
+        if rec.get("changed_fields"):
+            text += f" (changed: {', '.join(rec['changed_fields'])})"
+        for c in rec.get("conflicts", []):
+            text += (
+                f" [conflict {c['field']}: Zotero has {c['zotero']!r}, export has "
+                f"{c['export']!r}; Zotero's value kept]"
+            )
+        if rec.get("message"):
+            text += f": {rec['message']}"
+        lines.append(text)
+    for problem in document["problems"]:
+        lines.append(f"problem: {problem}")
+    if document.get("duplicate_of"):
+        lines.append(f"same content as {document['duplicate_of']}: not imported again")
+    return "\n".join(lines) + "\n"
+
+
+class Inbox:
+    def __init__(self, db: StateDB, library: str) -> None:
+        self.db = db
+        self.library = library
+
+    # -- arrival --------------------------------------------------------------------
+
+    def enqueue(self, path: Path, folder: Path) -> InboxFile | None:
+        """Record a complete file; None when it is already queued with this content."""
+        try:
+            size = path.stat().st_size
+            sha = file_sha256(path)
+        except (OSError, InputError) as exc:
+            log.warning(
+                "%s: cannot read it to queue it (%s); will retry on the next scan", path, exc
+            )
+            return None
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "SELECT id FROM inbox_file WHERE library = ? AND path = ? AND sha256 = ? "
+                f"AND status IN ({','.join('?' * len(ACTIVE))})",
+                (self.library, str(path), sha, *ACTIVE),
+            ).fetchone()
+            if row:
+                return None
+            cur = conn.execute(
+                "INSERT INTO inbox_file (library, path, folder, sha256, size, status, arrived_at)"
+                " VALUES (?, ?, ?, ?, ?, 'queued', ?)",
+                (self.library, str(path), str(folder), sha, size, _now()),
+            )
+            file_id = int(cur.lastrowid or 0)
+        log.info("%s: queued (%d bytes)", path, size)
+        return self.get(file_id)
+
+    def get(self, file_id: int) -> InboxFile:
+        row = self.db.conn.execute(
+            "SELECT id, path, folder, sha256, status, attempts, dest, report FROM inbox_file "
+            "WHERE id = ?",
+            (file_id,),
+        ).fetchone()
+        return _row(row)
+
+    def due(self, now: float | None = None) -> list[InboxFile]:
+        """Files waiting for a sync, oldest arrival first."""
+        when = time.time() if now is None else now
+        rows = self.db.conn.execute(
+            "SELECT id, path, folder, sha256, status, attempts, dest, report FROM inbox_file "
+            "WHERE library = ? AND status IN ('queued', 'syncing') AND next_try <= ? ORDER BY id",
+            (self.library, when),
+        ).fetchall()
+        return [_row(r) for r in rows]
+
+    def duplicate_of(self, entry: InboxFile) -> str | None:
+        row = self.db.conn.execute(
+            "SELECT path, finished_at FROM inbox_file WHERE library = ? AND sha256 = ? "
+            "AND status = 'processed' AND id != ? ORDER BY id LIMIT 1",
+            (self.library, entry.sha256, entry.id),
+        ).fetchone()
+        return f"{row[0]} (synced {row[1]})" if row else None
+
+    # -- steps ------------------------------------------------------------------------
+
+    def _set(self, file_id: int, **values: Any) -> None:
+        cols = ", ".join(f"{k} = ?" for k in values)
+        with self.db.transaction() as conn:
+            conn.execute(f"UPDATE inbox_file SET {cols} WHERE id = ?", (*values.values(), file_id))
+
+    def start(self, entry: InboxFile) -> None:
+        self._set(entry.id, status="syncing", attempts=entry.attempts + 1)
+
+    def postpone(self, entry: InboxFile, delay: float, why: str) -> None:
+        self._set(entry.id, status="queued", next_try=time.time() + delay, message=why)
+
+    def finish(self, entry: InboxFile, document: dict[str, Any]) -> Path:
+        """Store the report, write it to processed/, move the file there."""
+        self._set(entry.id, status="synced", report=json.dumps(document, ensure_ascii=False))
+        return self._deliver(self.get(entry.id), PROCESSED, "processed")
+
+    def fail(self, entry: InboxFile, why: str, what_to_do: str) -> Path:
+        """The file cannot be read at all: move it to failed/ with an error file."""
+        document = {
+            "file": str(entry.path),
+            "error": why,
+            "what_to_do": what_to_do,
+            "failed_at": _now(),
+        }
+        self._set(entry.id, status="synced", report=json.dumps(document), message=why)
+        return self._deliver(self.get(entry.id), FAILED, "failed")
+
+    def gone(self, entry: InboxFile) -> None:
+        self._set(
+            entry.id,
+            status="failed",
+            finished_at=_now(),
+            message="the file disappeared before it could be synced",
+        )
+
+    def _deliver(self, entry: InboxFile, subdir: str, final: str) -> Path:
+        target_dir = entry.folder / subdir
+        document = entry.report or {}
+        if entry.dest is None:
+            ensure_private_dir(target_dir)
+            dest = _free_name(target_dir, entry.path.name)
+            self._set(entry.id, dest=str(dest))
+        else:
+            dest = Path(entry.dest)
+        if final == "processed":
+            atomic_write(
+                Path(f"{dest}.report.json"),
+                json.dumps(document, ensure_ascii=False, indent=2).encode(),
+                mode=0o600,
+                purpose="the sync report",
+            )
+            atomic_write(
+                Path(f"{dest}.report.txt"),
+                report_text(document).encode(),
+                mode=0o600,
+                purpose="the sync report",
+            )
+        else:
+            text = (
+                f"syncd could not read {entry.path}\n\nWhy: {document.get('error')}\n\n"
+                f"What to do: {document.get('what_to_do')}\n"
+            )
+            atomic_write(
+                Path(f"{dest}.error.txt"), text.encode(), mode=0o600, purpose="the error file"
+            )
+        self._set(entry.id, status="reported")
+        if entry.path.exists():
+            moved = (
+                move_into(entry.path, target_dir) if dest.exists() else _rename(entry.path, dest)
+            )
+            if moved != dest:
+                # Somebody took the name meanwhile; keep the reports beside the file.
+                for suffix in (".report.json", ".report.txt", ".error.txt"):
+                    old = Path(f"{dest}{suffix}")
+                    if old.exists():
+                        old.rename(Path(f"{moved}{suffix}"))
+                dest = moved
+        self._set(entry.id, status=final, dest=str(dest), finished_at=_now())
+        log.info("%s: %s -> %s", entry.path, final, dest)
+        return dest
+
+    # -- crash recovery ------------------------------------------------------------
+
+    def recover(self) -> None:
+        """Finish files a crash left between steps (their sync itself is redone)."""
+        rows = self.db.conn.execute(
+            "SELECT id, path, folder, sha256, status, attempts, dest, report FROM inbox_file "
+            "WHERE library = ? AND status IN ('synced', 'reported') ORDER BY id",
+            (self.library,),
+        ).fetchall()
+        for row in rows:
+            entry = _row(row)
+            failed = bool(
+                entry.report and "error" in entry.report and "summary" not in entry.report
+            )
+            log.info("%s: finishing what an interrupted run left", entry.path)
+            self._deliver(
+                entry, FAILED if failed else PROCESSED, "failed" if failed else "processed"
+            )
+
+    # -- status ---------------------------------------------------------------------
+
+    def counts_since(self, since: str) -> dict[str, int]:
+        rows = self.db.conn.execute(
+            "SELECT status, COUNT(*) FROM inbox_file WHERE library = ? AND "
+            "(finished_at >= ? OR status IN ('queued', 'syncing', 'synced', 'reported')) "
+            "GROUP BY status",
+            (self.library, since),
+        ).fetchall()
+        return {status: int(n) for status, n in rows}
+
+
+def _row(row: Sequence[Any]) -> InboxFile:
+    return InboxFile(
+        id=int(row[0]),
+        path=Path(row[1]),
+        folder=Path(row[2]),
+        sha256=str(row[3]),
+        status=str(row[4]),
+        attempts=int(row[5]),
+        dest=row[6],
+        report=json.loads(row[7]) if row[7] else None,
+    )
+
+
+def _free_name(directory: Path, name: str) -> Path:
+    stem, dot, suffix = name.partition(".")
+    n = 0
+    while True:
+        candidate = directory / (name if n == 0 else f"{stem}-{n}{dot}{suffix}")
+        if not any(Path(f"{candidate}{s}").exists() for s in ("", ".report.json", ".error.txt")):
+            return candidate
+        n += 1
+
+
+def _rename(src: Path, dest: Path) -> Path:
+    try:
+        os.rename(src, dest)
+    except OSError:
+        # Another filesystem (or a race on the name): the careful copying move.
+        return move_into(src, dest.parent)
+    fsync_dir(dest.parent)
+    fsync_dir(src.parent)
+    return dest
