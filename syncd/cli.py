@@ -266,3 +266,47 @@ def key_delete() -> None:
         click.echo("the API key was removed from the keyring")
     else:
         click.echo("the keyring held no syncd API key")
+
+
+@main.command()
+@click.pass_context
+def run(ctx: click.Context) -> None:
+    """Run the daemon: watch the configured folders and sync what arrives."""
+    from syncd.service import run_daemon
+
+    path = ctx.obj["config_path"]
+    sys.exit(run_daemon(str(path) if path else None))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Show the daemon's view: library, mirror, files pending, processed, failed."""
+    from syncd.service import status_of
+    from syncd.state import StateDB
+
+    config = _config(ctx)
+    if not config.state_path.exists():
+        click.echo(f"no state yet at {config.state_path}: syncd has not run with this config")
+        sys.exit(EXIT_OK)
+    with StateDB.open(config.state_path) as db:
+        info = status_of(db, config.library)
+    if as_json:
+        click.echo(json.dumps(info, indent=2))
+        return
+    labels = {
+        "library": "library",
+        "mirror_version": "mirror at library version",
+        "mirror_items": "items in the mirror",
+        "last_mirror_refresh": "last mirror refresh",
+        "daemon_started_at": "daemon started",
+        "daemon_heartbeat": "daemon last seen",
+        "files_pending": "files pending",
+        "files_processed_24h": "files processed (24 h)",
+        "files_failed_24h": "files failed (24 h)",
+        "last_error": "last error",
+    }
+    for name, label in labels.items():
+        value = info.get(name)
+        click.echo(f"{label + ':':<28} {'-' if value is None else value}")
