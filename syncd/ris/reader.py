@@ -100,20 +100,20 @@ codecs.register_error("syncd-latin1", _latin1_for_undefined)
 class _Tally:
     """A per-line condition reported once per file: first line and count."""
 
-    message: str
-    severity: str = "warning"
+    message: str  # str.format template: {n} count, {lines} lines, {first} first line
     first: int = 0
     count: int = 0
+    lines: int = 0
 
     def add(self, line: int, n: int = 1) -> None:
         if not self.count:
             self.first = line
         self.count += n
+        self.lines += 1
 
-    def problem(self, source: str) -> ReadProblem:
-        return ReadProblem(
-            source, self.first, self.message.format(n=self.count, first=self.first), self.severity
-        )
+    def problem(self, source: str, **extra: str) -> ReadProblem:
+        text = self.message.format(n=self.count, lines=self.lines, first=self.first, **extra)
+        return ReadProblem(source, self.first, text, "warning")
 
 
 @dataclass
@@ -155,26 +155,19 @@ def _blocks(stream: BinaryIO, source: str) -> Iterator[bytes]:
         ) from exc
 
 
-def _wide_to_utf8(
-    blocks: Iterator[bytes], first: bytes, codec: str, bom: int, bad: _Tally
-) -> Iterator[bytes]:
+def _wide_to_utf8(blocks: Iterator[bytes], first: bytes, codec: str, bom: int) -> Iterator[bytes]:
     """Decode UTF-16/32 incrementally and hand the byte path UTF-8."""
     decoder = codecs.getincrementaldecoder(codec)(errors="replace")
     text = decoder.decode(first[bom:])
     while True:
-        if "\ufffd" in text:
-            # Counted per block here; lines are not known yet, so report the count only.
-            bad.add(1, text.count("\ufffd"))
-        yield text.encode("utf-8", "surrogatepass")
+        yield text.encode("utf-8")
         block = next(blocks, None)
         if block is None:
             break
         text = decoder.decode(block)
     tail = decoder.decode(b"", final=True)
     if tail:
-        if "\ufffd" in tail:
-            bad.add(1, tail.count("\ufffd"))
-        yield tail.encode("utf-8", "surrogatepass")
+        yield tail.encode("utf-8")
 
 
 class _Reader:
@@ -185,19 +178,22 @@ class _Reader:
         self.source = source
         self.head = b""
         self.lineno = 0
-        self.cp1252 = _Tally("{n} line(s) are not valid UTF-8 and were read as Windows-1252")
-        self.control = _Tally("removed {n} control character(s) from {lines} line(s)")
-        self.control_lines = 0
+        self.cp1252 = _Tally(
+            "{n} line(s) are not valid UTF-8 and were read as Windows-1252 (first at line {first})"
+        )
+        self.control = _Tally(
+            "removed {n} {what}control character(s) from {lines} line(s) (first at line {first})"
+        )
         self.nul = 0
         self.wide_bad = _Tally(
-            "{n} undecodable UTF-16/32 code unit(s) (a truncated or damaged file) were "
-            "replaced with U+FFFD"
+            "{n} undecodable UTF-16/32 code unit(s) (a truncated or damaged file?) were "
+            "replaced with U+FFFD (first at line {first})"
         )
         self.almost = _Tally(
             "{n} line(s) look like tag lines but are indented or lowercase (first at line "
             "{first}); they were read as continuation text"
         )
-        self.skipped_long: list[ReadProblem] = []
+        self.wide = False  # the file is UTF-16/32, re-encoded to UTF-8 before splitting
 
     # -- bytes to lines -------------------------------------------------------
 
@@ -218,23 +214,40 @@ class _Reader:
                 raise self.not_ris()
             source_blocks = _chain(first[bom:], blocks)
         else:
-            source_blocks = _wide_to_utf8(blocks, first, codec, bom, self.wide_bad)
+            self.wide = True
+            source_blocks = _wide_to_utf8(blocks, first, codec, bom)
         yield from self._split(source_blocks)
 
     def _split(self, blocks: Iterator[bytes]) -> Iterator[_Lines | ReadProblem]:
-        pending: list[bytes] = []
+        pending: list[bytes] = []  # the start of a line whose end is not read yet
         pending_size = 0
-        skipping = False
+        skipping = False  # inside a line over MAX_LINE_BYTES, dropping bytes until its end
         skip_start = 0
+        drop_lf = False  # the skipped line ended with a CR that was a block's last byte
         for block in blocks:
+            if drop_lf:
+                drop_lf = False
+                if block.startswith(b"\n"):
+                    block = block[1:]
             if skipping:
-                cut = _line_end(block)
-                if cut < 0:
+                end = _first_line_end(block)
+                if end < 0:
                     continue
                 skipping = False
                 self.lineno += 1
                 yield self._too_long(skip_start)
-                block = block[cut:]
+                drop_lf = end == len(block) and block.endswith(b"\r")
+                block = block[end:]
+                if not block:
+                    continue
+            if pending and pending[-1].endswith(b"\r"):
+                # The CR held back from the last block ends a line, with or without LF.
+                if block.startswith(b"\n"):
+                    pending.append(b"\n")
+                    block = block[1:]
+                yield self._decode(b"".join(pending))
+                pending.clear()
+                pending_size = 0
                 if not block:
                     continue
             cut = _line_end(block)
@@ -251,14 +264,13 @@ class _Reader:
                 pending.append(block[:cut])
                 chunk = b"".join(pending)
                 pending.clear()
-                pending_size = 0
             else:
                 chunk = block[:cut]
             rest = block[cut:]
             yield self._decode(chunk)
+            pending_size = len(rest)
             if rest:
                 pending.append(rest)
-                pending_size = len(rest)
         if skipping:
             self.lineno += 1
             yield self._too_long(skip_start)
@@ -293,6 +305,11 @@ class _Reader:
                 text = "\n".join(lines)
         if lines[-1] == "":
             lines.pop()
+        if self.wide and "\ufffd" in text:
+            # The wide decoder replaced undecodable code units (a truncated file, say).
+            for i, line in enumerate(lines):
+                if "\ufffd" in line:
+                    self.wide_bad.add(first + i, line.count("\ufffd"))
         self.lineno += len(lines)
         return _Lines(first, lines, len(chunk))
 
@@ -316,7 +333,6 @@ class _Reader:
                 cleaned, n = _CONTROL.subn("", line)
                 self.nul += line.count("\x00")
                 self.control.add(first + i, n)
-                self.control_lines += 1
                 lines[i] = cleaned
 
     # -- lines to records -----------------------------------------------------
@@ -505,31 +521,11 @@ class _Reader:
     def _tallies(self) -> Iterator[ReadProblem]:
         source = self.source
         if self.cp1252.count:
-            t = self.cp1252
-            yield ReadProblem(
-                source,
-                t.first,
-                f"{t.count} line(s) are not valid UTF-8 and were read as Windows-1252 "
-                f"(first at line {t.first})",
-                "warning",
-            )
+            yield self.cp1252.problem(source)
         if self.control.count:
-            t = self.control
-            what = "NUL byte(s) and other " if self.nul else ""
-            yield ReadProblem(
-                source,
-                t.first,
-                f"removed {t.count} {what}control character(s) from {self.control_lines} "
-                f"line(s) (first at line {t.first})",
-                "warning",
-            )
+            yield self.control.problem(source, what="NUL and other " if self.nul else "")
         if self.wide_bad.count:
-            yield ReadProblem(
-                source,
-                None,
-                self.wide_bad.message.format(n=self.wide_bad.count),
-                "warning",
-            )
+            yield self.wide_bad.problem(source)
         if self.almost.count:
             yield self.almost.problem(source)
 
@@ -549,6 +545,15 @@ def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
     if first:
         yield first
     yield from rest
+
+
+def _first_line_end(block: bytes) -> int:
+    """Offset just past the first line break in ``block`` (CRLF counts as one), or -1."""
+    lf = block.find(b"\n")
+    cr = block.find(b"\r")
+    if cr >= 0 and (lf < 0 or cr < lf):
+        return cr + 2 if lf == cr + 1 else cr + 1
+    return lf + 1 if lf >= 0 else -1
 
 
 def _line_end(block: bytes) -> int:

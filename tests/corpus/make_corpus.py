@@ -1,9 +1,15 @@
-"""Regenerate tests/corpus/encodings/: one small RIS export in many encodings.
+"""Regenerate the reader's test corpus under tests/corpus/.
 
 Run from the repository root: ``.venv/bin/python tests/corpus/make_corpus.py``.
-The generated files are committed; this script keeps them reproducible. Every file
-must read to ``expected_records(name)``: ``RECORDS`` for the Unicode encodings,
-``WESTERN`` (no CJK, which Windows-1252 cannot encode) for the cp1252-based ones.
+The generated files are committed; this script keeps them reproducible.
+
+* ``encodings/``: one small RIS export in many encodings and line-ending styles.
+  Every file must read to ``expected_records(name)``: ``RECORDS`` for the Unicode
+  encodings, ``WESTERN`` (no CJK, which Windows-1252 cannot encode) for the
+  cp1252-based ones.
+* ``malformed/``: small broken files; tests/ris/test_reader_malformed.py holds the
+  expected outcome of each. Big cases (a 10 MB line, a 10,000-author record) are
+  generated at test time instead of being committed.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import codecs
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent / "encodings"
+MALFORMED_DIR = Path(__file__).resolve().parent / "malformed"
 
 # A value with "\n" is written as a tag line plus continuation lines; the AB lines
 # are short, so the reader joins them with a newline as Zotero does.
@@ -101,11 +108,68 @@ def expected_records(name: str) -> list[list[tuple[str, str]]]:
     return WESTERN if name.startswith(("cp1252", "mixed")) else RECORDS
 
 
+def _good(title: str, ty: str = "JOUR") -> str:
+    return f"TY  - {ty}\nTI  - {title}\nAU  - Doe, Jane\nPY  - 2020\nER  - \n"
+
+
+def malformed() -> dict[str, bytes]:
+    g1, g2 = _good("First"), _good("Second")
+    return {
+        "empty.ris": b"",
+        "whitespace_only.ris": b"  \n\t\r\n\n   \n",
+        "binary_png.ris": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00"
+        + bytes(range(256)),
+        "random_bytes.ris": bytes(range(1, 256)) * 8,
+        "bibtex.ris": b"@article{doe2020,\n  title = {A title},\n  author = {Doe, Jane},\n}\n",
+        "medline.nbib": (
+            b"PMID- 22829849\nOWN - NLM\nSTAT- MEDLINE\nTI  - A title.\nAU  - Wang D\n"
+        ),
+        "endnote.enw": b"%0 Journal Article\n%T A title\n%A Doe, Jane\n",
+        "html_page.ris": b"<!DOCTYPE html>\n<html><body>Session expired</body></html>\n",
+        "lowercase_only.ris": b"ty  - JOUR\nti  - lower\ner  - \n",
+        "only_er.ris": b"ER  - \n\nER  -\n",
+        "missing_er_at_end.ris": (g1 + "TY  - BOOK\nTI  - Last\n").encode(),
+        "missing_er_between.ris": (
+            b"TY  - JOUR\nTI  - First\n\nTY  - BOOK\nTI  - Second\nER  - \n"
+        ),
+        "nested_ty.ris": (
+            "TY  - JOUR\nTI  - Outer\nAU  - Doe, J\nTY  - CHAP\nTI  - Inner\nER  - \n" + g2
+        ).encode(),
+        "er_without_record.ris": ("ER  - \n" + g1 + "ER  - \nER  - \n" + g2).encode(),
+        "record_without_ty.ris": (g1 + "TI  - No type\nAU  - Roe, R\nER  - \n" + g2).encode(),
+        "truncated_mid_line.ris": (g1 + "TY  - JOUR\nTI  - Cut off\nAU  - Smi").encode(),
+        "nul_bytes.ris": (g1 + "TY  - JOUR\nTI  - Nul\x00led\x00 title\nER  - \n" + g2).encode(),
+        "invalid_utf8_middle.ris": (
+            g1.encode() + b"TY  - JOUR\nTI  - Bad \xff byte\nER  - \n" + g2.encode()
+        ),
+        "control_chars.ris": (g1 + "TY  - JOUR\nTI  - Bell\x07 and\x1b escape\nER  - \n").encode(),
+        "crlf_cr_mixed.ris": (
+            b"TY  - JOUR\r\nTI  - One\rAU  - Doe, J\nER  - \r\nTY  - BOOK\rER  - \r"
+        ),
+        "lowercase_tags.ris": ("TY  - JOUR\nTI  - Title\nau  - Doe, J\nER  - \n" + g2).encode(),
+        "leading_space_tags.ris": (g1 + "  TY  - BOOK\n  TI  - Indented\n  ER  - \n" + g2).encode(),
+        "header_before_ty.ris": (
+            'Provider: Example\r\nDatabase: Scopus\r\nContent: text/plain; charset="UTF-8"\r\n\r\n'
+            + g1.replace("\n", "\r\n")
+        ).encode(),
+        "garbage_between_records.ris": (
+            g1 + "\n@article{x,\n  title = {BibTeX in the middle}\n}\n\n" + g2
+        ).encode(),
+        "tag_without_value.ris": b"TY  - JOUR\nTI  - Has empties\nAU  -\nN1  - \nPY  -\nER  -\n",
+        "tag_forms.ris": b"TY -JOUR\nTI  -No space\nAU -  Doe, J  \nER  -\n",
+        "truncated_utf16.ris": codecs.BOM_UTF16_LE + (g1 + g2).encode("utf-16-le")[:-1],
+    }
+
+
 def main() -> None:
     HERE.mkdir(parents=True, exist_ok=True)
     for name, data in files().items():
         (HERE / name).write_bytes(data)
-        print(f"wrote {name} ({len(data)} bytes)")
+        print(f"wrote encodings/{name} ({len(data)} bytes)")
+    MALFORMED_DIR.mkdir(parents=True, exist_ok=True)
+    for name, data in malformed().items():
+        (MALFORMED_DIR / name).write_bytes(data)
+        print(f"wrote malformed/{name} ({len(data)} bytes)")
 
 
 if __name__ == "__main__":
