@@ -32,6 +32,16 @@ class WatchConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class DaemonConfig:
+    """How the daemon paces itself (seconds)."""
+
+    settle: float = 2.0  # a file's size and time must stay put this long
+    rescan: float = 60.0  # full rescans of the folders, for missed events
+    refresh: float = 900.0  # mirror refresh, to see edits made in Zotero
+    retry: float = 30.0  # first wait after a transient failure (doubles each time)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     library_type: str
     library_id: int
@@ -41,6 +51,7 @@ class Config:
     recreate_deleted: bool = False
     match_by_title: bool = False
     watches: tuple[WatchConfig, ...] = ()
+    daemon: DaemonConfig = field(default_factory=DaemonConfig)
     source: Path | None = None
 
     @property
@@ -97,7 +108,7 @@ def parse_config(document: Mapping[str, Any], *, source: Path | None = None) -> 
     def fail(key: str, allowed: str) -> ConfigError:
         return ConfigError(f"{where}: {key} is invalid; {allowed}")
 
-    known_sections = {"zotero", "state", "sync", "watch"}
+    known_sections = {"zotero", "state", "sync", "watch", "daemon"}
     for section in document:
         if section not in known_sections:
             raise fail(section, f"known sections are {', '.join(sorted(known_sections))}")
@@ -159,6 +170,16 @@ def parse_config(document: Mapping[str, Any], *, source: Path | None = None) -> 
             raise fail(f"{label} tags", "it must be a list of non-empty strings")
         watches.append(WatchConfig(_resolve(path, base_dir), collection, tuple(tags)))
 
+    daemon_table = _table(document, "daemon", where)
+    defaults = DaemonConfig()
+    _only_keys(daemon_table, "daemon", set(DaemonConfig.__slots__), where)
+    timing: dict[str, float] = {}
+    for name in DaemonConfig.__slots__:
+        value = daemon_table.get(name, getattr(defaults, name))
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise fail(f"[daemon] {name}", "it must be a positive number of seconds")
+        timing[name] = float(value)
+
     return Config(
         library_type=library_type,
         library_id=library_id,
@@ -168,6 +189,7 @@ def parse_config(document: Mapping[str, Any], *, source: Path | None = None) -> 
         recreate_deleted=flags["recreate_deleted"],
         match_by_title=flags["match_by_title"],
         watches=tuple(watches),
+        daemon=DaemonConfig(**timing),
         source=source,
     )
 

@@ -49,15 +49,7 @@ TICK = 0.25
 MAX_ATTEMPTS = 8
 
 
-@dataclass
-class Timing:
-    """How often things happen; tests shorten them."""
-
-    rescan: float = 60.0
-    refresh: float = 900.0
-    settle: float = 2.0
-    retry_base: float = 30.0
-    retry_max: float = 3600.0
+RETRY_MAX = 3600.0
 
 
 @dataclass
@@ -85,7 +77,6 @@ class Daemon:
         config_path: str | None = None,
         api_key: str | None = None,
         policy: RetryPolicy | None = None,
-        timing: Timing | None = None,
         notifier: Notifier | None = None,
     ) -> None:
         if not config.watches:
@@ -97,7 +88,6 @@ class Daemon:
         self.config_path = config_path
         self.api_key = api_key
         self.policy = policy
-        self.timing = timing or Timing()
         self.notifier = notifier or Notifier()
         self.flags = _Flags()
         self.processed = 0
@@ -153,18 +143,18 @@ class Daemon:
                 arrived.append((path, folder_of(path)))
 
         watcher = FolderWatcher(
-            [w.path for w in self.config.watches], on_ready, settle=self.timing.settle
+            [w.path for w in self.config.watches], on_ready, settle=self.config.daemon.settle
         )
         scheduler.add_job(
             lambda: setattr(self.flags, "rescan", True),
             "interval",
-            seconds=self.timing.rescan,
+            seconds=self.config.daemon.rescan,
             id="rescan",
         )
         scheduler.add_job(
             lambda: setattr(self.flags, "refresh", True),
             "interval",
-            seconds=self.timing.refresh,
+            seconds=self.config.daemon.refresh,
             id="refresh",
         )
         scheduler.start()
@@ -223,7 +213,9 @@ class Daemon:
         watcher.stop()
         for watch in new.watches:
             watch.path.mkdir(parents=True, exist_ok=True)
-        fresh = FolderWatcher([w.path for w in new.watches], on_ready, settle=self.timing.settle)
+        fresh = FolderWatcher(
+            [w.path for w in new.watches], on_ready, settle=self.config.daemon.settle
+        )
         fresh.start()
         log.info("configuration reloaded; watching %s", ", ".join(str(w.path) for w in new.watches))
         return fresh
@@ -288,7 +280,7 @@ class Daemon:
         except Interrupted:
             inbox.postpone(entry, 0, "interrupted by shutdown")
         except (ApiUnavailableError, CredentialError, InputError) as exc:
-            delay = min(self.timing.retry_max, self.timing.retry_base * 2**entry.attempts)
+            delay = min(RETRY_MAX, self.config.daemon.retry * 2**entry.attempts)
             log.warning("%s: %s; trying again in %.0f s", entry.path, exc, delay)
             set_status(db, last_error=f"{_now()} {entry.path}: {exc}")
             inbox.postpone(entry, delay, str(exc))
@@ -307,7 +299,7 @@ class Daemon:
                     "please report this as a bug with the file attached",
                 )
             else:
-                inbox.postpone(entry, self.timing.retry_base, f"{type(exc).__name__}: {exc}")
+                inbox.postpone(entry, self.config.daemon.retry, f"{type(exc).__name__}: {exc}")
 
     def _status(self, inbox: Inbox) -> None:
         today = datetime.now(UTC).replace(hour=0, minute=0, second=0).isoformat()
