@@ -347,7 +347,11 @@ class ZoteroClient:
 
     def _page(self, start: int) -> tuple[list[Json], int, int]:
         def get(zot: _Pyzotero) -> tuple[list[Json], int]:
-            items: list[Json] = zot.items(limit=PAGE_SIZE, start=start, includeTrashed=1)
+            # Oldest first: edits do not move an item and creations land at the end,
+            # so only deletions can shift items between pages while we read.
+            items: list[Json] = zot.items(
+                limit=PAGE_SIZE, start=start, includeTrashed=1, sort="dateAdded", direction="asc"
+            )
             return items, int(_last(zot).headers.get("Total-Results", len(items)))
 
         (items, total), version = self._read(f"GET {self.library}/items?start={start}", get)
@@ -381,7 +385,11 @@ class ZoteroClient:
             except BaseException:
                 pool.shutdown(cancel_futures=True)
                 raise
-        return ItemsSnapshot(items=items, version=version, consistent=consistent)
+        unique = list({str(obj["key"]): obj for obj in items}.values())
+        # Ties in the sort order may be broken differently from page to page; a
+        # duplicate or a shortfall shows that pages overlapped.
+        consistent = consistent and len(unique) == len(items) == total
+        return ItemsSnapshot(items=unique, version=version, consistent=consistent)
 
     def item_versions(self, since: int | None = None) -> tuple[dict[str, int], int]:
         """``{key: version}`` of items changed after ``since`` (all if None), trash included."""

@@ -322,3 +322,19 @@ def test_create_collection_returns_the_saved_object() -> None:
 def test_parse_write_response_accepts_legacy_success_only() -> None:
     result = parse_write_response({"success": {"0": "ABCD2345"}}, None)
     assert result.successful == {0: {"key": "ABCD2345"}}
+
+
+def test_overlapping_pages_at_one_version_are_flagged() -> None:
+    library = [item(f"K{i:07d}", 1) for i in range(150)]
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        assert request.url.params["sort"] == "dateAdded"
+        assert request.url.params["direction"] == "asc"
+        start = int(request.url.params.get("start", 0))
+        # The second page repeats an item of the first (unstable tie-breaking).
+        page = library[start : start + 100] if start == 0 else library[99:149]
+        return items_response(page, len(library), 5)
+
+    snapshot = make_client(handler).fetch_all_items()
+    assert len(snapshot.items) == 149
+    assert not snapshot.consistent
