@@ -46,7 +46,7 @@ from syncd.ris.records import Field, RawRecord, ReadProblem
 from syncd.schema import Schema, bundled_schema
 
 _ZERO_YEAR_RE = re.compile(r"\b0000\b")
-_HAS_YEAR_RE = re.compile(r"\d{4}")
+_YEAR_RE = re.compile(r"(?<!\d)\d{4}(?!\d)")
 _A_NOVEL_RE = re.compile(r":\s*a novel\s*$", re.IGNORECASE)
 # Unsupported values that are only addresses: affiliations are noise in a library.
 _NOISE_LABELS = frozenset({"Author Address", "Inventor Address"})
@@ -287,8 +287,6 @@ def _apply(st: _State, f: Field, target: str, value: str) -> None:
             value = iso
         else:
             value = mv.ris_date(value)
-            if value and not _HAS_YEAR_RE.search(value):
-                st.problem(f.line, f"date without a year kept as is: {value}")
     current = st.fields.get(target)
     if current:
         # Extra ISSNs/ISBNs are not lost: _standard_numbers reads every SN line.
@@ -321,6 +319,10 @@ def _complete(st: _State) -> None:
             fields[name] = value
         else:
             fields[name] = _ZERO_YEAR_RE.sub(value, current, count=1)
+    for name in DATE_TARGETS:
+        date = fields.get(name, "")
+        if date and name != "accessDate" and (date[:4] == "0000" or not _YEAR_RE.search(date)):
+            st.problem(None, f"{name} has no year; kept as is for Zotero to read: {date}")
     if st.backup_access is not None and not fields.get("accessDate"):
         iso = mv.access_date(st.backup_access)
         if iso is not None:
