@@ -1,0 +1,320 @@
+"""GET endpoints under a library prefix: items, collections, deleted.
+
+Multi-object reads filter, sort, then page. Sorting always ends on the object key so
+pages never overlap or skip when several objects share a sort value. ``q`` matches
+only what the real server's ``titleCreatorYear`` search looks at (title and fields
+based on it, creator names, the year of the date, a note's first line) and never
+DOI, Extra or URL: code that finds duplicates by searching DOIs must fail here as it
+fails against api.zotero.org.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from syncd.sandbox.envelope import collection_json, date_of, item_json, parsed_date
+from syncd.sandbox.protocol import HttpFailure, Request, Response, int_header, json_response
+from syncd.sandbox.store import Library
+from syncd.sandbox.validate import is_key
+from syncd.schema import Schema
+
+MAX_KEYS = 50
+_TAG_RE = re.compile(r"<[^>]+>")
+_TRUE = ("1", "true")
+
+
+def _int_param(req: Request, name: str, default: int) -> int:
+    raw = req.param(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise HttpFailure(400, f"Invalid '{name}' value '{raw}'") from None
+
+
+def _key_list(req: Request, name: str) -> list[str] | None:
+    raw = req.param(name)
+    if raw is None:
+        return None
+    keys = [k for k in raw.split(",") if k]
+    if len(keys) > MAX_KEYS:
+        raise HttpFailure(400, f"Cannot specify more than {MAX_KEYS} keys in '{name}'")
+    return keys
+
+
+def note_title(note: str) -> str:
+    text = html.unescape(_TAG_RE.sub("\n", note))
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def _title_of(schema: Schema, data: dict[str, Any]) -> str:
+    item_type = data.get("itemType", "")
+    if item_type == "note":
+        return note_title(data.get("note", ""))
+    field = schema.resolve_field(item_type, "title") if schema.has_type(item_type) else None
+    value = data.get(field, "") if field else ""
+    return value if isinstance(value, str) else ""
+
+
+def _matches_q(schema: Schema, data: dict[str, Any], term: str) -> bool:
+    term = term.lower()
+    if term in _title_of(schema, data).lower():
+        return True
+    for creator in data.get("creators", []):
+        name = (
+            creator.get("name") or f"{creator.get('firstName', '')} {creator.get('lastName', '')}"
+        )
+        if term in name.strip().lower():
+            return True
+    year = (parsed_date(date_of(schema, data)) or "")[:4]
+    return bool(year) and term in year
+
+
+def _or_not_filter(expr: str, values: Callable[[dict[str, Any]], set[str]]) -> Callable[..., bool]:
+    """``a || b`` (any of) or ``-a`` (not), as the server parses itemType and tag."""
+    if expr.startswith("-"):
+        excluded = expr[1:]
+        return lambda d: excluded not in values(d)
+    wanted = {part.strip() for part in expr.split("||")}
+    return lambda d: bool(wanted & values(d))
+
+
+def _sort_items(schema: Schema, objs: list[dict[str, Any]], req: Request) -> list[dict[str, Any]]:
+    sort = req.param("sort") or "dateModified"
+    keys: dict[str, Callable[[dict[str, Any]], Any]] = {
+        "dateModified": lambda d: d.get("dateModified", ""),
+        "dateAdded": lambda d: d.get("dateAdded", ""),
+        "title": lambda d: _title_of(schema, d).lower(),
+        "creator": lambda d: str(
+            (d.get("creators") or [{}])[0].get("lastName")
+            or (d.get("creators") or [{}])[0].get("name", "")
+        ).lower(),
+        "itemType": lambda d: d.get("itemType", ""),
+        "date": lambda d: parsed_date(date_of(schema, d)) or "",
+    }
+    if sort not in keys:
+        raise HttpFailure(400, f"Invalid 'sort' value '{sort}'")
+    return _sorted(objs, keys[sort], req, default_desc=sort in ("dateModified", "dateAdded"))
+
+
+def _sorted(
+    objs: list[dict[str, Any]],
+    key: Callable[[dict[str, Any]], Any],
+    req: Request,
+    *,
+    default_desc: bool,
+) -> list[dict[str, Any]]:
+    direction = req.param("direction")
+    if direction not in (None, "asc", "desc"):
+        raise HttpFailure(400, f"Invalid 'direction' value '{direction}'")
+    desc = default_desc if direction is None else direction == "desc"
+    return sorted(objs, key=lambda d: (key(d), d["key"]), reverse=desc)
+
+
+def _page_links(req: Request, base_url: str, start: int, limit: int, total: int) -> str:
+    query = [(k, v) for k, v in req.query if k not in ("start", "key")]
+
+    def url(at: int) -> str:
+        params = [*query, ("start", str(at))] if at else query
+        return f"{base_url}{req.path}" + (f"?{urlencode(params)}" if params else "")
+
+    links: list[str] = []
+    if start > 0:
+        links.append(f'<{url(0)}>; rel="first"')
+        links.append(f'<{url(max(0, start - limit))}>; rel="prev"')
+    if start + limit < total:
+        links.append(f'<{url(start + limit)}>; rel="next"')
+        last = ((total - 1) // limit) * limit
+        links.append(f'<{url(last)}>; rel="last"')
+    alternate = req.path if not query else f"{req.path}?{urlencode(query)}"
+    links.append(f'<{base_url}{alternate}>; rel="alternate"')
+    return ", ".join(links)
+
+
+def _respond_many(
+    req: Request,
+    lib: Library,
+    base_url: str,
+    objs: list[dict[str, Any]],
+    to_json: Callable[[dict[str, Any]], dict[str, Any]],
+) -> Response:
+    headers = {"Last-Modified-Version": str(lib.version)}
+    fmt = req.param("format") or "json"
+    if fmt == "versions":
+        return json_response(200, {d["key"]: d["version"] for d in objs}, headers)
+    if fmt == "keys":
+        body = "".join(d["key"] + "\n" for d in objs).encode()
+        return Response(200, {"Content-Type": "text/plain; charset=utf-8", **headers}, body)
+    if fmt != "json":
+        raise HttpFailure(400, f"Invalid 'format' value '{fmt}'")
+    limit = min(max(_int_param(req, "limit", 25), 1), 100)
+    start = _int_param(req, "start", 0)
+    if start < 0:
+        raise HttpFailure(400, f"Invalid 'start' value '{start}'")
+    page = objs[start : start + limit]
+    headers["Total-Results"] = str(len(objs))
+    headers["Link"] = _page_links(req, base_url, start, limit, len(objs))
+    return json_response(200, [to_json(d) for d in page], headers)
+
+
+def _not_modified(req: Request, version: int) -> bool:
+    since = int_header(req, "If-Modified-Since-Version")
+    return since is not None and version <= since
+
+
+def read(schema: Schema, lib: Library, req: Request, rest: list[str], base_url: str) -> Response:
+    """Serve ``GET <library>/<rest...>``."""
+    if not rest:
+        raise HttpFailure(404, "Not found")
+    if rest[0] == "items":
+        return _read_items(schema, lib, req, rest[1:], base_url)
+    if rest[0] == "collections":
+        return _read_collections(schema, lib, req, rest[1:], base_url)
+    if rest == ["deleted"]:
+        return _read_deleted(lib, req)
+    raise HttpFailure(404, "Not found")
+
+
+def _single(lib: Library, obj: dict[str, Any], req: Request, payload: dict[str, Any]) -> Response:
+    headers = {"Last-Modified-Version": str(obj["version"])}
+    if _not_modified(req, obj["version"]):
+        return Response(304, headers)
+    return json_response(200, payload, headers)
+
+
+def _read_items(
+    schema: Schema, lib: Library, req: Request, rest: list[str], base_url: str
+) -> Response:
+    if len(rest) >= 1 and rest[0] not in ("top", "trash"):
+        data = lib.items.get(rest[0])
+        if data is None:
+            raise HttpFailure(404, "Item not found")
+        if len(rest) == 1:
+            return _single(lib, data, req, item_json(schema, lib, data, base_url))
+        if rest[1:] == ["children"]:
+            children = [lib.items[k] for k in lib.children.get(rest[0], ())]
+            return _items_listing(schema, lib, req, children, base_url, default_trashed=True)
+        raise HttpFailure(404, "Not found")
+    if rest == ["top"]:
+        objs = [d for d in lib.items.values() if not d.get("parentItem")]
+        return _items_listing(schema, lib, req, objs, base_url)
+    if rest == ["trash"]:
+        objs = [d for d in lib.items.values() if d.get("deleted")]
+        return _items_listing(schema, lib, req, objs, base_url, default_trashed=True)
+    if rest:
+        raise HttpFailure(404, "Not found")
+    return _items_listing(schema, lib, req, list(lib.items.values()), base_url)
+
+
+def _items_listing(
+    schema: Schema,
+    lib: Library,
+    req: Request,
+    objs: list[dict[str, Any]],
+    base_url: str,
+    *,
+    default_trashed: bool = False,
+) -> Response:
+    if _not_modified(req, lib.version):
+        return Response(304, {"Last-Modified-Version": str(lib.version)})
+    since = _int_param(req, "since", 0)
+    if since:
+        objs = [d for d in objs if d["version"] > since]
+    keys = _key_list(req, "itemKey")
+    if keys is not None:
+        wanted = set(keys)
+        objs = [d for d in objs if d["key"] in wanted]
+    elif not default_trashed and (req.param("includeTrashed") or "0").lower() not in _TRUE:
+        objs = [d for d in objs if not d.get("deleted")]
+    q = req.param("q")
+    if q:
+        qmode = req.param("qmode") or "titleCreatorYear"
+        if qmode not in ("titleCreatorYear", "everything"):
+            raise HttpFailure(400, f"Invalid 'qmode' value '{qmode}'")
+        objs = [d for d in objs if _matches_q(schema, d, q)]
+    item_type = req.param("itemType")
+    if item_type:
+        keep = _or_not_filter(item_type, lambda d: {d.get("itemType", "")})
+        objs = [d for d in objs if keep(d)]
+    for tag_expr in req.params("tag"):
+        keep = _or_not_filter(tag_expr, lambda d: {t["tag"] for t in d.get("tags", [])})
+        objs = [d for d in objs if keep(d)]
+    objs = _sort_items(schema, objs, req)
+    return _respond_many(req, lib, base_url, objs, lambda d: item_json(schema, lib, d, base_url))
+
+
+def _read_collections(
+    schema: Schema, lib: Library, req: Request, rest: list[str], base_url: str
+) -> Response:
+    if rest and rest[0] != "top":
+        key = rest[0]
+        data = lib.collections.get(key)
+        if data is None:
+            raise HttpFailure(404, "Collection not found")
+        if len(rest) == 1:
+            return _single(lib, data, req, collection_json(lib, data, base_url))
+        if rest[1:] == ["collections"]:
+            subs = [c for c in lib.collections.values() if c["parentCollection"] == key]
+            return _collections_listing(lib, req, subs, base_url)
+        if rest[1:] in (["items"], ["items", "top"]):
+            objs = [d for d in lib.items.values() if key in d.get("collections", ())]
+            if rest[1:] == ["items", "top"]:
+                objs = [d for d in objs if not d.get("parentItem")]
+            return _items_listing(schema, lib, req, objs, base_url)
+        raise HttpFailure(404, "Not found")
+    objs = list(lib.collections.values())
+    if rest == ["top"]:
+        objs = [c for c in objs if not c["parentCollection"]]
+    return _collections_listing(lib, req, objs, base_url)
+
+
+def _collections_listing(
+    lib: Library, req: Request, objs: list[dict[str, Any]], base_url: str
+) -> Response:
+    if _not_modified(req, lib.version):
+        return Response(304, {"Last-Modified-Version": str(lib.version)})
+    since = _int_param(req, "since", 0)
+    if since:
+        objs = [d for d in objs if d["version"] > since]
+    keys = _key_list(req, "collectionKey")
+    if keys is not None:
+        objs = [d for d in objs if d["key"] in set(keys)]
+    sort = req.param("sort") or "title"
+    if sort not in ("title", "version"):
+        raise HttpFailure(400, f"Invalid 'sort' value '{sort}'")
+    key_fn: Callable[[dict[str, Any]], Any] = (
+        (lambda d: d["name"].lower()) if sort == "title" else (lambda d: d["version"])
+    )
+    objs = _sorted(objs, key_fn, req, default_desc=False)
+    return _respond_many(req, lib, base_url, objs, lambda d: collection_json(lib, d, base_url))
+
+
+def _read_deleted(lib: Library, req: Request) -> Response:
+    raw = req.param("since")
+    if raw is None:
+        raise HttpFailure(400, "'since' parameter must be provided")
+    since = _int_param(req, "since", 0)
+    headers = {"Last-Modified-Version": str(lib.version)}
+    if _not_modified(req, lib.version):
+        return Response(304, headers)
+    payload = {
+        "collections": sorted(k for k, v in lib.deleted["collections"].items() if v > since),
+        "searches": [],
+        "items": sorted(k for k, v in lib.deleted["items"].items() if v > since),
+        "tags": [],
+        "settings": [],
+    }
+    return json_response(200, payload, headers)
+
+
+def valid_key_or_404(key: str, what: str) -> None:
+    if not is_key(key):
+        raise HttpFailure(404, f"{what} not found")

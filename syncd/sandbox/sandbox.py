@@ -1,0 +1,216 @@
+"""The :class:`Sandbox` facade and the ``syncd sandbox`` serve loop.
+
+A Sandbox owns one store, one API, one fault plan and one request log, and can run
+its HTTP server on 127.0.0.1. Besides HTTP it offers direct access for tests that
+simulate "the user changed this in Zotero": those calls go through the same write
+rules and version counter as an API write, so a sync run cannot tell them apart
+from edits made by another client.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+import secrets
+import signal
+import string
+import threading
+from pathlib import Path
+from types import FrameType, TracebackType
+from typing import Any
+
+from syncd.errors import UsageError
+from syncd.sandbox.api import Api, utc_now
+from syncd.sandbox.faults import FaultDice, FaultPlan
+from syncd.sandbox.server import HttpServer, RequestLog, RequestRecord
+from syncd.sandbox.store import ApiKey, Library, Store, library_name
+from syncd.sandbox.validate import Failure
+from syncd.sandbox.writes import Unchanged, WriteContext, delete_items, write_item
+from syncd.schema import Schema, bundled_schema
+
+DEFAULT_PORT = 8765
+
+
+class Sandbox:
+    def __init__(self, data_dir: Path | None = None, *, schema: Schema | None = None) -> None:
+        self.schema = schema or bundled_schema()
+        self.store = Store(None if data_dir is None else Path(data_dir) / "sandbox.sqlite")
+        self._rng = random.Random()
+        self.api = Api(self.store, self.schema, rng=self._rng)
+        self._dice = FaultDice()
+        self._log = RequestLog()
+        self._http = HttpServer(self.api, self._dice, self._log)
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def start(self, port: int = 0) -> None:
+        self._http.start(port)
+        self.api.base_url = self.url
+
+    def stop(self) -> None:
+        self._http.stop()
+
+    def __enter__(self) -> Sandbox:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        return self._http.port
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    # -- set-up --------------------------------------------------------------------------
+
+    def add_user_library(self, user_id: int) -> None:
+        self.store.add_library(f"users/{user_id}")
+
+    def add_group_library(self, group_id: int) -> None:
+        self.store.add_library(f"groups/{group_id}")
+
+    def add_key(
+        self,
+        key: str,
+        *,
+        user_id: int,
+        user_write: bool = True,
+        groups: dict[int, bool] | None = None,
+    ) -> None:
+        if not key:
+            raise UsageError("a sandbox API key cannot be empty")
+        self.store.add_key(ApiKey(key, user_id, user_write, dict(groups or {})))
+
+    @property
+    def faults(self) -> FaultPlan:
+        return self._dice.plan
+
+    @faults.setter
+    def faults(self, plan: FaultPlan) -> None:
+        self._dice.plan = plan
+
+    # -- request log ---------------------------------------------------------------------
+
+    @property
+    def log(self) -> list[RequestRecord]:
+        return self._log.snapshot()
+
+    def clear_log(self) -> None:
+        self._log.clear()
+
+    def count(
+        self,
+        kind: str | None = None,
+        method: str | None = None,
+        path_prefix: str | None = None,
+        status: int | None = None,
+    ) -> int:
+        return sum(
+            1
+            for r in self._log.snapshot()
+            if (kind is None or r.kind == kind)
+            and (method is None or r.method == method)
+            and (path_prefix is None or r.path.startswith(path_prefix))
+            and (status is None or r.status == status)
+        )
+
+    # -- direct access ("the user did this in Zotero") -----------------------------------
+
+    def library_version(self, library: str) -> int:
+        return self.store.require_library(library).version
+
+    def get_item(self, library: str, key: str) -> dict[str, Any] | None:
+        with self.store.lock:
+            found = self.store.require_library(library).items.get(key)
+            return copy.deepcopy(found) if found is not None else None
+
+    def all_items(self, library: str, *, include_trashed: bool = True) -> list[dict[str, Any]]:
+        with self.store.lock:
+            items = self.store.require_library(library).items.values()
+            return [copy.deepcopy(i) for i in items if include_trashed or not i.get("deleted")]
+
+    def user_edit(self, library: str, key: str, changes: dict[str, Any]) -> int:
+        """Apply a partial edit as Zotero would; returns the item's new version."""
+        with self.store.lock:
+            lib = self.store.require_library(library)
+            existing = lib.items.get(key)
+            if existing is None:
+                raise UsageError(f"{library} has no item {key} to edit")
+            body = {**changes, "key": key, "version": existing["version"]}
+            return self._write_direct(lib, body)[1]
+
+    def user_create(self, library: str, data: dict[str, Any]) -> str:
+        """Create an item as Zotero would (a ``key`` in ``data`` is kept); returns its key."""
+        with self.store.lock:
+            lib = self.store.require_library(library)
+            body = dict(data)
+            if "key" in body:
+                body["version"] = 0
+            return self._write_direct(lib, body)[0]
+
+    def user_trash(self, library: str, key: str) -> None:
+        self.user_edit(library, key, {"deleted": True})
+
+    def user_delete(self, library: str, key: str) -> None:
+        with self.store.lock:
+            lib = self.store.require_library(library)
+            if key not in lib.items:
+                raise UsageError(f"{library} has no item {key} to delete")
+            ctx = WriteContext(self.schema, lib, utc_now(), self._rng)
+            delete_items(ctx, [key])
+            self.store.commit(lib, ctx.new_version, ctx.upserts(), ctx.removals())
+
+    def _write_direct(self, lib: Library, body: dict[str, Any]) -> tuple[str, int]:
+        ctx = WriteContext(self.schema, lib, utc_now(), self._rng)
+        outcome = write_item(ctx, body, mode="post")
+        if isinstance(outcome, Failure):
+            raise UsageError(f"the sandbox refused the item ({outcome.code}: {outcome.message})")
+        if isinstance(outcome, Unchanged):
+            return outcome.key, lib.items[outcome.key]["version"]
+        self.store.commit(lib, ctx.new_version, ctx.upserts(), ctx.removals())
+        return outcome.data["key"], outcome.data["version"]
+
+
+def _random_key() -> str:
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(24))
+
+
+def serve(port: int | None, data_dir: Path | None, *, key: str | None, user_id: int) -> None:
+    """Run a sandbox until SIGINT/SIGTERM (the ``syncd sandbox`` command)."""
+    sandbox = Sandbox(data_dir)
+    sandbox.add_user_library(user_id)
+    if key is None:
+        mine = sorted(k.key for k in sandbox.store.keys.values() if k.user_id == user_id)
+        key = mine[0] if mine else _random_key()
+    if key not in sandbox.store.keys:
+        sandbox.add_key(key, user_id=user_id)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        sandbox.start(DEFAULT_PORT if port is None else port)
+        library = library_name(f"users/{user_id}")
+        print(
+            f"sandbox listening on {sandbox.url}  (user library {user_id}, key {key})  "
+            f"[{library} at version {sandbox.library_version(library)}]",
+            flush=True,
+        )
+        while not stop.wait(0.5):
+            pass
+    finally:
+        sandbox.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -1,0 +1,85 @@
+"""Schema endpoints that need no library or key: ``/schema``, ``/items/new`` and the type lists.
+
+All answers come from one :class:`~syncd.schema.Schema`, which cannot change while a
+sandbox runs, so ``If-Modified-Since`` (what pyzotero sends to revalidate cached
+templates) always gets a 304 and ``/schema`` carries a content-hash ETag.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cached_property
+from typing import Any
+
+from syncd.sandbox.protocol import HttpFailure, Request, Response, json_response
+from syncd.schema import Schema
+
+TYPE_ENDPOINTS = frozenset(
+    {"schema", "itemTypes", "itemFields", "itemTypeFields", "itemTypeCreatorTypes", "creatorFields"}
+)
+# Types the web API lists for users; annotations only exist inside the desktop client.
+_HIDDEN_TYPES = frozenset({"annotation"})
+
+
+class TypeInfo:
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+        locale = schema.document.get("locales", {}).get("en-US", {})
+        self._type_labels: dict[str, str] = locale.get("itemTypes", {})
+        self._creator_labels: dict[str, str] = locale.get("creatorTypes", {})
+
+    @cached_property
+    def _schema_body(self) -> tuple[bytes, str]:
+        body = json.dumps(self.schema.document, ensure_ascii=False).encode("utf-8")
+        return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+    def handle(self, req: Request, segments: list[str]) -> Response:
+        if req.header("If-Modified-Since") is not None:
+            return Response(304)
+        if segments == ["schema"]:
+            body, etag = self._schema_body
+            if req.header("If-None-Match") == etag:
+                return Response(304, {"ETag": etag})
+            return Response(200, {"Content-Type": "application/json", "ETag": etag}, body)
+        if segments == ["items", "new"]:
+            return json_response(200, self.schema.template(self._item_type(req)))
+        name = segments[0]
+        if name == "itemTypes":
+            types = sorted(self.schema.item_types - _HIDDEN_TYPES)
+            return json_response(
+                200, [{"itemType": t, "localized": self._type_labels.get(t, t)} for t in types]
+            )
+        if name == "itemFields":
+            return json_response(200, self._fields(sorted(self.schema.all_fields)))
+        if name == "itemTypeFields":
+            item_type = self._item_type(req)
+            return json_response(200, self._fields(self.schema.type(item_type).fields))
+        if name == "itemTypeCreatorTypes":
+            spec = self.schema.type(self._item_type(req))
+            ordered = sorted(spec.creator_types, key=lambda c: c != spec.primary_creator_type)
+            payload: list[dict[str, Any]] = [
+                {"creatorType": c, "localized": self._creator_labels.get(c, c)} for c in ordered
+            ]
+            return json_response(200, payload)
+        if name == "creatorFields":
+            return json_response(
+                200,
+                [
+                    {"field": "firstName", "localized": "First"},
+                    {"field": "lastName", "localized": "Last"},
+                    {"field": "name", "localized": "Name"},
+                ],
+            )
+        raise HttpFailure(404, "Not found")
+
+    def _fields(self, fields: Any) -> list[dict[str, str]]:
+        return [{"field": f, "localized": self.schema.field_label(f)} for f in fields]
+
+    def _item_type(self, req: Request) -> str:
+        item_type = req.param("itemType")
+        if not item_type:
+            raise HttpFailure(400, "'itemType' not provided")
+        if not self.schema.has_type(item_type) or item_type in _HIDDEN_TYPES:
+            raise HttpFailure(400, f"Invalid item type '{item_type}'")
+        return item_type

@@ -1,0 +1,216 @@
+"""Validation of posted item and collection JSON, the way the Zotero server judges it.
+
+Pure functions over plain dicts and a :class:`~syncd.schema.Schema`. Each check
+returns a :class:`Failure` carrying the per-object HTTP code the real server uses
+(400 for a malformed object, 413 for a value over a length limit) and a message in
+the server's wording. Messages are plain text here; the HTTP layer HTML-escapes
+them, as the server does.
+
+The sandbox does not take attachments or annotations: syncd never writes them, and
+modelling file storage would add a lot for nothing. They are refused with a 400
+that says so, rather than half-accepted.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from syncd.schema import Schema
+
+KEY_CHARS = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
+_KEY_RE = re.compile(f"^[{KEY_CHARS}]{{8}}$")
+
+FIELD_MAX_BYTES = 65_535
+CREATOR_MAX = 255
+TAG_MAX = 255
+COLLECTION_NAME_MAX = 255
+NOTE_MAX = 500_000
+
+# Properties every item may carry besides its type's fields.
+ITEM_META = frozenset(
+    {
+        "key",
+        "version",
+        "itemType",
+        "creators",
+        "tags",
+        "collections",
+        "relations",
+        "dateAdded",
+        "dateModified",
+        "deleted",
+        "parentItem",
+    }
+)
+COLLECTION_PROPS = frozenset({"key", "version", "name", "parentCollection", "relations"})
+UNSUPPORTED_TYPES = frozenset({"attachment", "annotation"})
+CHILD_TYPES = frozenset({"note", "attachment", "annotation"})
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    code: int
+    message: str
+    data: dict[str, Any] | None = None
+
+
+def is_key(value: object) -> bool:
+    return isinstance(value, str) and _KEY_RE.match(value) is not None
+
+
+def new_key(rng: random.Random) -> str:
+    return "".join(rng.choice(KEY_CHARS) for _ in range(8))
+
+
+def _snippet(value: str, limit: int = 50) -> str:
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
+def _too_long(field: str, value: str, message: str) -> Failure:
+    return Failure(413, message, {"field": field, "value": _snippet(value, 100)})
+
+
+def check_version(value: object) -> Failure | None:
+    if value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
+        return None
+    return Failure(400, f"Invalid version '{value}'; 'version' must be an integer >= 0")
+
+
+def check_item(schema: Schema, item: Mapping[str, Any]) -> Failure | None:
+    """Check a complete item (after merging with the stored one) against the schema."""
+    item_type = item.get("itemType")
+    if not isinstance(item_type, str) or not item_type:
+        return Failure(400, "'itemType' property not provided")
+    if not schema.has_type(item_type):
+        return Failure(400, f"'{item_type}' is not a valid itemType")
+    if item_type in UNSUPPORTED_TYPES:
+        return Failure(400, f"'{item_type}' items are not supported by the syncd sandbox")
+    fields = schema.fields_for(item_type)
+    for prop, value in item.items():
+        if prop in ITEM_META:
+            failure = _check_meta(schema, item_type, prop, value)
+        elif prop == "note" and item_type == "note":
+            failure = _check_note(value)
+        elif prop in fields:
+            failure = _check_field(prop, value)
+        elif prop in schema.all_fields or prop == "note":
+            failure = Failure(400, f"'{prop}' is not a valid field for type '{item_type}'")
+        else:
+            failure = Failure(400, f"Invalid property '{prop}'")
+        if failure is not None:
+            return failure
+    if item.get("parentItem") and item_type not in CHILD_TYPES:
+        return Failure(400, f"Parent item cannot be set for '{item_type}' items")
+    return None
+
+
+def _check_field(field: str, value: Any) -> Failure | None:
+    if not isinstance(value, str):
+        return Failure(400, f"'{field}' value must be a string")
+    if len(value.encode("utf-8")) > FIELD_MAX_BYTES:
+        return _too_long(field, value, f"Value '{_snippet(value)}' too long for field '{field}'")
+    return None
+
+
+def _check_note(value: Any) -> Failure | None:
+    if not isinstance(value, str):
+        return Failure(400, "'note' value must be a string")
+    if len(value) > NOTE_MAX:
+        return _too_long("note", value, f"Note '{_snippet(value)}' too long")
+    return None
+
+
+def _check_meta(schema: Schema, item_type: str, prop: str, value: Any) -> Failure | None:
+    if prop == "itemType":
+        return None  # checked before the properties
+    if prop == "key":
+        return None if is_key(value) else Failure(400, f"'{value}' is not a valid item key")
+    if prop == "version":
+        return check_version(value)
+    if prop == "creators":
+        return _check_creators(schema, item_type, value)
+    if prop == "tags":
+        return _check_tags(value)
+    if prop == "collections":
+        if not isinstance(value, list) or not all(is_key(k) for k in value):
+            return Failure(400, "'collections' must be an array of collection keys")
+        return None
+    if prop == "relations":
+        return None if isinstance(value, dict) else Failure(400, "'relations' must be an object")
+    if prop == "deleted":
+        if value in (0, 1) or isinstance(value, bool):
+            return None
+        return Failure(400, "'deleted' must be true, false, 1 or 0")
+    if prop == "parentItem":
+        if value is False or value is None or is_key(value):
+            return None
+        return Failure(400, f"'{value}' is not a valid parent item key")
+    # dateAdded / dateModified
+    if not isinstance(value, str) or not re.match(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\dZ?$", value):
+        return Failure(400, f"'{prop}' must be in the form 'YYYY-MM-DDTHH:MM:SSZ'")
+    return None
+
+
+def _check_creators(schema: Schema, item_type: str, value: Any) -> Failure | None:
+    if not isinstance(value, list):
+        return Failure(400, "'creators' property must be an array")
+    allowed = schema.creator_types_for(item_type)
+    for creator in value:
+        if not isinstance(creator, dict):
+            return Failure(400, "Creator must be an object")
+        ctype = creator.get("creatorType")
+        if ctype not in allowed:
+            return Failure(
+                400, f"'{ctype}' is not a valid creator type for item type '{item_type}'"
+            )
+        for prop in creator:
+            if prop not in ("creatorType", "firstName", "lastName", "name"):
+                return Failure(400, f"Invalid creator property '{prop}'")
+        if "name" in creator and ("firstName" in creator or "lastName" in creator):
+            return Failure(400, "Creator cannot have both 'name' and 'firstName'/'lastName'")
+        if "name" not in creator and "lastName" not in creator:
+            return Failure(400, "Creator must have 'lastName' or 'name'")
+        for part in ("firstName", "lastName", "name"):
+            text = creator.get(part, "")
+            if not isinstance(text, str):
+                return Failure(400, f"Creator '{part}' must be a string")
+            if len(text) > CREATOR_MAX:
+                return _too_long(part, text, f"{part} '{_snippet(text)}' too long")
+    return None
+
+
+def _check_tags(value: Any) -> Failure | None:
+    if not isinstance(value, list):
+        return Failure(400, "'tags' property must be an array")
+    for tag in value:
+        if not isinstance(tag, dict) or not isinstance(tag.get("tag"), str) or not tag["tag"]:
+            return Failure(400, "Tag must be an object with a non-empty 'tag' string")
+        for prop in tag:
+            if prop not in ("tag", "type"):
+                return Failure(400, f"Invalid tag property '{prop}'")
+        if tag.get("type", 0) not in (0, 1):
+            return Failure(400, f"Invalid tag type '{tag.get('type')}'")
+        if len(tag["tag"]) > TAG_MAX:
+            return _too_long("tag", tag["tag"], f"Tag '{_snippet(tag['tag'])}' too long")
+    return None
+
+
+def check_collection(data: Mapping[str, Any]) -> Failure | None:
+    for prop in data:
+        if prop not in COLLECTION_PROPS:
+            return Failure(400, f"Invalid property '{prop}'")
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        return Failure(400, "Collection name cannot be empty")
+    if len(name) > COLLECTION_NAME_MAX:
+        return _too_long("name", name, f"Collection name '{_snippet(name)}' too long")
+    parent = data.get("parentCollection", False)
+    if parent not in (False, None, "") and not is_key(parent):
+        return Failure(400, f"'{parent}' is not a valid collection key")
+    if not isinstance(data.get("relations", {}), dict):
+        return Failure(400, "'relations' must be an object")
+    return check_version(data.get("version"))
