@@ -35,7 +35,7 @@ _CHUNK = 1024 * 1024
 _MAX_NAME_ATTEMPTS = 10_000
 
 
-def _advice(err: OSError, where: Path) -> str:
+def _advice(err: OSError, where: Path | str) -> str:
     """A short cause and what the user can do about it, for one OSError."""
     code = err.errno
     if code in (errno.ENOSPC, errno.EDQUOT):
@@ -173,7 +173,8 @@ def move_into(src: Path, dest_dir: Path) -> Path:
         if err.errno != errno.EXDEV:
             with contextlib.suppress(OSError):
                 target.unlink()
-            where_err = src if err.errno == errno.ENOENT else dest_dir
+            # A rename needs write access to both folders; either may be the culprit.
+            where_err = src if err.errno == errno.ENOENT else f"{src.parent} or {dest_dir}"
             raise InputError(
                 f"{where} failed: {_advice(err, where_err)}; the input file was left in place",
                 file=str(src),

@@ -230,6 +230,11 @@ class FolderWatcher:
     ``on_ready`` runs in the thread that calls ``poll()``; if it raises, the error is
     logged and the file is forgotten, so the next scan offers it again.
     ``sniff`` defaults to the RIS reader's ``looks_like_ris``.
+
+    Files come in arrival order within a folder; across folders the order is only
+    approximate, because watchdog reads each folder in its own thread. Call
+    ``poll()`` often (every 0.2-0.5 s): it is cheap when nothing is pending, and the
+    settle intervals are measured between polls.
     """
 
     def __init__(
@@ -368,7 +373,10 @@ class FolderWatcher:
                 elif isinstance(event, FileModifiedEvent):
                     kind = "modified"
                 if kind is not None:
-                    self._observe(src, kind, now)
+                    # Synthetic events are watchdog's guesses for the files inside a
+                    # directory moved in; nothing is known about their writers, so
+                    # they are judged by stability, as a scan would be.
+                    self._observe(src, "scan" if event.is_synthetic else kind, now)
 
     def _root_of(self, path: Path) -> Path | None:
         """The watched folder ``path`` belongs to, or None if it is not an input spot."""
