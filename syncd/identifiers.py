@@ -96,8 +96,8 @@ class Identifiers:
             pmid=self.pmid or other.pmid,
             pmcid=self.pmcid or other.pmcid,
             wos=self.wos or other.wos,
-            isbn=_union(self.isbn, other.isbn),
-            issn=_union(self.issn, other.issn),
+            isbn=_union(self.isbn, other.isbn) if other.isbn else self.isbn,
+            issn=_union(self.issn, other.issn) if other.issn else self.issn,
         )
 
     def is_empty(self) -> bool:

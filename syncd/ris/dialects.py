@@ -139,6 +139,7 @@ _WOS_TIMES_CITED_RE = re.compile(
 _WOS_NOISE_RE = re.compile(
     r"^(?:Total\s+Times\s+Cited|Cited\s+Reference\s+Count|Usage\s+Count\b[^:]*)\s*:", re.I
 )
+_SCOPUS_TAGS = frozenset({"C2", "M1", "C7", "UR", "U2", "AN", "N1"})
 _ARTICLE_NUMBER_TYPES = frozenset({"journalArticle", "conferencePaper", "magazineArticle"})
 
 
@@ -273,6 +274,9 @@ def _scopus(out: Prepared, item_type: str, file: str) -> None:
     cited_by: str | None = None
     for f in out.fields:
         tag, value = f.tag, f.value
+        if tag not in _SCOPUS_TAGS:
+            kept.append(f)
+            continue
         if tag == "C2" and normalize_pmid(value):
             _add_ids(out, Identifiers(pmid=normalize_pmid(value)))
             continue

@@ -166,14 +166,18 @@ def map_record(record: RawRecord, schema: Schema | None = None) -> ConvertedReco
     st = _State(item_type, record.file)
     for line, reason in prep.dropped:
         st.problem(line, f"dropped: {reason}", "info")
-    deferred: list[Field] = []
+    deferred: list[tuple[Field, _Step]] = []
     for f in fields:
-        if f.tag in SECOND_PASS:
-            deferred.append(f)
-        elif f.tag != "TY" and f.tag != "ER":
-            _process(st, f)
-    for f in deferred:
-        _process(st, f)
+        tag = f.tag
+        if tag == "TY" or tag == "ER":
+            continue
+        step = _step(item_type, tag)
+        if step[4]:
+            deferred.append((f, step))
+        else:
+            _process(st, f, step)
+    for f, step in deferred:
+        _process(st, f, step)
     _complete(st)
     for name, value in prep.set_fields.items():
         st.fields.setdefault(name, value)
@@ -194,108 +198,145 @@ def map_record(record: RawRecord, schema: Schema | None = None) -> ConvertedReco
     )
 
 
-def _process(st: _State, f: Field) -> None:
-    tag = f.tag
+# What _process does with a tag, decided once per (item type, tag) by _plan.
+(
+    _K_UNKNOWN,
+    _K_SCALAR,
+    _K_DATE,
+    _K_ACCESS,
+    _K_NOTE,
+    _K_CREATOR,
+    _K_TAGS,
+    _K_EXTRA,
+    _K_DOI,
+    _K_M3_DOI,
+    _K_EP,
+    _K_PY,
+    _K_BACKUP_ACCESS,
+    _K_UR,
+    _K_BACKUP_PUB,
+    _K_ATTACH,
+    _K_UNSUPPORTED,
+    _K_IGNORE,
+) = range(18)
+
+# (kind, target, sub-target, html-unescape?, second pass?)
+_Step = tuple[int, str, str, bool, bool]
+
+
+def _kind(tag: str, target: str | None) -> int:
+    if target is None:
+        return _K_UNKNOWN
+    if tag in ("N1", "RN") or target == "notes":
+        return _K_NOTE
+    if tag == "EP":
+        return _K_EP
+    if tag == "PY":
+        return _K_PY
+    if tag in ("M1", "VL") and target == "accessDate":
+        return _K_BACKUP_ACCESS
+    if tag == "M3" and target == "DOI":
+        return _K_M3_DOI
+    if tag == "UR":
+        return _K_UR
+    head = target.partition("/")[0]
+    kinds = {
+        "__ignore": _K_IGNORE,
+        "backupPublicationTitle": _K_BACKUP_PUB,
+        "creators": _K_CREATOR,
+        "attachments": _K_ATTACH,
+        "unsupported": _K_UNSUPPORTED,
+        "tags": _K_TAGS,
+        "extra": _K_EXTRA,
+        "DOI": _K_DOI,
+        "accessDate": _K_ACCESS,
+    }
+    if head in kinds:
+        return kinds[head]
+    return _K_DATE if target in DATE_TARGETS else _K_SCALAR
+
+
+@lru_cache(maxsize=4096)
+def _step(item_type: str, tag: str) -> _Step:
+    target = target_for(item_type, tag)
+    kind = _kind(tag, target)
+    sub = (target or "").partition("/")[2]
+    return (kind, target or "", sub, tag not in ("N1", "RN", "AB"), tag in SECOND_PASS)
+
+
+def _process(st: _State, f: Field, step: _Step) -> None:
+    kind, target, sub, unescape, _ = step
     value = f.value.strip()
     if not value:
         return
-    target = target_for(st.item_type, tag)
-    if target is None:
-        st.problem(f.line, f"unknown tag {tag} dropped: {_short(value)}", "info")
+    if kind == _K_UNKNOWN:
+        st.problem(f.line, f"unknown tag {f.tag} dropped: {_short(value)}", "info")
         return
-    if tag != "N1" and tag != "RN" and tag != "AB" and ("<" in value or "&" in value):
+    if unescape and ("<" in value or "&" in value):
         value = mv.unescape_html(value)
-    if tag == "N1" or tag == "RN":
-        if st.fields.get("title") == value:
-            return
-        st.notes.append(mv.note_html(value))
-        return
-    if tag == "EP":
-        pages = st.fields.get("pages")
-        if pages:
-            if "-" not in pages:
-                st.fields["pages"] = pages + "-" + value
-            else:
-                st.backup_num_pages = value
-        else:
-            st.backup_end_page = value
-        return
-    if tag == "M1" and target == "accessDate":
-        st.backup_access = value
-        return
-    if tag == "M3" and target == "DOI":
-        doi = clean_doi(value)
-        if doi is None:
-            st.problem(f.line, f"M3 value is not a DOI, dropped: {_short(value)}", "info")
-            return
-        value = doi
-    if tag == "VL" and target == "accessDate":
-        if st.backup_access is None:
-            st.backup_access = value
-        return
-    if tag == "PY":
-        st.backup_date = (target, mv.ris_date(value))
-        return
-    if tag == "UR" and "PM:" in value:
-        st.extra.append("PMID: " + value[3:])
-        return
-    _apply(st, f, target, value)
-
-
-def _apply(st: _State, f: Field, target: str, value: str) -> None:
-    if target == "__ignore":
-        return
-    if target == "backupPublicationTitle":
-        st.backup_pub = value
-        return
-    kind, _, sub = target.partition("/")
-    if kind == "creators":
+    fields = st.fields
+    if kind == _K_SCALAR or (kind == _K_UR and "PM:" not in value):
+        current = fields.get(target)
+        if not current:
+            fields[target] = value
+        elif current != value and not (
+            # Extra ISSNs/ISBNs are not lost: _standard_numbers reads every SN line.
+            f.tag == "SN" and (all_issns(value) or all_isbns(value))
+        ):
+            st.problem(f.line, f"second value for {target} ({f.tag}) dropped: {_short(value)}")
+    elif kind == _K_CREATOR:
         st.creators.append(mv.creator(value, sub))
-        return
-    if kind == "attachments":
+    elif kind == _K_NOTE:
+        if fields.get("title") != value:
+            st.notes.append(mv.note_html(value))
+    elif kind == _K_TAGS:
+        st.tags.extend(mv.split_keywords(value))
+    elif kind == _K_DATE:
+        if not fields.get(target):
+            fields[target] = mv.ris_date(value)
+        else:
+            st.problem(f.line, f"second value for {target} ({f.tag}) dropped: {_short(value)}")
+    elif kind == _K_PY:
+        st.backup_date = (target, mv.ris_date(value))
+    elif kind == _K_EP:
+        pages = fields.get("pages")
+        if not pages:
+            st.backup_end_page = value
+        elif "-" not in pages:
+            fields["pages"] = pages + "-" + value
+        else:
+            st.backup_num_pages = value
+    elif kind in (_K_DOI, _K_M3_DOI):
+        # Zotero lets every DO (and DOI-bearing M3) overwrite the previous one.
+        doi = clean_doi(value)
+        if doi is not None:
+            fields["DOI"] = doi
+        elif kind == _K_M3_DOI:
+            st.problem(f.line, f"M3 value is not a DOI, dropped: {_short(value)}", "info")
+        else:
+            st.problem(f.line, f"{f.tag} value is not a DOI: {_short(value)}")
+    elif kind == _K_UR:
+        st.extra.append("PMID: " + value[3:])
+    elif kind == _K_EXTRA:
+        st.extra.append(value)
+    elif kind == _K_ACCESS:
+        iso = mv.access_date(value)
+        if iso is None:
+            st.problem(f.line, f"unreadable access date dropped: {value}")
+        elif not fields.get("accessDate"):
+            fields["accessDate"] = iso
+    elif kind == _K_BACKUP_ACCESS:
+        if f.tag == "M1" or st.backup_access is None:
+            st.backup_access = value
+    elif kind == _K_BACKUP_PUB:
+        st.backup_pub = value
+    elif kind == _K_ATTACH:
         st.attachments.extend(mv.attachments(value, sub))
-        return
-    if kind == "unsupported":
+    elif kind == _K_UNSUPPORTED:
         if sub in _NOISE_LABELS:
             st.problem(f.line, f"dropped {sub.lower()} ({f.tag}): {_short(value)}", "info")
         else:
             st.unsupported.append(f"{sub}: {value}")
-        return
-    if target == "tags":
-        st.tags.extend(mv.split_keywords(value))
-        return
-    if target == "notes":
-        st.notes.append(mv.note_html(value))
-        return
-    if target == "extra":
-        st.extra.append(value)
-        return
-    if target == "DOI":
-        # Zotero lets every DO overwrite the previous one.
-        doi = clean_doi(value)
-        if doi is None:
-            st.problem(f.line, f"{f.tag} value is not a DOI: {_short(value)}")
-        else:
-            st.fields["DOI"] = doi
-        return
-    if target in DATE_TARGETS:
-        if target == "accessDate":
-            iso = mv.access_date(value)
-            if iso is None:
-                st.problem(f.line, f"unreadable access date dropped: {value}")
-                return
-            value = iso
-        else:
-            value = mv.ris_date(value)
-    current = st.fields.get(target)
-    if current:
-        # Extra ISSNs/ISBNs are not lost: _standard_numbers reads every SN line.
-        if f.tag == "SN" and (all_issns(value) or all_isbns(value)):
-            return
-        if current != value:
-            st.problem(f.line, f"second value for {target} ({f.tag}) dropped: {_short(value)}")
-        return
-    st.fields[target] = value
 
 
 def _complete(st: _State) -> None:
@@ -378,16 +419,21 @@ def _identifiers(
     if doi and not fields.get("DOI"):
         fields["DOI"] = doi
     an = fields.get("archiveLocation", "")
-    ids = Identifiers(
-        doi=normalize_doi(doi) if doi else None,
-        scopus_eid=normalize_scopus_eid(an)
-        if an.upper().startswith(("SCOPUS", "2-S2.0"))
-        else None,
-        wos=normalize_wos(an) if an.upper().startswith(("WOS:", "ISI:")) else None,
+    an_upper = an[:7].upper()
+    ids = found.merged(
+        Identifiers(
+            doi=normalize_doi(doi) if doi else None,
+            scopus_eid=normalize_scopus_eid(an)
+            if an_upper.startswith(("SCOPUS", "2-S2.0"))
+            else None,
+            wos=normalize_wos(an) if an_upper.startswith(("WOS:", "ISI:")) else None,
+        )
     )
-    ids = found.merged(ids)
-    ids = ids.merged(identifiers_from_extra("\n".join(st.extra)))
-    ids = ids.merged(identifiers_from_url(fields.get("url", "")))
+    if st.extra:
+        ids = ids.merged(identifiers_from_extra("\n".join(st.extra)))
+    url = fields.get("url", "").lower()
+    if "doi.org" in url or "scopus" in url or "ncbi" in url or "europepmc" in url:
+        ids = ids.merged(identifiers_from_url(fields["url"]))
     isbn, issn = _standard_numbers(st, record, has)
     return ids.merged(Identifiers(isbn=isbn, issn=issn))
 
