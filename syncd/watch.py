@@ -315,6 +315,7 @@ class FolderWatcher:
     def scan(self) -> None:
         """List the folders, observe every candidate, forget files that are gone."""
         now = self._clock()
+        present: set[Path] = set()
         for folder in self.folders:
             # Listing and forgetting under the lock, so an event handled meanwhile
             # cannot be forgotten by a listing taken before it.
@@ -327,10 +328,19 @@ class FolderWatcher:
                     )
                     continue
                 self._noted.discard(("scan", folder))
+                present.update(found)
                 seen = {path for path in found if self._observe(path, "scan", now)}
                 for path in self._tracker.paths():
                     if self._root_of(path) == folder and path not in seen:
                         self._tracker.forget(path)
+        # Notes about files that are gone are dropped so the set cannot grow forever;
+        # the ones about files still there stay, so each is still logged only once.
+        with self._lock:
+            self._noted = {
+                (reason, path)
+                for reason, path in self._noted
+                if reason == "scan" or path in present
+            }
 
     def _list(self, folder: Path) -> Iterable[Path]:
         with os.scandir(folder) as entries:

@@ -402,6 +402,29 @@ def test_content_sniffing_decides_for_other_extensions(
     assert ignored[0].levelno == logging.DEBUG
 
 
+def test_ignored_file_is_noted_again_once_it_was_gone(
+    inbox: Path, start_watcher: Callable[..., FolderWatcher], caplog: pytest.LogCaptureFixture
+) -> None:
+    got = Collector()
+    watcher = start_watcher([inbox], got)
+    pdf = inbox / "notes.pdf"
+
+    def notes() -> int:
+        return sum("notes.pdf" in r.getMessage() for r in caplog.records)
+
+    with caplog.at_level(logging.DEBUG, logger="syncd.watch"):
+        pdf.write_bytes(b"%PDF-1.4\n")
+        poll_until(watcher, lambda: notes() == 1)
+        pdf.write_bytes(b"%PDF-1.5\n")
+        poll_for(watcher, SETTLE * 2)
+        assert notes() == 1
+        pdf.unlink()
+        watcher.scan()
+        pdf.write_bytes(b"%PDF-1.6\n")
+        poll_until(watcher, lambda: notes() == 2)
+    assert got.got == []
+
+
 def test_symlink_outside_the_folder_is_not_followed(
     tmp_path: Path,
     inbox: Path,
