@@ -32,15 +32,11 @@ from syncd.identifiers import (
     all_issns,
     clean_doi,
     extra_lines,
-    identifiers_from_extra,
-    identifiers_from_url,
-    normalize_doi,
-    normalize_scopus_eid,
-    normalize_wos,
 )
 from syncd.ris import mapping_values as mv
 from syncd.ris.dialects import detect_dialect, prepare
 from syncd.ris.mapping_cleaners import clean_citavi, clean_endnote, clean_procite
+from syncd.ris.mapping_ids import record_identifiers
 from syncd.ris.mapping_tables import DATE_TARGETS, DEFAULT_TYPE, SECOND_PASS, TYPE_MAP, target_for
 from syncd.ris.records import Field, RawRecord, ReadProblem
 from syncd.schema import Schema, bundled_schema
@@ -183,7 +179,7 @@ def map_record(record: RawRecord, schema: Schema | None = None) -> ConvertedReco
         st.fields.setdefault(name, value)
 
     info = _type_info(schema, item_type)
-    ids = _identifiers(st, record, prep.identifiers, info.has)
+    ids = record_identifiers(st.fields, st.extra, item_type, record, prep.identifiers, info.has)
     item = _build_item(st, schema, info, ids, prep.article_number, prep.extra)
     if prep.citation_line:
         _append_extra(item, [prep.citation_line])
@@ -385,94 +381,6 @@ def _complete(st: _State) -> None:
         fields["title"] = _A_NOVEL_RE.sub("", fields["title"])
     if fields.get("shortTitle") == fields.get("title"):
         fields.pop("shortTitle", None)
-
-
-def _doi_sources(record: RawRecord) -> str | None:
-    """A DOI from the tags exporters put one in when DO is missing."""
-    for f in record.fields:
-        tag, value = f.tag, f.value.strip()
-        if tag in ("M3", "U2", "L3", "ID") and value:
-            doi = clean_doi(value)
-            if doi and _is_whole_doi(value, doi):
-                return doi
-        elif tag == "UR" and "doi.org/" in value.lower():
-            found = identifiers_from_url(value).doi
-            if found:
-                return clean_doi(value[value.lower().index("doi.org/") + 8 :])
-    return None
-
-
-def _is_whole_doi(value: str, doi: str) -> bool:
-    """True when ``value`` is nothing but a DOI (maybe as doi: or a doi.org URL)."""
-    low = value.lower().strip()
-    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"):
-        if low.startswith(prefix):
-            low = low[len(prefix) :].strip()
-    return low.startswith(doi.lower())
-
-
-def _identifiers(
-    st: _State, record: RawRecord, found: Identifiers, has: frozenset[str]
-) -> Identifiers:
-    fields = st.fields
-    doi = fields.get("DOI") or _doi_sources(record)
-    if doi and not fields.get("DOI"):
-        fields["DOI"] = doi
-    an = fields.get("archiveLocation", "")
-    an_upper = an[:7].upper()
-    ids = found.merged(
-        Identifiers(
-            doi=normalize_doi(doi) if doi else None,
-            scopus_eid=normalize_scopus_eid(an)
-            if an_upper.startswith(("SCOPUS", "2-S2.0"))
-            else None,
-            wos=normalize_wos(an) if an_upper.startswith(("WOS:", "ISI:")) else None,
-        )
-    )
-    if st.extra:
-        ids = ids.merged(identifiers_from_extra("\n".join(st.extra)))
-    url = fields.get("url", "").lower()
-    if "doi.org" in url or "scopus" in url or "ncbi" in url or "europepmc" in url:
-        ids = ids.merged(identifiers_from_url(fields["url"]))
-    isbn, issn = _standard_numbers(st, record, has)
-    return ids.merged(Identifiers(isbn=isbn, issn=issn))
-
-
-_CLEAN_ISBN_RE = re.compile(r"^[\dXx\s-]+$")
-
-
-def _standard_numbers(
-    st: _State, record: RawRecord, has: frozenset[str]
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """ISBNs and ISSNs of the record; the ISBN/ISSN fields tidied from them.
-
-    Zotero files SN by item type alone and keeps it verbatim, so an ISSN lands
-    in ISBN (``SN - 1063-6919`` on a conference paper) and extra SN lines are
-    lost. We read every SN line by content: valid ISSNs all go to ISSN in
-    canonical form, and an ISBN field that holds more than ISBNs (``02705257
-    (ISSN); 9781467310673 (ISBN)``) is reduced to its ISBNs.
-    """
-    fields = st.fields
-    sn_target = target_for(st.item_type, "SN")
-    isbn: tuple[str, ...] = ()
-    issn: tuple[str, ...] = ()
-    sources = [f.value for f in record.fields if f.tag == "SN"]
-    sources += [fields[name] for name in ("ISBN", "ISSN") if name in fields]
-    for value in sources:
-        isbn += tuple(x for x in all_isbns(value) if x not in isbn)
-        issn += tuple(x for x in all_issns(value) if x not in issn)
-    if sn_target not in ("ISBN", "ISSN"):
-        return isbn, issn
-    if issn and "ISSN" in has:
-        fields["ISSN"] = ", ".join(issn)
-    current = fields.get("ISBN")
-    if current is not None and "ISBN" in has:
-        if isbn:
-            if not _CLEAN_ISBN_RE.match(current):
-                fields["ISBN"] = ", ".join(isbn)
-        elif issn and "ISSN" in has:
-            del fields["ISBN"]
-    return isbn, issn
 
 
 def _build_item(
