@@ -412,12 +412,16 @@ class FolderWatcher:
             st = os.stat(path, follow_symlinks=False)
             if stat.S_ISLNK(st.st_mode):
                 target = path.resolve()
-                if not target.is_relative_to(self._resolved[root]):
+                base = self._resolved[root]
+                if not target.is_relative_to(base) or not all(
+                    is_candidate_name(part) for part in target.relative_to(base).parts
+                ):
                     self._note_once(
                         "symlink",
                         path,
                         logging.WARNING,
-                        "not following %s: it points outside the watched folder, to %s",
+                        "not following %s: it points to %s, outside the watched folder "
+                        "or to a file syncd never takes",
                         path,
                         target,
                     )

@@ -440,6 +440,9 @@ def test_symlink_outside_the_folder_is_not_followed(
         watcher = start_watcher([inbox], got)
         (inbox / "link-out.ris").symlink_to(secret)
         (inbox / "link-in.ris").symlink_to(inside)
+        (inbox / "processed").mkdir()
+        (inbox / "processed" / "done.ris").write_bytes(RIS)
+        (inbox / "link-done.ris").symlink_to(inbox / "processed" / "done.ris")
         (inbox / "last.ris").write_bytes(RIS)
         poll_until(watcher, lambda: inbox / "last.ris" in got.paths)
         poll_for(watcher, SETTLE * 2)
@@ -447,6 +450,7 @@ def test_symlink_outside_the_folder_is_not_followed(
         poll_for(watcher, SETTLE * 2)
     assert inbox / "link-out.ris" not in got.paths
     assert inbox / "link-in.ris" in got.paths
+    assert inbox / "link-done.ris" not in got.paths
     warnings = [r for r in caplog.records if "link-out.ris" in r.getMessage()]
     assert len(warnings) == 1
 
