@@ -190,3 +190,31 @@ def test_looks_like_ris() -> None:
     assert not looks_like_ris(b"@article{x,\n}\n")
     assert not looks_like_ris(b"")
     assert not looks_like_ris(b"\x89PNG\r\n\x1a\n\x00\x00")
+
+
+def test_bulk_field_shortcut_builds_the_same_fields() -> None:
+    # The reader builds runs of Fields through slot descriptors; they must be
+    # indistinguishable from Field(...) (and the shortcut must be the one in use).
+    from syncd.ris import reader
+    from syncd.ris.records import Field
+
+    assert reader.BULK_SHORTCUT
+    tags, values = ["AU", "TI", "KW"], ["Doe, J", "T", ""]
+    made = reader._set_fields(tags, values, range(7, 10))
+    expected = [Field(t, v, n) for t, v, n in zip(tags, values, range(7, 10), strict=True)]
+    assert made == expected
+    assert [hash(f) for f in made] == [hash(f) for f in expected]
+    assert [repr(f) for f in made] == [repr(f) for f in expected]
+    with pytest.raises(AttributeError):
+        made[0].tag = "XX"  # type: ignore[misc]
+
+
+def test_runs_and_slow_path_agree() -> None:
+    # Same record in the two-space form (read in bulk runs) and in the no-space form
+    # (every line through the per-line path).
+    body = ["TI  - Title", "AU  - Doe, J", "AB  - Text", "more", "KW  - a", "PY  - 2020"]
+    fast, _ = read("TY  - JOUR\n" + "\n".join(body) + "\nER  - \n")
+    slow, _ = read(
+        "TY -JOUR\n" + "\n".join(line.replace("  - ", " -") for line in body) + "\nER -\n"
+    )
+    assert fast[0] == slow[0]
