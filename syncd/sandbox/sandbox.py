@@ -25,7 +25,14 @@ from syncd.sandbox.faults import FaultDice, FaultPlan
 from syncd.sandbox.server import HttpServer, RequestLog, RequestRecord
 from syncd.sandbox.store import ApiKey, Library, Store, library_name
 from syncd.sandbox.validate import Failure
-from syncd.sandbox.writes import Unchanged, WriteContext, delete_items, write_item
+from syncd.sandbox.writes import (
+    Unchanged,
+    WriteContext,
+    Written,
+    delete_items,
+    write_collection,
+    write_item,
+)
 from syncd.schema import Schema, bundled_schema
 
 DEFAULT_PORT = 8765
@@ -156,6 +163,24 @@ class Sandbox:
             if "key" in body:
                 body["version"] = 0
             return self._write_direct(lib, body)[0]
+
+    def all_collections(self, library: str) -> list[dict[str, Any]]:
+        with self.store.lock:
+            return [
+                copy.deepcopy(c) for c in self.store.require_library(library).collections.values()
+            ]
+
+    def user_create_collection(self, library: str, name: str, parent: str | None = None) -> str:
+        """Create a collection as Zotero would; returns its key."""
+        with self.store.lock:
+            lib = self.store.require_library(library)
+            ctx = WriteContext(self.schema, lib, utc_now(), self._rng)
+            body: dict[str, Any] = {"name": name, "parentCollection": parent or False}
+            outcome = write_collection(ctx, body, mode="post")
+            if not isinstance(outcome, Written):
+                raise UsageError(f"the sandbox refused the collection {name!r} ({outcome})")
+            self.store.commit(lib, ctx.new_version, ctx.upserts(), ctx.removals())
+            return str(outcome.data["key"])
 
     def user_trash(self, library: str, key: str) -> None:
         self.user_edit(library, key, {"deleted": True})
