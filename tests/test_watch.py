@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from syncd.errors import ConfigError
 from syncd.watch import FolderWatcher, StabilityTracker, is_candidate_name, should_take
@@ -197,6 +199,84 @@ def test_stability_tracker(steps: list[Step]) -> None:
         else:
             _, now, expected = step
             assert tracker.ready(now) == [Path(n) for n in expected], step
+
+
+_op = st.one_of(
+    st.tuples(
+        st.just("obs"),
+        st.integers(0, 3),
+        st.integers(0, 2),
+        st.integers(0, 2),
+        st.sampled_from(["created", "modified", "closed", "moved_in", "scan"]),
+        st.floats(0, 3),
+    ),
+    st.tuples(st.just("forget"), st.integers(0, 3)),
+    st.tuples(st.just("ready"), st.floats(0, 3)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_op, max_size=40))
+@example(
+    [
+        ("obs", 0, 1, 1, "closed", 0.0),
+        ("ready", 0.0),
+        ("obs", 0, 2, 2, "closed", 0.0),
+        ("ready", 0.0),
+        ("obs", 0, 1, 1, "closed", 0.0),
+        ("ready", 0.0),
+    ]
+)
+def test_tracker_properties(ops: list[tuple[Any, ...]]) -> None:
+    settle, empty, write = 1.0, 5.0, 4.0
+    tracker = StabilityTracker(settle=settle, empty_settle=empty, write_settle=write)
+    now = 0.0
+    first_seen: dict[Path, int] = {}
+    state: dict[Path, tuple[int, int]] = {}
+    since: dict[Path, float] = {}
+    done: dict[Path, bool] = {}
+    last_reported: dict[Path, tuple[int, int]] = {}
+    counter = 0
+    for op in ops:
+        if op[0] == "obs":
+            _, idx, size, mtime, kind, dt = op
+            now += dt
+            path = Path(f"f{idx}")
+            if path not in first_seen:
+                counter += 1
+                first_seen[path] = counter
+            if state.get(path) != (size, mtime):
+                state[path], since[path], done[path] = (size, mtime), now, False
+            done[path] = done[path] or kind in ("closed", "moved_in")
+            tracker.observe(path, size, mtime, kind, now)
+        elif op[0] == "forget":
+            path = Path(f"f{op[1]}")
+            for table in (first_seen, state, since, done, last_reported):
+                table.pop(path, None)
+            tracker.forget(path)
+        else:
+            now += op[1]
+            out = tracker.ready(now)
+            # arrival order, each path once
+            assert out == sorted(out, key=lambda p: first_seen[p])
+            assert len(set(out)) == len(out)
+            for path in out:
+                size, _ = state[path]
+                quiet = now - since[path]
+                # never before its rule allows
+                if size == 0:
+                    assert quiet >= empty
+                elif not done[path]:
+                    assert quiet >= settle
+                # not again unless it changed since
+                assert last_reported.get(path) != state[path]
+                last_reported[path] = state[path]
+    # with enough time and a final look at every file, everything gets reported
+    now += max(settle, empty, write) + 1
+    for path, (size, mtime) in state.items():
+        tracker.observe(path, size, mtime, "scan", now)
+    tracker.ready(now + max(settle, empty, write) + 1)
+    assert tracker.pending() == []
 
 
 def test_tracker_pending_lists_unreported_states() -> None:
