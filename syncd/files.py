@@ -155,7 +155,9 @@ def move_into(src: Path, dest_dir: Path) -> Path:
         st = os.stat(src, follow_symlinks=False)
     except OSError as err:
         raise InputError(f"cannot move the file: {_advice(err, src)}", file=str(src)) from err
-    if not stat.S_ISREG(st.st_mode):
+    # A symlink (the watcher follows those that stay inside the folder) is moved as
+    # the link itself; its target is left alone.
+    if not (stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)):
         raise InputError(
             "cannot move the file: it is not a regular file; remove it by hand", file=str(src)
         )

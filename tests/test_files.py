@@ -157,6 +157,17 @@ def test_move_into_refuses_a_directory(tmp_path: Path) -> None:
         move_into(tmp_path / "dir.ris", tmp_path / "processed")
 
 
+def test_move_into_moves_a_symlink_not_its_target(tmp_path: Path) -> None:
+    target = _make(tmp_path / "real.ris", b"real")
+    link = tmp_path / "link.ris"
+    link.symlink_to(target)
+    moved = move_into(link, tmp_path / "processed")
+    assert moved.is_symlink()
+    assert moved.read_bytes() == b"real"
+    assert not link.exists() and not link.is_symlink()
+    assert target.read_bytes() == b"real"
+
+
 @pytest.mark.parametrize(
     ("code", "phrase"),
     [
