@@ -82,6 +82,7 @@ _RUN_TAG = {head: t for t in _TAG_NAMES if t not in ("TY", "ER") for head in (t 
 _HEAD = operator.itemgetter(slice(0, 5))
 _TAIL = operator.itemgetter(slice(5, None))
 _SEPARATORS = re.compile("[\u2028\u2029]")
+_LINE_BOM = re.compile("^\ufeff+", re.MULTILINE)
 
 _PARAGRAPH_TAGS = frozenset({"AB", "N1", "N2", "RN"})
 _LINE_LIST_TAGS = frozenset({"KW", "L1", "L2", "L3"})
@@ -239,7 +240,7 @@ class _Reader:
         blocks = _blocks(self.stream, self.source)
         first = next(blocks, b"")
         self.head = first[:_HEAD_BYTES]
-        if not first:
+        if not first or first.startswith(_MAGIC_PREFIXES):
             raise self.not_ris()
         codec, bom = _sniff_encoding(first)
         head_text = _head_text(first)
@@ -335,6 +336,9 @@ class _Reader:
                 text = text.replace("\r\n", "\n").replace("\r", "\n")
             if "\u2028" in text or "\u2029" in text:
                 text = _SEPARATORS.sub(" ", text)
+            if "\ufeff" in text:
+                # Concatenated exports carry a BOM at the start of each part.
+                text = _LINE_BOM.sub("", text)
             lines = text.split("\n")
             # Control bytes are ASCII, so they can be looked for before decoding;
             # translate() is much faster than a regex search over the block.
@@ -361,7 +365,7 @@ class _Reader:
                 line = bline.decode("cp1252", "syncd-latin1")
                 self.cp1252.add(first + i)
             lines.append(line)
-        lines = [_SEPARATORS.sub(" ", line) for line in lines]
+        lines = [_SEPARATORS.sub(" ", line).lstrip("\ufeff") for line in lines]
         self._strip_controls(lines, first)
         return lines
 
@@ -635,6 +639,9 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 
 
 _TY_TEXT = re.compile(r"(?m)^[ \t\ufeff]*TY {1,2}-")
+
+
+_MAGIC_PREFIXES = tuple(magic for magic, _ in _MAGIC)
 
 
 def _has_ty_line(data: bytes) -> bool:

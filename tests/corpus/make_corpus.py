@@ -157,6 +157,8 @@ def malformed() -> dict[str, bytes]:
         ).encode(),
         "tag_without_value.ris": b"TY  - JOUR\nTI  - Has empties\nAU  -\nN1  - \nPY  -\nER  -\n",
         "tag_forms.ris": b"TY -JOUR\nTI  -No space\nAU -  Doe, J  \nER  -\n",
+        "concatenated_with_bom.ris": codecs.BOM_UTF8 + g1.encode() + codecs.BOM_UTF8 + g2.encode(),
+        "trailing_text.ris": (g1 + "\nEF\nExported by Example 1.0\n").encode(),
         "truncated_utf16.ris": codecs.BOM_UTF16_LE + (g1 + g2).encode("utf-16-le")[:-1],
     }
 

@@ -70,6 +70,11 @@ READS: dict[str, tuple[list[Rec], list[Prob]]] = {
     ),
     "tag_without_value.ris": ([(1, 6, "Has empties")], []),
     "tag_forms.ris": ([(1, 4, "No space")], []),
+    "concatenated_with_bom.ris": ([GOOD_1, (6, 10, "Second")], []),
+    "trailing_text.ris": (
+        [GOOD_1],
+        [("warning", 7, "skipped text that is not RIS after the last record (lines 7-8)")],
+    ),
     "truncated_utf16.ris": (
         [GOOD_1, (6, 10, "Second")],
         [("warning", 10, "1 undecodable UTF-16/32 code unit(s)")],
