@@ -139,6 +139,8 @@ _WOS_TIMES_CITED_RE = re.compile(
 _WOS_NOISE_RE = re.compile(
     r"^(?:Total\s+Times\s+Cited|Cited\s+Reference\s+Count|Usage\s+Count\b[^:]*)\s*:", re.I
 )
+# First five letters (lowercased) of the N1 parts _scopus looks at.
+_SCOPUS_HEADS = frozenset({"cited", "expor", "pubme", "corre", "coden", "publi", "open "})
 _SCOPUS_TAGS = frozenset({"C2", "M1", "C7", "UR", "U2", "AN", "N1"})
 _ARTICLE_NUMBER_TYPES = frozenset({"journalArticle", "conferencePaper", "magazineArticle"})
 
@@ -297,9 +299,15 @@ def _scopus(out: Prepared, item_type: str, file: str) -> None:
             _add_ids(out, Identifiers(scopus_eid=normalize_scopus_eid(value)))
         if tag == "N1":
             rest: list[str] = []
-            for part in _SCOPUS_SPLIT_RE.split(value):
+            parts = _SCOPUS_SPLIT_RE.split(value) if ";" in value else [value]
+            for part in parts:
                 part = part.strip()
-                if m := _CITED_BY_RE.match(part):
+                head = part[:5].lower()
+                if not part:
+                    continue
+                if head not in _SCOPUS_HEADS:
+                    rest.append(part)
+                elif m := _CITED_BY_RE.match(part):
                     cited_by = m.group(1)
                 elif m := _EXPORT_DATE_RE.match(part):
                     export_date = m.group(1)
@@ -308,7 +316,7 @@ def _scopus(out: Prepared, item_type: str, file: str) -> None:
                     _add_ids(out, Identifiers(pmid=normalize_pmid(m.group(1))))
                 elif _SCOPUS_NOISE_RE.match(part):
                     out.dropped.append((f.line, f"Scopus export detail: {part[:60]}"))
-                elif part:
+                else:
                     rest.append(part)
             if rest:
                 kept.append(Field("N1", "; ".join(rest), f.line))

@@ -107,6 +107,7 @@ class _State:
     backup_end_page: str | None = None
     backup_date: tuple[str, str] | None = None
     backup_access: str | None = None
+    sn: list[str] = field(default_factory=list)
 
     def problem(self, line: int | None, message: str, severity: str = "warning") -> None:
         self.problems.append(ReadProblem(self.file, line, message, severity))
@@ -179,7 +180,9 @@ def map_record(record: RawRecord, schema: Schema | None = None) -> ConvertedReco
         st.fields.setdefault(name, value)
 
     info = _type_info(schema, item_type)
-    ids = record_identifiers(st.fields, st.extra, item_type, record, prep.identifiers, info.has)
+    ids = record_identifiers(
+        st.fields, st.extra, st.sn, item_type, record, prep.identifiers, info.has
+    )
     item = _build_item(st, schema, info, ids, prep.article_number, prep.extra)
     if prep.citation_line:
         _append_extra(item, [prep.citation_line])
@@ -214,7 +217,8 @@ def map_record(record: RawRecord, schema: Schema | None = None) -> ConvertedReco
     _K_ATTACH,
     _K_UNSUPPORTED,
     _K_IGNORE,
-) = range(18)
+    _K_SN,
+) = range(19)
 
 # (kind, target, sub-target, html-unescape?, second pass?)
 _Step = tuple[int, str, str, bool, bool]
@@ -235,6 +239,8 @@ def _kind(tag: str, target: str | None) -> int:
         return _K_M3_DOI
     if tag == "UR":
         return _K_UR
+    if tag == "SN" and target in ("ISBN", "ISSN"):
+        return _K_SN
     head = target.partition("/")[0]
     kinds = {
         "__ignore": _K_IGNORE,
@@ -275,10 +281,14 @@ def _process(st: _State, f: Field, step: _Step) -> None:
         current = fields.get(target)
         if not current:
             fields[target] = value
-        elif current != value and not (
-            # Extra ISSNs/ISBNs are not lost: _standard_numbers reads every SN line.
-            f.tag == "SN" and (all_issns(value) or all_isbns(value))
-        ):
+        elif current != value:
+            st.problem(f.line, f"second value for {target} ({f.tag}) dropped: {_short(value)}")
+    elif kind == _K_SN:
+        # Every SN line is kept for mapping_ids, which reads ISSNs/ISBNs by content.
+        st.sn.append(value)
+        if not fields.get(target):
+            fields[target] = value
+        elif not (all_issns(value) or all_isbns(value)):
             st.problem(f.line, f"second value for {target} ({f.tag}) dropped: {_short(value)}")
     elif kind == _K_CREATOR:
         st.creators.append(mv.creator(value, sub))

@@ -52,6 +52,7 @@ def _is_whole_doi(value: str, doi: str) -> bool:
 def record_identifiers(
     fields: dict[str, str],
     extra: list[str],
+    sn: list[str],
     item_type: str,
     record: RawRecord,
     found: Identifiers,
@@ -61,7 +62,8 @@ def record_identifiers(
 
     ``found`` holds what the dialect rewrites already read (C2 PMIDs, EIDs...);
     ``fields`` are the mapped fields (Zotero names), ``extra`` the Extra lines
-    from the record (RefMan's ``PMID:`` lines), ``has`` the type's fields.
+    from the record (RefMan's ``PMID:`` lines), ``sn`` every SN value, ``has``
+    the type's fields.
     """
     doi = fields.get("DOI") or _doi_sources(record)
     if doi and not fields.get("DOI"):
@@ -86,7 +88,7 @@ def record_identifiers(
         or ("ncbi" in url or "europepmc" in url)
     ):
         ids = ids.merged(identifiers_from_url(fields["url"]))
-    isbn, issn = _standard_numbers(fields, item_type, record, has)
+    isbn, issn = _standard_numbers(fields, sn, item_type, has)
     return ids.merged(Identifiers(isbn=isbn, issn=issn))
 
 
@@ -94,7 +96,7 @@ _CLEAN_ISBN_RE = re.compile(r"^[\dXx\s-]+$")
 
 
 def _standard_numbers(
-    fields: dict[str, str], item_type: str, record: RawRecord, has: frozenset[str]
+    fields: dict[str, str], sn: list[str], item_type: str, has: frozenset[str]
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """ISBNs and ISSNs of the record; the ISBN/ISSN fields tidied from them.
 
@@ -107,9 +109,7 @@ def _standard_numbers(
     sn_target = target_for(item_type, "SN")
     isbn: tuple[str, ...] = ()
     issn: tuple[str, ...] = ()
-    sources = [f.value for f in record.fields if f.tag == "SN"]
-    sources += [fields[name] for name in ("ISBN", "ISSN") if name in fields]
-    for value in sources:
+    for value in sn:
         isbn += tuple(x for x in all_isbns(value) if x not in isbn)
         issn += tuple(x for x in all_issns(value) if x not in issn)
     if sn_target not in ("ISBN", "ISSN"):
