@@ -118,8 +118,8 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(decision.latency_ms / 1000)
         fault: str | None = decision.fault
         if fault == "reset_before":
-            self._reset()
             owner.record(req, 0, kind, fault, 0)
+            self._reset()
             return
         if fault in _FAULT_BODIES:
             status, message = _FAULT_BODIES[fault]
@@ -130,14 +130,15 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             response = owner.api.handle(req)
         if fault == "reset_after_commit":
-            self._reset()
             owner.record(req, 0, kind, fault, response.n_objects)
+            self._reset()
             return
         if decision.backoff is not None:
             response.headers["Backoff"] = str(decision.backoff)
             fault = fault or "backoff"
-        self._send(response)
+        # Logged before sending, so a client that has its answer always finds it in the log.
         owner.record(req, response.status, kind, fault, response.n_objects)
+        self._send(response)
 
     def _send(self, response: Response) -> None:
         status = HTTPStatus(response.status)
