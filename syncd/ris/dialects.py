@@ -12,7 +12,10 @@ format, the record falls back to ``generic`` and Zotero's own rules apply):
 * **pure** (Elsevier Pure research portals exporting a Scopus-sourced record):
   ``AN - SCOPUS:<digits>`` or a ``scopus.com/inward/record.url?scp=`` link,
   with T1/JO/JF/Y1 tags. C2 = PubMed ID; M1 = article number; U2 = DOI copy;
-  the second UR is the ``inward/citedby.url`` link.
+  the second UR is the ``inward/citedby.url`` link. The citation count becomes
+  one Extra line ``12 citations (Scopus) [2024-01-05]``, dated by the record's
+  own Export Date note so that converting a file twice gives the same line
+  (undated when the record has no Export Date; never the conversion date).
 * **scopus** (Scopus' own export): ``DB - Scopus``, or ``AN - 2-s2.0-...``, or a
   ``scopus.com/inward/record.uri?eid=`` link, or (minimal exports with none of
   these) an ``N1 - Export Date: ...`` or ``N1 - Cited By :10`` note. C2 = PubMed ID; C7 = article
@@ -22,7 +25,13 @@ format, the record falls back to ``generic`` and Zotero's own rules apply):
   ...; CODEN: ...``). AD holds affiliations (dropped, as Zotero does).
 * **wos** (Web of Science): ``AN - WOS:<UT>`` (or a ``UT`` tag); C7 = article
   number (Zotero drops C7); J9 = the 29-char abbreviation (dropped as noise);
-  ``N1 - Times Cited...`` lines are counts, not notes.
+  JI = the ISO abbreviation (journalAbbreviation); ``N1 - Times Cited in Web of
+  Science Core Collection: 31`` becomes ``31 citations (Web of Science)`` in
+  Extra, the other count lines are noise.
+* **every dialect**: C7 on an article is its article number (EndNote writes
+  "Article Number" there too) and goes to ``pages`` when the record has none,
+  else to an ``Article Number:`` Extra line; ``C7 - PMC...`` (EndNote's
+  electronic books and chapters) is the PMCID.
 * **pubmed** (PubMed "Citation manager" RIS): a pubmed.ncbi.nlm.nih.gov link
   in UR, or ``DB - PubMed``/``MEDLINE``; ``AN - <pmid>``; ``C2 - PMC<digits>``
   holds the PMCID when there is one; two SN lines (print and electronic ISSN);
@@ -262,6 +271,8 @@ def prepare(record: RawRecord, dialect: str, item_type: str) -> Prepared:
         ]
     elif dialect == "mendeley":
         _mendeley(out)
+    if any(f.tag in ("C7", "JI") for f in out.fields):
+        _c7_ji(out, item_type)
     return out
 
 
@@ -329,6 +340,30 @@ def _scopus(out: Prepared, item_type: str, file: str) -> None:
         out.citation_line = f"{cited_by} citations (Scopus){stamp}"
 
 
+def _c7_ji(out: Prepared, item_type: str) -> None:
+    """Rules for every dialect: C7 (EndNote, Scopus, WoS) and JI (WoS) carry data.
+
+    C7 on an article is its article number (EndNote's "Article Number", Scopus',
+    WoS'); on EndNote's electronic books and chapters C7 is the PMCID. JI is the
+    ISO journal abbreviation, used when no J2 gives one.
+    """
+    has_j2 = any(f.tag == "J2" for f in out.fields)
+    kept: list[Field] = []
+    for f in out.fields:
+        if f.tag == "C7" and f.value:
+            if f.value.upper().startswith("PMC") and normalize_pmcid(f.value):
+                _add_ids(out, Identifiers(pmcid=normalize_pmcid(f.value)))
+                continue
+            if item_type in _ARTICLE_NUMBER_TYPES:
+                out.article_number = out.article_number or f.value
+                continue
+        elif f.tag == "JI" and not has_j2:
+            kept.append(Field("J2", f.value, f.line))
+            continue
+        kept.append(f)
+    out.fields = kept
+
+
 def _wos(out: Prepared, item_type: str) -> None:
     kept: list[Field] = []
     for f in out.fields:
@@ -336,9 +371,6 @@ def _wos(out: Prepared, item_type: str) -> None:
             _add_ids(out, Identifiers(wos=normalize_wos(f.value)))
             if f.tag == "UT":
                 continue
-        elif f.tag == "C7" and item_type in _ARTICLE_NUMBER_TYPES:
-            out.article_number = out.article_number or f.value
-            continue
         elif f.tag == "J9":
             out.dropped.append((f.line, "Web of Science 29-character source abbreviation"))
             continue

@@ -113,6 +113,7 @@ def test_wos() -> None:
     assert "31 citations (Web of Science)" in _extra(item)
     assert conv.notes == ()
     assert item["publicationTitle"] == "CLINICAL & DEVELOPMENTAL IMMUNOLOGY"
+    assert item["journalAbbreviation"] == "Clin. Dev. Immunol."  # JI, the ISO abbreviation
 
 
 def test_pubmed() -> None:

@@ -327,6 +327,14 @@ def test_issn_canonical_and_isbn_kept() -> None:
     assert item_of("TY  - BOOK\nSN  - 0-306-40615-2")["ISBN"] == "0-306-40615-2"
 
 
+def test_c7_article_number_in_any_dialect() -> None:
+    assert item_of("TY  - JOUR\nC7  - e1234")["pages"] == "e1234"
+    item = item_of("TY  - JOUR\nSP  - 1\nEP  - 9\nC7  - e1234")
+    assert item["pages"] == "1-9"
+    assert "Article Number: e1234" in extra_of(item)
+    assert convert("TY  - ECHAP\nC7  - PMC3399441").identifiers.pmcid == "PMC3399441"
+
+
 # --- Extra for fields the type lacks --------------------------------------------
 
 
