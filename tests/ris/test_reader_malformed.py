@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from syncd.errors import NotRisError
-from syncd.ris import reader
+from syncd.ris import reader, reader_lines
 from syncd.ris.reader import read_file, read_records
 from syncd.ris.records import RawRecord, ReadProblem
 
@@ -167,8 +167,8 @@ def test_ten_thousand_authors(tmp_path: Path) -> None:
 def test_line_over_the_cap_is_skipped_and_reported(
     block: int, eol: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(reader, "BLOCK_SIZE", block)
-    monkeypatch.setattr(reader, "MAX_LINE_BYTES", 1000)
+    monkeypatch.setattr(reader_lines, "BLOCK_SIZE", block)
+    monkeypatch.setattr(reader_lines, "MAX_LINE_BYTES", 1000)
     lines = [b"TY  - JOUR", b"TI  - ok", b"AB  - " + b"y" * 5000, b"AU  - Doe", b"ER  - "]
     data = eol.join(lines) + eol
     recs, probs = split(list(read_records(io.BytesIO(data), "cap.ris")))
@@ -179,7 +179,7 @@ def test_line_over_the_cap_is_skipped_and_reported(
 def test_record_over_the_cap_is_dropped_and_neighbours_kept(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(reader, "BLOCK_SIZE", 256)
+    monkeypatch.setattr(reader_lines, "BLOCK_SIZE", 256)
     monkeypatch.setattr(reader, "MAX_RECORD_CHARS", 2000)
     huge = "".join(f"AU  - Author {i}\n" for i in range(500))
     text = f"TY  - JOUR\nTI  - a\nER  - \nTY  - JOUR\n{huge}ER  - \nTY  - JOUR\nTI  - c\nER  - \n"
@@ -200,7 +200,7 @@ def test_block_boundaries_do_not_change_the_result(
         + b"ER  - \r\nTY  - BOOK\rTI  - b\rER  - \r"
     )
     want = list(read_records(io.BytesIO(data), "b.ris"))
-    monkeypatch.setattr(reader, "BLOCK_SIZE", block)
+    monkeypatch.setattr(reader_lines, "BLOCK_SIZE", block)
     got = list(read_records(io.BytesIO(data), "b.ris"))
     assert got == want
     recs, probs = split(got)
@@ -211,7 +211,7 @@ def test_block_boundaries_do_not_change_the_result(
 def test_utf16_block_boundaries(monkeypatch: pytest.MonkeyPatch) -> None:
     text = "TY  - JOUR\r\nTI  - \u00e9\u6f22\U0001f600\r\nER  - \r\n"
     data = b"\xff\xfe" + text.encode("utf-16-le")
-    monkeypatch.setattr(reader, "BLOCK_SIZE", 3)
+    monkeypatch.setattr(reader_lines, "BLOCK_SIZE", 3)
     recs, probs = split(list(read_records(io.BytesIO(data), "w.ris")))
     assert recs == [(1, 3, "\u00e9\u6f22\U0001f600")]
     assert probs == []

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from syncd.ris import reader
+from syncd.ris import reader_lines
 from syncd.ris.reader import read_records
 from syncd.ris.records import RawRecord
 
@@ -61,7 +61,7 @@ def test_peak_memory_does_not_grow_with_the_number_of_records(
 ) -> None:
     # Smaller blocks so that even the small file spans many of them: the property is
     # "bounded by the block size", which a file that fits in one block cannot show.
-    monkeypatch.setattr(reader, "BLOCK_SIZE", 64 * 1024)
+    monkeypatch.setattr(reader_lines, "BLOCK_SIZE", 64 * 1024)
     small = peak_while_reading(5_000)
     large = peak_while_reading(50_000)
     assert large <= 1.5 * small, (small, large)
