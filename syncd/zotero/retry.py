@@ -36,6 +36,10 @@ T = TypeVar("T")
 
 RETRYABLE_STATUSES = frozenset({409, 429, 500, 502, 503, 504})
 
+# Added to every server-requested pause: the header counts whole seconds from the
+# server's own moment of decision, which precedes our receipt of the response.
+PAUSE_MARGIN = 0.05
+
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
 
@@ -93,9 +97,9 @@ class BackoffGate:
         self._until = 0.0
 
     def pause(self, seconds: float) -> None:
-        """Ask that no request start within ``seconds`` from now."""
+        """Ask that no request start within ``seconds`` (plus a margin) from now."""
         with self._lock:
-            self._until = max(self._until, self._clock() + seconds)
+            self._until = max(self._until, self._clock() + seconds + PAUSE_MARGIN)
 
     def remaining(self) -> float:
         with self._lock:
@@ -135,7 +139,7 @@ class _Wait:
         delay = self._rng.uniform(0, ceiling)
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, RetryableStatus) and exc.retry_after is not None:
-            delay = max(delay, exc.retry_after)
+            delay = max(delay, exc.retry_after + PAUSE_MARGIN)
         return delay
 
 
