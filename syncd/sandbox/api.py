@@ -170,13 +170,24 @@ class Api:
                 raise HttpFailure(404 if owner else 403, "Not found" if owner else "Forbidden")
             if not api_key.can_read(lib):
                 raise HttpFailure(403, "Forbidden")
-            if req.method == "GET":
-                return reads.read(self.schema, lib, req, rest, self.base_url)
-            if req.method not in ("POST", "PATCH", "PUT", "DELETE"):
-                raise HttpFailure(405, "Method not allowed")
-            if not api_key.can_write(lib):
-                raise HttpFailure(403, "Write access denied")
-            return self._write(req, api_key, lib, rest)
+            try:
+                response = self._library_method(req, api_key, lib, rest)
+            except HttpFailure as failure:
+                failure.headers.setdefault("Last-Modified-Version", str(lib.version))
+                raise
+            response.headers.setdefault("Last-Modified-Version", str(lib.version))
+            return response
+
+    def _library_method(
+        self, req: Request, api_key: ApiKey, lib: Library, rest: list[str]
+    ) -> Response:
+        if req.method == "GET":
+            return reads.read(self.schema, lib, req, rest, self.base_url)
+        if req.method not in ("POST", "PATCH", "PUT", "DELETE"):
+            raise HttpFailure(405, "Method not allowed")
+        if not api_key.can_write(lib):
+            raise HttpFailure(403, "Write access denied")
+        return self._write(req, api_key, lib, rest)
 
     # -- writes --------------------------------------------------------------------------
 

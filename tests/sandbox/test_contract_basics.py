@@ -159,3 +159,16 @@ def test_single_object_read_carries_the_object_version(zotero_api: ApiTarget) ->
     assert response.status_code == 200
     assert int(response.headers["Last-Modified-Version"]) == first["version"]
     assert int(response.headers["Last-Modified-Version"]) < zotero_api.version()
+
+
+def test_library_responses_carry_the_library_version(zotero_api: ApiTarget) -> None:
+    zotero_api.create()
+    version = str(zotero_api.version())
+    for response in (
+        zotero_api.lib("GET", "/items"),
+        zotero_api.lib("GET", "/collections"),
+        zotero_api.lib("GET", "/items", params={"format": "keys"}),
+        zotero_api.lib("GET", "/deleted", params={"since": 0}),
+    ):
+        assert response.status_code == 200
+        assert response.headers["Last-Modified-Version"] == version
