@@ -265,8 +265,11 @@ class _Reader:
                         if gap_first:
                             yield gap_problem(False)
                             gap_first = 0
+                        if not any_record:
+                            # Like RIS.js, line lengths count from the first tag line on.
+                            scan_from = i - 1
+                            any_record = True
                         in_record = True
-                        any_record = True
                     has_ty = tag == "TY"
                     start = last_line = lineno
                     record_from = consumed
@@ -303,7 +306,7 @@ class _Reader:
                     gap_last = lineno
             if lines:
                 prev_chunk_len = len(lines[-1])
-                if not long_seen and scan_from < n:
+                if any_record and not long_seen and scan_from < n:
                     long_seen = max(map(len, lines[scan_from:])) > 85
             consumed += item.chars
             if in_record and consumed - record_from > MAX_RECORD_CHARS:

@@ -38,7 +38,9 @@ MAX_LINE_BYTES = 64 << 20
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
-_SEPARATORS = re.compile("[\u2028\u2029]")
+# Atypon splits lines with U+2028/U+2029; like RIS.js, the separator and one
+# whitespace character next to it become a single space (never eating a line break).
+_SEPARATORS = re.compile("[^\\S\n]?[\u2028\u2029]|[\u2028\u2029][^\\S\n]?")
 _LINE_BOM = re.compile("^\ufeff+", re.MULTILINE)
 
 

@@ -218,3 +218,21 @@ def test_runs_and_slow_path_agree() -> None:
         "TY -JOUR\n" + "\n".join(line.replace("  - ", " -") for line in body) + "\nER -\n"
     )
     assert fast[0] == slow[0]
+
+
+def test_separator_swallows_one_adjacent_space_like_ris_js() -> None:
+    # Expected values are what RIS.js's replace(/\s?[\u2028\u2029]|[\u2028\u2029]\s?/g,
+    # " ") gives for the same line (checked with node): a space before a separator is
+    # eaten, a space after one is not when the first alternative already matched.
+    records, _ = read("TY  - JOUR\nTI  - a \u2028b\u2029 c\u2028\u2028d\nER  - \n")
+    assert records[0].first("TI") == "a b  c d"
+
+
+def test_header_lines_do_not_count_towards_the_longest_line() -> None:
+    # RIS.js only measures lines from the first tag on: a long exporter header must
+    # not turn hard-wrapped abstract lines into separate lines.
+    header = "Note: " + "h" * 120
+    a = "AB  - " + "x" * 70
+    b = "y" * 70
+    records, _ = read(f"{header}\n\nTY  - JOUR\n{a}\n{b}\nER  - \n")
+    assert records[0].first("AB") == "x" * 70 + " " + "y" * 70
