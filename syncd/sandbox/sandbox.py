@@ -23,7 +23,7 @@ from syncd.errors import UsageError
 from syncd.sandbox.api import Api, utc_now
 from syncd.sandbox.faults import FaultDice, FaultPlan
 from syncd.sandbox.server import HttpServer, RequestLog, RequestRecord
-from syncd.sandbox.store import ApiKey, Library, Store, library_name
+from syncd.sandbox.store import ApiKey, Library, Store
 from syncd.sandbox.validate import Failure
 from syncd.sandbox.writes import (
     Unchanged,
@@ -227,11 +227,8 @@ def serve(port: int | None, data_dir: Path | None, *, key: str | None, user_id: 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         sandbox.start(DEFAULT_PORT if port is None else port)
-        library = library_name(f"users/{user_id}")
         print(
-            f"sandbox listening on {sandbox.url}  (user library {user_id}, key {key})  "
-            f"[{library} at version {sandbox.library_version(library)}]",
-            flush=True,
+            f"sandbox listening on {sandbox.url}  (user library {user_id}, key {key})", flush=True
         )
         while not stop.wait(0.5):
             pass

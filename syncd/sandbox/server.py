@@ -31,6 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
+from syncd.errors import UsageError
 from syncd.sandbox.api import Api
 from syncd.sandbox.faults import WRITE_METHODS, FaultDice
 from syncd.sandbox.protocol import Request, Response, text_response
@@ -221,7 +222,13 @@ class HttpServer:
     def start(self, port: int) -> None:
         if self._httpd is not None:
             return
-        self._httpd = _Server(port, self)
+        try:
+            self._httpd = _Server(port, self)
+        except OSError as exc:
+            raise UsageError(
+                f"the sandbox cannot listen on 127.0.0.1:{port} ({exc.strerror or exc})",
+                hint="pick another port, or 0 for any free one",
+            ) from exc
         self._wake = os.pipe()
         self._thread = threading.Thread(target=self._loop, name=f"sandbox-{self.port}", daemon=True)
         self._thread.start()

@@ -7,6 +7,9 @@ import re
 import signal
 import subprocess
 import sys
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx2
@@ -192,3 +195,41 @@ def test_serve_prints_the_key_and_stops_on_sigterm(tmp_path: Path) -> None:
     finally:
         again.send_signal(signal.SIGINT)
         assert again.wait(timeout=10) == 0
+
+
+def test_concurrent_writes_each_get_their_own_version(sandbox: Sandbox) -> None:
+    def post(n: int) -> int:
+        with httpx2.Client() as client:
+            for i in range(n):
+                response = client.post(
+                    f"{sandbox.url}/users/1/items",
+                    headers=HEADERS,
+                    json=[{"itemType": "book", "title": f"T{i}-{j}"} for j in range(3)],
+                )
+                assert response.status_code == 200
+        return n
+
+    with ThreadPoolExecutor(4) as pool:
+        total = sum(pool.map(post, [10, 10, 10, 10]))
+    items = sandbox.all_items(LIB)
+    assert len(items) == 3 * total
+    assert sandbox.library_version(LIB) == total
+    per_version = Counter(i["version"] for i in items)
+    assert set(per_version.values()) == {3}  # one version per request, none shared
+
+
+def test_stop_ends_handler_threads_even_with_idle_keep_alive(sandbox: Sandbox) -> None:
+    before = threading.active_count()
+    with Sandbox() as other:
+        other.add_user_library(1)
+        other.add_key(TEST_KEY, user_id=1)
+        client = httpx2.Client()
+        assert client.get(f"{other.url}/users/1/items", headers=HEADERS).status_code == 200
+        assert threading.active_count() > before
+    assert threading.active_count() == before
+    client.close()
+
+
+def test_port_in_use_is_a_usage_error(sandbox: Sandbox) -> None:
+    with pytest.raises(UsageError, match="cannot listen"):
+        Sandbox().start(sandbox.port)
