@@ -69,7 +69,9 @@ class Notifier:
                     self._sock = socket.socket(
                         socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC
                     )
-                self._sock.sendto(message.encode("utf-8"), self._address)
+                # Never block: a service manager that stopped reading must not
+                # stall the daemon's main loop; a lost ping is the lesser harm.
+                self._sock.sendto(message.encode("utf-8"), socket.MSG_DONTWAIT, self._address)
             except OSError as err:
                 if not self._failure_logged:
                     self._failure_logged = True

@@ -5,6 +5,7 @@ import os
 import shutil
 import socket
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -131,6 +132,30 @@ def test_send_failure_is_logged_once_and_never_raises(
     warnings = [r for r in caplog.records if r.name == "syncd.notify"]
     assert len(warnings) == 1
     assert "could not notify systemd" in warnings[0].getMessage()
+
+
+def test_a_full_receiver_queue_never_blocks_the_sender(
+    listener: tuple[socket.socket, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    # The manager not reading (its queue full) must cost us messages, not a hang.
+    _, path = listener
+    notifier = Notifier({"NOTIFY_SOCKET": path})
+    results: list[bool] = []
+
+    def flood() -> None:
+        for i in range(2000):
+            results.append(notifier.status(f"message {i}"))
+
+    sender = threading.Thread(target=flood, daemon=True)
+    with caplog.at_level(logging.WARNING, logger="syncd.notify"):
+        sender.start()
+        sender.join(30)
+    notifier.close()
+    assert not sender.is_alive(), "sending blocked on a full socket queue"
+    assert len(results) == 2000
+    assert results[0] is True
+    assert False in results
+    assert len([r for r in caplog.records if r.name == "syncd.notify"]) == 1
 
 
 def test_recovers_when_the_socket_appears(sock_dir: Path) -> None:
