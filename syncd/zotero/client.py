@@ -281,6 +281,10 @@ class ZoteroClient:
                 if isinstance(cause, httpx2.HTTPStatusError):
                     raise self._error(what, cause.response) from None
                 raise ApiError(f"{what}: {type(exc).__name__}") from None
+            except (ValueError, _NotJson):
+                # pyzotero hands back raw bytes for a non-JSON content type, and
+                # raises ValueError for a JSON content type with a broken body.
+                raise _not_json(what) from None
             return result, _version(_last(zot))
 
         return self.retrier.call(what, once)
@@ -317,14 +321,21 @@ class ZoteroClient:
         the key in URLs, logs and proxies.
         """
         response = self._send("GET /keys/current", "GET", "/keys/current")
-        info: Json = response.json()
+        info: Json = _json("GET /keys/current", response)
         info.pop("key", None)  # never keep the key in data we hand around
         return info
 
     def check_write_access(self) -> None:
         """Raise ``CredentialError`` unless the key can write to this library."""
-        access = self.key_info().get("access", {})
+        info = self.key_info()
+        access = info.get("access", {})
         if self.library_type == "user":
+            if info.get("userID") != self.library_id:
+                raise CredentialError(
+                    f"the API key belongs to users/{info.get('userID')}, not {self.library}",
+                    hint="library_id must be the numeric user ID shown at "
+                    "https://www.zotero.org/settings/keys, or use a key of that user",
+                )
             user = access.get("user", {})
             ok = bool(user.get("library")) and bool(user.get("write"))
         else:
@@ -349,10 +360,10 @@ class ZoteroClient:
         def get(zot: _Pyzotero) -> tuple[list[Json], int]:
             # Oldest first: edits do not move an item and creations land at the end,
             # so only deletions can shift items between pages while we read.
-            items: list[Json] = zot.items(
+            items = zot.items(
                 limit=PAGE_SIZE, start=start, includeTrashed=1, sort="dateAdded", direction="asc"
             )
-            return items, int(_last(zot).headers.get("Total-Results", len(items)))
+            return _shaped(list, items), int(_last(zot).headers.get("Total-Results", len(items)))
 
         (items, total), version = self._read(f"GET {self.library}/items?start={start}", get)
         return items, total, version
@@ -398,7 +409,7 @@ class ZoteroClient:
             params["since"] = since
         versions, version = self._read(
             f"GET {self.library}/items?format=versions&since={since}",
-            lambda z: z.item_versions(**params),
+            lambda z: _shaped(dict, z.item_versions(**params)),
         )
         return {str(k): int(v) for k, v in versions.items()}, version
 
@@ -412,7 +423,9 @@ class ZoteroClient:
         def get(batch: list[str]) -> list[Json]:
             items, _ = self._read(
                 f"GET {self.library}/items?itemKey=({len(batch)} keys)",
-                lambda z: z.items(itemKey=",".join(batch), includeTrashed=1, limit=PAGE_SIZE),
+                lambda z: _shaped(
+                    list, z.items(itemKey=",".join(batch), includeTrashed=1, limit=PAGE_SIZE)
+                ),
             )
             return list(items)
 
@@ -424,7 +437,8 @@ class ZoteroClient:
     def deleted_with_version(self, since: int) -> tuple[dict[str, list[str]], int]:
         """Keys and names deleted after ``since``, and the library version seen."""
         result, version = self._read(
-            f"GET {self.library}/deleted?since={since}", lambda z: z.deleted(since=since)
+            f"GET {self.library}/deleted?since={since}",
+            lambda z: _shaped(dict, z.deleted(since=since)),
         )
         return {str(k): list(v) for k, v in result.items()}, version
 
@@ -439,7 +453,7 @@ class ZoteroClient:
         while start < total:
 
             def get(zot: _Pyzotero, start: int = start) -> tuple[list[Json], int]:
-                page: list[Json] = zot.collections(limit=PAGE_SIZE, start=start)
+                page = _shaped(list, zot.collections(limit=PAGE_SIZE, start=start))
                 return page, int(_last(zot).headers.get("Total-Results", len(page)))
 
             (page, total), _ = self._read(f"GET {self.library}/collections?start={start}", get)
@@ -470,14 +484,15 @@ class ZoteroClient:
             return WriteResult()
         headers = _token_header(write_token)
         body = json.dumps(list(objects), ensure_ascii=False).encode()
+        what = f"POST {self.library}/items ({len(objects)} objects)"
         response = self._send(
-            f"POST {self.library}/items ({len(objects)} objects)",
+            what,
             "POST",
             f"/{self.library}/items",
             body=body,
             headers=headers,
         )
-        return parse_write_response(response.json(), _version(response))
+        return parse_write_response(_json(what, response), _version(response))
 
     def create_collection(
         self, name: str, parent_key: str | None = None, *, write_token: str
@@ -508,7 +523,7 @@ class ZoteroClient:
             if len(same) == 1:
                 return same[0]
             raise
-        result = parse_write_response(response.json(), _version(response))
+        result = parse_write_response(_json(what, response), _version(response))
         if 0 in result.successful:
             return result.successful[0]
         if 0 in result.failed:
@@ -518,6 +533,33 @@ class ZoteroClient:
                 status=failure.code,
             )
         raise ApiError(f"{what}: the server neither created nor refused collection {name!r}")
+
+
+class _NotJson(Exception):
+    pass
+
+
+S = TypeVar("S", list, dict)  # type: ignore[type-arg]
+
+
+def _shaped(kind: type[S], value: object) -> S:
+    if not isinstance(value, kind):
+        raise _NotJson
+    return value
+
+
+def _not_json(what: str) -> ApiError:
+    return ApiError(
+        f"{what}: the server answered with something that is not Zotero API JSON",
+        hint="check base_url, and any proxy or captive portal between here and the API",
+    )
+
+
+def _json(what: str, response: httpx2.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise _not_json(what) from None
 
 
 def _token_header(write_token: str | None) -> dict[str, str]:

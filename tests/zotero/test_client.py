@@ -338,3 +338,46 @@ def test_overlapping_pages_at_one_version_are_flagged() -> None:
     snapshot = make_client(handler).fetch_all_items()
     assert len(snapshot.items) == 149
     assert not snapshot.consistent
+
+
+def test_key_of_another_user_is_refused() -> None:
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(
+            200, json={"userID": 2, "access": {"user": {"library": True, "write": True}}}
+        )
+
+    with pytest.raises(CredentialError, match="belongs to users/2, not users/1"):
+        make_client(handler).check_write_access()
+
+
+def test_group_write_access_comes_from_the_group_grant() -> None:
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(
+            200,
+            json={"userID": 9, "access": {"groups": {"42": {"library": True, "write": True}}}},
+        )
+
+    client = ZoteroClient(
+        "http://127.0.0.1:9", "group", 42, KEY, transport=httpx2.MockTransport(handler)
+    )
+    client.check_write_access()
+    other = ZoteroClient(
+        "http://127.0.0.1:9", "group", 43, KEY, transport=httpx2.MockTransport(handler)
+    )
+    with pytest.raises(CredentialError, match="groups/43"):
+        other.check_write_access()
+
+
+@pytest.mark.parametrize("call", ["read", "write"])
+def test_a_non_json_answer_is_an_api_error(call: str) -> None:
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(
+            200, text="<html>captive portal</html>", headers={"Last-Modified-Version": "1"}
+        )
+
+    client = make_client(handler)
+    with pytest.raises(ApiError, match="not Zotero API JSON"):
+        if call == "read":
+            client.item_versions(since=1)
+        else:
+            client.post_items([{"itemType": "book"}])
