@@ -8,8 +8,9 @@ unconditionally.
 
 A failed send is logged once and otherwise ignored: losing a status line must never
 take the daemon down, nor stall it, so sends never block; when the receiver's queue is
-full (``net.unix.max_dgram_qlen``, 10 by default, if nobody reads) messages are dropped. A lost ``WATCHDOG=1`` will get the service restarted by
-systemd, which is the right outcome when we cannot even reach the manager.
+full (``net.unix.max_dgram_qlen``, 10 by default, if nobody reads) messages are
+dropped. A lost ``WATCHDOG=1`` will get the service restarted by systemd, which is
+the right outcome when we cannot even reach the manager.
 """
 
 from __future__ import annotations
