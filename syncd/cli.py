@@ -102,7 +102,10 @@ _tag_option = click.option("--tag", "tags", multiple=True, help="Add this tag (r
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="A Zotero schema JSON (as served at /schema) instead of the bundled one.",
 )
-def convert(files: tuple[Path, ...], out_format: str, schema_path: Path | None) -> None:
+@click.pass_context
+def convert(
+    ctx: click.Context, files: tuple[Path, ...], out_format: str, schema_path: Path | None
+) -> None:
     """Print the Zotero items the records of FILES map to, as JSON.
 
     Each element holds "item", "notes", "identifiers" and "source". Problems go
@@ -130,7 +133,8 @@ def convert(files: tuple[Path, ...], out_format: str, schema_path: Path | None) 
                     first = False
                 else:
                     failed = failed or entry.severity == "error"
-                    click.echo(str(entry), err=True)
+                    if entry.severity != "info" or ctx.obj["verbosity"] > 0:
+                        click.echo(str(entry), err=True)
         except SyncdError as exc:
             failed = True
             click.echo(f"{exc}", err=True)
@@ -310,3 +314,35 @@ def status(ctx: click.Context, as_json: bool) -> None:
     for name, label in labels.items():
         value = info.get(name)
         click.echo(f"{label + ':':<28} {'-' if value is None else value}")
+
+
+@main.command()
+@click.option("--keep", is_flag=True, help="Keep the temporary folder (inbox, reports, state).")
+@click.pass_context
+def demo(ctx: click.Context, keep: bool) -> None:
+    """Show syncd at work on a local sandbox library, with the bundled example exports."""
+    import logging
+
+    from syncd.demo import run_demo
+
+    if ctx.obj["verbosity"] <= 0:
+        # The demo narrates what happens; the daemon's own log is there with -v.
+        logging.getLogger().setLevel(logging.WARNING)
+    sys.exit(run_demo(click.echo, keep=keep))
+
+
+@main.command()
+@click.option("--port", type=int, default=0, show_default=True, help="0 picks a free port.")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Keep the library in DIR/sandbox.sqlite (default: in memory).",
+)
+@click.option("--key", "api_key", help="The API key to accept (default: a new random one).")
+@click.option("--user-id", type=int, default=1, show_default=True)
+def sandbox(port: int, data_dir: Path | None, api_key: str | None, user_id: int) -> None:
+    """Run a local Zotero Web API sandbox on 127.0.0.1 (for trying syncd safely)."""
+    from syncd.sandbox import serve
+
+    serve(port or None, data_dir, key=api_key, user_id=user_id)

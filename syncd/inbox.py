@@ -60,7 +60,10 @@ def report_document(path: Path, report: SyncReport, sha256: str) -> dict[str, An
         "synced_at": _now(),
         "summary": report.counts(),
         "records": [o.as_json() for o in report.outcomes],
-        "problems": [str(p) for p in report.problems],
+        "problems": [
+            {"file": p.file, "line": p.line, "severity": p.severity, "message": p.message}
+            for p in report.problems
+        ],
         "failed_files": report.failed_files,
     }
 
@@ -86,7 +89,9 @@ def report_text(document: dict[str, Any]) -> str:
             text += f": {rec['message']}"
         lines.append(text)
     for problem in document["problems"]:
-        lines.append(f"problem: {problem}")
+        # Informational notes (a cited-by link dropped...) stay in the JSON report.
+        if problem["severity"] != "info":
+            lines.append(f"line {problem['line']}: {problem['severity']}: {problem['message']}")
     if document.get("duplicate_of"):
         lines.append(f"same content as {document['duplicate_of']}: not imported again")
     return "\n".join(lines) + "\n"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -163,8 +164,12 @@ class Daemon:
             self.notifier.ready()
             log.info("watching %s", ", ".join(str(w.path) for w in self.config.watches))
             self._status(inbox)
+            ping_every = self.notifier.watchdog_interval()
+            last_ping = 0.0
             while not self.flags.stop.is_set():
-                self.notifier.watchdog()
+                if ping_every is not None and time.monotonic() - last_ping >= ping_every:
+                    self.notifier.watchdog()
+                    last_ping = time.monotonic()
                 if self.flags.reload:
                     self.flags.reload = False
                     watcher = self._reload(watcher, on_ready, session)

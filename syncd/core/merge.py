@@ -202,6 +202,15 @@ def _extra_key(line: str) -> str:
     return line.strip()
 
 
+def _line_value(line: str) -> str:
+    """What a line says, for comparisons: a citation count without its date, so a new
+    export date alone does not rewrite every item."""
+    m = _CITATIONS.match(line)
+    if m:
+        return line.split("(", 1)[0].strip() + " " + m.group(1).lower()
+    return line.strip()
+
+
 def _extra_entries(text: str) -> list[tuple[str, str]]:
     return [(_extra_key(line), line.strip()) for line in text.splitlines() if line.strip()]
 
@@ -223,13 +232,13 @@ def _merge_extra(
             changed = True
             continue
         cur_line = cur_lines[cur_index[key]].strip()
-        if cur_line == line or fill_only:
+        if _line_value(cur_line) == _line_value(line) or fill_only:
             continue
         old = base_lines.get(key)
-        if old is not None and cur_line == old:
+        if old is not None and _line_value(cur_line) == _line_value(old):
             cur_lines[cur_index[key]] = line
             changed = True
-        elif old is not None and line == old:
+        elif old is not None and _line_value(line) == _line_value(old):
             continue
         else:
             conflicts.append(Conflict(f"extra:{key}", cur_line, line, old))

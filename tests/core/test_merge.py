@@ -142,3 +142,11 @@ def test_creators_merge_as_one_field() -> None:
     }
     assert merge(art(creators=b), art(creators=[]), None).changes == {"creators": b}
     assert merge(art(creators=b), art(creators=a), None).changes == {}
+
+
+def test_citation_line_with_only_a_new_date_is_not_rewritten() -> None:
+    old = art(extra="12 citations (Scopus) [2026-11-01]")
+    new = art(extra="12 citations (Scopus) [2026-11-15]")
+    assert merge(new, old, base_of(old)).changes == {}
+    more = art(extra="13 citations (Scopus) [2026-11-15]")
+    assert merge(more, old, base_of(old)).changes == {"extra": "13 citations (Scopus) [2026-11-15]"}

@@ -18,14 +18,18 @@ def incoming(text: str, **kw: Any) -> list[Incoming]:
     return [Incoming(r, **kw) for r in convert_text(text)]
 
 
-def mirror(*items: tuple[str, dict[str, Any]], trashed: frozenset[str] = frozenset()) -> LibraryIndex:
+def mirror(
+    *items: tuple[str, dict[str, Any]], trashed: frozenset[str] = frozenset()
+) -> LibraryIndex:
     return LibraryIndex.build(
         MirrorItem(key, 5, data["itemType"], key in trashed, data) for key, data in items
     )
 
 
 def test_new_records_are_created_with_folder_collection_and_tags() -> None:
-    recs = incoming(ris_record("A paper", doi="10.1000/a"), collections=("COLLAAAA",), tags=("alert",))
+    recs = incoming(
+        ris_record("A paper", doi="10.1000/a"), collections=("COLLAAAA",), tags=("alert",)
+    )
     plan = make_plan(recs, mirror(), {}, SCHEMA)
     (action,) = plan.actions
     assert action.kind == "create"
@@ -63,7 +67,11 @@ def test_linked_item_updates_when_zotero_still_has_the_base() -> None:
     links = {"doi:10.1000/a": Link("ITEMAAAA", base_of(data))}
     plan = make_plan([new], mirror(("ITEMAAAA", data)), links, SCHEMA)
     (action,) = plan.actions
-    assert (action.kind, action.key, dict(action.payload)) == ("update", "ITEMAAAA", {"pages": "1-10"})
+    assert (action.kind, action.key, dict(action.payload)) == (
+        "update",
+        "ITEMAAAA",
+        {"pages": "1-10"},
+    )
 
 
 def test_user_edit_survives_and_conflict_is_reported() -> None:
@@ -72,7 +80,9 @@ def test_user_edit_survives_and_conflict_is_reported() -> None:
     links = {"doi:10.1000/a": Link("ITEMAAAA", base_of(data))}
     edited = {**data, "pages": "e123"}
     same = incoming(ris_record("A paper", doi="10.1000/a", pages="1-9"))
-    assert make_plan(same, mirror(("ITEMAAAA", edited)), links, SCHEMA).actions[0].kind == "unchanged"
+    assert (
+        make_plan(same, mirror(("ITEMAAAA", edited)), links, SCHEMA).actions[0].kind == "unchanged"
+    )
     changed = incoming(ris_record("A paper", doi="10.1000/a", pages="1-10"))
     action = make_plan(changed, mirror(("ITEMAAAA", edited)), links, SCHEMA).actions[0]
     assert action.kind == "conflict"
@@ -117,8 +127,10 @@ def test_users_own_item_gets_empty_fields_and_identifiers_only() -> None:
 
 def test_trashed_and_ambiguous_matches_are_not_written() -> None:
     recs = incoming(ris_record("A paper", doi="10.1000/a"))
-    trashed = mirror(("TRASHAAA", {"itemType": "journalArticle", "DOI": "10.1000/a"}),
-                     trashed=frozenset({"TRASHAAA"}))
+    trashed = mirror(
+        ("TRASHAAA", {"itemType": "journalArticle", "DOI": "10.1000/a"}),
+        trashed=frozenset({"TRASHAAA"}),
+    )
     action = make_plan(recs, trashed, {}, SCHEMA).actions[0]
     assert (action.kind, action.trashed) == ("skipped", True)
     two = mirror(
@@ -135,7 +147,9 @@ def test_never_update_policy_leaves_matched_items_alone() -> None:
     data = export_item(Incoming(old))
     links = {"doi:10.1000/a": Link("ITEMAAAA", base_of(data))}
     recs = incoming(ris_record("A paper", doi="10.1000/a", pages="1-10"))
-    plan = make_plan(recs, mirror(("ITEMAAAA", data)), links, SCHEMA, Options(policy="never-update"))
+    plan = make_plan(
+        recs, mirror(("ITEMAAAA", data)), links, SCHEMA, Options(policy="never-update")
+    )
     assert plan.actions[0].kind == "unchanged"
 
 

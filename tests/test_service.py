@@ -1,0 +1,166 @@
+"""Issue 6 acceptance: `syncd run` as a subprocess against the sandbox."""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from daemon_helpers import DaemonProcess, wait_for, write_config
+from sync_helpers import doi_counts, export_text, make_records
+
+
+def processed(inbox: Path) -> list[Path]:
+    folder = inbox / "processed"
+    if not folder.exists():
+        return []
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if not p.name.endswith((".json", ".txt")) or p.name.endswith(".ris.txt")
+    )
+
+
+def reports(inbox: Path) -> list[Path]:
+    folder = inbox / "processed"
+    return sorted(folder.glob("*.report.json")) if folder.exists() else []
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    path = tmp_path / "inbox"
+    path.mkdir()
+    return path
+
+
+def test_daemon_takes_complete_files_once(sandbox: Any, tmp_path: Path, inbox: Path) -> None:
+    cfg = write_config(tmp_path, sandbox, inbox, collection="Imports/Daemon", tags=["from-daemon"])
+    daemon = DaemonProcess(cfg, tmp_path)
+    try:
+        daemon.wait_ready()
+        # 1. Written slowly, in pieces: taken only once complete.
+        slow = inbox / "slow.ris"
+        text = export_text(make_records(3, prefix="slow"))
+        with open(slow, "w", encoding="utf-8") as f:
+            f.write(text[: len(text) // 2])
+            f.flush()
+            time.sleep(1.2)
+            f.write(text[len(text) // 2 :])
+        # 2. Saved under a temporary name, then renamed in.
+        part = inbox / "renamed.ris.part"
+        part.write_text(export_text(make_records(2, prefix="ren")), encoding="utf-8")
+        # 3. A temporary name that is never renamed is never taken.
+        (inbox / "download.ris.crdownload").write_text(
+            export_text(make_records(1, prefix="tmp")), encoding="utf-8"
+        )
+        time.sleep(0.5)
+        part.rename(inbox / "renamed.ris")
+        # 4. A burst of 50 files.
+        for i in range(50):
+            (inbox / f"burst{i:02}.txt").write_text(
+                export_text(make_records(1, prefix=f"b{i}-")), encoding="utf-8"
+            )
+        wait_for(lambda: len(reports(inbox)) == 52, 120, "52 reports")
+    finally:
+        assert daemon.stop() == 0
+    counts = doi_counts(sandbox)
+    assert all(c == 1 for c in counts.values())
+    assert {d for d in counts if "slow" in d} == {f"10.5555/slow{i}" for i in range(3)}
+    assert {d for d in counts if "ren" in d} == {"10.5555/ren0", "10.5555/ren1"}
+    assert not any("tmp" in d for d in counts)
+    assert len([d for d in counts if "/b" in d]) == 50
+    assert (inbox / "download.ris.crdownload").exists()
+    assert not (inbox / "slow.ris").exists()
+    assert (inbox / "processed" / "slow.ris").exists()
+    assert (inbox / "processed" / "slow.ris.report.txt").read_text().count("created") >= 3
+    # sd_notify over a real datagram socket: READY, STATUS with counts, STOPPING.
+    assert any("READY=1" in m for m in daemon.messages)
+    assert any("processed" in m for m in daemon.messages if m.startswith("STATUS="))
+    assert any(m.startswith("STATUS=") for m in daemon.messages)
+    assert any("STOPPING=1" in m for m in daemon.messages)
+
+
+def test_same_content_again_is_reported_not_reimported(
+    sandbox: Any, tmp_path: Path, inbox: Path
+) -> None:
+    cfg = write_config(tmp_path, sandbox, inbox)
+    daemon = DaemonProcess(cfg, tmp_path)
+    text = export_text(make_records(2))
+    try:
+        daemon.wait_ready()
+        (inbox / "a.ris").write_text(text, encoding="utf-8")
+        wait_for(lambda: len(reports(inbox)) == 1, 60, "first report")
+        writes = sandbox.count(kind="write")
+        (inbox / "a.ris").write_text(text, encoding="utf-8")
+        wait_for(lambda: len(reports(inbox)) == 2, 60, "second report")
+    finally:
+        assert daemon.stop() == 0
+    assert sandbox.count(kind="write") == writes
+    second = inbox / "processed" / "a-1.ris.report.txt"
+    assert "not imported again" in second.read_text()
+    assert (inbox / "processed" / "a-1.ris").read_text(encoding="utf-8") == text
+
+
+def test_unreadable_file_goes_to_failed_with_an_explanation(
+    sandbox: Any, tmp_path: Path, inbox: Path
+) -> None:
+    cfg = write_config(tmp_path, sandbox, inbox)
+    daemon = DaemonProcess(cfg, tmp_path)
+    try:
+        daemon.wait_ready()
+        (inbox / "refs.ris").write_text("@article{x,\n title={Not RIS}\n}\n", encoding="utf-8")
+        wait_for(lambda: (inbox / "failed" / "refs.ris.error.txt").exists(), 60, "error file")
+    finally:
+        assert daemon.stop() == 0
+    error = (inbox / "failed" / "refs.ris.error.txt").read_text()
+    assert "BibTeX" in error
+    assert "What to do" in error
+    assert (inbox / "failed" / "refs.ris").exists()
+
+
+def test_sigkill_during_import_loses_and_duplicates_nothing(
+    sandbox: Any, tmp_path: Path, inbox: Path
+) -> None:
+    rng = random.Random(20261125)
+    n_files, per_file = 5, 100
+    for f in range(n_files):
+        records = make_records(per_file, prefix=f"k{f}-")
+        (inbox / f"export{f}.ris").write_text(export_text(records), encoding="utf-8")
+    cfg = write_config(tmp_path, sandbox, inbox)
+    # Slow the sandbox down so kills land mid-import.
+    from syncd.sandbox import FaultPlan
+
+    sandbox.faults = FaultPlan(latency_ms=40)
+    for _ in range(5):
+        daemon = DaemonProcess(cfg, tmp_path)
+        daemon.wait_ready()
+        time.sleep(rng.uniform(0.2, 2.0))
+        daemon.kill()
+        daemon.stop()
+    sandbox.faults = FaultPlan()
+    daemon = DaemonProcess(cfg, tmp_path)
+    try:
+        daemon.wait_ready()
+        wait_for(lambda: len(reports(inbox)) == n_files, 120, "all files processed")
+    finally:
+        assert daemon.stop() == 0
+    counts = doi_counts(sandbox)
+    expected = {f"10.5555/k{f}-{i}" for f in range(n_files) for i in range(per_file)}
+    assert set(counts) == expected
+    assert all(c == 1 for c in counts.values())
+    assert not list(inbox.glob("*.ris"))
+
+
+def test_sigterm_stops_within_30_seconds(sandbox: Any, tmp_path: Path, inbox: Path) -> None:
+    (inbox / "big.ris").write_text(export_text(make_records(400)), encoding="utf-8")
+    from syncd.sandbox import FaultPlan
+
+    sandbox.faults = FaultPlan(latency_ms=100)
+    daemon = DaemonProcess(write_config(tmp_path, sandbox, inbox), tmp_path)
+    daemon.wait_ready()
+    time.sleep(1.0)
+    started = time.monotonic()
+    assert daemon.stop(timeout=30) == 0
+    assert time.monotonic() - started < 30
