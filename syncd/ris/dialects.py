@@ -7,7 +7,10 @@ exporter meant. Detection looks at one record only (no file headers survive the
 reader), so each rule below names the tags and values that trigger it.
 
 Shapes relied on (from exports of each service; if a service changes its
-format, the record falls back to ``generic`` and Zotero's own rules apply):
+format, the record falls back to ``generic`` and Zotero's own rules apply).
+Detection checks the database marks of Pure, Scopus and WoS first, then the
+reference managers (Zotero, Mendeley, EndNote: they re-export records of any
+origin, so their marks describe the file better), then the other databases:
 
 * **pure** (Elsevier Pure research portals exporting a Scopus-sourced record):
   ``AN - SCOPUS:<digits>`` or a ``scopus.com/inward/record.url?scp=`` link,
@@ -16,13 +19,16 @@ format, the record falls back to ``generic`` and Zotero's own rules apply):
   one Extra line ``12 citations (Scopus) [2024-01-05]``, dated by the record's
   own Export Date note so that converting a file twice gives the same line
   (undated when the record has no Export Date; never the conversion date).
-* **scopus** (Scopus' own export): ``DB - Scopus``, or ``AN - 2-s2.0-...``, or a
-  ``scopus.com/inward/record.uri?eid=`` link, or (minimal exports with none of
-  these) an ``N1 - Export Date: ...`` or ``N1 - Cited By :10`` note. C2 = PubMed ID; C7 = article
-  number; ``N1 - Cited By: 12`` / ``Cited By :10`` is the citation count;
-  ``N1 - Export Date: ...`` is export noise; newer exports put all of these
-  in one N1 separated by ``; `` (``Export Date: ...; Cited By: 5; PubMed ID:
-  ...; CODEN: ...``). AD holds affiliations (dropped, as Zotero does).
+* **scopus** (Scopus' own export): ``DB - Scopus``, or ``AN - 2-s2.0-...``,
+  or a ``scopus.com/inward/record.uri?eid=`` link, or (minimal exports with
+  none of these) an ``N1 - Export Date: ...`` or ``N1 - Cited By :10`` note.
+  C2 = PubMed ID; C7 = article number; ``N1 - Cited By: 12`` / ``Cited By :10``
+  is the citation count (one Extra line, dated as for pure); ``N1 - Export
+  Date: ...`` is export noise. Newer exports put all of these in one N1
+  separated by ``; `` (``Export Date: ...; Cited By: 5; PubMed ID: ...; CODEN:
+  ...``); Correspondence Address, CODEN, Publication Stage and Open Access
+  parts are dropped as export detail, the rest stays a note. AD holds
+  affiliations (dropped, as Zotero does).
 * **wos** (Web of Science): ``AN - WOS:<UT>`` (or a ``UT`` tag); C7 = article
   number (Zotero drops C7); J9 = the 29-char abbreviation (dropped as noise);
   JI = the ISO abbreviation (journalAbbreviation); ``N1 - Times Cited in Web of
@@ -32,10 +38,14 @@ format, the record falls back to ``generic`` and Zotero's own rules apply):
   "Article Number" there too) and goes to ``pages`` when the record has none,
   else to an ``Article Number:`` Extra line; ``C7 - PMC...`` (EndNote's
   electronic books and chapters) is the PMCID.
-* **pubmed** (PubMed "Citation manager" RIS): a pubmed.ncbi.nlm.nih.gov link
-  in UR, or ``DB - PubMed``/``MEDLINE``; ``AN - <pmid>``; ``C2 - PMC<digits>``
-  holds the PMCID when there is one; two SN lines (print and electronic ISSN);
-  ET holds the electronic publication date (``2012/07/17``), not an edition.
+* **pubmed**: PubMed itself offers no RIS (its "Citation manager" download is
+  the MEDLINE/.nbib format), so PubMed records reach RIS through converters:
+  reference managers' PubMed connections and scripts built on E-utilities.
+  What they agree on, and what we rely on: a pubmed.ncbi.nlm.nih.gov (or
+  ncbi.nlm.nih.gov/pubmed) link in UR, or ``DB - PubMed``/``MEDLINE``;
+  ``AN - <pmid>``; ``C2 - PMC<digits>`` when there is a PMCID; often two SN
+  lines (electronic and print ISSN); ET holding the electronic publication
+  date (``2012/07/17``), not an edition.
 * **ovid** (Ovid: Embase, MEDLINE): a ``ovidsp.ovid.com`` link or
   ``DP - Ovid Technologies``. In Embase records M1 holds affiliation text,
   not an issue; in Ovid MEDLINE (``DB - Ovid MEDLINE(R)``...) AN is the PMID.
