@@ -12,7 +12,7 @@ together) and ``TCP_NODELAY`` set; separate small writes would meet the client's
 delayed ACK and cost ~40 ms per request. The accept loop waits on the listening
 socket and a wake-up pipe, so :meth:`HttpServer.stop` returns at once instead of
 after a poll interval; stopping also shuts down idle keep-alive connections so
-their handler threads end.
+their handler threads end before stop() returns.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import socket
 import struct
 import threading
 import time
+import traceback
 from dataclasses import dataclass
 from email.utils import formatdate
 from http import HTTPStatus
@@ -103,7 +104,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         owner = self.server.owner
-        length = int(self.headers.get("Content-Length") or 0)
+        raw_length = self.headers.get("Content-Length") or "0"
+        if not raw_length.isdigit():
+            self.close_connection = True
+            self._send(text_response(400, "Invalid Content-Length"))
+            return
+        length = int(raw_length)
         body = self.rfile.read(length) if length > 0 else b""
         split = urlsplit(self.path)
         req = Request(
@@ -129,7 +135,12 @@ class _Handler(BaseHTTPRequestHandler):
                 headers["Retry-After"] = str(owner.dice.plan.retry_after)
             response = text_response(status, message, headers)
         else:
-            response = owner.api.handle(req)
+            try:
+                response = owner.api.handle(req)
+            except Exception:
+                # A sandbox bug: answer like the real server's 500, but make it visible.
+                traceback.print_exc()
+                response = text_response(500, "An error occurred")
         if fault == "reset_after_commit":
             owner.record(req, 0, kind, fault, response.n_objects)
             self._reset()
@@ -169,12 +180,20 @@ class _Server(ThreadingHTTPServer):
         self.owner = owner
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
+        self._threads_alive: list[threading.Thread] = []
         super().__init__(("127.0.0.1", port), _Handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
+        # Daemon threads (an unstopped sandbox must not hang interpreter exit), but
+        # tracked here, since ThreadingMixIn only joins non-daemon ones on close.
+        thread = threading.Thread(
+            target=self.process_request_thread, args=(request, client_address), daemon=True
+        )
         with self._open_lock:
             self._open.add(request)
-        super().process_request(request, client_address)
+            self._threads_alive = [t for t in self._threads_alive if t.is_alive()]
+            self._threads_alive.append(thread)
+        thread.start()
 
     def shutdown_request(self, request: Any) -> None:
         with self._open_lock:
@@ -184,9 +203,12 @@ class _Server(ThreadingHTTPServer):
     def close_open_connections(self) -> None:
         with self._open_lock:
             sockets = list(self._open)
+            threads = list(self._threads_alive)
         for sock in sockets:
             with contextlib.suppress(OSError):  # already closed by its handler
                 sock.shutdown(socket.SHUT_RDWR)
+        for thread in threads:
+            thread.join(timeout=10)
 
 
 class HttpServer:
@@ -252,7 +274,7 @@ class HttpServer:
         os.write(wake[1], b"x")
         thread.join()
         httpd.close_open_connections()
-        httpd.server_close()  # joins the handler threads
+        httpd.server_close()
         os.close(wake[0])
         os.close(wake[1])
         self._httpd = self._thread = self._wake = None
