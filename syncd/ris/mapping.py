@@ -32,6 +32,8 @@ from syncd.identifiers import (
     all_issns,
     clean_doi,
     extra_lines,
+    identifiers_from_extra,
+    identifiers_from_item,
 )
 from syncd.ris import mapping_values as mv
 from syncd.ris.dialects import detect_dialect, prepare
@@ -424,21 +426,12 @@ def _build_item(
         value = getattr(ids, attr)
         if value and name in info.has and not fields.get(name):
             fields[name] = value
-    extra_ris = [
-        line
-        for line in st.extra
-        if not (
-            line.split(":", 1)[0].strip() in ("PMID", "PMCID", "DOI")
-            and line.split(":", 1)[0].strip() in info.has
-        )
-    ]
+    extra_ris = [line for line in st.extra if not _moved_to_field(line, fields, info.has)]
     invalid: list[str] = []
     for name, value in fields.items():
         target = _resolve(info, schema, item_type, name)
-        if target is not None and target != "extra":
+        if target is not None:
             item[target] = value
-        elif name == "extra":
-            extra_ris.insert(0, value)
         elif name in _TYPE_LIKE or schema.base_field_of(name) == "type":
             st.problem(None, f"{name} is not a field of {item_type}; dropped: {_short(value)}")
         else:
@@ -450,6 +443,15 @@ def _build_item(
     lines += [x for x in extra_lines(ids, item_type, schema) if x not in lines]
     _append_extra(item, lines)
     return item
+
+
+def _moved_to_field(line: str, fields: dict[str, str], has: frozenset[str]) -> bool:
+    """True for an Extra line (``PMID: 123``) whose value now sits in its own field."""
+    label, sep, _ = line.partition(":")
+    label = label.strip()
+    if not sep or label not in ("PMID", "PMCID", "DOI") or label not in has:
+        return False
+    return identifiers_from_extra(line) == identifiers_from_item({label: fields.get(label, "")})
 
 
 def _append_extra(item: dict[str, Any], lines: list[str]) -> None:

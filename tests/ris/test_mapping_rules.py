@@ -308,6 +308,14 @@ def test_refman_pmid_in_ur_goes_to_field() -> None:
     assert "extra" not in item
 
 
+def test_extra_identifier_line_moves_only_when_it_agrees() -> None:
+    item = item_of("TY  - JOUR\nM2  - PMID: 123")
+    assert item["PMID"] == "123" and "extra" not in item
+    item = item_of("TY  - JOUR\nDO  - 10.1000/a\nM2  - DOI: 10.1000/b")
+    assert item["DOI"] == "10.1000/a"
+    assert extra_of(item) == ["DOI: 10.1000/b"]
+
+
 def test_identifiers_in_extra_when_type_lacks_field() -> None:
     conv = convert("TY  - CHAP\nTI  - x\nAN  - SCOPUS:84864948206\nC2  - 22829849\nDB  - Scopus")
     assert conv.source.dialect == "pure"
