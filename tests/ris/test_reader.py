@@ -236,3 +236,11 @@ def test_header_lines_do_not_count_towards_the_longest_line() -> None:
     b = "y" * 70
     records, _ = read(f"{header}\n\nTY  - JOUR\n{a}\n{b}\nER  - \n")
     assert records[0].first("AB") == "x" * 70 + " " + "y" * 70
+
+
+def test_join_keeps_tag_line_trailing_spaces_like_ris_js() -> None:
+    # RIS.js joins onto the untrimmed tag-line value and trims only at the end.
+    records, _ = read("TY  - JOUR\nAB  - a  \nsecond\nTI  - t  \n\nmore\nER  - \n")
+    assert records[0].first("AB") == "a  \nsecond"
+    # A blank line adds a space to a non-paragraph value; the next line then adds none.
+    assert records[0].first("TI") == "t  more"
