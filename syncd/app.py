@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from syncd.config import Config
@@ -34,9 +35,17 @@ def protect_key(api_key: str) -> None:
 
 
 def make_client(
-    config: Config, *, api_key: str | None = None, policy: RetryPolicy | None = None
+    config: Config,
+    *,
+    api_key: str | None = None,
+    policy: RetryPolicy | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> ZoteroClient:
-    """A client for the configured library; the key is looked up if not given."""
+    """A client for the configured library; the key is looked up if not given.
+
+    ``sleep`` is what the client waits with between retries (the daemon passes one
+    that keeps the systemd watchdog fed).
+    """
     key = api_key if api_key is not None else find_api_key()
     protect_key(key)
     return ZoteroClient(
@@ -45,6 +54,7 @@ def make_client(
         config.library_id,
         key,
         policy=policy or RetryPolicy(),
+        sleep=sleep,
     )
 
 

@@ -93,6 +93,29 @@ class Daemon:
         self.flags = _Flags()
         self.processed = 0
         self.failed = 0
+        self._last_ping = 0.0
+
+    # -- watchdog -------------------------------------------------------------------
+
+    def _ping(self) -> None:
+        """Feed the systemd watchdog, at most every half interval.
+
+        Called from the loop, from sync progress and from retry waits: a long sync
+        or a server asking us to back off is work, not a hang.
+        """
+        every = self.notifier.watchdog_interval()
+        now = time.monotonic()
+        if every is not None and now - self._last_ping >= every:
+            self.notifier.watchdog()
+            self._last_ping = now
+
+    def _sleep(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            self._ping()
+            if self.flags.stop.wait(min(left, 1.0)):
+                # Shutting down: stop waiting; the retry gives up and the file waits.
+                return
 
     # -- signals --------------------------------------------------------------------
 
@@ -111,7 +134,9 @@ class Daemon:
     def run(self) -> int:
         for watch in self.config.watches:
             watch.path.mkdir(parents=True, exist_ok=True)
-        client = make_client(self.config, api_key=self.api_key, policy=self.policy)
+        client = make_client(
+            self.config, api_key=self.api_key, policy=self.policy, sleep=self._sleep
+        )
         scheduler = BackgroundScheduler(daemon=True)
         try:
             with StateDB.open(self.config.state_path) as db:
@@ -164,12 +189,8 @@ class Daemon:
             self.notifier.ready()
             log.info("watching %s", ", ".join(str(w.path) for w in self.config.watches))
             self._status(inbox)
-            ping_every = self.notifier.watchdog_interval()
-            last_ping = 0.0
             while not self.flags.stop.is_set():
-                if ping_every is not None and time.monotonic() - last_ping >= ping_every:
-                    self.notifier.watchdog()
-                    last_ping = time.monotonic()
+                self._ping()
                 if self.flags.reload:
                     self.flags.reload = False
                     watcher = self._reload(watcher, on_ready, session)
@@ -268,6 +289,7 @@ class Daemon:
                     )
                 ],
                 stop=self.flags.stop.is_set,
+                progress=lambda _n: self._ping(),
             )
             if report.failed_files and not report.outcomes:
                 self.failed += 1
