@@ -25,6 +25,8 @@ from syncd.schema import Schema
 MAX_KEYS = 50
 _TAG_RE = re.compile(r"<[^>]+>")
 _TRUE = ("1", "true")
+_PAGE_PARAMS = frozenset({"start", "limit", "key", "format", "locale"})
+_LISTING_CACHE_SIZE = 64
 
 
 def _int_param(req: Request, name: str, default: int) -> int:
@@ -225,6 +227,25 @@ def _items_listing(
 ) -> Response:
     if _not_modified(req, lib.version):
         return Response(304, {"Last-Modified-Version": str(lib.version)})
+    shape = tuple(sorted((k, v) for k, v in req.query if k not in _PAGE_PARAMS))
+    cache_key = (req.path, shape, lib.version, default_trashed)
+    cached = lib.listings.get(cache_key)
+    if cached is None:
+        cached = _filter_and_sort(schema, lib, req, objs, default_trashed=default_trashed)
+        if len(lib.listings) >= _LISTING_CACHE_SIZE:
+            lib.listings.clear()
+        lib.listings[cache_key] = cached
+    return _respond_many(req, lib, base_url, cached, lambda d: item_json(schema, lib, d, base_url))
+
+
+def _filter_and_sort(
+    schema: Schema,
+    lib: Library,
+    req: Request,
+    objs: list[dict[str, Any]],
+    *,
+    default_trashed: bool,
+) -> list[dict[str, Any]]:
     since = _int_param(req, "since", 0)
     if since:
         objs = [d for d in objs if d["version"] > since]
@@ -247,8 +268,7 @@ def _items_listing(
     for tag_expr in req.params("tag"):
         keep = _or_not_filter(tag_expr, lambda d: {t["tag"] for t in d.get("tags", [])})
         objs = [d for d in objs if keep(d)]
-    objs = _sort_items(schema, objs, req)
-    return _respond_many(req, lib, base_url, objs, lambda d: item_json(schema, lib, d, base_url))
+    return _sort_items(schema, objs, req)
 
 
 def _read_collections(

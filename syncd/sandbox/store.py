@@ -73,6 +73,9 @@ class Library:
         default_factory=lambda: {"items": {}, "collections": {}}
     )
     children: dict[str, set[str]] = field(default_factory=dict)
+    # Filtered, sorted item listings by (path, query, version): paging through a large
+    # library then costs one sort, not one per page. Stale entries simply miss.
+    listings: dict[tuple[Any, ...], list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def type(self) -> Literal["user", "group"]:
