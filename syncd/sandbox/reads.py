@@ -19,7 +19,6 @@ from urllib.parse import urlencode
 from syncd.sandbox.envelope import collection_json, date_of, item_json, parsed_date
 from syncd.sandbox.protocol import HttpFailure, Request, Response, int_header, json_response
 from syncd.sandbox.store import Library
-from syncd.sandbox.validate import is_key
 from syncd.schema import Schema
 
 MAX_KEYS = 50
@@ -334,7 +333,3 @@ def _read_deleted(lib: Library, req: Request) -> Response:
     }
     return json_response(200, payload, headers)
 
-
-def valid_key_or_404(key: str, what: str) -> None:
-    if not is_key(key):
-        raise HttpFailure(404, f"{what} not found")

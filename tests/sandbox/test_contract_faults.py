@@ -136,3 +136,27 @@ def test_fault_plan_rejects_impossible_rates() -> None:
         FaultPlan(rate_429=0.6, rate_500=0.6)
     with pytest.raises(UsageError):
         FaultPlan(retry_after=-1)
+
+
+def test_write_token_makes_a_retry_after_a_lost_answer_safe(zotero_api: ApiTarget) -> None:
+    sb = zotero_api.require_sandbox()
+    headers = {"Zotero-Write-Token": "retry-token-0001"}
+    sb.faults = FaultPlan(rate_reset_after_commit=1.0)
+    with pytest.raises(httpx2.TransportError):
+        zotero_api.lib("POST", "/items", json=[_book("once")], headers=headers)
+    sb.faults = FaultPlan()
+    retry = zotero_api.lib("POST", "/items", json=[_book("once")], headers=headers)
+    assert retry.status_code == 412
+    assert [i["title"] for i in sb.all_items("users/1")] == ["once"]
+
+
+def test_write_token_survives_a_reset_before_processing(zotero_api: ApiTarget) -> None:
+    sb = zotero_api.require_sandbox()
+    headers = {"Zotero-Write-Token": "retry-token-0002"}
+    sb.faults = FaultPlan(rate_reset_before=1.0)
+    with pytest.raises(httpx2.TransportError):
+        zotero_api.lib("POST", "/items", json=[_book("later")], headers=headers)
+    sb.faults = FaultPlan()
+    retry = zotero_api.lib("POST", "/items", json=[_book("later")], headers=headers)
+    assert retry.status_code == 200
+    assert [i["title"] for i in sb.all_items("users/1")] == ["later"]
