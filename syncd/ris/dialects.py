@@ -259,7 +259,7 @@ def prepare(record: RawRecord, dialect: str, item_type: str) -> Prepared:
     """Apply ``dialect``'s rewrites to ``record``'s fields (pure)."""
     out = Prepared(list(record.fields))
     if dialect in ("scopus", "pure"):
-        _scopus(out, item_type, record.file)
+        _scopus(out, item_type)
     elif dialect == "wos":
         _wos(out, item_type)
     elif dialect == "pubmed":
@@ -290,43 +290,44 @@ def _add_ids(out: Prepared, ids: Identifiers) -> None:
     out.identifiers = out.identifiers.merged(ids)
 
 
-def _scopus(out: Prepared, item_type: str, file: str) -> None:
-    kept: list[Field] = []
-    has_do = any(f.tag == "DO" for f in out.fields)
+def _scopus(out: Prepared, item_type: str) -> None:
+    fields = out.fields
+    picked = [f for f in fields if f.tag in _SCOPUS_TAGS]
+    # id(field) -> its replacement, None to drop it; untouched fields stay as they are.
+    changes: dict[int, Field | None] = {}
+    has_do = any(f.tag == "DO" for f in fields)
     export_date: str | None = None
     cited_by: str | None = None
-    for f in out.fields:
+    for f in picked:
         tag, value = f.tag, f.value
-        if tag not in _SCOPUS_TAGS:
-            kept.append(f)
-            continue
-        if tag == "C2" and normalize_pmid(value):
-            _add_ids(out, Identifiers(pmid=normalize_pmid(value)))
-            continue
-        if tag in ("M1", "C7") and item_type in _ARTICLE_NUMBER_TYPES and value:
-            out.article_number = out.article_number or value
-            continue
-        if tag == "UR" and "/inward/citedby." in value:
-            out.dropped.append((f.line, "Scopus cited-by link (not the item's URL)"))
-            continue
-        if tag == "U2":
-            if not has_do and value:
-                kept.append(Field("DO", value, f.line))
-                has_do = True
-            continue
-        if tag == "AN":
+        if tag == "C2":
+            pmid = normalize_pmid(value)
+            if pmid:
+                _add_ids(out, Identifiers(pmid=pmid))
+                changes[id(f)] = None
+        elif tag in ("M1", "C7"):
+            if item_type in _ARTICLE_NUMBER_TYPES and value:
+                out.article_number = out.article_number or value
+                changes[id(f)] = None
+        elif tag == "UR":
+            if "/inward/citedby." in value:
+                out.dropped.append((f.line, "Scopus cited-by link (not the item's URL)"))
+                changes[id(f)] = None
+            elif "scopus.com" in value:
+                _add_ids(out, Identifiers(scopus_eid=normalize_scopus_eid(value)))
+        elif tag == "U2":
+            changes[id(f)] = None if has_do or not value else Field("DO", value, f.line)
+            has_do = has_do or bool(value)
+        elif tag == "AN":
             _add_ids(out, Identifiers(scopus_eid=normalize_scopus_eid(value)))
-        if tag == "UR" and "scopus.com" in value:
-            _add_ids(out, Identifiers(scopus_eid=normalize_scopus_eid(value)))
-        if tag == "N1":
+        else:  # N1
             rest: list[str] = []
             parts = _SCOPUS_SPLIT_RE.split(value) if ";" in value else [value]
             for part in parts:
                 part = part.strip()
-                head = part[:5].lower()
                 if not part:
                     continue
-                if head not in _SCOPUS_HEADS:
+                if part[:5].lower() not in _SCOPUS_HEADS:
                     rest.append(part)
                 elif m := _CITED_BY_RE.match(part):
                     cited_by = m.group(1)
@@ -339,11 +340,10 @@ def _scopus(out: Prepared, item_type: str, file: str) -> None:
                     out.dropped.append((f.line, f"Scopus export detail: {part[:60]}"))
                 else:
                     rest.append(part)
-            if rest:
-                kept.append(Field("N1", "; ".join(rest), f.line))
-            continue
-        kept.append(f)
-    out.fields = kept
+            if len(rest) != len(parts) or rest != parts:
+                changes[id(f)] = Field("N1", "; ".join(rest), f.line) if rest else None
+    if changes:
+        out.fields = [g for f in fields if (g := changes.get(id(f), f)) is not None]
     if cited_by is not None:
         day = parse_loose_date(export_date) if export_date else None
         stamp = f" [{day[0]:04d}-{day[1]:02d}-{day[2]:02d}]" if day else ""

@@ -22,7 +22,7 @@ Speed: tag targets are cached per (item type, tag) and schema lookups per
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -39,7 +39,15 @@ from syncd.ris import mapping_values as mv
 from syncd.ris.dialects import detect_dialect, prepare
 from syncd.ris.mapping_cleaners import clean_citavi, clean_endnote, clean_procite
 from syncd.ris.mapping_ids import record_identifiers
-from syncd.ris.mapping_tables import DATE_TARGETS, DEFAULT_TYPE, SECOND_PASS, TYPE_MAP, target_for
+from syncd.ris.mapping_tables import (
+    DATE_TARGETS,
+    DEFAULT_TYPE,
+    IMPORT_ONLY,
+    PRIMARY,
+    SECOND_PASS,
+    TYPE_MAP,
+    target_for,
+)
 from syncd.ris.records import Field, RawRecord, ReadProblem
 from syncd.schema import Schema, bundled_schema
 
@@ -92,24 +100,45 @@ class ConvertedRecord:
         }
 
 
-@dataclass
 class _State:
-    item_type: str
-    file: str
-    fields: dict[str, str] = field(default_factory=dict)
-    creators: list[dict[str, Any]] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    attachments: list[dict[str, str]] = field(default_factory=list)
-    extra: list[str] = field(default_factory=list)
-    unsupported: list[str] = field(default_factory=list)
-    problems: list[ReadProblem] = field(default_factory=list)
-    backup_pub: str | None = None
-    backup_num_pages: str | None = None
-    backup_end_page: str | None = None
-    backup_date: tuple[str, str] | None = None
-    backup_access: str | None = None
-    sn: list[str] = field(default_factory=list)
+    """What the passes collect for one record (a plain slots class: made per record)."""
+
+    __slots__ = (
+        "attachments",
+        "backup_access",
+        "backup_date",
+        "backup_end_page",
+        "backup_num_pages",
+        "backup_pub",
+        "creators",
+        "extra",
+        "fields",
+        "file",
+        "item_type",
+        "notes",
+        "problems",
+        "sn",
+        "tags",
+        "unsupported",
+    )
+
+    def __init__(self, item_type: str, file: str) -> None:
+        self.item_type = item_type
+        self.file = file
+        self.fields: dict[str, str] = {}
+        self.creators: list[dict[str, Any]] = []
+        self.tags: list[str] = []
+        self.notes: list[str] = []
+        self.attachments: list[dict[str, str]] = []
+        self.extra: list[str] = []
+        self.unsupported: list[str] = []
+        self.problems: list[ReadProblem] = []
+        self.sn: list[str] = []
+        self.backup_pub: str | None = None
+        self.backup_num_pages: str | None = None
+        self.backup_end_page: str | None = None
+        self.backup_date: tuple[str, str] | None = None
+        self.backup_access: str | None = None
 
     def problem(self, line: int | None, message: str, severity: str = "warning") -> None:
         self.problems.append(ReadProblem(self.file, line, message, severity))
@@ -165,15 +194,18 @@ def map_record(record: RawRecord, schema: Schema | None = None) -> ConvertedReco
     st = _State(item_type, record.file)
     for line, reason in prep.dropped:
         st.problem(line, f"dropped: {reason}", "info")
+    plan = _plan(item_type)
+    creators = st.creators
     deferred: list[tuple[Field, _Step]] = []
     for f in fields:
-        tag = f.tag
-        if tag == "TY" or tag == "ER":
-            continue
-        step = _step(item_type, tag)
+        step = plan.get(f.tag) or _step(item_type, f.tag)
         if step[4]:
             deferred.append((f, step))
-        else:
+        elif step[0] == _K_CREATOR and "<" not in f.value and "&" not in f.value:
+            # The most frequent tag (13 authors a record is common) skips _process.
+            if f.value:
+                creators.append(mv.creator(f.value, step[2]))
+        elif step[0] != _K_SKIP:
             _process(st, f, step)
     for f, step in deferred:
         _process(st, f, step)
@@ -220,13 +252,16 @@ def map_record(record: RawRecord, schema: Schema | None = None) -> ConvertedReco
     _K_UNSUPPORTED,
     _K_IGNORE,
     _K_SN,
-) = range(19)
+    _K_SKIP,
+) = range(20)
 
 # (kind, target, sub-target, html-unescape?, second pass?)
 _Step = tuple[int, str, str, bool, bool]
 
 
 def _kind(tag: str, target: str | None) -> int:
+    if tag in ("TY", "ER"):
+        return _K_SKIP
     if target is None:
         return _K_UNKNOWN
     if tag in ("N1", "RN") or target == "notes":
@@ -266,6 +301,13 @@ def _step(item_type: str, tag: str) -> _Step:
     kind = _kind(tag, target)
     sub = (target or "").partition("/")[2]
     return (kind, target or "", sub, tag not in ("N1", "RN", "AB"), tag in SECOND_PASS)
+
+
+@lru_cache(maxsize=128)
+def _plan(item_type: str) -> dict[str, _Step]:
+    """The steps of the tags Zotero knows, for one item type (others: _step)."""
+    tags = {"TY", "ER", *PRIMARY, *IMPORT_ONLY}
+    return {tag: _step(item_type, tag) for tag in tags}
 
 
 def _process(st: _State, f: Field, step: _Step) -> None:
@@ -406,13 +448,12 @@ def _build_item(
     item_type = st.item_type
     item: dict[str, Any] = {"itemType": item_type}
     if st.creators:
-        creators = []
-        for c in st.creators:
-            if not (c.get("name") or c.get("lastName") or c.get("firstName")):
-                continue
-            if c["creatorType"] not in info.creator_types:
-                c = {**c, "creatorType": info.primary}
-            creators.append(c)
+        valid = info.creator_types
+        creators = [
+            c if c["creatorType"] in valid else {**c, "creatorType": info.primary}
+            for c in st.creators
+            if c.get("name") or c.get("lastName") or c.get("firstName")
+        ]
         item["creators"] = creators
     fields = st.fields
     if article_number:
