@@ -317,7 +317,8 @@ def identifiers_from_item(data: Mapping[str, Any]) -> Identifiers:
 
     Real fields come first (DOI, PMID, PMCID, ISBN, ISSN), then the Extra lines,
     then what Zotero's own RIS import leaves in archiveLocation (``SCOPUS:...``,
-    ``2-s2.0-...``, ``WOS:...``), then the URL.
+    ``2-s2.0-...``, ``WOS:...``, or a PMID when archive/libraryCatalog name
+    PubMed, MEDLINE or NLM), then the URL.
     """
 
     def text(name: str) -> str:
@@ -335,6 +336,11 @@ def identifiers_from_item(data: Mapping[str, Any]) -> Identifiers:
     loc = text("archiveLocation")
     if loc:
         ids = ids.merged(Identifiers(scopus_eid=normalize_scopus_eid(loc), wos=normalize_wos(loc)))
+        # Zotero's import of a PubMed-sourced RIS leaves AN (the PMID) here, with
+        # DB/DP naming PubMed; a bare number anywhere else is some other accession.
+        source = f"{text('archive')} {text('libraryCatalog')}".lower()
+        if loc.strip().isdigit() and ("pubmed" in source or "medline" in source or "nlm" in source):
+            ids = ids.merged(Identifiers(pmid=normalize_pmid(loc)))
     return ids.merged(identifiers_from_url(text("url")))
 
 

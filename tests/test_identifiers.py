@@ -243,6 +243,9 @@ def test_identifiers_from_item_extra_lines_tolerant() -> None:
             "scopus_eid",
             "2-s2.0-84864948206",
         ),
+        ({"archiveLocation": "22829849", "archive": "PubMed"}, "pmid", "22829849"),
+        ({"archiveLocation": "22829849", "libraryCatalog": "NLM"}, "pmid", "22829849"),
+        ({"archiveLocation": "365312987", "archive": "Embase"}, "pmid", None),
         ({"url": "https://pubmed.ncbi.nlm.nih.gov/22829849/"}, "pmid", "22829849"),
         ({"url": "https://www.ncbi.nlm.nih.gov/pubmed/22829849"}, "pmid", "22829849"),
         (
