@@ -115,6 +115,27 @@ class ApiTarget:
         return created
 
 
+def _all_keys(target: ApiTarget, kind: str) -> set[str]:
+    params = {"format": "keys", "includeTrashed": 1} if kind == "items" else {"format": "keys"}
+    response = target.lib("GET", f"/{kind}", params=params)
+    response.raise_for_status()
+    return set(response.text.split())
+
+
+def _remove_new_objects(target: ApiTarget, existing: dict[str, set[str]]) -> None:
+    """Delete what a live test created; objects that were there before are left alone."""
+    for kind, param in (("items", "itemKey"), ("collections", "collectionKey")):
+        created = sorted(_all_keys(target, kind) - existing[kind])
+        for start in range(0, len(created), 50):
+            chunk = ",".join(created[start : start + 50])
+            target.lib(
+                "DELETE",
+                f"/{kind}",
+                params={param: chunk},
+                headers={"If-Unmodified-Since-Version": str(target.version())},
+            )
+
+
 def _live_ready() -> bool:
     return all(os.environ.get(name) for name in LIVE_ENV)
 
@@ -135,13 +156,18 @@ def zotero_api(request: pytest.FixtureRequest) -> Iterator[ApiTarget]:
     if request.param == "live":
         base = os.environ["SYNCD_LIVE_BASE_URL"].rstrip("/")
         with httpx2.Client(timeout=30) as client:
-            yield ApiTarget(
+            target = ApiTarget(
                 base,
                 os.environ["SYNCD_LIVE_API_KEY"],
                 os.environ["SYNCD_LIVE_LIBRARY"].strip("/"),
                 client,
                 None,
             )
+            existing = {kind: _all_keys(target, kind) for kind in ("items", "collections")}
+            try:
+                yield target
+            finally:
+                _remove_new_objects(target, existing)
         return
     sb = _make_sandbox()
     sb.start()
