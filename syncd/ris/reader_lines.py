@@ -25,6 +25,7 @@ import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain
 from typing import BinaryIO
 
 from syncd.errors import InputError
@@ -94,16 +95,13 @@ def _blocks(stream: BinaryIO, source: str) -> Iterator[bytes]:
         ) from exc
 
 
-def _wide_to_utf8(blocks: Iterator[bytes], first: bytes, codec: str, bom: int) -> Iterator[bytes]:
+def _wide_to_utf8(blocks: Iterator[bytes], codec: str) -> Iterator[bytes]:
     """Decode UTF-16/32 incrementally and hand the byte path UTF-8."""
     decoder = codecs.getincrementaldecoder(codec)(errors="replace")
-    text = decoder.decode(first[bom:])
-    while True:
-        yield text.encode("utf-8")
-        block = next(blocks, None)
-        if block is None:
-            break
+    for block in blocks:
         text = decoder.decode(block)
+        if text:
+            yield text.encode("utf-8")
     tail = decoder.decode(b"", final=True)
     if tail:
         yield tail.encode("utf-8")
@@ -136,17 +134,25 @@ class LineSource:
         Raises NotRisError as soon as the first block shows the file is not RIS.
         """
         blocks = _blocks(self.stream, self.source)
-        first = next(blocks, b"")
-        self.head = first[:HEAD_BYTES]
-        if obviously_not_ris(first):
+        # Sniff a fixed-size head, whatever the block size, so the verdict and the
+        # encoding never depend on how the stream happens to be cut.
+        head_parts: list[bytes] = []
+        size = 0
+        while size < HEAD_BYTES:
+            block = next(blocks, None)
+            if block is None:
+                break
+            head_parts.append(block)
+            size += len(block)
+        self.head = b"".join(head_parts)[:HEAD_BYTES]
+        if obviously_not_ris(self.head):
             raise not_ris_error(self.source, self.head)
-        codec, bom = sniff_encoding(first)
-        source_blocks: Iterator[bytes]
-        if codec is None:
-            source_blocks = _chain(first[bom:], blocks)
-        else:
+        codec, bom = sniff_encoding(self.head)
+        # The head goes on in its original blocks, so block-level limits still apply.
+        source_blocks = _skip_bytes(chain(head_parts, blocks), bom)
+        if codec is not None:
             self.wide = True
-            source_blocks = _wide_to_utf8(blocks, first, codec, bom)
+            source_blocks = _wide_to_utf8(source_blocks, codec)
         yield from self._split(source_blocks)
 
     def _split(self, blocks: Iterator[bytes]) -> Iterator[LineBlock | ReadProblem]:
@@ -279,10 +285,16 @@ class LineSource:
             yield self.wide_bad.problem(self.source)
 
 
-def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
-    if first:
-        yield first
-    yield from rest
+def _skip_bytes(blocks: Iterator[bytes], n: int) -> Iterator[bytes]:
+    """The blocks without their first ``n`` bytes (a BOM, which may span tiny blocks)."""
+    for block in blocks:
+        if n:
+            if len(block) <= n:
+                n -= len(block)
+                continue
+            block = block[n:]
+            n = 0
+        yield block
 
 
 def _first_line_end(block: bytes) -> int:

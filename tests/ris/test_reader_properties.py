@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from syncd.errors import SyncdError
+from syncd.ris import reader_lines
 from syncd.ris.reader import looks_like_ris, read_records
 from syncd.ris.records import RawRecord
 
@@ -92,3 +93,23 @@ def test_written_fields_read_back(
     assert all(isinstance(o, RawRecord) for o in out)
     got = [[(f.tag, f.value) for f in o.fields] for o in out if isinstance(o, RawRecord)]
     assert got == [[("TY", ty), *fields] for ty, fields in records]
+
+
+def outcome(data: bytes) -> list[object]:
+    try:
+        return list(read_records(io.BytesIO(data), "prop.ris"))
+    except SyncdError as exc:
+        return [type(exc).__name__, str(exc)]
+
+
+@SETTINGS
+@given(mutated_seed(), st.integers(1, 300))
+def test_block_size_does_not_change_the_outcome(data: bytes, block: int) -> None:
+    expected = outcome(data)
+    saved = reader_lines.BLOCK_SIZE
+    reader_lines.BLOCK_SIZE = block
+    try:
+        got = outcome(data)
+    finally:
+        reader_lines.BLOCK_SIZE = saved
+    assert got == expected
