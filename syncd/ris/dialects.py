@@ -28,7 +28,8 @@ origin, so their marks describe the file better), then the other databases:
   separated by ``; `` (``Export Date: ...; Cited By: 5; PubMed ID: ...; CODEN:
   ...``); Correspondence Address, CODEN, Publication Stage and Open Access
   parts are dropped as export detail, the rest stays a note. AD holds
-  affiliations (dropped, as Zotero does).
+  affiliations (dropped, as Zotero does). A2 holds the editors, also on books
+  (where Zotero would make them series editors).
 * **wos** (Web of Science): ``AN - WOS:<UT>`` (or a ``UT`` tag); C7 = article
   number (Zotero drops C7); J9 = the 29-char abbreviation (dropped as noise);
   JI = the ISO abbreviation (journalAbbreviation); ``N1 - Times Cited in Web of
@@ -160,7 +161,7 @@ _WOS_NOISE_RE = re.compile(
 )
 # First five letters (lowercased) of the N1 parts _scopus looks at.
 _SCOPUS_HEADS = frozenset({"cited", "expor", "pubme", "corre", "coden", "publi", "open "})
-_SCOPUS_TAGS = frozenset({"C2", "M1", "C7", "UR", "U2", "AN", "N1"})
+_SCOPUS_TAGS = frozenset({"C2", "M1", "C7", "UR", "U2", "AN", "N1", "A2"})
 _ARTICLE_NUMBER_TYPES = frozenset({"journalArticle", "conferencePaper", "magazineArticle"})
 
 
@@ -320,6 +321,9 @@ def _scopus(out: Prepared, item_type: str) -> None:
             has_do = has_do or bool(value)
         elif tag == "AN":
             _add_ids(out, Identifiers(scopus_eid=normalize_scopus_eid(value)))
+        elif tag == "A2":
+            if item_type == "book":
+                changes[id(f)] = Field("A3", value, f.line)  # A3 is a book's editor
         else:  # N1
             rest: list[str] = []
             parts = _SCOPUS_SPLIT_RE.split(value) if ";" in value else [value]

@@ -323,6 +323,13 @@ def test_identifiers_in_extra_when_type_lacks_field() -> None:
     assert "creators" not in conv.item  # C2 was the PMID, not a book author
 
 
+def test_scopus_book_editors() -> None:
+    item = item_of("TY  - BOOK\nDB  - Scopus\nAU  - Author, A.\nA2  - Editor, E.")
+    assert [c["creatorType"] for c in item["creators"]] == ["author", "editor"]
+    generic = item_of("TY  - BOOK\nAU  - Author, A.\nA2  - Editor, E.")
+    assert [c["creatorType"] for c in generic["creators"]] == ["author", "seriesEditor"]
+
+
 def test_wos_accession_in_archive_location_and_extra() -> None:
     item = item_of("TY  - JOUR\nAN  - WOS:000307286400001")
     assert item["archiveLocation"] == "WOS:000307286400001"
