@@ -259,3 +259,14 @@ def test_paging_is_stable_when_sort_values_tie(zotero_api: ApiTarget) -> None:
         seen = _page_through(zotero_api.client, url, headers)
         assert len(seen) == len(set(seen)) == 23
         assert set(seen) == keys
+
+
+def test_single_object_conditional_read(zotero_api: ApiTarget) -> None:
+    item = zotero_api.create()
+    path = f"/items/{item['key']}"
+    same = zotero_api.lib("GET", path, headers={"If-Modified-Since-Version": str(item["version"])})
+    assert same.status_code == 304
+    older = str(item["version"] - 1)
+    assert (
+        zotero_api.lib("GET", path, headers={"If-Modified-Since-Version": older}).status_code == 200
+    )

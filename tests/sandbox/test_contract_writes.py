@@ -351,3 +351,28 @@ def test_changing_item_type_moves_base_fields(zotero_api: ApiTarget) -> None:
     data = body["successful"]["0"]["data"]
     assert data["caseName"] == "A ruling" and data["dateDecided"] == "2020"
     assert "title" not in data
+
+
+def test_header_and_body_versions_must_agree_on_single_object_writes(
+    zotero_api: ApiTarget,
+) -> None:
+    item = zotero_api.create()
+    response = zotero_api.lib(
+        "PATCH",
+        f"/items/{item['key']}",
+        json={"version": item["version"], "volume": "5"},
+        headers={"If-Unmodified-Since-Version": str(item["version"] + 1)},
+    )
+    assert response.status_code == 400
+
+
+def test_patch_with_version_zero_creates_by_key(zotero_api: ApiTarget) -> None:
+    key = _client_key()
+    response = zotero_api.lib(
+        "PATCH",
+        f"/items/{key}",
+        json={"itemType": "book", "title": "Made by PATCH"},
+        headers={"If-Unmodified-Since-Version": "0"},
+    )
+    assert response.status_code == 204
+    assert zotero_api.lib("GET", f"/items/{key}").json()["data"]["title"] == "Made by PATCH"
