@@ -7,7 +7,7 @@ writes, write tokens, paging, validation against the schema, and injectable faul
 """
 
 from syncd.sandbox.faults import FaultPlan
-from syncd.sandbox.sandbox import DEFAULT_PORT, Sandbox, serve
+from syncd.sandbox.sandbox import Sandbox, serve
 from syncd.sandbox.server import RequestRecord
 
-__all__ = ["DEFAULT_PORT", "FaultPlan", "RequestRecord", "Sandbox", "serve"]
+__all__ = ["FaultPlan", "RequestRecord", "Sandbox", "serve"]

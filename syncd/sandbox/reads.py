@@ -332,4 +332,3 @@ def _read_deleted(lib: Library, req: Request) -> Response:
         "settings": [],
     }
     return json_response(200, payload, headers)
-

@@ -35,8 +35,6 @@ from syncd.sandbox.writes import (
 )
 from syncd.schema import Schema, bundled_schema
 
-DEFAULT_PORT = 8765
-
 
 class Sandbox:
     def __init__(self, data_dir: Path | None = None, *, schema: Schema | None = None) -> None:
@@ -211,7 +209,12 @@ def _random_key() -> str:
 
 
 def serve(port: int | None, data_dir: Path | None, *, key: str | None, user_id: int) -> None:
-    """Run a sandbox until SIGINT/SIGTERM (the ``syncd sandbox`` command)."""
+    """Run a sandbox until SIGINT/SIGTERM (the ``syncd sandbox`` command).
+
+    ``port`` None or 0 picks a free port. Without ``key``, a key already stored for
+    the user in ``data_dir`` is reused, else a random 24-character one is made; either
+    way it is printed, being a sandbox key and useless elsewhere.
+    """
     sandbox = Sandbox(data_dir)
     sandbox.add_user_library(user_id)
     if key is None:
@@ -226,7 +229,7 @@ def serve(port: int | None, data_dir: Path | None, *, key: str | None, user_id: 
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        sandbox.start(DEFAULT_PORT if port is None else port)
+        sandbox.start(port or 0)  # None or 0: any free port
         print(
             f"sandbox listening on {sandbox.url}  (user library {user_id}, key {key})", flush=True
         )
