@@ -36,7 +36,7 @@ import httpx2
 from pyzotero import zotero as pyzotero_module
 from pyzotero.errors import PyZoteroError
 
-from syncd.errors import ApiError, CredentialError
+from syncd.errors import ApiError, ConfigError, CredentialError
 from syncd.zotero.retry import (
     RETRYABLE_STATUSES,
     Clock,
@@ -164,6 +164,13 @@ class ZoteroClient:
     ) -> None:
         if library_type not in ("user", "group"):
             raise ValueError(f"library_type must be 'user' or 'group', not {library_type!r}")
+        if not base_url.startswith(("http://", "https://")):
+            # Otherwise every request would fail the same way until the retry budget ran out.
+            raise ConfigError(
+                f"base_url must start with https:// (or http:// for a local server), "
+                f"not {base_url!r}",
+                hint="the Zotero Web API is https://api.zotero.org",
+            )
         self.base_url = base_url.rstrip("/")
         self.library_type: LibraryType = library_type
         self.library_id = library_id

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import httpx2
 import pytest
 
-from syncd.errors import ApiError, ApiUnavailableError, CredentialError
+from syncd.errors import ApiError, ApiUnavailableError, ConfigError, CredentialError
 from syncd.zotero.client import (
     PreconditionFailedError,
     WriteTokenUsedError,
@@ -381,3 +381,8 @@ def test_a_non_json_answer_is_an_api_error(call: str) -> None:
             client.item_versions(since=1)
         else:
             client.post_items([{"itemType": "book"}])
+
+
+def test_base_url_must_be_http() -> None:
+    with pytest.raises(ConfigError, match="https://"):
+        ZoteroClient("api.zotero.org", "user", 1, KEY)
