@@ -114,6 +114,7 @@ def parse_config(document: Mapping[str, Any], *, source: Path | None = None) -> 
             raise fail(section, f"known sections are {', '.join(sorted(known_sections))}")
 
     zotero = _table(document, "zotero", where, required=True)
+    _refuse_key(zotero, source)
     _only_keys(zotero, "zotero", {"library_type", "library_id", "base_url"}, where)
     library_type = zotero.get("library_type")
     if library_type not in LIBRARY_TYPES:
@@ -191,6 +192,34 @@ def parse_config(document: Mapping[str, Any], *, source: Path | None = None) -> 
         watches=tuple(watches),
         daemon=DaemonConfig(**timing),
         source=source,
+    )
+
+
+_KEY_NAMES = {"api_key", "apikey", "key", "zotero_api_key", "token"}
+
+
+def _refuse_key(zotero: Mapping[str, Any], source: Path | None) -> None:
+    """An API key in the configuration is refused: config files get copied, shared and
+    left readable; the key belongs in a credential store."""
+    found = sorted(k for k in zotero if k.lower() in _KEY_NAMES)
+    if not found:
+        return
+    where = str(source) if source else "the configuration"
+    exposed = ""
+    if source is not None:
+        try:
+            if source.stat().st_mode & 0o077:
+                exposed = (
+                    f" {where} is readable by other users, so treat the key as exposed: "
+                    "revoke it at https://www.zotero.org/settings/keys and make a new one."
+                )
+        except OSError:
+            pass
+    raise ConfigError(
+        f"{where}: [zotero] {found[0]} holds an API key; syncd does not read keys from "
+        f"the configuration.{exposed}",
+        hint="remove the line, then store the key with `syncd key set`, or set "
+        "ZOTERO_API_KEY, or use the systemd credential zotero-api-key",
     )
 
 
