@@ -85,7 +85,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from syncd.identifiers import (
-    Identifiers,
     normalize_pmcid,
     normalize_pmid,
     normalize_scopus_eid,
@@ -248,7 +247,8 @@ class Prepared:
     """A record's fields after the dialect rewrites, and what the rewrites found."""
 
     fields: list[Field]
-    identifiers: Identifiers = field(default_factory=Identifiers)
+    # Identifiers the rewrites read, by Identifiers attribute name; first one wins.
+    found: dict[str, str] = field(default_factory=dict)
     article_number: str | None = None
     citation_line: str | None = None
     extra: list[str] = field(default_factory=list)
@@ -287,8 +287,10 @@ def prepare(record: RawRecord, dialect: str, item_type: str) -> Prepared:
     return out
 
 
-def _add_ids(out: Prepared, ids: Identifiers) -> None:
-    out.identifiers = out.identifiers.merged(ids)
+def _add_id(out: Prepared, kind: str, value: str | None) -> None:
+    # A plain dict here: building frozen Identifiers per find costs more than the find.
+    if value and kind not in out.found:
+        out.found[kind] = value
 
 
 def _scopus(out: Prepared, item_type: str) -> None:
@@ -304,7 +306,7 @@ def _scopus(out: Prepared, item_type: str) -> None:
         if tag == "C2":
             pmid = normalize_pmid(value)
             if pmid:
-                _add_ids(out, Identifiers(pmid=pmid))
+                _add_id(out, "pmid", pmid)
                 changes[id(f)] = None
         elif tag in ("M1", "C7"):
             if item_type in _ARTICLE_NUMBER_TYPES and value:
@@ -315,12 +317,12 @@ def _scopus(out: Prepared, item_type: str) -> None:
                 out.dropped.append((f.line, "Scopus cited-by link (not the item's URL)"))
                 changes[id(f)] = None
             elif "scopus.com" in value:
-                _add_ids(out, Identifiers(scopus_eid=normalize_scopus_eid(value)))
+                _add_id(out, "scopus_eid", normalize_scopus_eid(value))
         elif tag == "U2":
             changes[id(f)] = None if has_do or not value else Field("DO", value, f.line)
             has_do = has_do or bool(value)
         elif tag == "AN":
-            _add_ids(out, Identifiers(scopus_eid=normalize_scopus_eid(value)))
+            _add_id(out, "scopus_eid", normalize_scopus_eid(value))
         elif tag == "A2":
             if item_type == "book":
                 changes[id(f)] = Field("A3", value, f.line)  # A3 is a book's editor
@@ -339,7 +341,7 @@ def _scopus(out: Prepared, item_type: str) -> None:
                     export_date = m.group(1)
                     out.dropped.append((f.line, "Scopus export date (export noise)"))
                 elif m := _PUBMED_ID_RE.match(part):
-                    _add_ids(out, Identifiers(pmid=normalize_pmid(m.group(1))))
+                    _add_id(out, "pmid", normalize_pmid(m.group(1)))
                 elif _SCOPUS_NOISE_RE.match(part):
                     out.dropped.append((f.line, f"Scopus export detail: {part[:60]}"))
                 else:
@@ -366,7 +368,7 @@ def _c7_ji(out: Prepared, item_type: str) -> None:
     for f in out.fields:
         if f.tag == "C7" and f.value:
             if f.value.upper().startswith("PMC") and normalize_pmcid(f.value):
-                _add_ids(out, Identifiers(pmcid=normalize_pmcid(f.value)))
+                _add_id(out, "pmcid", normalize_pmcid(f.value))
                 continue
             if item_type in _ARTICLE_NUMBER_TYPES:
                 out.article_number = out.article_number or f.value
@@ -382,7 +384,7 @@ def _wos(out: Prepared, item_type: str) -> None:
     kept: list[Field] = []
     for f in out.fields:
         if f.tag in ("AN", "UT"):
-            _add_ids(out, Identifiers(wos=normalize_wos(f.value)))
+            _add_id(out, "wos", normalize_wos(f.value))
             if f.tag == "UT":
                 continue
         elif f.tag == "J9":
@@ -403,9 +405,9 @@ def _pubmed(out: Prepared) -> None:
     kept: list[Field] = []
     for f in out.fields:
         if f.tag == "AN" and normalize_pmid(f.value):
-            _add_ids(out, Identifiers(pmid=normalize_pmid(f.value)))
+            _add_id(out, "pmid", normalize_pmid(f.value))
         elif f.tag == "C2" and f.value.upper().startswith("PMC"):
-            _add_ids(out, Identifiers(pmcid=normalize_pmcid(f.value)))
+            _add_id(out, "pmcid", normalize_pmcid(f.value))
             continue
         elif f.tag == "ET":
             out.dropped.append((f.line, "PubMed electronic publication date (not an edition)"))
@@ -422,9 +424,9 @@ def _endnote(out: Prepared) -> None:
     kept: list[Field] = []
     for f in out.fields:
         if f.tag == "AN" and normalize_pmid(f.value):
-            _add_ids(out, Identifiers(pmid=normalize_pmid(f.value)))
+            _add_id(out, "pmid", normalize_pmid(f.value))
         elif f.tag == "C2" and f.value.upper().startswith("PMC"):
-            _add_ids(out, Identifiers(pmcid=normalize_pmcid(f.value)))
+            _add_id(out, "pmcid", normalize_pmcid(f.value))
             continue
         kept.append(f)
     out.fields = kept
@@ -438,7 +440,7 @@ def _ovid(out: Prepared, item_type: str) -> None:
             kept.append(Field(f.tag, surname_initials(f.value), f.line))
             continue
         if f.tag == "AN" and "medline" in db and normalize_pmid(f.value):
-            _add_ids(out, Identifiers(pmid=normalize_pmid(f.value)))
+            _add_id(out, "pmid", normalize_pmid(f.value))
         if f.tag == "M1" and "embase" in db and item_type == "journalArticle":
             out.dropped.append((f.line, "Embase M1 holds affiliations, not an issue"))
             continue

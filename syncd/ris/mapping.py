@@ -214,9 +214,7 @@ def map_record(record: RawRecord, schema: Schema | None = None) -> ConvertedReco
         st.fields.setdefault(name, value)
 
     info = _type_info(schema, item_type)
-    ids = record_identifiers(
-        st.fields, st.extra, st.sn, item_type, record, prep.identifiers, info.has
-    )
+    ids = record_identifiers(st.fields, st.extra, st.sn, item_type, record, prep.found, info.has)
     item = _build_item(st, schema, info, ids, prep.article_number, prep.extra)
     if prep.citation_line:
         _append_extra(item, [prep.citation_line])

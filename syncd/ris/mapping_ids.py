@@ -55,12 +55,13 @@ def record_identifiers(
     sn: list[str],
     item_type: str,
     record: RawRecord,
-    found: Identifiers,
+    found: dict[str, str],
     has: frozenset[str],
 ) -> Identifiers:
     """Every identifier of a mapped record; DOI/ISSN/ISBN fields completed in place.
 
-    ``found`` holds what the dialect rewrites already read (C2 PMIDs, EIDs...);
+    ``found`` holds what the dialect rewrites already read (C2 PMIDs, EIDs...)
+    by Identifiers attribute name;
     ``fields`` are the mapped fields (Zotero names), ``extra`` the Extra lines
     from the record (RefMan's ``PMID:`` lines), ``sn`` every SN value, ``has``
     the type's fields.
@@ -68,28 +69,39 @@ def record_identifiers(
     doi = fields.get("DOI") or _doi_sources(record)
     if doi and not fields.get("DOI"):
         fields["DOI"] = doi
+    ids = dict(found)
+    if doi:
+        ids.setdefault("doi", normalize_doi(doi) or "")
     an = fields.get("archiveLocation", "")
     an_upper = an[:7].upper()
-    ids = found.merged(
-        Identifiers(
-            doi=normalize_doi(doi) if doi else None,
-            scopus_eid=normalize_scopus_eid(an)
-            if an_upper.startswith(("SCOPUS", "2-S2.0"))
-            else None,
-            wos=normalize_wos(an) if an_upper.startswith(("WOS:", "ISI:")) else None,
-        )
-    )
+    if an_upper.startswith(("SCOPUS", "2-S2.0")):
+        ids.setdefault("scopus_eid", normalize_scopus_eid(an) or "")
+    elif an_upper.startswith(("WOS:", "ISI:")):
+        ids.setdefault("wos", normalize_wos(an) or "")
+    more: list[Identifiers] = []
     if extra:
-        ids = ids.merged(identifiers_from_extra("\n".join(extra)))
+        more.append(identifiers_from_extra("\n".join(extra)))
     url = fields.get("url", "").lower()
     if (
-        ("doi.org" in url and not ids.doi)
-        or ("scopus" in url and not ids.scopus_eid)
+        ("doi.org" in url and not ids.get("doi"))
+        or ("scopus" in url and not ids.get("scopus_eid"))
         or ("ncbi" in url or "europepmc" in url)
     ):
-        ids = ids.merged(identifiers_from_url(fields["url"]))
+        more.append(identifiers_from_url(fields["url"]))
+    for other in more:
+        for name in ("doi", "scopus_eid", "pmid", "pmcid", "wos"):
+            if not ids.get(name) and getattr(other, name):
+                ids[name] = getattr(other, name)
     isbn, issn = _standard_numbers(fields, sn, item_type, has)
-    return ids.merged(Identifiers(isbn=isbn, issn=issn))
+    return Identifiers(
+        doi=ids.get("doi") or None,
+        scopus_eid=ids.get("scopus_eid") or None,
+        pmid=ids.get("pmid") or None,
+        pmcid=ids.get("pmcid") or None,
+        wos=ids.get("wos") or None,
+        isbn=isbn,
+        issn=issn,
+    )
 
 
 _CLEAN_ISBN_RE = re.compile(r"^[\dXx\s-]+$")
