@@ -225,7 +225,7 @@ class HttpServer:
     @property
     def port(self) -> int:
         if self._httpd is None:
-            raise RuntimeError("the sandbox is not running; call start() first")
+            raise UsageError("the sandbox is not running", hint="call start() first")
         return int(self._httpd.server_address[1])
 
     def record(

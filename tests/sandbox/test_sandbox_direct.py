@@ -239,3 +239,19 @@ def test_stop_ends_handler_threads_even_with_idle_keep_alive(sandbox: Sandbox) -
 def test_port_in_use_is_a_usage_error(sandbox: Sandbox) -> None:
     with pytest.raises(UsageError, match="cannot listen"):
         Sandbox().start(sandbox.port)
+
+
+def test_url_before_start_and_restart_after_stop() -> None:
+    sb = Sandbox()
+    sb.add_user_library(1)
+    sb.add_key(TEST_KEY, user_id=1)
+    with pytest.raises(UsageError, match="not running"):
+        _ = sb.url
+    sb.start()
+    key = sb.user_create(LIB, {"itemType": "book", "title": "Across restarts"})
+    sb.stop()
+    sb.start()
+    try:
+        assert _get(sb, f"/users/1/items/{key}").status_code == 200
+    finally:
+        sb.stop()
