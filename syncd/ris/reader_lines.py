@@ -43,6 +43,8 @@ _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F
 # whitespace character next to it become a single space (never eating a line break).
 _SEPARATORS = re.compile("[^\\S\n]?[\u2028\u2029]|[\u2028\u2029][^\\S\n]?")
 _LINE_BOM = re.compile("^\ufeff+", re.MULTILINE)
+# What "surrogateescape" turns undecodable bytes into.
+_ESCAPED = re.compile("[\udc80-\udcff]")
 
 
 def _latin1_for_undefined(err: UnicodeError) -> tuple[str, int]:
@@ -227,22 +229,27 @@ class LineSource:
         try:
             text = chunk.decode("utf-8")
         except UnicodeDecodeError:
-            lines = self._decode_per_line(chunk, first)
-            text = "\n".join(lines)
+            # Undecodable bytes become lone surrogates; only the lines holding one are
+            # decoded again, from their original bytes, as Windows-1252.
+            text = chunk.decode("utf-8", "surrogateescape")
+            bad = True
         else:
-            if "\r" in text:
-                text = text.replace("\r\n", "\n").replace("\r", "\n")
-            if "\u2028" in text or "\u2029" in text:
-                text = _SEPARATORS.sub(" ", text)
-            if "\ufeff" in text:
-                # Concatenated exports carry a BOM at the start of each part.
-                text = _LINE_BOM.sub("", text)
-            lines = text.split("\n")
-            # Control bytes are ASCII, so they can be looked for before decoding;
-            # translate() is much faster than a regex search over the block.
-            if len(chunk.translate(None, _CONTROL_BYTES)) != len(chunk):
-                self._strip_controls(lines, first)
-                text = "\n".join(lines)
+            bad = False
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if bad:
+            text = self._redecode_bad_lines(text, first)
+        if "\u2028" in text or "\u2029" in text:
+            text = _SEPARATORS.sub(" ", text)
+        if "\ufeff" in text:
+            # Concatenated exports carry a BOM at the start of each part.
+            text = _LINE_BOM.sub("", text)
+        lines = text.split("\n")
+        # Control bytes are ASCII (and the same in cp1252), so they can be looked for
+        # in the raw block; translate() is much faster than a regex over the text.
+        if len(chunk.translate(None, _CONTROL_BYTES)) != len(chunk):
+            self._strip_controls(lines, first)
+            text = "\n".join(lines)
         if lines[-1] == "":
             lines.pop()
         if self.wide and "\ufffd" in text:
@@ -253,19 +260,25 @@ class LineSource:
         self.lineno += len(lines)
         return LineBlock(first, lines, len(chunk))
 
-    def _decode_per_line(self, chunk: bytes, first: int) -> list[str]:
-        raw = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
-        lines: list[str] = []
-        for i, bline in enumerate(raw):
-            try:
-                line = bline.decode("utf-8")
-            except UnicodeDecodeError:
-                line = bline.decode("cp1252", "syncd-latin1")
-                self.cp1252.add(first + i)
-            lines.append(line)
-        lines = [_SEPARATORS.sub(" ", line).lstrip("\ufeff") for line in lines]
-        self._strip_controls(lines, first)
-        return lines
+    def _redecode_bad_lines(self, text: str, first: int) -> str:
+        out: list[str] = []
+        done = 0  # text[:done] is already in out
+        line_no = first
+        counted = 0  # line_no is the number of the line holding text[counted]
+        while (m := _ESCAPED.search(text, done)) is not None:
+            start = text.rfind("\n", 0, m.start()) + 1
+            end = text.find("\n", m.end())
+            if end < 0:
+                end = len(text)
+            line_no += text.count("\n", counted, start)
+            counted = start
+            out.append(text[done:start])
+            raw = text[start:end].encode("utf-8", "surrogateescape")
+            out.append(raw.decode("cp1252", "syncd-latin1"))
+            self.cp1252.add(line_no)
+            done = end
+        out.append(text[done:])
+        return "".join(out)
 
     def _strip_controls(self, lines: list[str], first: int) -> None:
         for i, line in enumerate(lines):

@@ -113,3 +113,31 @@ def test_block_size_does_not_change_the_outcome(data: bytes, block: int) -> None
     finally:
         reader_lines.BLOCK_SIZE = saved
     assert got == expected
+
+
+CP1252_TEXT = st.text(
+    st.characters(codec="cp1252", blacklist_categories=("Cc", "Cs", "Zl", "Zp")), max_size=30
+).map(str.strip)
+
+
+@SETTINGS
+@given(st.lists(st.tuples(TAGS, CP1252_TEXT, st.booleans()), min_size=1, max_size=15))
+def test_encoding_is_decided_per_line(fields: list[tuple[str, str, bool]]) -> None:
+    # Each line is written in UTF-8 or in cp1252 at random; every one must read back.
+    lines = [b"TY  - JOUR"]
+    for tag, value, as_cp1252 in fields:
+        line = f"{tag}  - {value}"
+        raw = line.encode("cp1252") if as_cp1252 else line.encode("utf-8")
+        if as_cp1252 and not line.isascii():
+            # A cp1252 line that happens to be valid UTF-8 is (rightly) read as UTF-8.
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+            else:
+                return
+        lines.append(raw)
+    lines.append(b"ER  - ")
+    out = list(read_records(io.BytesIO(b"\n".join(lines)), "mixed.ris"))
+    records = [o for o in out if isinstance(o, RawRecord)]
+    assert [(f.tag, f.value) for f in records[0].fields[1:]] == [(t, v) for t, v, _ in fields]
