@@ -188,9 +188,12 @@ class Retrier:
         that are not retryable propagate unchanged on the first occurrence.
         """
 
+        attempts = 0
+
         def attempt() -> T:
-            self._local.attempt = attempt_state["n"] + 1
-            attempt_state["n"] += 1
+            nonlocal attempts
+            attempts += 1
+            self._local.attempt = attempts
             self.gate.wait()
             return fn()
 
@@ -207,7 +210,6 @@ class Retrier:
                 state.upcoming_sleep,
             )
 
-        attempt_state = {"n": 0}
         retrying = tenacity.Retrying(
             sleep=self.sleep,
             stop=_Stop(self.policy, self.clock, self.clock()),
@@ -221,9 +223,9 @@ class Retrier:
         except (RetryableStatus, httpx2.TransportError) as exc:
             raise ApiUnavailableError(
                 f"the Zotero API stayed unavailable for {what}: gave up after "
-                f"{attempt_state['n']} attempt(s), last error {describe(exc)}",
-                hint="syncd will try again on its next run; check https://status.zotero.org "
-                "or the network if this persists",
+                f"{attempts} attempt(s), last error {describe(exc)}",
+                hint="nothing was lost: try again later (the daemon does so by itself); "
+                "check the network or https://status.zotero.org if this persists",
             ) from exc
         finally:
             self._local.attempt = 1
