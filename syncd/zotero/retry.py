@@ -224,7 +224,7 @@ class Retrier:
             raise ApiUnavailableError(
                 f"the Zotero API stayed unavailable for {what}: gave up after "
                 f"{attempts} attempt(s), last error {describe(exc)}",
-                hint="nothing was lost: try again later (the daemon does so by itself); "
+                hint="try again later (the daemon retries by itself); "
                 "check the network or https://status.zotero.org if this persists",
             ) from exc
         finally:
