@@ -295,37 +295,38 @@ def _add_id(out: Prepared, kind: str, value: str | None) -> None:
 
 def _scopus(out: Prepared, item_type: str) -> None:
     fields = out.fields
-    picked = [f for f in fields if f.tag in _SCOPUS_TAGS]
-    # id(field) -> its replacement, None to drop it; untouched fields stay as they are.
+    tags = [f.tag for f in fields]
+    picked = [(i, fields[i]) for i, tag in enumerate(tags) if tag in _SCOPUS_TAGS]
+    # position -> its replacement, None to drop it; untouched fields stay as they are.
     changes: dict[int, Field | None] = {}
-    has_do = any(f.tag == "DO" for f in fields)
+    has_do = "DO" in tags
     export_date: str | None = None
     cited_by: str | None = None
-    for f in picked:
+    for i, f in picked:
         tag, value = f.tag, f.value
         if tag == "C2":
             pmid = normalize_pmid(value)
             if pmid:
                 _add_id(out, "pmid", pmid)
-                changes[id(f)] = None
+                changes[i] = None
         elif tag in ("M1", "C7"):
             if item_type in _ARTICLE_NUMBER_TYPES and value:
                 out.article_number = out.article_number or value
-                changes[id(f)] = None
+                changes[i] = None
         elif tag == "UR":
             if "/inward/citedby." in value:
                 out.dropped.append((f.line, "Scopus cited-by link (not the item's URL)"))
-                changes[id(f)] = None
+                changes[i] = None
             elif "scopus.com" in value:
                 _add_id(out, "scopus_eid", normalize_scopus_eid(value))
         elif tag == "U2":
-            changes[id(f)] = None if has_do or not value else Field("DO", value, f.line)
+            changes[i] = None if has_do or not value else Field("DO", value, f.line)
             has_do = has_do or bool(value)
         elif tag == "AN":
             _add_id(out, "scopus_eid", normalize_scopus_eid(value))
         elif tag == "A2":
             if item_type == "book":
-                changes[id(f)] = Field("A3", value, f.line)  # A3 is a book's editor
+                changes[i] = Field("A3", value, f.line)  # A3 is a book's editor
         else:  # N1
             rest: list[str] = []
             parts = _SCOPUS_SPLIT_RE.split(value) if ";" in value else [value]
@@ -347,9 +348,16 @@ def _scopus(out: Prepared, item_type: str) -> None:
                 else:
                     rest.append(part)
             if len(rest) != len(parts) or rest != parts:
-                changes[id(f)] = Field("N1", "; ".join(rest), f.line) if rest else None
+                changes[i] = Field("N1", "; ".join(rest), f.line) if rest else None
     if changes:
-        out.fields = [g for f in fields if (g := changes.get(id(f), f)) is not None]
+        new = list(fields)
+        for i in sorted(changes, reverse=True):
+            replacement = changes[i]
+            if replacement is None:
+                del new[i]
+            else:
+                new[i] = replacement
+        out.fields = new
     if cited_by is not None:
         day = parse_loose_date(export_date) if export_date else None
         stamp = f" [{day[0]:04d}-{day[1]:02d}-{day[2]:02d}]" if day else ""

@@ -123,9 +123,10 @@ def _roles(text: str) -> list[str]:
 
 def is_procite(fields: list[Field]) -> bool:
     for f in fields:
-        found = _label(f)
-        if found is not None and found[0] in _MODE_LABELS:
-            return True
+        if f.tag == "N1" and ":" in f.value:
+            found = _label(f)
+            if found is not None and found[0] in _MODE_LABELS:
+                return True
     return False
 
 
