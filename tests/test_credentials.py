@@ -164,3 +164,11 @@ def test_filter_redacts_messages_arguments_and_tracebacks() -> None:
     assert text.count(credentials.REDACTED) == 3
     assert "harmless 3" in text
     assert "RuntimeError" in text
+
+
+def test_unreadable_systemd_credential_is_reported(
+    tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    (tmp_path / "zotero-api-key").mkdir()
+    with pytest.raises(CredentialError, match="cannot read the systemd credential"):
+        find_api_key({"CREDENTIALS_DIRECTORY": str(tmp_path), "ZOTERO_API_KEY": "from-env"})
