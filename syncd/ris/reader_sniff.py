@@ -47,10 +47,12 @@ def sniff_encoding(head: bytes) -> tuple[str | None, int]:
     if pairs >= 2:
         even_nul = sample[0::2].count(0)
         odd_nul = sample[1::2].count(0)
-        # ASCII text in UTF-16 without a BOM has a NUL in every other byte.
-        if odd_nul > 0.3 * pairs and even_nul < 0.05 * pairs:
+        # ASCII in UTF-16 without a BOM puts a NUL in every other byte; RIS tag lines
+        # are ASCII, so even CJK-heavy text shows the pattern, while binary data has
+        # NULs on both sides and UTF-8 text has none.
+        if odd_nul >= 0.1 * pairs and even_nul * 10 <= odd_nul:
             return "utf-16-le", 0
-        if even_nul > 0.3 * pairs and odd_nul < 0.05 * pairs:
+        if even_nul >= 0.1 * pairs and odd_nul * 10 <= even_nul:
             return "utf-16-be", 0
     return None, 0
 

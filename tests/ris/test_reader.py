@@ -244,3 +244,12 @@ def test_join_keeps_tag_line_trailing_spaces_like_ris_js() -> None:
     assert records[0].first("AB") == "a  \nsecond"
     # A blank line adds a space to a non-paragraph value; the next line then adds none.
     assert records[0].first("TI") == "t  more"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_even_when_mostly_cjk(codec: str) -> None:
+    abstract = "\u6f22\u5b57\u4e2d\u6587" * 40
+    text = f"TY  - JOUR\r\nTI  - \u65e5\u672c\u8a9e\r\nAB  - {abstract}\r\nER  - \r\n"
+    records, problems = read(text.encode(codec))
+    assert records[0].first("AB") == abstract
+    assert problems == []
