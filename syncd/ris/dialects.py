@@ -251,7 +251,6 @@ class Prepared:
     found: dict[str, str] = field(default_factory=dict)
     article_number: str | None = None
     citation_line: str | None = None
-    extra: list[str] = field(default_factory=list)
     set_fields: dict[str, str] = field(default_factory=dict)
     dropped: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
 
@@ -262,7 +261,7 @@ def prepare(record: RawRecord, dialect: str, item_type: str) -> Prepared:
     if dialect in ("scopus", "pure"):
         _scopus(out, item_type)
     elif dialect == "wos":
-        _wos(out, item_type)
+        _wos(out)
     elif dialect == "pubmed":
         _pubmed(out)
     elif dialect == "ovid":
@@ -388,7 +387,7 @@ def _c7_ji(out: Prepared, item_type: str) -> None:
     out.fields = kept
 
 
-def _wos(out: Prepared, item_type: str) -> None:
+def _wos(out: Prepared) -> None:
     kept: list[Field] = []
     for f in out.fields:
         if f.tag in ("AN", "UT"):

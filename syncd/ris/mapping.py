@@ -215,7 +215,7 @@ def map_record(record: RawRecord, schema: Schema | None = None) -> ConvertedReco
 
     info = _type_info(schema, item_type)
     ids = record_identifiers(st.fields, st.extra, st.sn, item_type, record, prep.found, info.has)
-    item = _build_item(st, schema, info, ids, prep.article_number, prep.extra)
+    item = _build_item(st, schema, info, ids, prep.article_number)
     if prep.citation_line:
         _append_extra(item, [prep.citation_line])
     source = SourceRef(record.file, record.start_line, record.end_line, record.index, dialect)
@@ -441,7 +441,6 @@ def _build_item(
     info: _TypeInfo,
     ids: Identifiers,
     article_number: str | None,
-    dialect_extra: list[str],
 ) -> dict[str, Any]:
     item_type = st.item_type
     item: dict[str, Any] = {"itemType": item_type}
@@ -478,7 +477,7 @@ def _build_item(
             st.problem(None, f"{name} is not a field of {item_type}; kept in Extra")
     if st.tags:
         item["tags"] = [{"tag": t} for t in st.tags]
-    lines = sorted(invalid) + extra_ris + st.unsupported + dialect_extra
+    lines = sorted(invalid) + extra_ris + st.unsupported
     lines += [x for x in extra_lines(ids, item_type, schema) if x not in lines]
     _append_extra(item, lines)
     return item
