@@ -82,8 +82,9 @@ _RUN_TAG = {head: t for t in _TAG_NAMES if t not in ("TY", "ER") for head in (t 
 _HEAD = operator.itemgetter(slice(0, 5))
 _TAIL = operator.itemgetter(slice(5, None))
 
-# Zotero joins continuation lines of these tags with a newline when the file is not
-# hard-wrapped (see records()); of these, always with a newline; of others, a space.
+# RIS.js joins a continuation line to a _PARAGRAPH_TAGS value with a newline when the
+# file does not look hard-wrapped (see records()), to a _LINE_LIST_TAGS value always
+# with a newline, and to any other value with a space.
 _PARAGRAPH_TAGS = frozenset({"AB", "N1", "N2", "RN"})
 _LINE_LIST_TAGS = frozenset({"KW", "L1", "L2", "L3"})
 
@@ -213,6 +214,7 @@ class _Reader:
 
         for item in self.lines.chunks():
             if isinstance(item, ReadProblem):
+                prev_chunk_last = ""  # a skipped over-long line came in between
                 yield item
                 continue
             lines = item.lines
@@ -300,7 +302,12 @@ class _Reader:
                         # The line before the first continuation is the field's tag line.
                         # RIS.js keeps that value untrimmed until the end, so its trailing
                         # spaces survive a joining newline (and suppress a joining space).
-                        raw = _raw_value(lines[i - 2] if i >= 2 else prev_chunk_last)
+                        prev = lines[i - 2] if i >= 2 else prev_chunk_last
+                        last = fields[-1]
+                        if prev.lstrip(" \t\ufeff").startswith(last.tag):
+                            raw = _raw_value(prev)
+                        else:  # the line before was skipped as too long
+                            raw = last.value
                         parts = [raw]
                         tail_space = raw.endswith(" ")
                         plain = False

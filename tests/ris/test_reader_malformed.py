@@ -215,3 +215,14 @@ def test_utf16_block_boundaries(monkeypatch: pytest.MonkeyPatch) -> None:
     recs, probs = split(list(read_records(io.BytesIO(data), "w.ris")))
     assert recs == [(1, 3, "\u00e9\u6f22\U0001f600")]
     assert probs == []
+
+
+def test_continuation_after_a_skipped_line_joins_the_field_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(reader_lines, "BLOCK_SIZE", 64)
+    monkeypatch.setattr(reader_lines, "MAX_LINE_BYTES", 1000)
+    data = b"TY  - JOUR\nTI  - t\nAB  - " + b"y" * 5000 + b"\ncontinued\nER  - \n"
+    out = list(read_records(io.BytesIO(data), "skip.ris"))
+    records = [o for o in out if isinstance(o, RawRecord)]
+    assert [(f.tag, f.value) for f in records[0].fields] == [("TY", "JOUR"), ("TI", "t continued")]
