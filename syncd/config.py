@@ -39,6 +39,7 @@ class DaemonConfig:
     rescan: float = 60.0  # full rescans of the folders, for missed events
     refresh: float = 900.0  # mirror refresh, to see edits made in Zotero
     retry: float = 30.0  # first wait after a transient failure (doubles each time)
+    max_file_mb: float = 512.0  # larger files are turned away: not an export
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +179,7 @@ def parse_config(document: Mapping[str, Any], *, source: Path | None = None) -> 
     for name in DaemonConfig.__slots__:
         value = daemon_table.get(name, getattr(defaults, name))
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise fail(f"[daemon] {name}", "it must be a positive number of seconds")
+            raise fail(f"[daemon] {name}", "it must be a positive number")
         timing[name] = float(value)
 
     return Config(

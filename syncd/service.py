@@ -264,6 +264,22 @@ class Daemon:
         if not entry.path.exists():
             inbox.gone(entry)
             return
+        limit = self.config.daemon.max_file_mb * 1024 * 1024
+        try:
+            size = entry.path.stat().st_size
+        except OSError:
+            inbox.gone(entry)
+            return
+        if size > limit:
+            self.failed += 1
+            inbox.fail(
+                entry,
+                f"the file is {size / 1048576:.0f} MB, over the limit of "
+                f"{self.config.daemon.max_file_mb:g} MB for an export",
+                "if it really is one export, raise [daemon] max_file_mb in the configuration "
+                "and drop the file again; otherwise remove it from the folder",
+            )
+            return
         duplicate = inbox.duplicate_of(entry)
         if duplicate:
             document = {
