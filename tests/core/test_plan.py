@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from ris_helpers import convert_text, ris_record
@@ -116,7 +117,7 @@ def test_users_own_item_gets_empty_fields_and_identifiers_only() -> None:
         "pages": "",
         "extra": "",
     }
-    text = open("tests/fixtures/seed_scopus_pure.ris", encoding="utf-8").read()
+    text = (Path(__file__).parents[1] / "fixtures" / "seed_scopus_pure.ris").read_text("utf-8")
     action = make_plan(incoming(text), mirror(("MINEAAAA", mine)), {}, SCHEMA).actions[0]
     assert (action.kind, action.key, action.matched_by) == ("update", "MINEAAAA", "scopus_eid")
     assert "title" not in action.payload

@@ -15,7 +15,10 @@ from typing import Any
 
 from daemon_helpers import DaemonProcess, wait_for, write_config
 
-GOOD = "TY  - JOUR\nTI  - Good record {n}\nAU  - Doe, Jane\nPY  - 2020\nDO  - 10.4242/good{n}\nER  - \n"
+GOOD = (
+    "TY  - JOUR\nTI  - Good record {n}\nAU  - Doe, Jane\nPY  - 2020\nDO  - 10.4242/good{n}\n"
+    "ER  - \n"
+)
 
 
 def good(n: int) -> str:
