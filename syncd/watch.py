@@ -190,6 +190,13 @@ class StabilityTracker:
         return quiet_for >= self.settle
 
 
+def _arrival_key(path: Path) -> tuple[int, str]:
+    try:
+        return (path.stat(follow_symlinks=False).st_mtime_ns, path.name)
+    except OSError:
+        return (0, path.name)
+
+
 def _make_observer() -> BaseObserver:
     if sys.platform.startswith("linux"):
         from watchdog.observers.inotify import InotifyObserver
@@ -321,7 +328,9 @@ class FolderWatcher:
             # cannot be forgotten by a listing taken before it.
             with self._lock:
                 try:
-                    found = list(self._list(folder))
+                    # Oldest first, so files found by a scan (at start, or after missed
+                    # events) are handed over in the order they were written.
+                    found = sorted(self._list(folder), key=_arrival_key)
                 except OSError as err:
                     self._note_once(
                         "scan", folder, logging.WARNING, "cannot list %s: %s", folder, err

@@ -394,8 +394,20 @@ def _update(
         for action in replanned:
             if action.kind in ("update", "conflict") and (action.payload or action.notes):
                 todo.append(action)
-            else:
-                outcomes.append(_quiet_outcome(action))
+                continue
+            if action.kind in ("unchanged", "conflict") and action.key:
+                # Often our own earlier attempt had landed (its answer was lost): Zotero
+                # now holds the export's values, which are the base from here on.
+                store.record_intent(
+                    db,
+                    library,
+                    action.key,
+                    action.identities,
+                    action.new_base,
+                    confirmed=True,
+                    created_by_syncd=False,
+                )
+            outcomes.append(_quiet_outcome(action))
         log.info(
             "update round %d: %d items changed meanwhile, merged again", round_ + 1, len(retry)
         )

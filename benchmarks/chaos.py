@@ -1,0 +1,285 @@
+"""Chaos run: `syncd run` against a faulty sandbox, SIGKILLed at random, restarted.
+
+2,000 records in 20 files (several overlapping: the same works again with corrected
+fields), synced by the daemon while the sandbox answers 429 (10%), 500 (5%), 503 (5%),
+resets the connection (2%) and commits a write then resets (2%), and the daemon is
+killed with SIGKILL 5 times at random moments and restarted. The end state is
+compared with the expected library field by field: duplicates, missing items, wrong
+fields, and files without a report must all be 0. The seed makes a failure replayable.
+
+    .venv/bin/python benchmarks/chaos.py --seeds 1-10
+    .venv/bin/python benchmarks/chaos.py --seeds 7 --records 200 --files 5 --kills 2
+
+The test suite runs a small configuration of the same code (tests/security/test_chaos.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from syncd.sandbox import FaultPlan, Sandbox
+
+KEY = "chaos-test-key-000000000000"
+FIELDS = ("title", "pages", "volume", "DOI")
+
+
+@dataclass
+class ChaosResult:
+    seed: int
+    records: int
+    files: int
+    kills: int
+    seconds: float
+    duplicates: int
+    missing: int
+    wrong_fields: int
+    unreported_files: int
+    requests: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.duplicates or self.missing or self.wrong_fields or self.unreported_files)
+
+    def line(self) -> str:
+        faults = ", ".join(f"{k} {v}" for k, v in sorted(self.requests.items()))
+        return (
+            f"seed {self.seed}: {self.records} records, {self.files} files, {self.kills} kills, "
+            f"{self.seconds:.1f} s | duplicates {self.duplicates}, missing {self.missing}, "
+            f"wrong fields {self.wrong_fields}, files without report {self.unreported_files} "
+            f"| {'PASS' if self.ok else 'FAIL'} | requests: {faults}"
+        )
+
+
+def make_exports(
+    rng: random.Random, records: int, files: int
+) -> tuple[list[tuple[str, str]], dict[str, dict[str, str]]]:
+    """Files of ris text, and the expected final fields per DOI (last file wins)."""
+    per_file = records // files
+    repeats = per_file // 5 if files > 1 else 0
+    expected: dict[str, dict[str, str]] = {}
+    exports = []
+    next_work = 0
+    for f in range(files):
+        chosen: list[int] = []
+        if f > 0 and repeats:
+            chosen = rng.sample(range(next_work), min(repeats, next_work))
+        fresh = per_file - len(chosen)
+        chosen += list(range(next_work, next_work + fresh))
+        next_work += fresh
+        lines = []
+        for work in chosen:
+            doi = f"10.6666/chaos.{work}"
+            version = f
+            fields = {
+                "title": f"Chaos work {work}"
+                + (f", corrected in file {f}" if work < next_work - fresh else ""),
+                "pages": f"{work}-{work + 10 + version}",
+                "volume": str(1 + version),
+                "DOI": doi,
+            }
+            expected[doi] = fields
+            lines.append(
+                "\n".join(
+                    [
+                        "TY  - JOUR",
+                        f"TI  - {fields['title']}",
+                        f"AU  - Author{work % 97}, A.",
+                        "PY  - 2024",
+                        "JO  - Journal of Chaos",
+                        f"VL  - {fields['volume']}",
+                        f"SP  - {fields['pages']}",
+                        f"DO  - {doi}",
+                        "ER  - ",
+                    ]
+                )
+            )
+        exports.append((f"export{f:02}.ris", "\n".join(lines) + "\n"))
+    return exports, expected
+
+
+def _config(work: Path, url: str, inbox: Path) -> Path:
+    cfg = work / "config.toml"
+    cfg.write_text(
+        f"""[zotero]
+library_type = "user"
+library_id = 1
+base_url = "{url}"
+
+[state]
+path = "{work / "state.sqlite"}"
+
+[daemon]
+settle = 0.3
+rescan = 1
+refresh = 30
+retry = 0.2
+
+[[watch]]
+path = "{inbox}"
+""",
+        encoding="utf-8",
+    )
+    return cfg
+
+
+def _start(cfg: Path, log: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "ZOTERO_API_KEY": KEY}
+    env.pop("NOTIFY_SOCKET", None)
+    with open(log, "ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "syncd", "--config", str(cfg), "run"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def _reports(inbox: Path) -> int:
+    folder = inbox / "processed"
+    return len(list(folder.glob("*.report.json"))) if folder.exists() else 0
+
+
+def run_chaos(
+    seed: int,
+    *,
+    records: int = 2000,
+    files: int = 20,
+    kills: int = 5,
+    retry_after: int = 1,
+    timeout: float = 600.0,
+    workdir: Path | None = None,
+) -> ChaosResult:
+    rng = random.Random(seed)
+    work = Path(tempfile.mkdtemp(prefix=f"syncd-chaos-{seed}-", dir=workdir))
+    inbox = work / "inbox"
+    inbox.mkdir()
+    sandbox = Sandbox()
+    sandbox.start()
+    started = time.monotonic()
+    proc: subprocess.Popen[bytes] | None = None
+    try:
+        sandbox.add_user_library(1)
+        sandbox.add_key(KEY, user_id=1, user_write=True)
+        sandbox.faults = FaultPlan(
+            seed=seed,
+            rate_429=0.10,
+            retry_after=retry_after,
+            rate_500=0.05,
+            rate_503=0.05,
+            rate_reset_before=0.02,
+            rate_reset_after_commit=0.02,
+        )
+        exports, expected = make_exports(rng, records, files)
+        cfg = _config(work, sandbox.url, inbox)
+        log = work / "daemon.log"
+        proc = _start(cfg, log)
+        for name, text in exports:
+            tmp = inbox / f".{name}.part"
+            tmp.write_text(text, encoding="utf-8")
+            tmp.rename(inbox / name)
+            time.sleep(0.02)  # distinct arrival order
+        for _ in range(kills):
+            time.sleep(rng.uniform(0.5, 3.0))
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(10)
+            proc = _start(cfg, log)
+        deadline = time.monotonic() + timeout
+        while _reports(inbox) < files and time.monotonic() < deadline:
+            if proc.poll() is not None:
+                proc = _start(cfg, log)  # a crash of ours would show in the figures
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(60)
+        proc = None
+        items = [
+            i
+            for i in sandbox.all_items("users/1", include_trashed=True)
+            if i.get("itemType") not in ("note", "attachment")
+        ]
+        by_doi: dict[str, list[dict[str, Any]]] = {}
+        for item in items:
+            by_doi.setdefault(str(item.get("DOI", "")).lower(), []).append(item)
+        duplicates = sum(len(v) - 1 for v in by_doi.values())
+        missing = sum(1 for doi in expected if doi not in by_doi)
+        wrong = 0
+        for doi, fields in expected.items():
+            for item in by_doi.get(doi, [])[:1]:
+                wrong += sum(1 for name in FIELDS if item.get(name) != fields[name])
+        reported = {
+            p.name[: -len(".report.json")] for p in (inbox / "processed").glob("*.report.json")
+        }
+        unreported = sum(1 for name, _ in exports if name not in reported)
+        requests = Counter(r.fault or str(r.status) for r in sandbox.log)
+        return ChaosResult(
+            seed,
+            records,
+            files,
+            kills,
+            time.monotonic() - started,
+            duplicates,
+            missing,
+            wrong,
+            unreported,
+            requests,
+        )
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+        sandbox.stop()
+        if os.environ.get("SYNCD_CHAOS_KEEP"):
+            print(f"kept {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _seeds(text: str) -> list[int]:
+    out: list[int] = []
+    for part in text.split(","):
+        if "-" in part:
+            a, b = part.split("-")
+            out.extend(range(int(a), int(b) + 1))
+        else:
+            out.append(int(part))
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seeds", default="1-10", help="seeds to run, e.g. 1-10 or 3,7")
+    parser.add_argument("--records", type=int, default=2000)
+    parser.add_argument("--files", type=int, default=20)
+    parser.add_argument("--kills", type=int, default=5)
+    parser.add_argument("--retry-after", type=int, default=1, help="Retry-After of the 429s (s)")
+    args = parser.parse_args()
+    failures = 0
+    for seed in _seeds(args.seeds):
+        result = run_chaos(
+            seed,
+            records=args.records,
+            files=args.files,
+            kills=args.kills,
+            retry_after=args.retry_after,
+        )
+        print(result.line(), flush=True)
+        failures += not result.ok
+    print(f"{failures} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
