@@ -37,8 +37,9 @@ Decisions worth knowing:
 * Speed: runs of ordinary tag lines inside a record, the bulk of any export, are
   recognised and turned into Fields by C-level ``map()`` calls over a block's line
   list; boundaries, continuations and odd forms take the per-line path. Measured
-  with benchmarks/bench_read_map.py on Scopus-style files: 1.7x rispy's parse-only
-  records/s at 10k records and 2.5x at 100k, with flat peak memory.
+  with benchmarks/bench_read_map.py on Scopus-style files (37 lines a record):
+  39-42k records/s, 1.5x rispy's parse-only rate at 10k records and 2.0x at 100k,
+  with peak RSS flat at ~30 MiB where rispy's grows to 660 MiB.
 * A record whose values exceed ``MAX_RECORD_CHARS`` is dropped and reported (the
   check runs per block, so the overshoot is at most one block).
 * Per-line oddities are reported once per file, after the last record, with the

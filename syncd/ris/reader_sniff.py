@@ -26,7 +26,7 @@ __all__ = [
 
 # How much of the start of a file is kept to explain why it is not RIS.
 HEAD_BYTES = 64 << 10
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -130,7 +130,7 @@ def describe_non_ris(head: bytes) -> tuple[str, int | None]:
     text = _head_text(head)
     if not text.strip(" \t\r\n\ufeff\x00"):
         return "only whitespace", None
-    controls = len(CONTROL.findall(text)) + text.count("\ufffd")
+    controls = len(_CONTROL.findall(text)) + text.count("\ufffd")
     if controls > 0.05 * len(text):
         return "binary data (mostly non-text bytes)", None
 
