@@ -13,6 +13,7 @@ with counts, WATCHDOG pings every tick, and STOPPING on the way out.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
@@ -189,33 +190,69 @@ class Daemon:
             self.notifier.ready()
             log.info("watching %s", ", ".join(str(w.path) for w in self.config.watches))
             self._status(inbox)
+            storage_wait = self.config.daemon.retry
             while not self.flags.stop.is_set():
                 self._ping()
-                if self.flags.reload:
-                    self.flags.reload = False
-                    watcher = self._reload(watcher, on_ready, session)
-                if self.flags.rescan:
-                    self.flags.rescan = False
-                    watcher.scan()
-                watcher.poll()
-                with queue_lock:
-                    batch, arrived[:] = list(arrived), []
-                for path, folder in batch:
-                    inbox.enqueue(path, folder)
-                if self.flags.refresh:
-                    self.flags.refresh = False
-                    self._refresh(session, db)
-                due = inbox.due()
-                if due:
-                    self._process(due[0], session, inbox, db)
-                    self._status(inbox)
+                try:
+                    watcher, busy = self._tick(
+                        watcher, on_ready, session, inbox, db, arrived, queue_lock
+                    )
+                    storage_wait = self.config.daemon.retry
+                except (StateError, InputError) as exc:
+                    # Disk full or a damaged database: nothing may be synced while the
+                    # write-ahead record cannot be kept, but the daemon stays up and
+                    # tries again; the files wait where they are.
+                    log.error("%s; pausing %.0f s", exc, storage_wait)
+                    self.notifier.status(f"storage problem, paused: {exc}")
+                    self._sleep(storage_wait)
+                    storage_wait = min(RETRY_MAX, storage_wait * 2)
                     continue
-                set_status(db, heartbeat=_now())
-                self.flags.stop.wait(TICK)
+                if not busy:
+                    self.flags.stop.wait(TICK)
         finally:
             watcher.stop()
         log.info("stopped")
         return 0
+
+    def _tick(
+        self,
+        watcher: FolderWatcher,
+        on_ready: Callable[[Path], None],
+        session: SyncSession,
+        inbox: Inbox,
+        db: StateDB,
+        arrived: list[tuple[Path, Path]],
+        queue_lock: threading.Lock,
+    ) -> tuple[FolderWatcher, bool]:
+        """One turn of the loop; True when a file was worked on (go again at once)."""
+        if self.flags.reload:
+            self.flags.reload = False
+            watcher = self._reload(watcher, on_ready, session)
+        if self.flags.rescan:
+            self.flags.rescan = False
+            watcher.scan()
+            # Also the right moment to finish deliveries a full disk interrupted.
+            inbox.recover()
+        watcher.poll()
+        with queue_lock:
+            batch, arrived[:] = list(arrived), []
+        for n, (path, folder) in enumerate(batch):
+            try:
+                inbox.enqueue(path, folder)
+            except StateError:
+                with queue_lock:
+                    arrived[:0] = batch[n:]
+                raise
+        if self.flags.refresh:
+            self.flags.refresh = False
+            self._refresh(session, db)
+        due = inbox.due()
+        if due:
+            self._process(due[0], session, inbox, db)
+            self._status(inbox)
+            return watcher, True
+        set_status(db, heartbeat=_now())
+        return watcher, False
 
     def _reload(
         self, watcher: FolderWatcher, on_ready: Callable[[Path], None], session: SyncSession
@@ -316,7 +353,7 @@ class Daemon:
                     "again as RIS and drop the new file into the folder",
                 )
                 return
-            inbox.finish(entry, report_document(entry.path, report, entry.sha256))
+            self._deliver(entry, report_document(entry.path, report, entry.sha256), inbox, db)
             self.processed += 1
             counts = report.counts()
             log.info("%s: %s", entry.path, ", ".join(f"{v} {k}" for k, v in counts.items()))
@@ -343,6 +380,23 @@ class Daemon:
                 )
             else:
                 inbox.postpone(entry, self.config.daemon.retry, f"{type(exc).__name__}: {exc}")
+
+    def _deliver(
+        self, entry: InboxFile, document: dict[str, Any], inbox: Inbox, db: StateDB
+    ) -> None:
+        """Write the report and move the file; a full disk here loses nothing: the
+        report is already in the database and the next rescan delivers it."""
+        try:
+            inbox.finish(entry, document)
+        except (InputError, StateError) as exc:
+            log.error(
+                "%s: synced, but the report or the move into processed/ failed (%s); "
+                "it will be retried",
+                entry.path,
+                exc,
+            )
+            with contextlib.suppress(StateError):
+                set_status(db, last_error=f"{_now()} {entry.path}: {exc}")
 
     def _status(self, inbox: Inbox) -> None:
         today = datetime.now(UTC).replace(hour=0, minute=0, second=0).isoformat()
