@@ -53,7 +53,7 @@ def make_client(
         "user" if config.library_type == "user" else "group",
         config.library_id,
         key,
-        policy=policy or RetryPolicy(),
+        policy=policy or RetryPolicy(max_elapsed=config.retry_budget),
         sleep=sleep,
     )
 

@@ -51,6 +51,7 @@ class Config:
     policy: str = "merge"
     recreate_deleted: bool = False
     match_by_title: bool = False
+    retry_budget: float = 300.0
     watches: tuple[WatchConfig, ...] = ()
     daemon: DaemonConfig = field(default_factory=DaemonConfig)
     source: Path | None = None
@@ -141,7 +142,14 @@ def parse_config(document: Mapping[str, Any], *, source: Path | None = None) -> 
         state_path = _resolve(state["path"], base_dir)
 
     sync = _table(document, "sync", where)
-    _only_keys(sync, "sync", {"policy", "recreate_deleted", "match_by_title"}, where)
+    _only_keys(
+        sync, "sync", {"policy", "recreate_deleted", "match_by_title", "retry_budget"}, where
+    )
+    retry_budget = sync.get("retry_budget", 300)
+    if isinstance(retry_budget, bool) or not isinstance(retry_budget, int | float) or (
+        retry_budget <= 0
+    ):
+        raise fail("[sync] retry_budget", "it must be a positive number of seconds")
     policy = sync.get("policy", "merge")
     if policy not in POLICIES:
         raise fail("[sync] policy", "allowed values are " + ", ".join(f'"{p}"' for p in POLICIES))
@@ -190,6 +198,7 @@ def parse_config(document: Mapping[str, Any], *, source: Path | None = None) -> 
         policy=policy,
         recreate_deleted=flags["recreate_deleted"],
         match_by_title=flags["match_by_title"],
+        retry_budget=float(retry_budget),
         watches=tuple(watches),
         daemon=DaemonConfig(**timing),
         source=source,
