@@ -103,18 +103,20 @@ def execute(
         else:
             quiet.append(action)
 
-    for action in quiet:
-        outcomes.append(_quiet_outcome(action))
-        if action.kind in ("unchanged", "conflict") and action.key:
-            store.record_intent(
-                db,
-                library,
-                action.key,
-                action.identities,
-                action.new_base,
-                confirmed=True,
-                created_by_syncd=False,
-            )
+    outcomes.extend(_quiet_outcome(action) for action in quiet)
+    # One transaction for all of them: a commit each (synchronous=FULL) made an
+    # unchanged re-sync of thousands of records wait on thousands of fsyncs.
+    store.record_intents(
+        db,
+        library,
+        [
+            (action.key, action.identities, action.new_base)
+            for action in quiet
+            if action.kind in ("unchanged", "conflict") and action.key
+        ],
+        confirmed=True,
+        created_by_syncd=False,
+    )
     if progress and quiet:
         progress(len(quiet))
 
@@ -354,16 +356,14 @@ def _update(
                             )
                         )
             store.confirm_items(db, library, confirmed)
+            store.record_intents(
+                db,
+                library,
+                [(key, action.identities, action.new_base) for key, action in done.items()],
+                confirmed=True,
+                created_by_syncd=False,
+            )
             for key, action in done.items():
-                store.record_intent(
-                    db,
-                    library,
-                    key,
-                    action.identities,
-                    action.new_base,
-                    confirmed=True,
-                    created_by_syncd=False,
-                )
                 outcomes.append(
                     _outcome(
                         action,
