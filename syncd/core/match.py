@@ -78,13 +78,19 @@ def id_pairs(ids: Identifiers, item_type: str | None = None) -> list[tuple[str, 
 
 @dataclass
 class LibraryIndex:
-    """The mirror indexed for matching: items by key, keys by identifier."""
+    """The mirror indexed for matching: items by key, keys by identifier.
+
+    Keys by title fingerprint are built on first use: only the opt-in title match
+    asks for them, and folding every title of a large library cost more than the
+    rest of the index together.
+    """
 
     items: dict[str, IndexedItem] = field(default_factory=dict)
     by_id: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
-    by_fingerprint: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     # What each key was indexed under, so removing one item costs what adding did.
-    _entries: dict[str, tuple[list[tuple[str, str]], str | None]] = field(default_factory=dict)
+    _pairs: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    _fingerprints: dict[str, str] = field(default_factory=dict)
+    _by_fingerprint: dict[str, set[str]] | None = None
 
     @classmethod
     def build(cls, items: Iterable[IndexedItem]) -> LibraryIndex:
@@ -92,6 +98,15 @@ class LibraryIndex:
         for item in items:
             index.add(item)
         return index
+
+    @property
+    def by_fingerprint(self) -> Mapping[str, set[str]]:
+        if self._by_fingerprint is None:
+            self._by_fingerprint = defaultdict(set)
+            for item in self.items.values():
+                if item.item_type not in NEVER_MATCHED_TYPES:
+                    self._add_fingerprint(item)
+        return self._by_fingerprint
 
     def add(self, item: IndexedItem) -> None:
         """Index ``item``, replacing whatever was indexed under its key before."""
@@ -107,18 +122,24 @@ class LibraryIndex:
         )
         for pair in pairs:
             self.by_id[pair].add(item.key)
+        self._pairs[item.key] = pairs
+        if self._by_fingerprint is not None:
+            self._add_fingerprint(item)
+
+    def _add_fingerprint(self, item: IndexedItem) -> None:
+        assert self._by_fingerprint is not None
         fp = fingerprint(item.data)
         if fp:
-            self.by_fingerprint[fp].add(item.key)
-        self._entries[item.key] = (pairs, fp)
+            self._by_fingerprint[fp].add(item.key)
+            self._fingerprints[item.key] = fp
 
     def remove(self, key: str) -> None:
         self.items.pop(key, None)
-        pairs, fp = self._entries.pop(key, ([], None))
-        for pair in pairs:
+        for pair in self._pairs.pop(key, ()):
             self.by_id[pair].discard(key)
-        if fp:
-            self.by_fingerprint[fp].discard(key)
+        fp = self._fingerprints.pop(key, None)
+        if fp and self._by_fingerprint is not None:
+            self._by_fingerprint[fp].discard(key)
 
 
 @dataclass(frozen=True, slots=True)
