@@ -10,6 +10,7 @@ abstract, keywords, "Cited By" notes) so the two benchmarks measure similar inpu
 from __future__ import annotations
 
 import math
+import multiprocessing
 import random
 import tempfile
 import time
@@ -17,13 +18,14 @@ from collections import Counter
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from syncd.app import open_session
 from syncd.config import Config
 from syncd.sandbox import FaultPlan, Sandbox
 from syncd.sandbox.server import RequestRecord
-from syncd.sync.session import SyncInput, SyncSession
+from syncd.sync.session import SyncInput
 from syncd.zotero.retry import RetryPolicy
 
 KEY = "bench-key-00000000000000000"
@@ -169,13 +171,6 @@ def sandbox() -> Iterator[Sandbox]:
         sb.stop()
 
 
-@contextmanager
-def session(sb: Sandbox, state: Path) -> Iterator[SyncSession]:
-    config = Config(library_type="user", library_id=USER_ID, base_url=sb.url, state_path=state)
-    with open_session(config, api_key=KEY, policy=RetryPolicy()) as s:
-        yield s
-
-
 @dataclass(frozen=True)
 class Run:
     """One sync of the scenario, with what the sandbox saw of it."""
@@ -209,16 +204,38 @@ def scenario(
             ("same export again", again, Bound(1, 0, 0)),
             (f"{len(changed)} records changed", edited, Bound(1, 0, len(changed))),
         )
-        with session(sb, Path(tmp) / "state.sqlite") as s:
+        # The syncs run in a child process: the sandbox's request handling then has
+        # its own interpreter, as the real server has its own machine, instead of
+        # sharing this one's GIL with the client it serves.
+        ctx = multiprocessing.get_context("spawn")
+        ours, theirs = ctx.Pipe()
+        child = ctx.Process(target=_sync_worker, args=(sb.url, Path(tmp) / "state.sqlite", theirs))
+        child.start()
+        try:
             for name, path, bound in plan:
                 sb.clear_log()
-                began = time.perf_counter()
-                report = s.sync([SyncInput(path)])
-                seconds = time.perf_counter() - began
-                runs.append(Run(name, seconds, report.counts(), sb.log, bound))
+                ours.send(path)
+                seconds, counts = ours.recv()
+                runs.append(Run(name, seconds, counts, sb.log, bound))
                 if not quiet:
-                    print(f"{name}: {seconds:.1f}s, {report.counts()}", flush=True)
+                    print(f"{name}: {seconds:.1f}s, {counts}", flush=True)
+            ours.send(None)
+            child.join(60)
+        finally:
+            if child.is_alive():
+                child.kill()
+                child.join()
     return runs
+
+
+def _sync_worker(url: str, state: Path, conn: Connection) -> None:
+    """Child process: one session, one sync per path received, until None."""
+    config = Config(library_type="user", library_id=USER_ID, base_url=url, state_path=state)
+    with open_session(config, api_key=KEY, policy=RetryPolicy()) as s:
+        while (path := conn.recv()) is not None:
+            began = time.perf_counter()
+            report = s.sync([SyncInput(path)])
+            conn.send((time.perf_counter() - began, report.counts()))
 
 
 # -- the request log -----------------------------------------------------------------

@@ -1,0 +1,67 @@
+"""Wall time of a sync at real-world latency, next to the time its requests alone need.
+
+The same three syncs as ``bench_sync_requests.py`` (new records into a seeded
+library, the same export again, 1% changed), with the sandbox holding every
+response for ``--latency-ms`` (default 50). The ideal is computed from the sandbox's
+request log: consecutive reads four at a time (the client keeps up to four in
+flight), every write on its own, each costing the latency and nothing else. Target:
+wall time at most 1.3x that ideal.
+
+Usage: .venv/bin/python benchmarks/bench_sync_latency.py [--items 20000] [--records 5000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+
+from common import ideal_seconds, print_table, scenario
+
+TARGET = 1.3
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=20000, help="items already in the library")
+    parser.add_argument("--records", type=int, default=5000, help="records in the export")
+    parser.add_argument(
+        "--changed", type=float, default=0.01, help="share of records changed in the third sync"
+    )
+    parser.add_argument("--latency-ms", type=int, default=50, help="added to every response")
+    args = parser.parse_args()
+    latency = args.latency_ms / 1000
+    runs = scenario(
+        items=args.items,
+        records=args.records,
+        changed_share=args.changed,
+        latency_ms=args.latency_ms,
+    )
+
+    today = datetime.date.today()
+    print(
+        f"\nwall time at {args.latency_ms} ms a response, "
+        f"{args.items} items + {args.records} records, {today}"
+    )
+    headers = ["sync", "reads", "writes", "wall s", "ideal s", "ratio", "target", "met"]
+    rows = []
+    for run in runs:
+        reads = sum(1 for r in run.log if r.kind == "read")
+        ideal = ideal_seconds(run.log, latency)
+        ratio = run.seconds / ideal if ideal else float("inf")
+        rows.append(
+            [
+                run.name,
+                reads,
+                len(run.log) - reads,
+                f"{run.seconds:.2f}",
+                f"{ideal:.2f}",
+                f"{ratio:.2f}",
+                f"<= {TARGET}x",
+                "yes" if ratio <= TARGET else "NO",
+            ]
+        )
+    print_table(headers, rows)
+
+
+if __name__ == "__main__":
+    main()
