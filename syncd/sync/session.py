@@ -25,7 +25,7 @@ from syncd.sync import store
 from syncd.sync.engine import Json, execute
 from syncd.sync.outcome import SyncReport
 from syncd.zotero.client import ZoteroClient
-from syncd.zotero.mirror import RefreshStats, refresh_mirror, remember_items
+from syncd.zotero.mirror import RefreshStats, mirror_item, refresh_mirror, remember_items
 
 log = logging.getLogger(__name__)
 
@@ -81,14 +81,27 @@ class SyncSession:
         self.schema = schema
         self.options = options
         self.library = client.library
+        self._index: LibraryIndex | None = None
 
     # -- steps ------------------------------------------------------------------
 
     def refresh(self) -> RefreshStats:
-        return refresh_mirror(self.client, self.db, self.library)
+        stats = refresh_mirror(self.client, self.db, self.library)
+        if stats.mode == "full" or stats.changed or stats.deleted:
+            # Others changed the library: the cached index is stale.
+            self._index = None
+        return stats
 
     def index(self) -> LibraryIndex:
-        return LibraryIndex.build(self.db.mirror_items(self.library))
+        """The mirror indexed for matching, built once and then kept current.
+
+        Loading and indexing a large library costs far more than a typical export,
+        so the daemon keeps it between files: our own writes go into it as they
+        land (``_remember``), and a refresh that saw other changes drops it.
+        """
+        if self._index is None:
+            self._index = LibraryIndex.build(self.db.mirror_items(self.library))
+        return self._index
 
     def resolve_collections(self, paths: Sequence[str], *, create: bool) -> dict[str, str]:
         """Collection keys for each path (``A/B/C``), creating what is missing once.
@@ -184,5 +197,8 @@ class SyncSession:
         return SyncReport(outcomes, read.problems, read.failed_files)
 
     def _remember(self, items: Sequence[Json]) -> None:
+        if self._index is not None:
+            for obj in items:
+                self._index.add(mirror_item(obj))
         # Not moving the mirror's library version: only a complete refresh does that.
         remember_items(self.db, self.library, items)
