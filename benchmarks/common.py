@@ -14,6 +14,7 @@ import multiprocessing
 import random
 import tempfile
 import time
+import zlib
 from collections import Counter
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
@@ -94,7 +95,10 @@ def scopus_record(i: int, *, changed: bool = False, prefix: str = "s") -> str:
     """One Scopus-style RIS record; its content depends only on ``i`` (and ``changed``,
     which gives it new pages and a revised abstract, as a corrected export would)."""
     rng = random.Random(f"{SEED}-{prefix}-{i}")
-    eid = 84864948206 + i
+    # Every identifier depends on the prefix, so exports made with different
+    # prefixes never match each other's items.
+    offset = zlib.crc32(prefix.encode()) % 997 * 1_000_000
+    eid = 84864948206 + offset + i
     doi = f"10.{1000 + i % 9000}/{prefix}.{i}"
     lines = ["TY  - JOUR", f"T1  - {_sentence(rng, 14)}"]
     lines += [f"AU  - {rng.choice(SURNAMES)}, {rng.choice('ABCDEFGHKLM')}." for _ in range(13)]
@@ -110,7 +114,7 @@ def scopus_record(i: int, *, changed: bool = False, prefix: str = "s") -> str:
         f"UR  - https://www.scopus.com/inward/record.uri?eid=2-s2.0-{eid}&partnerID=40",
         f"DO  - {doi}",
         "M3  - Article",
-        f"C2  - {22829849 + i}",
+        f"C2  - {22829849 + offset + i}",
         f"AN  - SCOPUS:{eid}",
         f"SN  - {1000 + i % 9000}-{2522 + i % 7000:04d}",
         f"VL  - {1 + i % 60}",
