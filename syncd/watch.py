@@ -109,6 +109,7 @@ class _Entry:
     size: int
     mtime_ns: int
     since: float  # when the current (size, mtime) was first seen
+    first_seen: float  # when the file was first seen at all
     complete: bool  # closed after writing or moved in, in the current state
     saw_write: bool  # a local write event was seen in the current state
     reported: tuple[int, int] | None = None
@@ -119,8 +120,8 @@ class StabilityTracker:
 
     The tracker knows only what it is told: before asking ``ready(now)``, re-observe
     the files listed by ``pending()`` (``FolderWatcher.poll`` does), otherwise a change
-    nobody reported goes unnoticed. Files are returned in the order they were first
-    seen, each once per (size, mtime) state.
+    nobody reported goes unnoticed. Files are returned oldest first (see ``ready``),
+    each once per (size, mtime) state.
     """
 
     def __init__(
@@ -143,6 +144,7 @@ class StabilityTracker:
                 size=size,
                 mtime_ns=mtime_ns,
                 since=now,
+                first_seen=now,
                 complete=kind in _COMPLETE_KINDS,
                 saw_write=kind in _WRITE_KINDS,
             )
@@ -169,15 +171,33 @@ class StabilityTracker:
         return [p for p, e in self._entries.items() if e.reported != (e.size, e.mtime_ns)]
 
     def ready(self, now: float) -> list[Path]:
-        """Files that became complete since last asked, in arrival order."""
-        out: list[tuple[int, Path]] = []
-        for path, entry in self._entries.items():
+        """Files that became complete since last asked, oldest first.
+
+        Age is the file's modification time (kept by a rename, so a download renamed
+        into place counts from when it was written), then the order first seen.
+        Within one folder, a file that is not complete yet holds back the newer ones,
+        so a later export never overtakes an earlier one that is still settling (a
+        later correction must not be undone by the original). It holds them back
+        for at most ``hold`` seconds from when it was first seen, so one file that
+        never settles cannot stall its folder.
+        """
+        hold = max(self.settle, self.write_settle, self.empty_settle)
+        blocked: set[Path] = set()
+        out: list[Path] = []
+        order = sorted(self._entries.items(), key=lambda kv: (kv[1].mtime_ns, kv[1].seq))
+        for path, entry in order:
             state = (entry.size, entry.mtime_ns)
-            if entry.reported == state or not self._is_ready(entry, now):
+            if entry.reported == state:
+                continue
+            if not self._is_ready(entry, now):
+                if now - entry.first_seen < hold:
+                    blocked.add(path.parent)
+                continue
+            if path.parent in blocked:
                 continue
             entry.reported = state
-            out.append((entry.seq, path))
-        return [path for _, path in sorted(out)]
+            out.append(path)
+        return out
 
     def _is_ready(self, entry: _Entry, now: float) -> bool:
         quiet_for = now - entry.since

@@ -161,11 +161,24 @@ TRACKER_CASES: dict[str, list[Step]] = {
         ("obs", "c", 10, 1, "closed", 0.7),
         ("ready", 3.0, ["b", "a", "c"]),
     ],
-    "ready ones go first, the rest later": [
+    "an older file still settling holds a newer complete one back": [
         ("obs", "b", 10, 1, "scan", 0.0),
-        ("obs", "a", 10, 1, "closed", 1.0),
-        ("ready", 1.0, ["a"]),
-        ("ready", 2.0, ["b"]),
+        ("obs", "a", 10, 2, "closed", 1.0),
+        ("ready", 1.0, []),
+        ("ready", 2.0, ["b", "a"]),
+    ],
+    "older by modification time goes first, whatever was seen first": [
+        ("obs", "new", 10, 5, "moved_in", 0.0),
+        ("obs", "old", 10, 3, "moved_in", 0.1),
+        ("ready", 0.2, ["old", "new"]),
+    ],
+    "a file that never settles holds the others back only for a while": [
+        ("obs", "slow", 10, 1, "modified", 0.0),
+        ("obs", "a", 10, 2, "closed", 1.0),
+        ("ready", 1.0, []),
+        ("obs", "slow", 20, 3, "modified", 25.0),
+        ("obs", "slow", 30, 4, "modified", 45.0),
+        ("ready", 45.0, ["a"]),
     ],
     "forgotten files are not reported": [
         ("obs", "a", 10, 1, "closed", 0.0),
@@ -257,8 +270,8 @@ def test_tracker_properties(ops: list[tuple[Any, ...]]) -> None:
         else:
             now += op[1]
             out = tracker.ready(now)
-            # arrival order, each path once
-            assert out == sorted(out, key=lambda p: first_seen[p])
+            # oldest first (modification time, then first seen), each path once
+            assert out == sorted(out, key=lambda p: (state[p][1], first_seen[p]))
             assert len(set(out)) == len(out)
             for path in out:
                 size, _ = state[path]
