@@ -146,8 +146,10 @@ def parse_config(document: Mapping[str, Any], *, source: Path | None = None) -> 
         sync, "sync", {"policy", "recreate_deleted", "match_by_title", "retry_budget"}, where
     )
     retry_budget = sync.get("retry_budget", 300)
-    if isinstance(retry_budget, bool) or not isinstance(retry_budget, int | float) or (
-        retry_budget <= 0
+    if (
+        isinstance(retry_budget, bool)
+        or not isinstance(retry_budget, int | float)
+        or (retry_budget <= 0)
     ):
         raise fail("[sync] retry_budget", "it must be a positive number of seconds")
     policy = sync.get("policy", "merge")

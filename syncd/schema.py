@@ -104,7 +104,9 @@ class Schema:
         try:
             return self._types[item_type]
         except KeyError:
-            raise SchemaError(f"'{item_type}' is not an item type in schema {self.version}") from None
+            raise SchemaError(
+                f"'{item_type}' is not an item type in schema {self.version}"
+            ) from None
 
     def fields_for(self, item_type: str) -> frozenset[str]:
         return frozenset(self.type(item_type).fields)
