@@ -164,3 +164,31 @@ def test_sigterm_stops_within_30_seconds(sandbox: Any, tmp_path: Path, inbox: Pa
     started = time.monotonic()
     assert daemon.stop(timeout=30) == 0
     assert time.monotonic() - started < 30
+
+
+def test_sighup_reloads_the_configuration(sandbox: Any, tmp_path: Path, inbox: Path) -> None:
+    import signal
+
+    cfg = write_config(tmp_path, sandbox, inbox)
+    daemon = DaemonProcess(cfg, tmp_path)
+    second = tmp_path / "second-inbox"
+    try:
+        daemon.wait_ready()
+        cfg.write_text(
+            cfg.read_text() + f'\n[[watch]]\npath = "{second}"\ntags = ["from-second"]\n',
+            encoding="utf-8",
+        )
+        daemon.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: second.is_dir(), 30, "the new folder to be watched")
+        (second / "new.ris").write_text(export_text(make_records(1, prefix="hup")), "utf-8")
+        wait_for(lambda: (second / "processed" / "new.ris.report.json").exists(), 60, "report")
+        # A broken configuration is refused and the daemon carries on.
+        cfg.write_text("[zotero\n", encoding="utf-8")
+        daemon.proc.send_signal(signal.SIGHUP)
+        time.sleep(1.0)
+        assert daemon.proc.poll() is None
+    finally:
+        assert daemon.stop() == 0
+    (item,) = [i for i in sandbox.all_items("users/1") if i.get("DOI") == "10.5555/hup0"]
+    assert {"tag": "from-second"} in item["tags"]
+    assert "configuration not reloaded" in daemon.log.read_text()
