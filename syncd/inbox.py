@@ -59,7 +59,10 @@ def report_document(path: Path, report: SyncReport, sha256: str) -> dict[str, An
         "sha256": sha256,
         "synced_at": _now(),
         "summary": report.counts(),
-        "records": [o.as_json() for o in report.outcomes],
+        "records": [
+            o.as_json()
+            for o in sorted(report.outcomes, key=lambda o: (o.sources[0].file, o.sources[0].line))
+        ],
         "problems": [
             {"file": p.file, "line": p.line, "severity": p.severity, "message": p.message}
             for p in report.problems

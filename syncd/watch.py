@@ -228,6 +228,18 @@ def _make_observer() -> BaseObserver:
     return observer
 
 
+class _ShutdownNoise(logging.Filter):
+    """watchdog logs an ERROR when events are still queued as its inotify thread
+    stops ("queue_events() called when the thread is inactive"). That is the normal
+    end of a watch, not a fault; an error line in the journal would alarm people."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "called when the thread is inactive" not in record.getMessage()
+
+
+logging.getLogger("watchdog.observers.inotify").addFilter(_ShutdownNoise())
+
+
 def _shut(observer: BaseObserver, timeout: float = 5.0) -> bool:
     """Stop an observer (started or not) and its inotify thread; True if it ended."""
     observer.stop()
