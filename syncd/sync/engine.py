@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -226,49 +227,65 @@ def _create(
     # Write-ahead: the chosen keys are durable before any request carries them.
     store.record_intents(db, library, intents, notes, confirmed=False, created_by_syncd=True)
 
-    state: dict[str, str] = {}  # parent key -> "created" | "failed: ..."
-    for batch in _batches(groups):
-        check()
-        result = client.post_items([o.body for o in batch])
-        landed: list[Json] = []
-        exists: list[str] = []
-        confirmed: list[str] = []
-        refused: list[str] = []
-        for i, obj in enumerate(batch):
-            key = str(obj.body["key"])
-            parent = str(obj.body.get("parentItem") or key)
-            if i in result.successful:
-                landed.append(result.successful[i])
-                confirmed.append(key)
-            elif i in result.unchanged:
-                confirmed.append(key)
-            elif i in result.failed:
-                failure = result.failed[i]
-                if failure.code == 412:
-                    exists.append(key)  # sent before and it landed then
-                    confirmed.append(key)
-                else:
-                    msg = (
-                        f"Zotero refused {'a note of ' if obj.is_note else ''}the item "
-                        f"({failure.code}: {failure.message})"
-                    )
-                    if not obj.is_note:
-                        refused.append(key)
-                        state[parent] = msg
-                    else:
-                        log.warning("%s: %s", parent, msg)
-                    continue
-            if not obj.is_note:
-                state.setdefault(parent, "created")
-        if exists:
-            landed.extend(client.items_by_keys(exists))
+    def book(confirmed: list[str], refused: list[str], landed: list[Json]) -> None:
         store.confirm_items(db, library, confirmed)
         if refused:
             store.forget_items(db, library, refused)
         if landed:
             remember_items(landed)
-        if progress:
-            progress(sum(1 for o in batch if not o.is_note))
+
+    state: dict[str, str] = {}  # parent key -> "created" | "failed: ..."
+    # Each batch's bookkeeping runs in a worker while the next batch is on the wire,
+    # one batch behind at most: it was a third of a large create's time, all of it
+    # spent while the network sat idle. Only the worker touches the database in the
+    # loop; a crash before a confirmation lands means a resend of the same keys,
+    # which the server answers with 412 ("it landed"), never a duplicate.
+    behind: Future[None] | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="syncd-book") as worker:
+        try:
+            for batch in _batches(groups):
+                check()
+                result = client.post_items([o.body for o in batch])
+                landed: list[Json] = []
+                exists: list[str] = []
+                confirmed: list[str] = []
+                refused: list[str] = []
+                for i, obj in enumerate(batch):
+                    key = str(obj.body["key"])
+                    parent = str(obj.body.get("parentItem") or key)
+                    if i in result.successful:
+                        landed.append(result.successful[i])
+                        confirmed.append(key)
+                    elif i in result.unchanged:
+                        confirmed.append(key)
+                    elif i in result.failed:
+                        failure = result.failed[i]
+                        if failure.code == 412:
+                            exists.append(key)  # sent before and it landed then
+                            confirmed.append(key)
+                        else:
+                            msg = (
+                                f"Zotero refused {'a note of ' if obj.is_note else ''}the item "
+                                f"({failure.code}: {failure.message})"
+                            )
+                            if not obj.is_note:
+                                refused.append(key)
+                                state[parent] = msg
+                            else:
+                                log.warning("%s: %s", parent, msg)
+                            continue
+                    if not obj.is_note:
+                        state.setdefault(parent, "created")
+                if exists:
+                    landed.extend(client.items_by_keys(exists))
+                if behind is not None:
+                    behind.result()
+                behind = worker.submit(book, confirmed, refused, landed)
+                if progress:
+                    progress(sum(1 for o in batch if not o.is_note))
+        finally:
+            if behind is not None:
+                behind.result()
 
     outcomes = []
     for action, group in zip(keyed, groups, strict=True):
