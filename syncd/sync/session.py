@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,23 +48,43 @@ class ReadResult:
     failed_files: list[str]
 
 
+@dataclass
+class _FileRead:
+    entries: list[ConvertedRecord | ReadProblem]
+    failure: str | None = None
+
+
+def _read_file(inp: SyncInput, schema: Schema) -> _FileRead:
+    read = _FileRead([])
+    try:
+        read.entries.extend(convert_file(inp.path, schema))
+    except InputError as exc:
+        read.failure = str(exc)
+    except OSError as exc:
+        read.failure = f"{inp.path}: cannot read the file ({exc.strerror})"
+    return read
+
+
+def _gather(
+    inputs: Sequence[SyncInput], reads: Sequence[_FileRead], collection_keys: dict[str, str]
+) -> ReadResult:
+    result = ReadResult([], [], [])
+    for inp, read in zip(inputs, reads, strict=True):
+        collections = (collection_keys[inp.collection],) if inp.collection else ()
+        for entry in read.entries:
+            if isinstance(entry, ConvertedRecord):
+                result.incoming.append(Incoming(entry, collections, inp.tags))
+            else:
+                result.problems.append(entry)
+        if read.failure is not None:
+            result.failed_files.append(read.failure)
+    return result
+
+
 def read_inputs(
     inputs: Sequence[SyncInput], schema: Schema, collection_keys: dict[str, str]
 ) -> ReadResult:
-    result = ReadResult([], [], [])
-    for inp in inputs:
-        collections = (collection_keys[inp.collection],) if inp.collection else ()
-        try:
-            for entry in convert_file(inp.path, schema):
-                if isinstance(entry, ConvertedRecord):
-                    result.incoming.append(Incoming(entry, collections, inp.tags))
-                else:
-                    result.problems.append(entry)
-        except InputError as exc:
-            result.failed_files.append(str(exc))
-        except OSError as exc:
-            result.failed_files.append(f"{inp.path}: cannot read the file ({exc.strerror})")
-    return result
+    return _gather(inputs, [_read_file(inp, schema) for inp in inputs], collection_keys)
 
 
 class SyncSession:
@@ -153,13 +174,25 @@ class SyncSession:
         store.record_collection(self.db, self.library, path, parent, confirmed=True)
         return parent
 
+    def refresh_and_read(self, inputs: Sequence[SyncInput], *, create: bool) -> ReadResult:
+        """Refresh the mirror, resolve the collections and read the files.
+
+        The files are read and mapped in a worker thread while the refresh waits on
+        the network (a full load of a large library takes seconds); the worker
+        touches neither the API client nor the database, so the one-thread rule for
+        those holds.
+        """
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="syncd-read") as reader:
+            reading = reader.submit(lambda: [_read_file(inp, self.schema) for inp in inputs])
+            self.refresh()
+            collections = self.resolve_collections(
+                [i.collection for i in inputs if i.collection], create=create
+            )
+            return _gather(inputs, reading.result(), collections)
+
     def plan(self, inputs: Sequence[SyncInput]) -> tuple[Plan, ReadResult]:
         """Refresh, read and plan; nothing is written to the library."""
-        self.refresh()
-        collections = self.resolve_collections(
-            [i.collection for i in inputs if i.collection], create=False
-        )
-        read = read_inputs(inputs, self.schema, collections)
+        read = self.refresh_and_read(inputs, create=False)
         links = store.load_links(self.db, self.library)
         plan = make_plan(read.incoming, self.index(), links, self.schema, self.options)
         return plan, read
@@ -172,11 +205,7 @@ class SyncSession:
         on_plan: Callable[[Plan], None] | None = None,
         stop: Callable[[], bool] | None = None,
     ) -> SyncReport:
-        self.refresh()
-        collections = self.resolve_collections(
-            [i.collection for i in inputs if i.collection], create=True
-        )
-        read = read_inputs(inputs, self.schema, collections)
+        read = self.refresh_and_read(inputs, create=True)
         links = store.load_links(self.db, self.library)
         index = self.index()
         plan = make_plan(read.incoming, index, links, self.schema, self.options)
