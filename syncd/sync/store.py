@@ -39,10 +39,16 @@ def load_links(db: StateDB, library: str) -> dict[str, Link]:
         "JOIN sync_items i ON i.library = l.library AND i.key = l.key WHERE l.library = ?",
         (library,),
     )
-    return {
-        identity: Link(key, json.loads(base), bool(confirmed))
-        for identity, key, base, confirmed in rows
-    }
+    # A record has several identities (DOI, EID, PMID...) linked to one item: each
+    # item's base is decoded once and its Link shared, not decoded per identity.
+    by_key: dict[str, Link] = {}
+    links: dict[str, Link] = {}
+    for identity, key, base, confirmed in rows:
+        link = by_key.get(key)
+        if link is None:
+            link = by_key[key] = Link(key, json.loads(base), bool(confirmed))
+        links[identity] = link
+    return links
 
 
 def record_intent(
