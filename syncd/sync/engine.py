@@ -184,6 +184,29 @@ def _batches(groups: Sequence[list[_Object]]) -> list[list[_Object]]:
     return batches
 
 
+def _note_objects(
+    action: Action,
+    parent: str,
+    db: StateDB,
+    library: str,
+    key_factory: Callable[[], str],
+    pending: list[store.PendingNote],
+) -> list[_Object]:
+    """The action's notes as objects to send, each once: a note Zotero already has
+    (confirmed) is skipped, one sent without an answer is resent under its key."""
+    sent = store.notes_of(db, library, parent)
+    objects = []
+    for html in action.notes:
+        digest = note_digest(html)
+        note_key, confirmed = sent.get(digest, (None, False))
+        if confirmed:
+            continue
+        note_key = note_key or key_factory()
+        pending.append(store.PendingNote(note_key, parent, digest))
+        objects.append(_Object(action, _note_body(note_key, parent, html), True))
+    return objects
+
+
 def _note_body(key: str, parent: str, html: str) -> Json:
     return {
         "key": key,
@@ -214,13 +237,8 @@ def _create(
     keyed: list[Action] = []
     for action in actions:
         key = action.key or key_factory()
-        pending = {n.digest: n.note_key for n in store.pending_notes(db, library, key)}
         group = [_Object(action, {**action.payload, "key": key, "version": 0}, False)]
-        for html in action.notes:
-            digest = note_digest(html)
-            note_key = pending.get(digest) or key_factory()
-            notes.append(store.PendingNote(note_key, key, digest))
-            group.append(_Object(action, _note_body(note_key, key, html), True))
+        group += _note_objects(action, key, db, library, key_factory, notes)
         groups.append(group)
         intents.append((key, action.identities, action.new_base))
         keyed.append(action)
@@ -324,18 +342,11 @@ def _update(
             current = index.items[action.key]
             body = {**action.payload, "key": action.key, "version": current.version}
             group = [_Object(action, body, False)]
-            for html in action.notes:
-                note_key = key_factory()
-                notes.append(store.PendingNote(note_key, action.key, note_digest(html)))
-                group.append(_Object(action, _note_body(note_key, action.key, html), True))
+            group += _note_objects(action, action.key, db, library, key_factory, notes)
             groups.append(group)
         if notes:
-            with db.transaction() as conn:
-                conn.executemany(
-                    "INSERT OR IGNORE INTO sync_notes "
-                    "(library, note_key, parent_key, digest, confirmed) VALUES (?, ?, ?, ?, 0)",
-                    [(library, n.note_key, n.parent_key, n.digest) for n in notes],
-                )
+            # Write-ahead, as for creates: a resend reuses these keys.
+            store.record_intents(db, library, [], notes, confirmed=False, created_by_syncd=True)
         for batch in _batches(groups):
             check()
             result = client.post_items([o.body for o in batch])
@@ -353,7 +364,9 @@ def _update(
                         done[key] = obj.action
                 elif i in result.failed:
                     failure = result.failed[i]
-                    if obj.is_note:
+                    if obj.is_note and failure.code == 412:
+                        confirmed.append(key)  # sent before, and it landed then
+                    elif obj.is_note:
                         log.warning(
                             "%s: a note was refused (%s: %s)",
                             obj.body["parentItem"],

@@ -131,16 +131,18 @@ class SyncSession:
         that names it, so the plan can show it.
         """
         found: dict[str, str] = {}
-        listing: list[Json] | None = None
+        if not paths:
+            return found
+        # One listing per sync: a collection the user deleted or trashed since it was
+        # made must be made again, not written to (the server would refuse every item).
+        listing = self.client.collections()
+        alive = {str(c["key"]) for c in listing if not c["data"].get("deleted")}
         for path in dict.fromkeys(paths):
             known = store.collection_key(self.db, self.library, path)
-            if known and known[1]:
+            if known and known[1] and known[0] in alive:
                 found[path] = known[0]
                 continue
-            if listing is None:
-                listing = self.client.collections()
-            key = self._collection_path(path, listing, create=create)
-            found[path] = key
+            found[path] = self._collection_path(path, listing, create=create)
         return found
 
     def _collection_path(self, path: str, listing: list[Json], *, create: bool) -> str:

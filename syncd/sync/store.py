@@ -125,15 +125,6 @@ def confirm_items(db: StateDB, library: str, keys: Iterable[str]) -> None:
         )
 
 
-def set_bases(db: StateDB, library: str, bases: Mapping[str, Mapping[str, Any]]) -> None:
-    with db.transaction() as conn:
-        conn.executemany(
-            "UPDATE sync_items SET base = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') "
-            "WHERE library = ? AND key = ?",
-            [(json.dumps(b, sort_keys=True), library, k) for k, b in bases.items()],
-        )
-
-
 def forget_items(db: StateDB, library: str, keys: Iterable[str]) -> None:
     """Drop links of creates the server refused, so the next run plans them afresh."""
     keys = list(keys)
@@ -149,13 +140,17 @@ def forget_items(db: StateDB, library: str, keys: Iterable[str]) -> None:
         )
 
 
-def pending_notes(db: StateDB, library: str, parent_key: str) -> list[PendingNote]:
+def notes_of(db: StateDB, library: str, parent_key: str) -> dict[str, tuple[str, bool]]:
+    """Child notes syncd sent for ``parent_key``: content digest -> (note key, confirmed).
+
+    A confirmed note is in Zotero; an unconfirmed one may be, so a resend must reuse
+    its key.
+    """
     rows = db.conn.execute(
-        "SELECT note_key, parent_key, digest FROM sync_notes "
-        "WHERE library = ? AND parent_key = ? AND confirmed = 0",
+        "SELECT digest, note_key, confirmed FROM sync_notes WHERE library = ? AND parent_key = ?",
         (library, parent_key),
     )
-    return [PendingNote(*row) for row in rows]
+    return {digest: (key, bool(confirmed)) for digest, key, confirmed in rows}
 
 
 def collection_key(db: StateDB, library: str, path: str) -> tuple[str, bool] | None:

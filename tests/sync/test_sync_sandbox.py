@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import pytest
 from conftest import TEST_KEY
 from sync_helpers import (
@@ -203,3 +204,50 @@ def test_notes_go_with_their_parent_and_are_not_duplicated(sandbox: Any, tmp_pat
     assert len(notes) == 6
     parents = {i["key"] for i in regular_items(sandbox)}
     assert {n["parentItem"] for n in notes} == parents
+
+
+def test_new_note_is_not_duplicated_when_the_item_changes_during_the_sync(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    from syncd.sync.session import SyncInput
+
+    records = make_records(1)
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        sync_file(session, write_export(tmp_path / "a.ris", records))
+        key = regular_items(sandbox)[0]["key"]
+        with_note = write_export(tmp_path / "b.ris", [dict(records[0], notes=("A new note",))])
+        # The user edits the item between the plan and the write: the update gets a 412.
+        report = session.sync(
+            [SyncInput(with_note)],
+            on_plan=lambda _plan: sandbox.user_edit(LIBRARY, key, {"volume": "7"}),
+        )
+        assert report.counts()["updated"] == 1
+        again = sync_file(session, with_note)
+        assert again.counts()["unchanged"] == 1
+    notes = [i for i in sandbox.all_items(LIBRARY) if i.get("itemType") == "note"]
+    assert [n["note"] for n in notes] == ["<p>A new note</p>"]
+    assert regular_items(sandbox)[0]["volume"] == "7"
+
+
+def test_a_collection_deleted_by_the_user_is_made_again(sandbox: Any, tmp_path: Path) -> None:
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        sync_file(session, write_export(tmp_path / "a.ris", make_records(1)), collection="Imports")
+        (first,) = sandbox.all_collections(LIBRARY)
+        gone = httpx2.delete(
+            f"{sandbox.url}/{LIBRARY}/collections/{first['key']}",
+            headers={
+                "Zotero-API-Key": TEST_KEY,
+                "If-Unmodified-Since-Version": str(sandbox.library_version(LIBRARY)),
+            },
+        )
+        assert gone.status_code == 204
+        report = sync_file(
+            session,
+            write_export(tmp_path / "b.ris", make_records(2, prefix="b")),
+            collection="Imports",
+        )
+    assert report.counts()["failed"] == 0
+    (second,) = sandbox.all_collections(LIBRARY)
+    assert second["key"] != first["key"] and second["name"] == "Imports"
+    new = [i for i in regular_items(sandbox) if i["DOI"].startswith("10.5555/b")]
+    assert all(i["collections"] == [second["key"]] for i in new)
