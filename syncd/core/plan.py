@@ -42,6 +42,7 @@ class Link:
     key: str
     base: Mapping[str, Any]
     confirmed: bool = True  # False while a create was sent but not yet seen to land
+    created_by_syncd: bool = True  # False for an item syncd only filled in
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,9 @@ class Action:
     reason: str = ""
     matched_by: str | None = None
     trashed: bool = False
+    # The state database already links every identity to ``key`` with ``new_base``
+    # as the base: nothing to record (most of an unchanged re-sync).
+    recorded: bool = False
 
     @property
     def record(self) -> ConvertedRecord:
@@ -132,7 +136,7 @@ def collapse(
     identities = [record_identities(inc.record) for inc in incoming]
     for i, ids in enumerate(identities):
         find(i)
-        for ident in ids:
+        for ident in _collapse_keys(ids, incoming[i].record):
             if ident in owner:
                 a, b = find(owner[ident]), find(i)
                 if a != b:
@@ -152,6 +156,15 @@ def collapse(
         sources = tuple(incoming[i].record.source for i in members)
         out.append((merged, tuple(group_ids), sources))
     return out
+
+
+def _collapse_keys(ids: tuple[str, ...], record: ConvertedRecord) -> tuple[str, ...]:
+    """What records are joined on: identifiers; a title fingerprint only joins records
+    that are the same to the letter (two works may share title, year and author)."""
+    if ids and not ids[0].startswith(("fp:", "item:")):
+        return ids
+    digest = hashlib.sha256(json.dumps(record.item, sort_keys=True).encode()).hexdigest()
+    return tuple(f"{ident}#{digest[:16]}" for ident in ids)
 
 
 def _merge_group(members: list[Incoming]) -> Incoming:
@@ -220,6 +233,13 @@ def _plan_one(
     common: dict[str, Any] = {"incoming": inc, "identities": identities, "sources": sources}
 
     link = next((links[i] for i in identities if i in links), None)
+    moved: Match | None = None
+    if link is not None and (link.key not in index.items or index.items[link.key].trashed):
+        # The linked item is gone or in the trash. If the user merged duplicates in
+        # Zotero, another live item carries the record's identifiers: use that one.
+        other = match_record(record.identifiers, str(item.get("itemType")), index, live_only=True)
+        if other.key and other.key != link.key:
+            link, moved = None, other
     if link is not None and link.key not in index.items:
         if not link.confirmed:
             # A create was sent before (maybe it landed, maybe not): resend with the
@@ -234,17 +254,20 @@ def _plan_one(
                 **common,
             )
         if not options.recreate_deleted:
+            made = "created" if link.created_by_syncd else "updated"
             return Action(
                 "skipped",
                 key=link.key,
-                reason="syncd created this item before and it was "
-                "deleted in Zotero; set [sync] recreate_deleted = true to create it again",
+                reason=f"syncd {made} this item before and it was deleted in Zotero; "
+                "set [sync] recreate_deleted = true to create it again",
                 **common,
             )
         link = None
         match = match_record(record.identifiers, str(item.get("itemType")), index)
     elif link is not None:
         match = Match(key=link.key, by="sync-state", trashed=index.items[link.key].trashed)
+    elif moved is not None:
+        match = moved
     else:
         fallback = item if options.match_by_title else None
         match = match_record(
@@ -285,15 +308,23 @@ def _plan_one(
         written = set(base.get("_notes", ()))
         new_notes = tuple(n for n in notes if note_digest(n) not in written)
     new_base = dict(result.new_base)
-    new_base["_notes"] = sorted(
-        set(base.get("_notes", ()) if base else ()) | {note_digest(n) for n in notes}
-    )
+    written = set(base.get("_notes", ()) if base else ())
+    if options.policy != "never-update":
+        written |= {note_digest(n) for n in notes}
+    new_base["_notes"] = sorted(written)
     kind = (
         "conflict"
         if result.conflicts
         else "update"
         if (result.changes or new_notes)
         else ("unchanged")
+    )
+    recorded = (
+        link is not None
+        and link.confirmed
+        and link.key == match.key
+        and link.base == new_base
+        and all(i in links and links[i].key == match.key for i in identities)
     )
     return Action(
         kind,
@@ -304,5 +335,6 @@ def _plan_one(
         new_base=new_base,
         matched_by=match.by,
         reason="changed in the export" if result.changes else "",
+        recorded=recorded,
         **common,
     )

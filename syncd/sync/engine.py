@@ -113,7 +113,7 @@ def execute(
         [
             (action.key, action.identities, action.new_base)
             for action in quiet
-            if action.kind in ("unchanged", "conflict") and action.key
+            if action.kind in ("unchanged", "conflict") and action.key and not action.recorded
         ],
         confirmed=True,
         created_by_syncd=False,
