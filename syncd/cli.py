@@ -78,7 +78,10 @@ def _inputs(
 
 
 _files_argument = click.argument(
-    "files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
+    "files",
+    nargs=-1,
+    required=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
 )
 _collection_option = click.option(
     "--collection", help='Add the items to this collection (a path like "Imports/Scopus").'
@@ -213,6 +216,8 @@ def sync(
         click.echo(json.dumps(summary_json(report)))
     else:
         for outcome in report.outcomes:
+            if outcome.kind == "failed":
+                continue  # on stderr, below
             if outcome.kind not in ("unchanged", "created", "updated") or ctx.obj["verbosity"] > 0:
                 click.echo(outcome.line())
         click.echo(summary_line(report))
@@ -307,8 +312,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
         "daemon_started_at": "daemon started",
         "daemon_heartbeat": "daemon last seen",
         "files_pending": "files pending",
-        "files_processed_24h": "files processed (24 h)",
-        "files_failed_24h": "files failed (24 h)",
+        "files_processed_today": "files processed today",
+        "files_failed_today": "files failed today",
         "last_error": "last error",
     }
     for name, label in labels.items():

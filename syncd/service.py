@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -399,8 +399,7 @@ class Daemon:
                 set_status(db, last_error=f"{_now()} {entry.path}: {exc}")
 
     def _status(self, inbox: Inbox) -> None:
-        today = datetime.now(UTC).replace(hour=0, minute=0, second=0).isoformat()
-        counts = inbox.counts_since(today)
+        counts = inbox.counts_since(_midnight())
         pending = sum(counts.get(s, 0) for s in ("queued", "syncing", "synced", "reported"))
         self.notifier.status(
             f"{pending} pending, {counts.get('processed', 0)} processed and "
@@ -412,11 +411,20 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _midnight() -> str:
+    """The start of today (UTC), in the form timestamps are stored in."""
+    return (
+        datetime.now(UTC)
+        .replace(hour=0, minute=0, second=0, microsecond=0)
+        .isoformat(timespec="seconds")
+    )
+
+
 def status_of(db: StateDB, library: str) -> dict[str, Any]:
     """What ``syncd status`` shows."""
     values = dict(db.conn.execute("SELECT name, value FROM daemon_status").fetchall())
     mirror = db.mirror_status(library)
-    since = (datetime.now(UTC) - timedelta(hours=24)).isoformat(timespec="seconds")
+    since = _midnight()
     counts = Inbox(db, library).counts_since(since)
     return {
         "library": library,
@@ -426,8 +434,8 @@ def status_of(db: StateDB, library: str) -> dict[str, Any]:
         "daemon_started_at": values.get("started_at"),
         "daemon_heartbeat": values.get("heartbeat"),
         "files_pending": sum(counts.get(s, 0) for s in ("queued", "syncing", "synced", "reported")),
-        "files_processed_24h": counts.get("processed", 0),
-        "files_failed_24h": counts.get("failed", 0),
+        "files_processed_today": counts.get("processed", 0),
+        "files_failed_today": counts.get("failed", 0),
         "last_error": values.get("last_error") or None,
     }
 

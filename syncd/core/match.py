@@ -171,11 +171,12 @@ def match_record(
     index: LibraryIndex,
     *,
     title_fallback: Mapping[str, Any] | None = None,
+    live_only: bool = False,
 ) -> Match:
     """Find the library item a record with identifiers ``ids`` stands for.
 
     ``title_fallback`` (the record's item data) enables the opt-in weak match for
-    records that carry no identifier at all.
+    records that carry no identifier at all; ``live_only`` leaves trashed items out.
     """
     pairs = id_pairs(ids, item_type)
     hits: list[tuple[str, str, frozenset[str]]] = []
@@ -184,6 +185,7 @@ def match_record(
             k
             for k in index.by_id.get((kind, value), ())
             if index.items[k].item_type not in NEVER_MATCHED_TYPES
+            and not (live_only and index.items[k].trashed)
         )
         if keys:
             hits.append((kind, value, keys))

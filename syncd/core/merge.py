@@ -130,6 +130,8 @@ def merge_item(
         if target is None:
             skipped.append(name)
             continue
+        if name == "creators" and schema.has_type(item_type):
+            value = _creators_for(value, item_type, schema)
         cur = current.get(target)
         if _same(cur, value):
             continue
@@ -146,6 +148,22 @@ def merge_item(
         else:
             conflicts.append(Conflict(target, cur, value, old))
     return MergeResult(changes, tuple(conflicts), new_base, tuple(skipped))
+
+
+def _creators_for(creators: Any, item_type: str, schema: Schema) -> Any:
+    """Creators with roles the library item's type allows: a role it lacks (a book
+    section's bookAuthor on a book) becomes the type's primary role, as Zotero does."""
+    if not isinstance(creators, list):
+        return creators
+    spec = schema.type(item_type)
+    allowed = set(spec.creator_types)
+    primary = spec.primary_creator_type
+    out = []
+    for creator in creators:
+        if isinstance(creator, Mapping) and creator.get("creatorType") not in allowed and primary:
+            creator = {**creator, "creatorType": primary}
+        out.append(creator)
+    return out
 
 
 def _is_empty(value: Any) -> bool:

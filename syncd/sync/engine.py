@@ -448,7 +448,7 @@ def _update(
                 "failed",
                 key=action.key,
                 message="the item kept changing in Zotero while syncd tried to update it; "
-                "it will be tried again on the next run",
+                "sync the file again to retry",
             )
         )
     return outcomes

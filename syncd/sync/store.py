@@ -35,7 +35,7 @@ class PendingNote:
 
 def load_links(db: StateDB, library: str) -> dict[str, Link]:
     rows = db.conn.execute(
-        "SELECT l.identity, i.key, i.base, i.confirmed FROM sync_links l "
+        "SELECT l.identity, i.key, i.base, i.confirmed, i.created_by_syncd FROM sync_links l "
         "JOIN sync_items i ON i.library = l.library AND i.key = l.key WHERE l.library = ?",
         (library,),
     )
@@ -43,10 +43,10 @@ def load_links(db: StateDB, library: str) -> dict[str, Link]:
     # item's base is decoded once and its Link shared, not decoded per identity.
     by_key: dict[str, Link] = {}
     links: dict[str, Link] = {}
-    for identity, key, base, confirmed in rows:
+    for identity, key, base, confirmed, created in rows:
         link = by_key.get(key)
         if link is None:
-            link = by_key[key] = Link(key, json.loads(base), bool(confirmed))
+            link = by_key[key] = Link(key, json.loads(base), bool(confirmed), bool(created))
         links[identity] = link
     return links
 

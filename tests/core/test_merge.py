@@ -150,3 +150,15 @@ def test_citation_line_with_only_a_new_date_is_not_rewritten() -> None:
     assert merge(new, old, base_of(old)).changes == {}
     more = art(extra="13 citations (Scopus) [2026-11-15]")
     assert merge(more, old, base_of(old)).changes == {"extra": "13 citations (Scopus) [2026-11-15]"}
+
+
+def test_creator_roles_follow_the_library_items_type() -> None:
+    export = {
+        "itemType": "bookSection",
+        "creators": [
+            {"creatorType": "author", "lastName": "A", "firstName": "B"},
+            {"creatorType": "bookAuthor", "lastName": "C", "firstName": "D"},
+        ],
+    }
+    result = merge(export, {"itemType": "book", "creators": []}, None)
+    assert [c["creatorType"] for c in result.changes["creators"]] == ["author", "author"]

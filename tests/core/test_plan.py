@@ -158,3 +158,32 @@ def test_identity_falls_back_to_a_fingerprint_without_identifiers() -> None:
     (rec,) = convert_text(ris_record("A paper without any identifier"))
     (identity,) = record_identities(rec)
     assert identity.startswith("fp:a paper without any identifier|2020|doe")
+
+
+def test_same_title_year_author_but_different_works_are_not_collapsed() -> None:
+    one = ris_record("Reply to the comments", pages="1-2")
+    two = ris_record("Reply to the comments", pages="7-8")
+    plan = make_plan(incoming(one + two), mirror(), {}, SCHEMA)
+    assert [a.kind for a in plan.actions] == ["create", "create"]
+    same = make_plan(incoming(one + one), mirror(), {}, SCHEMA)
+    assert len(same.actions) == 1
+
+
+def test_link_to_a_trashed_item_falls_back_to_the_live_item_with_the_identifiers() -> None:
+    # The user merged duplicates in Zotero: syncd's item went to the trash.
+    recs = incoming(ris_record("A paper", doi="10.1000/a", pages="1-9"))
+    data = {"itemType": "journalArticle", "DOI": "10.1000/a", "title": "A paper"}
+    index = mirror(("OLDAAAAA", data), ("LIVEAAAA", dict(data)), trashed=frozenset({"OLDAAAAA"}))
+    links = {"doi:10.1000/a": Link("OLDAAAAA", base_of(data))}
+    action = make_plan(recs, index, links, SCHEMA).actions[0]
+    assert (action.kind, action.key) == ("update", "LIVEAAAA")
+    # Not syncd's item: empty fields are filled, nothing is overwritten.
+    assert action.payload["pages"] == "1-9"
+    assert "title" not in action.payload
+
+
+def test_deleted_item_message_says_whether_syncd_made_it() -> None:
+    recs = incoming(ris_record("A paper", doi="10.1000/a"))
+    mine = {"doi:10.1000/a": Link("GONEAAAA", {}, created_by_syncd=False)}
+    action = make_plan(recs, mirror(), mine, SCHEMA).actions[0]
+    assert action.kind == "skipped" and "syncd updated this item" in action.reason
