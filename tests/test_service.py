@@ -132,13 +132,20 @@ def test_sigkill_during_import_loses_and_duplicates_nothing(
     # Slow the sandbox down so kills land mid-import.
     from syncd.sandbox import FaultPlan
 
-    sandbox.faults = FaultPlan(latency_ms=40)
+    sandbox.faults = FaultPlan(latency_ms=150)
+    at_kill: list[int] = []
     for _ in range(5):
         daemon = DaemonProcess(cfg, tmp_path)
         daemon.wait_ready()
-        time.sleep(rng.uniform(0.2, 2.0))
+        # Kill once the import has moved on by at least one batch since the last kill,
+        # plus a random moment: mid-import by construction, mid-file most of the time.
+        before = len(doi_counts(sandbox))
+        wait_for(lambda b=before: len(doi_counts(sandbox)) > b, 60, "progress")
+        time.sleep(rng.uniform(0.0, 0.3))
         daemon.kill()
         daemon.stop()
+        at_kill.append(len(doi_counts(sandbox)))
+    assert all(0 < n < n_files * per_file for n in at_kill), at_kill
     sandbox.faults = FaultPlan()
     daemon = DaemonProcess(cfg, tmp_path)
     try:

@@ -11,7 +11,14 @@ from typing import Any
 
 import pytest
 from conftest import TEST_KEY
-from sync_helpers import doi_counts, make_records, session_for, sync_file, write_export
+from sync_helpers import (
+    doi_counts,
+    make_records,
+    regular_items,
+    session_for,
+    sync_file,
+    write_export,
+)
 
 from syncd.errors import ApiUnavailableError
 from syncd.sandbox import FaultPlan
@@ -54,6 +61,19 @@ def chaos(sandbox: Any, tmp_path: Path, seed: int, n: int) -> None:
     run_until_done(sandbox, tmp_path / "state.sqlite", export)
     sandbox.faults = FaultPlan()
     check_exact(sandbox, n)
+    # Then corrections and a new note for every record, under the same faults: updates
+    # land once, notes are not duplicated.
+    corrected = [dict(r, pages=f"e{i}", notes=("Checked.",)) for i, r in enumerate(make_records(n))]
+    export = write_export(tmp_path / "b.ris", corrected)
+    sandbox.faults = faults(seed + 1000)
+    run_until_done(sandbox, tmp_path / "state.sqlite", export)
+    sandbox.faults = FaultPlan()
+    check_exact(sandbox, n)
+    items = regular_items(sandbox)
+    assert all(i["pages"] == f"e{i['DOI'].rsplit('r', 1)[1]}" for i in items)
+    notes = [i for i in sandbox.all_items("users/1") if i.get("itemType") == "note"]
+    assert len(notes) == n
+    assert len({note["parentItem"] for note in notes}) == n
     # And a clean re-run changes nothing.
     sandbox.clear_log()
     with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:

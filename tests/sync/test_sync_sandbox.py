@@ -83,35 +83,45 @@ def test_user_edits_tags_notes_and_collections_survive_and_conflicts_are_reporte
 ) -> None:
     records = make_records(3)
     state = tmp_path / "state.sqlite"
+    # syncd adds a collection and tags of its own each time, so both sides write the
+    # same lists: the user's members must survive syncd's additions.
+    folder = {"collection": "Imports", "tags": ("alert",)}
     with session_for(sandbox, state, TEST_KEY) as session:
-        sync_file(session, write_export(tmp_path / "v1.ris", records))
+        sync_file(session, write_export(tmp_path / "v1.ris", records), **folder)
         items = {i["DOI"]: i for i in regular_items(sandbox)}
         key0, key1 = items["10.5555/r0"]["key"], items["10.5555/r1"]["key"]
-        coll = (
-            sandbox.user_create_collection(LIBRARY, "My reading")
-            if hasattr(sandbox, "user_create_collection")
-            else None
+        ours = items["10.5555/r0"]["collections"]
+        mine = sandbox.user_create_collection(LIBRARY, "My reading")
+        sandbox.user_edit(
+            LIBRARY,
+            key0,
+            {
+                "title": "My better title",
+                "tags": [*items["10.5555/r0"]["tags"], {"tag": "mine"}],
+                "collections": [*ours, mine],
+            },
         )
-        changes: dict[str, Any] = {"title": "My better title", "tags": [{"tag": "mine"}]}
-        if coll:
-            changes["collections"] = [coll]
-        sandbox.user_edit(LIBRARY, key0, changes)
-        sandbox.user_edit(LIBRARY, key1, {"pages": "my-pages"})
+        sandbox.user_edit(LIBRARY, key1, {"pages": "my-pages", "tags": []})
         sandbox.user_create(
             LIBRARY, {"itemType": "note", "note": "<p>my note</p>", "parentItem": key0}
         )
-        # The next export changes the title of r0 (user did too) and pages of r1 (conflict).
+        # The next export changes the title of r0 (user did too) and pages of r1 (conflict),
+        # and brings a new tag.
         v2 = [dict(r) for r in records]
         v2[0]["title"] = "Record r0 on a topic, corrected"
         v2[1]["pages"] = "100-200"
-        report = sync_file(session, write_export(tmp_path / "v2.ris", v2))
+        report = sync_file(
+            session,
+            write_export(tmp_path / "v2.ris", v2),
+            collection="Imports",
+            tags=("alert", "week-2"),
+        )
     after = {i["key"]: i for i in regular_items(sandbox)}
     assert after[key0]["title"] == "My better title"
-    assert {"tag": "mine"} in after[key0]["tags"] or "mine" in [
-        t.get("tag") for t in after[key0]["tags"]
-    ]
-    if coll:
-        assert coll in after[key0]["collections"]
+    assert {t["tag"] for t in after[key0]["tags"]} == {"alert", "mine", "week-2"}
+    assert set(after[key0]["collections"]) == {*ours, mine}
+    # The user removed syncd's tag from r1: not added back; the new one is added.
+    assert {t["tag"] for t in after[key1]["tags"]} == {"week-2"}
     notes = [i for i in sandbox.all_items(LIBRARY) if i.get("itemType") == "note"]
     assert any("my note" in n["note"] for n in notes)
     assert after[key1]["pages"] == "my-pages"
