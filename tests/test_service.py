@@ -160,17 +160,32 @@ def test_sigkill_during_import_loses_and_duplicates_nothing(
     assert not list(inbox.glob("*.ris"))
 
 
-def test_sigterm_stops_within_30_seconds(sandbox: Any, tmp_path: Path, inbox: Path) -> None:
+def test_sigterm_stops_within_30_seconds_and_the_rest_follows_on_restart(
+    sandbox: Any, tmp_path: Path, inbox: Path
+) -> None:
     (inbox / "big.ris").write_text(export_text(make_records(400)), encoding="utf-8")
     from syncd.sandbox import FaultPlan
 
-    sandbox.faults = FaultPlan(latency_ms=100)
-    daemon = DaemonProcess(write_config(tmp_path, sandbox, inbox), tmp_path)
+    sandbox.faults = FaultPlan(latency_ms=300)
+    cfg = write_config(tmp_path, sandbox, inbox)
+    daemon = DaemonProcess(cfg, tmp_path)
     daemon.wait_ready()
-    time.sleep(1.0)
+    wait_for(lambda: sandbox.count(kind="write") >= 1, 30, "the first batch")
     started = time.monotonic()
     assert daemon.stop(timeout=30) == 0
     assert time.monotonic() - started < 30
+    # It stopped between batches: part of the file is in, the file waits in the inbox.
+    assert 0 < len(doi_counts(sandbox)) < 400
+    assert (inbox / "big.ris").exists()
+    sandbox.faults = FaultPlan()
+    again = DaemonProcess(cfg, tmp_path)
+    try:
+        again.wait_ready()
+        wait_for(lambda: (inbox / "processed" / "big.ris.report.json").exists(), 60, "report")
+    finally:
+        assert again.stop() == 0
+    counts = doi_counts(sandbox)
+    assert len(counts) == 400 and set(counts.values()) == {1}
 
 
 def test_sighup_reloads_the_configuration(sandbox: Any, tmp_path: Path, inbox: Path) -> None:
