@@ -28,42 +28,25 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from common import KEY, LIBRARY, print_table, sandbox, scopus_record, seed_library
+from common import (
+    KEY,
+    LIBRARY,
+    HandlerClock,
+    print_table,
+    sandbox,
+    scopus_record,
+    seed_library,
+)
 
 from syncd.sandbox import FaultPlan, Sandbox
-from syncd.sandbox.protocol import Request, Response
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTLE = 2.0  # the shipped default, written out so the figure says what it was run with
-
-
-class HandlerClock:
-    """Wraps the sandbox's request handler to add up the time spent in it."""
-
-    def __init__(self, handle: Callable[[Request], Response]) -> None:
-        self._handle = handle
-        self._lock = threading.Lock()
-        self.spent: list[tuple[float, float]] = []  # (finished at, seconds)
-
-    def __call__(self, req: Request) -> Response:
-        began = time.perf_counter()
-        try:
-            return self._handle(req)
-        finally:
-            now = time.perf_counter()
-            with self._lock:
-                self.spent.append((now, now - began))
-
-    def since(self, moment: float) -> tuple[int, float]:
-        with self._lock:
-            done = [s for at, s in self.spent if at >= moment]
-        return len(done), sum(done)
 
 
 def write_config(tmp: Path, url: str, inbox: Path) -> Path:

@@ -13,10 +13,11 @@ import math
 import multiprocessing
 import random
 import tempfile
+import threading
 import time
 import zlib
 from collections import Counter
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -25,6 +26,7 @@ from pathlib import Path
 from syncd.app import open_session
 from syncd.config import Config
 from syncd.sandbox import FaultPlan, Sandbox
+from syncd.sandbox.protocol import Request, Response
 from syncd.sandbox.server import RequestRecord
 from syncd.sync.session import SyncInput
 from syncd.zotero.retry import RetryPolicy
@@ -184,6 +186,8 @@ class Run:
     counts: dict[str, int]
     log: list[RequestRecord]
     bound: Bound
+    client_cpu: float  # CPU seconds of the syncing process, all its threads
+    sandbox_seconds: float  # time the sandbox spent in its request handler
 
 
 def scenario(
@@ -203,6 +207,8 @@ def scenario(
         again = write_export(Path(tmp) / "export-again.ris", range(records))
         edited = write_export(Path(tmp) / "export-edited.ris", range(records), changed)
         sb.faults = FaultPlan(latency_ms=latency_ms)
+        clock = HandlerClock(sb.api.handle)
+        sb.api.handle = clock  # type: ignore[method-assign]
         plan = (
             ("new records", first, Bound(max(1, math.ceil(items / ITEMS_PER_PAGE)), records, 0)),
             ("same export again", again, Bound(1, 0, 0)),
@@ -218,9 +224,11 @@ def scenario(
         try:
             for name, path, bound in plan:
                 sb.clear_log()
+                began = time.perf_counter()
                 ours.send(path)
-                seconds, counts = ours.recv()
-                runs.append(Run(name, seconds, counts, sb.log, bound))
+                seconds, counts, cpu = ours.recv()
+                served = clock.since(began)[1]
+                runs.append(Run(name, seconds, counts, sb.log, bound, cpu, served))
                 if not quiet:
                     print(f"{name}: {seconds:.1f}s, {counts}", flush=True)
             ours.send(None)
@@ -237,9 +245,34 @@ def _sync_worker(url: str, state: Path, conn: Connection) -> None:
     config = Config(library_type="user", library_id=USER_ID, base_url=url, state_path=state)
     with open_session(config, api_key=KEY, policy=RetryPolicy()) as s:
         while (path := conn.recv()) is not None:
-            began = time.perf_counter()
+            began, cpu = time.perf_counter(), time.process_time()
             report = s.sync([SyncInput(path)])
-            conn.send((time.perf_counter() - began, report.counts()))
+            took = time.perf_counter() - began
+            conn.send((took, report.counts(), time.process_time() - cpu))
+
+
+class HandlerClock:
+    """Wraps the sandbox's request handler to add up the time spent in it."""
+
+    def __init__(self, handle: Callable[[Request], Response]) -> None:
+        self._handle = handle
+        self._lock = threading.Lock()
+        self.spent: list[tuple[float, float]] = []  # (finished at, seconds)
+
+    def __call__(self, req: Request) -> Response:
+        began = time.perf_counter()
+        try:
+            return self._handle(req)
+        finally:
+            now = time.perf_counter()
+            with self._lock:
+                self.spent.append((now, now - began))
+
+    def since(self, moment: float) -> tuple[int, float]:
+        """Requests handled since ``moment`` (perf_counter) and the time they took."""
+        with self._lock:
+            done = [s for at, s in self.spent if at >= moment]
+        return len(done), sum(done)
 
 
 # -- the request log -----------------------------------------------------------------
