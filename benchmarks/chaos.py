@@ -169,6 +169,7 @@ def run_chaos(
     sandbox.start()
     started = time.monotonic()
     proc: subprocess.Popen[bytes] | None = None
+    keep = True  # a run that does not get to its verdict keeps its files too
     try:
         sandbox.add_user_library(1)
         sandbox.add_key(KEY, user_id=1, user_write=True)
@@ -222,7 +223,7 @@ def run_chaos(
         }
         unreported = sum(1 for name, _ in exports if name not in reported)
         requests = Counter(r.fault or str(r.status) for r in sandbox.log)
-        return ChaosResult(
+        result = ChaosResult(
             seed,
             records,
             files,
@@ -234,12 +235,14 @@ def run_chaos(
             unreported,
             requests,
         )
+        keep = not result.ok
+        return result
     finally:
         if proc is not None and proc.poll() is None:
             proc.kill()
             proc.wait(10)
         sandbox.stop()
-        if os.environ.get("SYNCD_CHAOS_KEEP"):
+        if keep or os.environ.get("SYNCD_CHAOS_KEEP"):
             print(f"kept {work}", file=sys.stderr)
         else:
             shutil.rmtree(work, ignore_errors=True)
