@@ -255,7 +255,8 @@ def _create(
     state: dict[str, str] = {}  # parent key -> "created" | "failed: ..."
     # Each batch's bookkeeping runs in a worker while the next batch is on the wire,
     # one batch behind at most: it was a third of a large create's time, all of it
-    # spent while the network sat idle. Only the worker touches the database in the
+    # spent while the network sat idle. Only the worker touches the database and
+    # the mirror (remember_items, which may also update the session's index) in the
     # loop; a crash before a confirmation lands means a resend of the same keys,
     # which the server answers with 412 ("it landed"), never a duplicate.
     behind: Future[None] | None = None
