@@ -302,9 +302,18 @@ def _create(
                 behind = worker.submit(book, confirmed, refused, landed)
                 if progress:
                     progress(sum(1 for o in batch if not o.is_note))
-        finally:
+        except BaseException:
+            # Keep the error that stopped the loop (an unavailable API must end in exit
+            # 75, not in a storage error of the batch before): a bookkeeping failure
+            # here only means a resend of durable keys next run.
             if behind is not None:
-                behind.result()
+                try:
+                    behind.result()
+                except Exception:
+                    log.exception("recording the last batch failed; it is resent next run")
+            raise
+        if behind is not None:
+            behind.result()
 
     outcomes = []
     for action, group in zip(keyed, groups, strict=True):
