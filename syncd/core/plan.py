@@ -75,13 +75,6 @@ class Action:
     def record(self) -> ConvertedRecord:
         return self.incoming.record
 
-    def describe(self) -> str:
-        src = self.sources[0]
-        where = f"{src.file}:{src.line}"
-        title = str(self.record.item.get("title") or self.record.item.get("caseName") or "")
-        title = title if len(title) <= 60 else title[:57] + "..."
-        return f"{where} {self.kind} {self.key or '-'} {title!r}"
-
 
 @dataclass(frozen=True, slots=True)
 class Plan:
@@ -334,7 +327,16 @@ def _plan_one(
         conflicts=result.conflicts,
         new_base=new_base,
         matched_by=match.by,
-        reason="changed in the export" if result.changes else "",
+        reason=_dropped_note(result.skipped_fields, current.item_type),
         recorded=recorded,
         **common,
     )
+
+
+def _dropped_note(fields: tuple[str, ...], item_type: str) -> str:
+    """Say which of the export's fields the library item's type has no place for
+    (its type differs from the record's): they are not written, and the user should
+    know rather than wonder."""
+    if not fields:
+        return ""
+    return f"not written, a {item_type} has no field for: {', '.join(sorted(fields))}"

@@ -411,6 +411,7 @@ def _update(
                         key=key,
                         changed_fields=tuple(sorted(action.payload)),
                         conflicts=action.conflicts,
+                        message=action.reason,
                     )
                 )
             if landed:

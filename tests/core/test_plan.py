@@ -187,3 +187,12 @@ def test_deleted_item_message_says_whether_syncd_made_it() -> None:
     mine = {"doi:10.1000/a": Link("GONEAAAA", {}, created_by_syncd=False)}
     action = make_plan(recs, mirror(), mine, SCHEMA).actions[0]
     assert action.kind == "skipped" and "syncd updated this item" in action.reason
+
+
+def test_fields_the_library_items_type_lacks_are_named() -> None:
+    # The library holds a book; the record says journal article.
+    book = {"itemType": "book", "title": "A paper", "DOI": "10.1000/a"}
+    recs = incoming(ris_record("A paper", doi="10.1000/a", pages="1-9"))
+    action = make_plan(recs, mirror(("BOOKAAAA", book)), {}, SCHEMA).actions[0]
+    assert action.key == "BOOKAAAA"
+    assert "publicationTitle" in action.reason and "a book has no field for" in action.reason
