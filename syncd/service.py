@@ -333,6 +333,12 @@ class Daemon:
             log.info("%s: same content as %s; not imported again", entry.path, duplicate)
             return
         watch = self._watch_for(entry)
+        if watch is None:
+            log.warning(
+                "%s: its folder is no longer in the configuration; syncing it without "
+                "a collection or tags",
+                entry.path,
+            )
         inbox.start(entry)
         try:
             report = session.sync(
