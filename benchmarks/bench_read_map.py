@@ -22,40 +22,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+# The same vocabulary as the sync benchmarks' generated records.
+from common import WORDS
+
 ROOT = Path(__file__).resolve().parent.parent
 
-WORDS = [
-    "cell",
-    "stem",
-    "therapy",
-    "lupus",
-    "trial",
-    "immune",
-    "response",
-    "clinical",
-    "patients",
-    "disease",
-    "remission",
-    "transplantation",
-    "safety",
-    "efficacy",
-    "serum",
-    "marker",
-    "cohort",
-    "randomised",
-    "analysis",
-    "outcome",
-    "relapse",
-    "activity",
-    "index",
-    "dose",
-    "kilogram",
-    "weight",
-    "protein",
-    "receptor",
-    "signalling",
-    "pathway",
-]
+
 SURNAMES = [
     "Wang",
     "Akiyama",
