@@ -72,6 +72,27 @@ class _Object:
     is_note: bool
 
 
+@dataclass
+class _Run:
+    """What one execution writes through, shared by the create and update steps."""
+
+    client: Writer
+    db: StateDB
+    library: str
+    index: LibraryIndex
+    schema: Schema
+    options: Options
+    remember_items: MirrorWriter
+    progress: Progress | None
+    key_factory: Callable[[], str]
+    stop: Callable[[], bool] | None
+
+    def check(self) -> None:
+        """Between batches: stop if asked to (everything sent so far is recorded)."""
+        if self.stop is not None and self.stop():
+            raise Interrupted("stopped between batches; the rest is synced on the next run")
+
+
 def execute(
     plan_actions: Sequence[Action],
     *,
@@ -91,7 +112,9 @@ def execute(
     ``stop`` is asked between batches; when it says so, :class:`Interrupted` is raised
     (everything sent so far is recorded, the rest is planned again next run).
     """
-    check = _stopper(stop)
+    run = _Run(
+        client, db, library, index, schema, options, remember_items, progress, key_factory, stop
+    )
     outcomes: list[RecordOutcome] = []
     creates: list[Action] = []
     writes: list[Action] = []
@@ -121,33 +144,9 @@ def execute(
     if progress and quiet:
         progress(len(quiet))
 
-    outcomes.extend(
-        _create(creates, client, db, library, remember_items, progress, key_factory, check)
-    )
-    outcomes.extend(
-        _update(
-            writes,
-            client,
-            db,
-            library,
-            index,
-            schema,
-            options,
-            remember_items,
-            progress,
-            key_factory,
-            check,
-        )
-    )
+    outcomes.extend(_create(creates, run))
+    outcomes.extend(_update(writes, run))
     return outcomes
-
-
-def _stopper(stop: Callable[[], bool] | None) -> Callable[[], None]:
-    def check() -> None:
-        if stop is not None and stop():
-            raise Interrupted("stopped between batches; the rest is synced on the next run")
-
-    return check
 
 
 def _title(action: Action) -> str:
@@ -185,23 +184,18 @@ def _batches(groups: Sequence[list[_Object]]) -> list[list[_Object]]:
 
 
 def _note_objects(
-    action: Action,
-    parent: str,
-    db: StateDB,
-    library: str,
-    key_factory: Callable[[], str],
-    pending: list[store.PendingNote],
+    action: Action, parent: str, run: _Run, pending: list[store.PendingNote]
 ) -> list[_Object]:
     """The action's notes as objects to send, each once: a note Zotero already has
     (confirmed) is skipped, one sent without an answer is resent under its key."""
-    sent = store.notes_of(db, library, parent)
+    sent = store.notes_of(run.db, run.library, parent)
     objects = []
     for html in action.notes:
         digest = note_digest(html)
         note_key, confirmed = sent.get(digest, (None, False))
         if confirmed:
             continue
-        note_key = note_key or key_factory()
+        note_key = note_key or run.key_factory()
         pending.append(store.PendingNote(note_key, parent, digest))
         objects.append(_Object(action, _note_body(note_key, parent, html), True))
     return objects
@@ -219,16 +213,7 @@ def _note_body(key: str, parent: str, html: str) -> Json:
     }
 
 
-def _create(
-    actions: Sequence[Action],
-    client: Writer,
-    db: StateDB,
-    library: str,
-    remember_items: MirrorWriter,
-    progress: Progress | None,
-    key_factory: Callable[[], str],
-    check: Callable[[], None],
-) -> list[RecordOutcome]:
+def _create(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
     if not actions:
         return []
     groups: list[list[_Object]] = []
@@ -236,21 +221,23 @@ def _create(
     notes: list[store.PendingNote] = []
     keyed: list[Action] = []
     for action in actions:
-        key = action.key or key_factory()
+        key = action.key or run.key_factory()
         group = [_Object(action, {**action.payload, "key": key, "version": 0}, False)]
-        group += _note_objects(action, key, db, library, key_factory, notes)
+        group += _note_objects(action, key, run, notes)
         groups.append(group)
         intents.append((key, action.identities, action.new_base))
         keyed.append(action)
     # Write-ahead: the chosen keys are durable before any request carries them.
-    store.record_intents(db, library, intents, notes, confirmed=False, created_by_syncd=True)
+    store.record_intents(
+        run.db, run.library, intents, notes, confirmed=False, created_by_syncd=True
+    )
 
     def book(confirmed: list[str], refused: list[str], landed: list[Json]) -> None:
-        store.confirm_items(db, library, confirmed)
+        store.confirm_items(run.db, run.library, confirmed)
         if refused:
-            store.forget_items(db, library, refused)
+            store.forget_items(run.db, run.library, refused)
         if landed:
-            remember_items(landed)
+            run.remember_items(landed)
 
     state: dict[str, str] = {}  # parent key -> "created" | "failed: ..."
     # Each batch's bookkeeping runs in a worker while the next batch is on the wire,
@@ -263,8 +250,8 @@ def _create(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="syncd-book") as worker:
         try:
             for batch in _batches(groups):
-                check()
-                result = client.post_items([o.body for o in batch])
+                run.check()
+                result = run.client.post_items([o.body for o in batch])
                 landed: list[Json] = []
                 exists: list[str] = []
                 confirmed: list[str] = []
@@ -296,12 +283,12 @@ def _create(
                     if not obj.is_note:
                         state.setdefault(parent, "created")
                 if exists:
-                    landed.extend(client.items_by_keys(exists))
+                    landed.extend(run.client.items_by_keys(exists))
                 if behind is not None:
                     behind.result()
                 behind = worker.submit(book, confirmed, refused, landed)
-                if progress:
-                    progress(sum(1 for o in batch if not o.is_note))
+                if run.progress:
+                    run.progress(sum(1 for o in batch if not o.is_note))
         except BaseException:
             # Keep the error that stopped the loop (an unavailable API must end in exit
             # 75, not in a storage error of the batch before): a bookkeeping failure
@@ -326,19 +313,7 @@ def _create(
     return outcomes
 
 
-def _update(
-    actions: Sequence[Action],
-    client: Writer,
-    db: StateDB,
-    library: str,
-    index: LibraryIndex,
-    schema: Schema,
-    options: Options,
-    remember_items: MirrorWriter,
-    progress: Progress | None,
-    key_factory: Callable[[], str],
-    check: Callable[[], None],
-) -> list[RecordOutcome]:
+def _update(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
     outcomes: list[RecordOutcome] = []
     todo = list(actions)
     for round_ in range(UPDATE_ROUNDS):
@@ -349,17 +324,19 @@ def _update(
         notes: list[store.PendingNote] = []
         for action in todo:
             assert action.key is not None
-            current = index.items[action.key]
+            current = run.index.items[action.key]
             body = {**action.payload, "key": action.key, "version": current.version}
             group = [_Object(action, body, False)]
-            group += _note_objects(action, action.key, db, library, key_factory, notes)
+            group += _note_objects(action, action.key, run, notes)
             groups.append(group)
         if notes:
             # Write-ahead, as for creates: a resend reuses these keys.
-            store.record_intents(db, library, [], notes, confirmed=False, created_by_syncd=True)
+            store.record_intents(
+                run.db, run.library, [], notes, confirmed=False, created_by_syncd=True
+            )
         for batch in _batches(groups):
-            check()
-            result = client.post_items([o.body for o in batch])
+            run.check()
+            result = run.client.post_items([o.body for o in batch])
             landed: list[Json] = []
             stale: list[Action] = []
             done: dict[str, Action] = {}
@@ -395,10 +372,10 @@ def _update(
                                 f"{failure.message})",
                             )
                         )
-            store.confirm_items(db, library, confirmed)
+            store.confirm_items(run.db, run.library, confirmed)
             store.record_intents(
-                db,
-                library,
+                run.db,
+                run.library,
                 [(key, action.identities, action.new_base) for key, action in done.items()],
                 confirmed=True,
                 created_by_syncd=False,
@@ -415,22 +392,24 @@ def _update(
                     )
                 )
             if landed:
-                remember_items(landed)
+                run.remember_items(landed)
                 for obj_json in landed:
-                    _index_json(index, obj_json)
+                    _index_json(run.index, obj_json)
             retry.extend(stale)
-            if progress:
-                progress(len(done))
+            if run.progress:
+                run.progress(len(done))
         if not retry:
             todo = []
             break
         # The user changed these items meanwhile: read them again and merge again.
-        fresh = client.items_by_keys([a.key for a in retry if a.key])
-        remember_items(fresh)
+        fresh = run.client.items_by_keys([a.key for a in retry if a.key])
+        run.remember_items(fresh)
         for obj_json in fresh:
-            _index_json(index, obj_json)
-        links = store.load_links(db, library)
-        replanned = make_plan([a.incoming for a in retry], index, links, schema, options).actions
+            _index_json(run.index, obj_json)
+        links = store.load_links(run.db, run.library)
+        replanned = make_plan(
+            [a.incoming for a in retry], run.index, links, run.schema, run.options
+        ).actions
         todo = []
         for action in replanned:
             if action.kind in ("update", "conflict") and (action.payload or action.notes):
@@ -440,8 +419,8 @@ def _update(
                 # Often our own earlier attempt had landed (its answer was lost): Zotero
                 # now holds the export's values, which are the base from here on.
                 store.record_intent(
-                    db,
-                    library,
+                    run.db,
+                    run.library,
                     action.key,
                     action.identities,
                     action.new_base,
