@@ -22,6 +22,7 @@ import os
 import selectors
 import socket
 import struct
+import sys
 import threading
 import time
 import traceback
@@ -194,6 +195,13 @@ class _Server(ThreadingHTTPServer):
             self._threads_alive = [t for t in self._threads_alive if t.is_alive()]
             self._threads_alive.append(thread)
         thread.start()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that went away (a killed daemon, a test closing its connection) is
+        # normal here; anything else is still printed as socketserver would.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
     def shutdown_request(self, request: Any) -> None:
         with self._open_lock:
