@@ -22,32 +22,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-# The same vocabulary as the sync benchmarks' generated records.
-from common import WORDS
+# The same vocabulary and names as the sync benchmarks' generated records.
+from common import SURNAMES, WORDS, _sentence
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-SURNAMES = [
-    "Wang",
-    "Akiyama",
-    "Zhang",
-    "Yamaza",
-    "Li",
-    "Feng",
-    "Hua",
-    "Liu",
-    "Xu",
-    "Chen",
-    "Shi",
-    "Sun",
-    "Müller",
-    "Dubois",
-]
-
-
-def _sentence(rng: random.Random, n: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
 
 
 def make_record(rng: random.Random, i: int) -> str:
