@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 # The same vocabulary and names as the sync benchmarks' generated records.
-from common import SURNAMES, WORDS, _sentence
+from common import SURNAMES, WORDS, sentence
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,12 +31,12 @@ ROOT = Path(__file__).resolve().parent.parent
 def make_record(rng: random.Random, i: int) -> str:
     eid = 84864948206 + i
     doi = f"10.{1000 + i % 9000}/{rng.randrange(10**6)}.{i}"
-    lines = ["TY  - JOUR", f"T1  - {_sentence(rng, 14)}"]
+    lines = ["TY  - JOUR", f"T1  - {sentence(rng, 14)}"]
     for _ in range(13):
         lines.append(f"AU  - {rng.choice(SURNAMES)}, {rng.choice('ABCDEFGHKLM')}.")
     year = 1990 + i % 35
     lines += [f"PY  - {year}", f"Y1  - {year}"]
-    abstract = " ".join(_sentence(rng, 18) for _ in range(9))
+    abstract = " ".join(sentence(rng, 18) for _ in range(9))
     lines += [f"N2  - {abstract}", f"AB  - {abstract}"]
     lines += [
         f"UR  - http://www.scopus.com/inward/record.url?scp={eid}&partnerID=8YFLogxK",

@@ -89,7 +89,7 @@ SURNAMES = [
 JOURNALS = ("Clinical and Developmental Immunology", "Journal of Immunology", "Cell Reports")
 
 
-def _sentence(rng: random.Random, n: int) -> str:
+def sentence(rng: random.Random, n: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
 
 
@@ -102,10 +102,10 @@ def scopus_record(i: int, *, changed: bool = False, prefix: str = "s") -> str:
     offset = zlib.crc32(prefix.encode()) % 997 * 1_000_000
     eid = 84864948206 + offset + i
     doi = f"10.{1000 + i % 9000}/{prefix}.{i}"
-    lines = ["TY  - JOUR", f"T1  - {_sentence(rng, 14)}"]
+    lines = ["TY  - JOUR", f"T1  - {sentence(rng, 14)}"]
     lines += [f"AU  - {rng.choice(SURNAMES)}, {rng.choice('ABCDEFGHKLM')}." for _ in range(13)]
     year = 1990 + i % 35
-    abstract = " ".join(_sentence(rng, 18) for _ in range(9))
+    abstract = " ".join(sentence(rng, 18) for _ in range(9))
     if changed:
         abstract += " Corrected version."
     journal = JOURNALS[i % len(JOURNALS)]
@@ -151,7 +151,7 @@ def seed_library(sb: Sandbox, n: int) -> None:
             LIBRARY,
             {
                 "itemType": "journalArticle",
-                "title": f"{_sentence(rng, 10)} ({i})",
+                "title": f"{sentence(rng, 10)} ({i})",
                 "creators": [
                     {"creatorType": "author", "lastName": rng.choice(SURNAMES), "firstName": "A."}
                     for _ in range(3)
