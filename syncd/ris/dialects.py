@@ -408,15 +408,23 @@ def _wos(out: Prepared) -> None:
     out.fields = kept
 
 
+def _take_pubmed_ids(out: Prepared, f: Field) -> bool:
+    """AN as the PMID (kept as a field too), C2 as the PMCID (consumed): the shape of
+    PubMed-derived records. True when the field is consumed."""
+    if f.tag == "AN" and normalize_pmid(f.value):
+        _add_id(out, "pmid", normalize_pmid(f.value))
+    elif f.tag == "C2" and f.value.upper().startswith("PMC"):
+        _add_id(out, "pmcid", normalize_pmcid(f.value))
+        return True
+    return False
+
+
 def _pubmed(out: Prepared) -> None:
     kept: list[Field] = []
     for f in out.fields:
-        if f.tag == "AN" and normalize_pmid(f.value):
-            _add_id(out, "pmid", normalize_pmid(f.value))
-        elif f.tag == "C2" and f.value.upper().startswith("PMC"):
-            _add_id(out, "pmcid", normalize_pmcid(f.value))
+        if _take_pubmed_ids(out, f):
             continue
-        elif f.tag == "ET":
+        if f.tag == "ET":
             out.dropped.append((f.line, "PubMed electronic publication date (not an edition)"))
             continue
         kept.append(f)
@@ -428,15 +436,7 @@ def _endnote(out: Prepared) -> None:
     if dp.strip().upper() != "NLM":
         return
     # A record EndNote fetched from PubMed: AN is the PMID, C2 the PMCID.
-    kept: list[Field] = []
-    for f in out.fields:
-        if f.tag == "AN" and normalize_pmid(f.value):
-            _add_id(out, "pmid", normalize_pmid(f.value))
-        elif f.tag == "C2" and f.value.upper().startswith("PMC"):
-            _add_id(out, "pmcid", normalize_pmcid(f.value))
-            continue
-        kept.append(f)
-    out.fields = kept
+    out.fields = [f for f in out.fields if not _take_pubmed_ids(out, f)]
 
 
 def _ovid(out: Prepared, item_type: str) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import httpx2
 import pytest
+from fake_clock import FakeClock
 
 from syncd.errors import ApiError, ApiUnavailableError, ConfigError, CredentialError
 from syncd.zotero.client import (
@@ -21,19 +22,6 @@ from syncd.zotero.retry import RetryPolicy
 
 KEY = "secretkey-DO-NOT-LOG-0123456789"
 Handler = Callable[[httpx2.Request], httpx2.Response]
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def make_client(handler: Handler, clock: FakeClock | None = None) -> ZoteroClient:

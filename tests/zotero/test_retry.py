@@ -6,6 +6,7 @@ import random
 
 import httpx2
 import pytest
+from fake_clock import FakeClock
 
 from syncd.errors import ApiError, ApiUnavailableError
 from syncd.zotero.retry import (
@@ -16,19 +17,6 @@ from syncd.zotero.retry import (
     RetryPolicy,
     parse_seconds,
 )
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def make(policy: RetryPolicy, clock: FakeClock) -> Retrier:
