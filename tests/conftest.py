@@ -20,6 +20,7 @@ from typing import Any
 import httpx2
 import pytest
 
+from syncd.native import build_kind, stale_modules
 from syncd.sandbox import Sandbox
 
 TEST_KEY = "sandbox-test-key-0000000000"
@@ -138,6 +139,22 @@ def _remove_new_objects(target: ApiTarget, existing: dict[str, set[str]]) -> Non
 
 def _live_ready() -> bool:
     return all(os.environ.get(name) for name in LIVE_ENV)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"syncd mapping build: {build_kind()}"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Refuse to test compiled modules older than their source (an editable install)."""
+    stale = stale_modules()
+    if stale:
+        pytest.exit(
+            f"compiled modules are older than their source: {', '.join(stale)}; "
+            "rebuild with `.venv/bin/pip install -e '.[test]'` (or set "
+            "SYNCD_PURE_PYTHON=1 for that command to install plain Python)",
+            returncode=2,
+        )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

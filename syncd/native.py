@@ -1,0 +1,54 @@
+"""Which build of the mapping is running: compiled by mypyc (setup.py) or plain Python.
+
+An editable install compiles the modules in place, and Python then imports the
+``.so`` next to each ``.py``: an edit to the source has no effect until the
+package is built again. :func:`stale_modules` finds that case, so the test suite
+and the benchmarks can refuse to measure code other than the one on disk.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.machinery
+from pathlib import Path
+
+# Kept in step with COMPILED in setup.py (tests/test_native.py checks it).
+COMPILED_MODULES = (
+    "syncd.identifiers",
+    "syncd.ris.dialects",
+    "syncd.ris.mapping",
+    "syncd.ris.mapping_cleaners",
+    "syncd.ris.mapping_ids",
+    "syncd.ris.mapping_tables",
+    "syncd.ris.mapping_values",
+)
+
+
+def _origin(name: str) -> Path:
+    return Path(str(importlib.import_module(name).__file__))
+
+
+def is_compiled(name: str) -> bool:
+    """True when module ``name`` was imported from a C extension."""
+    return _origin(name).name.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
+
+
+def build_kind() -> str:
+    """``"compiled (mypyc)"``, ``"pure Python"`` or ``"mixed"`` for the modules above."""
+    kinds = {is_compiled(name) for name in COMPILED_MODULES}
+    if kinds == {True}:
+        return "compiled (mypyc)"
+    return "pure Python" if kinds == {False} else "mixed"
+
+
+def stale_modules() -> list[str]:
+    """Compiled modules whose ``.py`` source changed after they were built."""
+    stale = []
+    for name in COMPILED_MODULES:
+        origin = _origin(name)
+        if not is_compiled(name):
+            continue
+        source = origin.parent / (name.rpartition(".")[2] + ".py")
+        if source.exists() and source.stat().st_mtime > origin.stat().st_mtime:
+            stale.append(name)
+    return stale
