@@ -33,6 +33,7 @@ COMPILED = [
     "syncd/ris/mapping_ids.py",
     "syncd/ris/mapping_tables.py",
     "syncd/ris/mapping_values.py",
+    "syncd/ris/tagged.py",
 ]
 
 

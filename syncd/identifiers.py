@@ -49,6 +49,8 @@ _WOS_RE = re.compile(r"\b(?:WOS|ISI)\s*:\s*([A-Z0-9]{15})\b", re.IGNORECASE)
 _WOS_BARE_RE = re.compile(r"^\s*(000\d{12}|A\d{4}[A-Z0-9]{10})\s*$", re.IGNORECASE)
 
 _ISBN_CANDIDATE_RE = re.compile(r"(?:97[89][\s-]?)?(?:\d[\s-]?){9}[\dXx]")
+_ISBN_SEPARATORS_RE = re.compile(r"[\s-]")
+_SPACES_RE = re.compile(r"\s+")
 _ISSN_RE = re.compile(r"\b(\d{4})\s*[-\u2010-\u2015]?\s*(\d{3}[\dXx])\b")
 
 # Extra line labels. Lookups are case- and spacing-insensitive (see _EXTRA_LINE_RE).
@@ -235,7 +237,7 @@ def all_isbns(text: str) -> tuple[str, ...]:
         return ()
     out: list[str] = []
     for m in _ISBN_CANDIDATE_RE.finditer(text):
-        digits = re.sub(r"[\s-]", "", m.group(0))
+        digits = _ISBN_SEPARATORS_RE.sub("", m.group(0))
         isbn = _isbn_from_digits(digits)
         if isbn and isbn not in out:
             out.append(isbn)
@@ -277,7 +279,7 @@ def identifiers_from_extra(extra: str) -> Identifiers:
         m = _EXTRA_LINE_RE.match(line)
         if m is None:
             continue
-        label = re.sub(r"\s+", "", m.group(1).lower())
+        label = _SPACES_RE.sub("", m.group(1).lower())
         value = m.group(2)
         if label == "doi":
             ids = ids.merged(Identifiers(doi=normalize_doi(value)))

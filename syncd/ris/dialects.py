@@ -91,7 +91,8 @@ from syncd.identifiers import (
     normalize_wos,
 )
 from syncd.ris.mapping_values import initials_first_name, parse_loose_date, surname_initials
-from syncd.ris.records import Field, RawRecord
+from syncd.ris.records import RawRecord
+from syncd.ris.tagged import Tagged, tagged
 
 DIALECTS = (
     "scopus",
@@ -150,7 +151,9 @@ _SCOPUS_NOISE_RE = re.compile(
     r"^(?:Correspondence\s+Address|CODEN|Publication\s+Stage|Open\s+Access)\s*:", re.I
 )
 _CITED_BY_RE = re.compile(r"^Cited\s+By\s*:\s*(\d+)\s*$", re.IGNORECASE)
-_EXPORT_DATE_RE = re.compile(r"^Export\s+Date\s*:\s*(.+?)\s*$", re.IGNORECASE)
+# The parts are stripped, so a greedy group ending in a non-space is the lazy
+# ``(.+?)\s*$`` without its backtracking.
+_EXPORT_DATE_RE = re.compile(r"^Export\s+Date\s*:\s*(.*\S)$", re.IGNORECASE)
 _PUBMED_ID_RE = re.compile(r"^PubMed\s+ID\s*:\s*(\d+)\s*$", re.IGNORECASE)
 _WOS_TIMES_CITED_RE = re.compile(
     r"^Times\s+Cited\s+in\s+Web\s+of\s+Science\s+Core\s+Collection\s*:\s*(\d+)\s*$", re.I
@@ -160,39 +163,78 @@ _WOS_NOISE_RE = re.compile(
 )
 # First five letters (lowercased) of the N1 parts _scopus looks at.
 _SCOPUS_HEADS = frozenset({"cited", "expor", "pubme", "corre", "coden", "publi", "open "})
+_NOISE_HEADS = frozenset({"corre", "coden", "publi", "open "})
 _SCOPUS_TAGS = frozenset({"C2", "M1", "C7", "UR", "U2", "AN", "N1", "A2"})
 _ARTICLE_NUMBER_TYPES = frozenset({"journalArticle", "conferencePaper", "magazineArticle"})
 
 
-def _has(record: RawRecord, tag: str) -> bool:
-    return any(f.tag == tag for f in record.fields)
-
-
 def detect_dialect(record: RawRecord) -> str:
     """The exporter that wrote ``record`` (one of :data:`DIALECTS`)."""
-    fields = record.fields
-    an = (record.first("AN") or "").strip()
-    db = (record.first("DB") or "").lower()
-    dp = (record.first("DP") or "").lower()
-    urls = " ".join(f.value for f in fields if f.tag in ("UR", "L2")).lower()
-    doi = (record.first("DO") or "").lower()
+    return detect_tagged(tagged(record.fields))
+
+
+def detect_tagged(fields: list[Tagged]) -> str:
+    """:func:`detect_dialect` on the mapping's working copy of the fields."""
+    return _detect(_Marks(fields))
+
+
+class _Marks:
+    """What detection looks at, gathered in one pass over the fields.
+
+    Detection used to scan the record once per question (first AN, first DB...);
+    one pass that keeps each tag's first value is most of the saving when the
+    mapping runs on a whole export.
+    """
+
+    __slots__ = ("fields", "first", "internal_pdf", "n1", "urls")
+
+    def __init__(self, fields: Sequence[Tagged]) -> None:
+        self.fields = fields
+        first: dict[str, str] = {}
+        urls: list[str] = []
+        n1: list[str] = []
+        internal_pdf = False
+        for f in fields:
+            tag = f.tag
+            if tag not in first:
+                first[tag] = f.value
+            if tag == "UR" or tag == "L2":
+                urls.append(f.value)
+            elif tag == "N1":
+                n1.append(f.value)
+            elif (tag == "L1" or tag == "L4") and f.value.lower().startswith("internal-pdf://"):
+                internal_pdf = True
+        self.first = first
+        self.urls = " ".join(urls).lower()
+        self.n1 = n1
+        self.internal_pdf = internal_pdf
+
+
+def _detect(marks: _Marks) -> str:
+    first = marks.first
+    fields = marks.fields
+    an = first.get("AN", "").strip()
+    db = first.get("DB", "").lower()
+    dp = first.get("DP", "").lower()
+    urls = marks.urls
+    doi = first.get("DO", "").lower()
 
     if an.upper().startswith("SCOPUS:") or "inward/record.url?scp=" in urls:
         return "pure"
     if db == "scopus" or an.startswith("2-s2.0-") or "scopus.com/inward/record.uri" in urls:
         return "scopus"
-    if any(f.tag == "N1" and _SCOPUS_NOTE_RE.match(f.value) for f in fields):
+    if any(_SCOPUS_NOTE_RE.match(value) for value in marks.n1):
         return "scopus"
-    if an.upper().startswith("WOS:") or _has(record, "UT"):
+    if an.upper().startswith("WOS:") or "UT" in first:
         return "wos"
     # Reference managers re-export records from every database, so their marks
     # (which are about the file, not the source) are checked before the sources'.
-    if _is_zotero(record):
+    if _is_zotero(marks):
         return "zotero"
-    rid = (record.first("ID") or "").strip()
+    rid = first.get("ID", "").strip()
     if rid and _CITATION_KEY_RE.match(rid) and _alphabetical(fields):
         return "mendeley"
-    if _is_endnote(record, rid):
+    if _is_endnote(marks, rid):
         return "endnote"
     if "ovid" in dp or "ovidsp." in urls or "ovid.com" in urls:
         return "ovid"
@@ -204,40 +246,35 @@ def detect_dialect(record: RawRecord) -> str:
         return "ebsco"
     if "proquest" in db or "proquest.com" in urls or "proquest" in dp:
         return "proquest"
-    if doi.startswith("10.1109/") or "ieeexplore" in urls or _has(record, "VO"):
+    if doi.startswith("10.1109/") or "ieeexplore" in urls or "VO" in first:
         return "ieee"
-    pb = (record.first("PB") or "").lower()
+    pb = first.get("PB", "").lower()
     if doi.startswith("10.1145/") or "association for computing machinery" in pb:
         return "acm"
-    tags = {f.tag for f in fields}
+    tags = set(first)
     if tags <= _GS_TAGS and "A1" in tags and ("T1" in tags or "TI" in tags):
         return "google_scholar"
     return "generic"
 
 
-def _is_zotero(record: RawRecord) -> bool:
-    da = record.first("DA") or ""
-    y2 = record.first("Y2") or ""
-    if _ZOTERO_DA_RE.match(da) or _ZOTERO_Y2_RE.match(y2):
+def _is_zotero(marks: _Marks) -> bool:
+    if _ZOTERO_DA_RE.match(marks.first.get("DA", "")):
         return True
-    return any(
-        f.tag == "N1" and f.value.lstrip().startswith(("<p>", "<div")) for f in record.fields
-    )
-
-
-def _is_endnote(record: RawRecord, rid: str) -> bool:
-    ty = (record.first("TY") or "").strip().upper()
-    if ty == "EDBOOK":
+    if _ZOTERO_Y2_RE.match(marks.first.get("Y2", "")):
         return True
-    if any(
-        f.tag in ("L1", "L4") and f.value.lower().startswith("internal-pdf://")
-        for f in record.fields
-    ):
+    return any(value.lstrip().startswith(("<p>", "<div")) for value in marks.n1)
+
+
+def _is_endnote(marks: _Marks, rid: str) -> bool:
+    first = marks.first
+    if first.get("TY", "").strip().upper() == "EDBOOK":
         return True
-    return rid.isdigit() and (_has(record, "DP") or _has(record, "DB"))
+    if marks.internal_pdf:
+        return True
+    return rid.isdigit() and ("DP" in first or "DB" in first)
 
 
-def _alphabetical(fields: Sequence[Field]) -> bool:
+def _alphabetical(fields: Sequence[Tagged]) -> bool:
     tags = [f.tag for f in fields if f.tag != "TY"]
     return len(tags) >= 3 and tags == sorted(tags)
 
@@ -246,7 +283,7 @@ def _alphabetical(fields: Sequence[Field]) -> bool:
 class Prepared:
     """A record's fields after the dialect rewrites, and what the rewrites found."""
 
-    fields: list[Field]
+    fields: list[Tagged]
     # Identifiers the rewrites read, by Identifiers attribute name; first one wins.
     found: dict[str, str] = field(default_factory=dict)
     article_number: str | None = None
@@ -255,9 +292,9 @@ class Prepared:
     dropped: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
 
 
-def prepare(record: RawRecord, dialect: str, item_type: str) -> Prepared:
-    """Apply ``dialect``'s rewrites to ``record``'s fields (pure)."""
-    out = Prepared(list(record.fields))
+def prepare(fields: list[Tagged], dialect: str, item_type: str) -> Prepared:
+    """Apply ``dialect``'s rewrites to a record's ``fields`` (pure; the list is not changed)."""
+    out = Prepared(list(fields))
     if dialect in ("scopus", "pure"):
         _scopus(out, item_type)
     elif dialect == "wos":
@@ -274,7 +311,7 @@ def prepare(record: RawRecord, dialect: str, item_type: str) -> Prepared:
         _ieee(out)
     elif dialect == "acm":
         out.fields = [
-            Field("T3", f.value, f.line)
+            Tagged("T3", f.value, f.line)
             if f.tag == "SE" and item_type in ("conferencePaper", "book", "bookSection")
             else f
             for f in out.fields
@@ -294,38 +331,42 @@ def _add_id(out: Prepared, kind: str, value: str | None) -> None:
 
 def _scopus(out: Prepared, item_type: str) -> None:
     fields = out.fields
-    tags = [f.tag for f in fields]
-    picked = [(i, fields[i]) for i, tag in enumerate(tags) if tag in _SCOPUS_TAGS]
-    # position -> its replacement, None to drop it; untouched fields stay as they are.
-    changes: dict[int, Field | None] = {}
-    has_do = "DO" in tags
+    has_do = any(f.tag == "DO" for f in fields)
+    article_number_type = item_type in _ARTICLE_NUMBER_TYPES
+    kept: list[Tagged] = []
     export_date: str | None = None
     cited_by: str | None = None
-    for i, f in picked:
-        tag, value = f.tag, f.value
+    for f in fields:
+        tag = f.tag
+        if tag not in _SCOPUS_TAGS:
+            kept.append(f)
+            continue
+        value = f.value
         if tag == "C2":
             pmid = normalize_pmid(value)
             if pmid:
                 _add_id(out, "pmid", pmid)
-                changes[i] = None
-        elif tag in ("M1", "C7"):
-            if item_type in _ARTICLE_NUMBER_TYPES and value:
+                continue
+        elif tag == "M1" or tag == "C7":
+            if article_number_type and value:
                 out.article_number = out.article_number or value
-                changes[i] = None
+                continue
         elif tag == "UR":
             if "/inward/citedby." in value:
                 out.dropped.append((f.line, "Scopus cited-by link (not the item's URL)"))
-                changes[i] = None
-            elif "scopus.com" in value:
+                continue
+            if "scopus.com" in value:
                 _add_id(out, "scopus_eid", normalize_scopus_eid(value))
         elif tag == "U2":
-            changes[i] = None if has_do or not value else Field("DO", value, f.line)
-            has_do = has_do or bool(value)
+            if has_do or not value:
+                continue
+            has_do = True
+            f = Tagged("DO", value, f.line)
         elif tag == "AN":
             _add_id(out, "scopus_eid", normalize_scopus_eid(value))
         elif tag == "A2":
             if item_type == "book":
-                changes[i] = Field("A3", value, f.line)  # A3 is a book's editor
+                f = Tagged("A3", value, f.line)  # A3 is a book's editor
         else:  # N1
             rest: list[str] = []
             parts = _SCOPUS_SPLIT_RE.split(value) if ";" in value else [value]
@@ -333,34 +374,43 @@ def _scopus(out: Prepared, item_type: str) -> None:
                 part = part.strip()
                 if not part:
                     continue
-                if part[:5].lower() not in _SCOPUS_HEADS:
+                # Each pattern starts with its own label, so the first five letters
+                # say which one can match (the others would fail on the label).
+                head = part[:5].lower()
+                if head not in _SCOPUS_HEADS:
                     rest.append(part)
-                elif m := _CITED_BY_RE.match(part):
+                elif head == "cited" and (m := _CITED_BY_RE.match(part)):
                     cited_by = m.group(1)
-                elif m := _EXPORT_DATE_RE.match(part):
+                elif head == "expor" and (m := _EXPORT_DATE_RE.match(part)):
                     export_date = m.group(1)
                     out.dropped.append((f.line, "Scopus export date (export noise)"))
-                elif m := _PUBMED_ID_RE.match(part):
+                elif head == "pubme" and (m := _PUBMED_ID_RE.match(part)):
                     _add_id(out, "pmid", normalize_pmid(m.group(1)))
-                elif _SCOPUS_NOISE_RE.match(part):
+                elif head in _NOISE_HEADS and _SCOPUS_NOISE_RE.match(part):
                     out.dropped.append((f.line, f"Scopus export detail: {part[:60]}"))
                 else:
                     rest.append(part)
             if len(rest) != len(parts) or rest != parts:
-                changes[i] = Field("N1", "; ".join(rest), f.line) if rest else None
-    if changes:
-        new = list(fields)
-        for i in sorted(changes, reverse=True):
-            replacement = changes[i]
-            if replacement is None:
-                del new[i]
-            else:
-                new[i] = replacement
-        out.fields = new
+                if not rest:
+                    continue
+                f = Tagged("N1", "; ".join(rest), f.line)
+        kept.append(f)
+    out.fields = kept
     if cited_by is not None:
         day = parse_loose_date(export_date) if export_date else None
-        stamp = f" [{day[0]:04d}-{day[1]:02d}-{day[2]:02d}]" if day else ""
-        out.citation_line = f"{cited_by} citations (Scopus){stamp}"
+        # Plain concatenation: format specs cost more than the rest of this function.
+        stamp = (
+            " ["
+            + str(day[0]).zfill(4)
+            + "-"
+            + str(day[1]).zfill(2)
+            + "-"
+            + str(day[2]).zfill(2)
+            + "]"
+            if day
+            else ""
+        )
+        out.citation_line = cited_by + " citations (Scopus)" + stamp
 
 
 def _c7_ji(out: Prepared, item_type: str) -> None:
@@ -371,7 +421,7 @@ def _c7_ji(out: Prepared, item_type: str) -> None:
     ISO journal abbreviation, used when no J2 gives one.
     """
     has_j2 = any(f.tag == "J2" for f in out.fields)
-    kept: list[Field] = []
+    kept: list[Tagged] = []
     for f in out.fields:
         if f.tag == "C7" and f.value:
             if f.value.upper().startswith("PMC") and normalize_pmcid(f.value):
@@ -381,14 +431,14 @@ def _c7_ji(out: Prepared, item_type: str) -> None:
                 out.article_number = out.article_number or f.value
                 continue
         elif f.tag == "JI" and not has_j2:
-            kept.append(Field("J2", f.value, f.line))
+            kept.append(Tagged("J2", f.value, f.line))
             continue
         kept.append(f)
     out.fields = kept
 
 
 def _wos(out: Prepared) -> None:
-    kept: list[Field] = []
+    kept: list[Tagged] = []
     for f in out.fields:
         if f.tag in ("AN", "UT"):
             _add_id(out, "wos", normalize_wos(f.value))
@@ -408,7 +458,7 @@ def _wos(out: Prepared) -> None:
     out.fields = kept
 
 
-def _take_pubmed_ids(out: Prepared, f: Field) -> bool:
+def _take_pubmed_ids(out: Prepared, f: Tagged) -> bool:
     """AN as the PMID (kept as a field too), C2 as the PMCID (consumed): the shape of
     PubMed-derived records. True when the field is consumed."""
     if f.tag == "AN" and normalize_pmid(f.value):
@@ -420,7 +470,7 @@ def _take_pubmed_ids(out: Prepared, f: Field) -> bool:
 
 
 def _pubmed(out: Prepared) -> None:
-    kept: list[Field] = []
+    kept: list[Tagged] = []
     for f in out.fields:
         if _take_pubmed_ids(out, f):
             continue
@@ -441,10 +491,10 @@ def _endnote(out: Prepared) -> None:
 
 def _ovid(out: Prepared, item_type: str) -> None:
     db = next((f.value.lower() for f in out.fields if f.tag == "DB"), "")
-    kept: list[Field] = []
+    kept: list[Tagged] = []
     for f in out.fields:
         if f.tag in ("A1", "AU", "A2", "ED") and "," not in f.value:
-            kept.append(Field(f.tag, surname_initials(f.value), f.line))
+            kept.append(Tagged(f.tag, surname_initials(f.value), f.line))
             continue
         if f.tag == "AN" and "medline" in db and normalize_pmid(f.value):
             _add_id(out, "pmid", normalize_pmid(f.value))
@@ -456,13 +506,13 @@ def _ovid(out: Prepared, item_type: str) -> None:
 
 
 def _proquest(out: Prepared) -> None:
-    kept: list[Field] = []
+    kept: list[Tagged] = []
     for f in out.fields:
         if f.tag == "N1" and f.value.startswith("Last updated - "):
             out.dropped.append((f.line, "ProQuest 'Last updated' stamp (export noise)"))
             continue
         if f.tag == "N1" and f.value.startswith("Copyright - "):
-            kept.append(Field("CR", f.value[len("Copyright - ") :], f.line))
+            kept.append(Tagged("CR", f.value[len("Copyright - ") :], f.line))
             continue
         kept.append(f)
     out.fields = kept
@@ -470,21 +520,21 @@ def _proquest(out: Prepared) -> None:
 
 def _ieee(out: Prepared) -> None:
     has_vl = any(f.tag == "VL" for f in out.fields)
-    kept: list[Field] = []
+    kept: list[Tagged] = []
     for f in out.fields:
         if f.tag == "VO":
             if not has_vl:
-                kept.append(Field("VL", f.value, f.line))
+                kept.append(Tagged("VL", f.value, f.line))
             continue
         if f.tag in ("AU", "A1", "A2", "ED"):
-            kept.append(Field(f.tag, initials_first_name(f.value), f.line))
+            kept.append(Tagged(f.tag, initials_first_name(f.value), f.line))
             continue
         kept.append(f)
     out.fields = kept
 
 
 def _mendeley(out: Prepared) -> None:
-    kept: list[Field] = []
+    kept: list[Tagged] = []
     for f in out.fields:
         if f.tag == "ID":
             out.set_fields["citationKey"] = f.value

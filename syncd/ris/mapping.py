@@ -36,7 +36,7 @@ from syncd.identifiers import (
     identifiers_from_item,
 )
 from syncd.ris import mapping_values as mv
-from syncd.ris.dialects import detect_dialect, prepare
+from syncd.ris.dialects import detect_tagged, prepare
 from syncd.ris.mapping_cleaners import clean_citavi, clean_endnote, clean_procite
 from syncd.ris.mapping_ids import record_identifiers
 from syncd.ris.mapping_tables import (
@@ -48,7 +48,8 @@ from syncd.ris.mapping_tables import (
     TYPE_MAP,
     target_for,
 )
-from syncd.ris.records import Field, RawRecord, ReadProblem
+from syncd.ris.records import RawRecord, ReadProblem
+from syncd.ris.tagged import Tagged, tagged
 from syncd.schema import Schema, bundled_schema
 
 _ZERO_YEAR_RE = re.compile(r"\b0000\b")
@@ -185,10 +186,11 @@ def item_type_for(ty: str | None, schema: Schema) -> str:
 def map_record(record: RawRecord, schema: Schema | None = None) -> ConvertedRecord:
     """Convert one RIS record into a Zotero item (pure; see the module docstring)."""
     schema = schema or bundled_schema()
-    ty = (record.first("TY") or "").strip().upper()
+    original = tagged(record.fields)
+    ty = next((f.value for f in original if f.tag == "TY"), "").strip().upper()
     item_type = item_type_for(ty, schema)
-    dialect = detect_dialect(record)
-    prep = prepare(record, dialect, item_type)
+    dialect = detect_tagged(original)
+    prep = prepare(original, dialect, item_type)
     fields = clean_citavi(clean_endnote(clean_procite(prep.fields, ty, item_type), ty))
 
     st = _State(item_type, record.file)
@@ -196,7 +198,7 @@ def map_record(record: RawRecord, schema: Schema | None = None) -> ConvertedReco
         st.problem(line, f"dropped: {reason}", "info")
     plan = _plan(item_type)
     creators = st.creators
-    deferred: list[tuple[Field, _Step]] = []
+    deferred: list[tuple[Tagged, _Step]] = []
     for f in fields:
         step = plan.get(f.tag) or _step(item_type, f.tag)
         if step[4]:
@@ -214,7 +216,7 @@ def map_record(record: RawRecord, schema: Schema | None = None) -> ConvertedReco
         st.fields.setdefault(name, value)
 
     info = _type_info(schema, item_type)
-    ids = record_identifiers(st.fields, st.extra, st.sn, item_type, record, prep.found, info.has)
+    ids = record_identifiers(st.fields, st.extra, st.sn, item_type, original, prep.found, info.has)
     item = _build_item(st, schema, info, ids, prep.article_number)
     if prep.citation_line:
         _append_extra(item, [prep.citation_line])
@@ -308,7 +310,7 @@ def _plan(item_type: str) -> dict[str, _Step]:
     return {tag: _step(item_type, tag) for tag in tags}
 
 
-def _process(st: _State, f: Field, step: _Step) -> None:
+def _process(st: _State, f: Tagged, step: _Step) -> None:
     kind, target, sub, unescape, _ = step
     value = f.value.strip()
     if not value:

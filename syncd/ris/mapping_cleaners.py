@@ -15,7 +15,7 @@ import re
 from functools import cache
 
 from syncd.ris.mapping_tables import IMPORT_ONLY, PRIMARY, Rule
-from syncd.ris.records import Field
+from syncd.ris.tagged import Tagged
 
 _LABEL_RE = re.compile(r"([A-Za-z,\s]+)\s*:\s*([\s\S]*)")
 _ROLE_NOISE_RE = re.compile(r"s\b|\.|\s+by\b|with an\s*")
@@ -102,7 +102,7 @@ def reverse_tag(item_type: str, target: str) -> str | None:
     return None
 
 
-def _label(f: Field) -> tuple[str, str] | None:
+def _label(f: Tagged) -> tuple[str, str] | None:
     if f.tag != "N1":
         return None
     m = _LABEL_RE.search(f.value.strip())
@@ -121,7 +121,7 @@ def _roles(text: str) -> list[str]:
     return _ROLE_SPLIT_RE.split(_ROLE_NOISE_RE.sub("", text.lower()))
 
 
-def is_procite(fields: list[Field]) -> bool:
+def is_procite(fields: list[Tagged]) -> bool:
     for f in fields:
         if f.tag == "N1" and ":" in f.value:
             found = _label(f)
@@ -130,14 +130,14 @@ def is_procite(fields: list[Field]) -> bool:
     return False
 
 
-def clean_procite(fields: list[Field], ty: str, item_type: str) -> list[Field]:
+def clean_procite(fields: list[Tagged], ty: str, item_type: str) -> list[Tagged]:
     """ProCite note labels turned back into tags; the ProCite type fixes applied."""
     mode = is_procite(fields)
     if not mode:
         return fields
     out = list(fields)
     if ty in ("CHAP", "BOOK"):
-        out = [Field("ET", f.value, f.line) if f.tag == "VL" else f for f in out]
+        out = [Tagged("ET", f.value, f.line) if f.tag == "VL" else f for f in out]
     extent: int | None = None
     packaging: int | None = None
     i = 0
@@ -153,8 +153,8 @@ def clean_procite(fields: list[Field], ty: str, item_type: str) -> list[Field]:
             tag = ("A3" if "A2" in tags else "A2") if "A1" in tags else "A1"
             names = re.split(r";\s*", value)
             # Only the first name is reordered, as Zotero does.
-            new = [Field(tag, _fix_author(names[0]), line)]
-            new += [Field(tag, n, line) for n in names[1:]]
+            new = [Tagged(tag, _fix_author(names[0]), line)]
+            new += [Tagged(tag, n, line) for n in names[1:]]
             out[i : i + 1] = new
             i += len(new)
             continue
@@ -167,9 +167,9 @@ def clean_procite(fields: list[Field], ty: str, item_type: str) -> list[Field]:
                 i += added
             continue
         if label in ("Record ID", "Record Number"):
-            out[i] = Field("ID", value, line)
+            out[i] = Tagged("ID", value, line)
         elif label == "Notes":
-            out[i] = Field("N1", value, line)
+            out[i] = Tagged("N1", value, line)
         elif label == "Connective Phrase":
             if value.strip().lower() == "in":
                 del out[i]
@@ -181,14 +181,14 @@ def clean_procite(fields: list[Field], ty: str, item_type: str) -> list[Field]:
         elif label in _FIELD_LABELS:
             found_tag = reverse_tag(item_type, _FIELD_LABELS[label])
             if found_tag is not None:
-                out[i] = Field(found_tag, value, line)
+                out[i] = Tagged(found_tag, value, line)
         i += 1
     if extent is not None:
         out = _apply_extent(out, extent, packaging, item_type)
     return _type_fixes(out, ty)
 
 
-def _apply_roles(out: list[Field], at: int, item_type: str, text: str) -> int | None:
+def _apply_roles(out: list[Tagged], at: int, item_type: str, text: str) -> int | None:
     """Retag the creator lines just before ``at``; None when nothing was changed.
 
     Returns how many lines were inserted (a role naming two creator types gives
@@ -213,13 +213,15 @@ def _apply_roles(out: list[Field], at: int, item_type: str, text: str) -> int | 
     added = 0
     while j >= 0 and out[j].tag == first_tag:
         src = out[j]
-        out[j : j + 1] = [Field(t, src.value, src.line) for t in tags]
+        out[j : j + 1] = [Tagged(t, src.value, src.line) for t in tags]
         added += len(tags) - 1
         j -= 1
     return added
 
 
-def _apply_extent(out: list[Field], at: int, packaging: int | None, item_type: str) -> list[Field]:
+def _apply_extent(
+    out: list[Tagged], at: int, packaging: int | None, item_type: str
+) -> list[Tagged]:
     found = _LABEL_RE.search(out[at].value.strip())
     if found is None:
         return out
@@ -242,24 +244,24 @@ def _apply_extent(out: list[Field], at: int, packaging: int | None, item_type: s
     if tag is None:
         return out
     out = list(out)
-    out[at] = Field(tag, extent, out[at].line)
+    out[at] = Tagged(tag, extent, out[at].line)
     if drop_packaging and packaging is not None:
         del out[packaging]
     return out
 
 
-def _retag(out: list[Field], src: str, dst: str) -> list[Field]:
-    return [Field(dst, f.value, f.line) if f.tag == src else f for f in out]
+def _retag(out: list[Tagged], src: str, dst: str) -> list[Tagged]:
+    return [Tagged(dst, f.value, f.line) if f.tag == src else f for f in out]
 
 
-def _type_fixes(out: list[Field], ty: str) -> list[Field]:
+def _type_fixes(out: list[Tagged], ty: str) -> list[Tagged]:
     if ty == "CHAP":
         # Title-like tags are put in order: first TI, then T2, then T3.
         order = ["TI", "T2", "T3"]
-        fixed: list[Field] = []
+        fixed: list[Tagged] = []
         for f in out:
             if order and f.tag in ("TI", "T1", "T2", "T3"):
-                fixed.append(Field(order.pop(0), f.value, f.line))
+                fixed.append(Tagged(order.pop(0), f.value, f.line))
             else:
                 fixed.append(f)
         out = fixed
@@ -268,7 +270,7 @@ def _type_fixes(out: list[Field], ty: str) -> list[Field]:
     if ty in ("CHAP", "BOOK"):
         vls = [k for k, f in enumerate(out) if f.tag == "VL"]
         if len(vls) > 1:
-            out[vls[0]] = Field("ET", out[vls[0]].value, out[vls[0]].line)
+            out[vls[0]] = Tagged("ET", out[vls[0]].value, out[vls[0]].line)
     if ty == "COMP":
         out = _retag(out, "IS", "ET")
     if ty == "BILL":
@@ -278,14 +280,14 @@ def _type_fixes(out: list[Field], ty: str) -> list[Field]:
     return out
 
 
-def clean_endnote(fields: list[Field], ty: str) -> list[Field]:
+def clean_endnote(fields: list[Tagged], ty: str) -> list[Tagged]:
     """EndNote's edited books: every AU is an editor (retagged A3)."""
     if ty != "EDBOOK":
         return fields
     return _retag(fields, "AU", "A3")
 
 
-def clean_citavi(fields: list[Field]) -> list[Field]:
+def clean_citavi(fields: list[Tagged]) -> list[Tagged]:
     """Citavi's first H1+H2 pair becomes DP+CN (library catalog, call number)."""
     tags = {f.tag for f in fields}
     if "CN" in tags or "DP" in tags or not ({"H1", "H2"} & tags):
@@ -293,11 +295,11 @@ def clean_citavi(fields: list[Field]) -> list[Field]:
     out = list(fields)
     if "H1" not in tags:
         k = next(k for k, f in enumerate(out) if f.tag == "H2")
-        out[k] = Field("CN", out[k].value, out[k].line)
+        out[k] = Tagged("CN", out[k].value, out[k].line)
         return out
     for k in range(len(out) - 1):
         if out[k].tag == "H1" and out[k + 1].tag == "H2":
-            out[k] = Field("DP", out[k].value, out[k].line)
-            out[k + 1] = Field("CN", out[k + 1].value, out[k + 1].line)
+            out[k] = Tagged("DP", out[k].value, out[k].line)
+            out[k + 1] = Tagged("CN", out[k + 1].value, out[k + 1].line)
             break
     return out

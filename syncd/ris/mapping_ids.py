@@ -22,12 +22,12 @@ from syncd.identifiers import (
     normalize_wos,
 )
 from syncd.ris.mapping_tables import target_for
-from syncd.ris.records import RawRecord
+from syncd.ris.tagged import Tagged
 
 
-def _doi_sources(record: RawRecord) -> str | None:
+def _doi_sources(record: list[Tagged]) -> str | None:
     """A DOI from the tags exporters put one in when DO is missing."""
-    for f in record.fields:
+    for f in record:
         tag, value = f.tag, f.value.strip()
         if tag in ("M3", "U2", "L3", "ID") and value:
             doi = clean_doi(value)
@@ -54,7 +54,7 @@ def record_identifiers(
     extra: list[str],
     sn: list[str],
     item_type: str,
-    record: RawRecord,
+    record: list[Tagged],
     found: dict[str, str],
     has: frozenset[str],
 ) -> Identifiers:

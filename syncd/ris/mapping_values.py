@@ -118,15 +118,20 @@ def access_date(value: str) -> str | None:
     return f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}Z"
 
 
+_ISO_DATE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
+_DAY_MONTH_YEAR_RE = re.compile(r"^\s*(\d{1,2})\s+([A-Za-z]{3,})\.?\s+(\d{4})\b")
+_MONTH_DAY_YEAR_RE = re.compile(r"^\s*([A-Za-z]{3,})\.?\s+(\d{1,2}),?\s+(\d{4})\b")
+
+
 def parse_loose_date(value: str) -> tuple[int, int, int] | None:
     """(year, month, day) from ``2024-01-05``, ``05 January 2024`` or ``January 5, 2024``."""
-    m = re.match(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})", value)
+    m = _ISO_DATE_RE.match(value)
     if m:
         return int(m.group(1)), int(m.group(2)), int(m.group(3))
-    m = re.match(r"^\s*(\d{1,2})\s+([A-Za-z]{3,})\.?\s+(\d{4})\b", value)
+    m = _DAY_MONTH_YEAR_RE.match(value)
     if m and m.group(2)[:3].lower() in _MONTHS:
         return int(m.group(3)), _MONTHS[m.group(2)[:3].lower()], int(m.group(1))
-    m = re.match(r"^\s*([A-Za-z]{3,})\.?\s+(\d{1,2}),?\s+(\d{4})\b", value)
+    m = _MONTH_DAY_YEAR_RE.match(value)
     if m and m.group(1)[:3].lower() in _MONTHS:
         return int(m.group(3)), _MONTHS[m.group(1)[:3].lower()], int(m.group(2))
     return None
