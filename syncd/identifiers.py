@@ -154,6 +154,9 @@ def normalize_scopus_eid(text: str) -> str | None:
     """``2-s2.0-<digits>`` from an EID, ``SCOPUS:<digits>`` or a Scopus URL."""
     if not text:
         return None
+    if text[:7] == "SCOPUS:" and len(text) >= 13 and text[7:].isdecimal():
+        # Pure's "AN - SCOPUS:<digits>": what the patterns below find, without them.
+        return "2-s2.0-" + text[7:]
     m = _EID_RE.search(text) or _SCOPUS_PREFIX_RE.match(text) or _SCOPUS_URL_RE.search(text)
     if m is None:
         return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
@@ -41,8 +42,22 @@ def unescape_html(value: str) -> str:
         text = html.unescape(_TAG_RE.sub("", value))
         return _SPACES_RE.sub(" ", text).strip()
     if "&" in value:
-        return html.unescape(value)
+        # A character reference never spans an "&", so each "&..." piece unescapes
+        # on its own; the pieces repeat (Scopus links all end "&partnerID=..."),
+        # and html.unescape is costly on a "&" that starts no reference.
+        head, *pieces = value.split("&")
+        return head + "".join([_unescape_piece(piece) for piece in pieces])
     return value
+
+
+def _unescape_piece(piece: str) -> str:
+    # Only short pieces are cached, so the cache stays small whatever the input.
+    return _unescape_short("&" + piece) if len(piece) <= 64 else html.unescape("&" + piece)
+
+
+@lru_cache(maxsize=4096)
+def _unescape_short(text: str) -> str:
+    return html.unescape(text)
 
 
 def ris_date(value: str) -> str:
