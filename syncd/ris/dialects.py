@@ -169,7 +169,7 @@ _ARTICLE_NUMBER_TYPES = frozenset({"journalArticle", "conferencePaper", "magazin
 
 def detect_dialect(record: RawRecord) -> str:
     """The exporter that wrote ``record`` (one of :data:`DIALECTS`)."""
-    return detect_tagged(tagged(record.fields))
+    return detect_tagged(tagged(record))
 
 
 def detect_tagged(fields: list[Tagged]) -> str:

@@ -186,7 +186,7 @@ def item_type_for(ty: str | None, schema: Schema) -> str:
 def map_record(record: RawRecord, schema: Schema | None = None) -> ConvertedRecord:
     """Convert one RIS record into a Zotero item (pure; see the module docstring)."""
     schema = schema or bundled_schema()
-    original = tagged(record.fields)
+    original = tagged(record)
     ty = next((f.value for f in original if f.tag == "TY"), "").strip().upper()
     item_type = item_type_for(ty, schema)
     dialect = detect_tagged(original)

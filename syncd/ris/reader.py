@@ -35,11 +35,10 @@ Decisions worth knowing:
   fields, apart from the deliberate differences (no-space tags, BOMs inside the
   file, control characters stripped, MEDLINE refused).
 * Speed: runs of ordinary tag lines inside a record, the bulk of any export, are
-  recognised and turned into Fields by C-level ``map()`` calls over a block's line
-  list; boundaries, continuations and odd forms take the per-line path. Measured
-  with benchmarks/bench_read_map.py on Scopus-style files (37 lines a record):
-  39-42k records/s, 1.5x rispy's parse-only rate at 10k records and 2.0x at 100k,
-  with peak RSS flat at ~30 MiB where rispy's grows to 660 MiB.
+  recognised and split into tags, values and line numbers by C-level ``map()``
+  calls over a block's line list, straight into the record's parallel lists (no
+  object per field); boundaries, continuations and odd forms take the per-line
+  path. Figures: README, PERFORMANCE (benchmarks/bench_read_map.py).
 * A record whose values exceed ``MAX_RECORD_CHARS`` is dropped and reported (the
   check runs per block, so the overshoot is at most one block).
 * Per-line oddities are reported once per file, after the last record, with the
@@ -48,20 +47,17 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
-import dataclasses
 import operator
 import os
 import re
 import string
-from collections import deque
 from collections.abc import Iterator
-from itertools import repeat
 from typing import BinaryIO, cast
 
 from syncd.errors import InputError
 from syncd.ris.reader_lines import LineSource, Tally
 from syncd.ris.reader_sniff import looks_like_ris, not_ris_error
-from syncd.ris.records import Field, RawRecord, ReadProblem
+from syncd.ris.records import RawRecord, ReadProblem
 
 __all__ = ["looks_like_ris", "read_file", "read_records"]
 
@@ -97,36 +93,6 @@ def _raw_value(tag_line: str) -> str:
     return raw[1:] if raw.startswith(" ") else raw
 
 
-def _init_fields(tags: list[str], values: list[str], lines: range) -> list[Field]:
-    return list(map(Field, tags, values, lines))
-
-
-def _set_fields(tags: list[str], values: list[str], lines: range) -> list[Field]:
-    # Field is a frozen slots dataclass whose generated __init__ (three
-    # object.__setattr__ calls in Python) was ~45% of the reader's time. Creating the
-    # instances and filling their slots through the slot descriptors, all inside C-level
-    # map() calls, builds identical objects in about half the time.
-    objs = list(map(_new_object, repeat(Field, len(tags))))
-    deque(map(_SET_TAG, objs, tags), 0)
-    deque(map(_SET_VALUE, objs, values), 0)
-    deque(map(_SET_LINE, objs, lines), 0)
-    return objs
-
-
-_new_object = object.__new__
-_SET_TAG = vars(Field)["tag"].__set__
-_SET_VALUE = vars(Field)["value"].__set__
-_SET_LINE = vars(Field)["line"].__set__
-# Only take the shortcut while Field is exactly (tag, value, line) with nothing run at
-# construction; if records.py changes shape, fall back to the ordinary constructor.
-BULK_SHORTCUT = (
-    tuple(f.name for f in dataclasses.fields(Field)) == ("tag", "value", "line")
-    and not hasattr(Field, "__post_init__")
-    and getattr(Field, "__slots__", None) == ("tag", "value", "line")
-)
-_bulk_fields = _set_fields if BULK_SHORTCUT else _init_fields
-
-
 class _Reader:
     """State of one read: record assembly over a LineSource."""
 
@@ -149,14 +115,17 @@ class _Reader:
         one_space = _ONE_SPACE.get
         run_tag = _RUN_TAG.get
         strip = str.strip
-        fields: list[Field] = []
+        # The open record's fields, as RawRecord holds them: three parallel lists.
+        ftags: list[str] = []
+        fvalues: list[str] = []
+        flines: list[int] = []
         in_record = False
         any_record = False
         has_ty = False
         start = 0
         last_line = 0  # last non-blank continuation line of the open record
         index = 0
-        parts: list[str] | None = None  # continuation pieces of fields[-1]
+        parts: list[str] | None = None  # continuation pieces of the last field
         seen_tag = False  # a tag line (of any kind) has been seen
         long_seen = False  # a line over 85 characters has been seen since then
         scan_from = 0  # lines[scan_from:] not yet checked for long_seen
@@ -168,19 +137,18 @@ class _Reader:
         consumed = 0  # characters in chunks before the current one
         record_from = 0  # ``consumed`` when the open record started
         oversize = False
-        # True while a record is open and fields[-1] has no pending continuation: then
+        # True while a record is open and its last field has no pending continuation: then
         # an ordinary tag line only needs appending, and runs of them can go in bulk.
         plain = False
 
         def finish_parts() -> None:
             nonlocal parts
             if parts is not None:
-                last = fields[-1]
-                fields[-1] = Field(last.tag, "".join(parts).strip(), last.line)
+                fvalues[-1] = "".join(parts).strip()
                 parts = None
 
         def close(end: int) -> Iterator[RawRecord | ReadProblem]:
-            nonlocal index, fields, oversize
+            nonlocal index, ftags, fvalues, flines, oversize
             finish_parts()
             if oversize:
                 yield ReadProblem(
@@ -198,13 +166,15 @@ class _Reader:
                         f"record without TY at line {start}; it gets the default item type",
                         "warning",
                     )
-                yield RawRecord(tuple(fields), source, start, end, index)
+                yield RawRecord(
+                    tuple(ftags), tuple(fvalues), tuple(flines), source, start, end, index
+                )
                 index += 1
-            fields = []
+            ftags, fvalues, flines = [], [], []
             oversize = False
 
         def open_end() -> int:
-            return max(last_line, fields[-1].line) if fields else last_line
+            return max(last_line, flines[-1]) if flines else last_line
 
         def gap_problem(at_end: bool) -> ReadProblem:
             span = f"line {gap_first}" if gap_first == gap_last else f"lines {gap_first}-{gap_last}"
@@ -229,9 +199,9 @@ class _Reader:
                 if plain:
                     k = run_tags.index(None, i)
                     if k > i:
-                        values = list(map(strip, map(_TAIL, lines[i:k])))
-                        tags = cast(list[str], run_tags[i:k])
-                        fields += _bulk_fields(tags, values, range(first + i, first + k))
+                        ftags += cast(list[str], run_tags[i:k])
+                        fvalues += map(strip, map(_TAIL, lines[i:k]))
+                        flines += range(first + i, first + k)
                         i = k
                         if i == n:
                             break
@@ -268,7 +238,9 @@ class _Reader:
                         continue
                     plain = True
                     if in_record and tag != "TY":
-                        fields.append(Field(tag, value.strip(), lineno))
+                        ftags.append(tag)
+                        fvalues.append(value.strip())
+                        flines.append(lineno)
                         continue
                     if in_record:
                         # A TY inside an open record: the ER before it is missing.
@@ -290,29 +262,30 @@ class _Reader:
                     has_ty = tag == "TY"
                     start = last_line = lineno
                     record_from = consumed
-                    fields.append(Field(tag, value.strip(), lineno))
+                    ftags.append(tag)
+                    fvalues.append(value.strip())
+                    flines.append(lineno)
                 elif in_record:
                     piece = text.strip()
                     if piece:
                         last_line = lineno
                         if _ALMOST_TAG(text) is not None:
                             self.almost.add(lineno)
-                    if not fields:
+                    if not ftags:
                         continue
                     if parts is None:
                         # The line before the first continuation is the field's tag line.
                         # RIS.js keeps that value untrimmed until the end, so its trailing
                         # spaces survive a joining newline (and suppress a joining space).
                         prev = lines[i - 2] if i >= 2 else prev_chunk_last
-                        last = fields[-1]
-                        if prev.lstrip(" \t\ufeff").startswith(last.tag):
+                        if prev.lstrip(" \t\ufeff").startswith(ftags[-1]):
                             raw = _raw_value(prev)
                         else:  # the line before was skipped as too long
-                            raw = last.value
+                            raw = fvalues[-1]
                         parts = [raw]
                         tail_space = raw.endswith(" ")
                         plain = False
-                    tag = fields[-1].tag
+                    tag = ftags[-1]
                     if tag in _PARAGRAPH_TAGS:
                         if piece and not long_seen:
                             long_seen = max(map(len, lines[scan_from:i])) > 85
@@ -341,7 +314,9 @@ class _Reader:
             if in_record and consumed - record_from > MAX_RECORD_CHARS:
                 # Checked per chunk, not per line: the overshoot is at most one chunk.
                 oversize = True
-                fields.clear()
+                ftags.clear()
+                fvalues.clear()
+                flines.clear()
                 parts = None
                 plain = True
         if in_record:

@@ -246,7 +246,7 @@ def test_generic() -> None:
 
 def _record(*pairs: tuple[str, str]) -> RawRecord:
     fields = tuple(Field(tag, value, n + 1) for n, (tag, value) in enumerate(pairs))
-    return RawRecord(fields, "t.ris", 1, len(pairs) + 1, 0)
+    return RawRecord.from_fields(fields, "t.ris", 1, len(pairs) + 1, 0)
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,7 @@ def records(draw: st.DrawFn) -> RawRecord:
     pairs = draw(st.lists(st.tuples(st.sampled_from(_TAGS), _VALUES), max_size=25))
     fields = [Field("TY", ty, 1)] if ty else []
     fields += [Field(tag, value.strip(), n + 2) for n, (tag, value) in enumerate(pairs)]
-    return RawRecord(tuple(fields), "fuzz.ris", 1, len(fields) + 1, 0)
+    return RawRecord.from_fields(fields, "fuzz.ris", 1, len(fields) + 1, 0)
 
 
 @settings(max_examples=300, deadline=None)

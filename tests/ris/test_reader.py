@@ -192,21 +192,19 @@ def test_looks_like_ris() -> None:
     assert not looks_like_ris(b"\x89PNG\r\n\x1a\n\x00\x00")
 
 
-def test_bulk_field_shortcut_builds_the_same_fields() -> None:
-    # The reader builds runs of Fields through slot descriptors; they must be
-    # indistinguishable from Field(...) (and the shortcut must be the one in use).
-    from syncd.ris import reader
+def test_record_fields_come_from_its_parallel_tuples() -> None:
+    # The reader fills tags/values/lines; fields, first() and all() read them.
     from syncd.ris.records import Field
 
-    assert reader.BULK_SHORTCUT
-    tags, values = ["AU", "TI", "KW"], ["Doe, J", "T", ""]
-    made = reader._set_fields(tags, values, range(7, 10))
-    expected = [Field(t, v, n) for t, v, n in zip(tags, values, range(7, 10), strict=True)]
-    assert made == expected
-    assert [hash(f) for f in made] == [hash(f) for f in expected]
-    assert [repr(f) for f in made] == [repr(f) for f in expected]
-    with pytest.raises(AttributeError):
-        made[0].tag = "XX"  # type: ignore[misc]
+    rec = RawRecord(("TY", "AU", "AU"), ("JOUR", "Doe, J", "Roe, K"), (3, 4, 6), "f.ris", 3, 7, 0)
+    assert rec.fields == (
+        Field("TY", "JOUR", 3),
+        Field("AU", "Doe, J", 4),
+        Field("AU", "Roe, K", 6),
+    )
+    assert rec.first("AU") == "Doe, J" and rec.first("TI") is None
+    assert rec.all("AU") == ["Doe, J", "Roe, K"]
+    assert RawRecord.from_fields(rec.fields, "f.ris", 3, 7, 0) == rec
 
 
 def test_runs_and_slow_path_agree() -> None:
