@@ -34,7 +34,7 @@ def test_build_kind_matches_where_the_modules_came_from() -> None:
 def test_a_source_edited_after_the_build_is_reported_stale(tmp_path: Path) -> None:
     name = "syncd.ris.mapping"
     if not native.is_compiled(name):
-        assert native.stale_modules() == []
+        assert name not in native.stale_modules()
         return
     source = Path(str(native._origin(name))).parent / "mapping.py"
     before = source.stat()
@@ -43,4 +43,4 @@ def test_a_source_edited_after_the_build_is_reported_stale(tmp_path: Path) -> No
         assert name in native.stale_modules()
     finally:
         os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns))
-    assert native.stale_modules() == []
+    assert name not in native.stale_modules()

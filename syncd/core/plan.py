@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from syncd.core.match import LibraryIndex, Match, fingerprint, id_pairs, match_record
@@ -179,7 +179,7 @@ def _merge_group(members: list[Incoming]) -> Incoming:
         notes.extend(n for n in rec.notes if n not in notes)
         collections.extend(c for c in earlier.collections if c not in collections)
         tags.extend(t for t in earlier.tags if t not in tags)
-    record = replace(last.record, item=item, identifiers=ids, notes=tuple(notes))
+    record = last.record.with_changes(item=item, identifiers=ids, notes=tuple(notes))
     return Incoming(record, tuple(collections), tuple(tags))
 
 

@@ -62,6 +62,10 @@ def _unescape_short(text: str) -> str:
 
 def ris_date(value: str) -> str:
     """A date value converted the way Zotero's RIS import converts DA/Y1/PY."""
+    if value.isdecimal():
+        # A bare year (the usual PY/Y1): what the pattern below gives, without it.
+        year = value.lstrip("0")
+        return year.rjust(4, "0") if year else ""
     parts = _ris_date_parts(value)
     if parts is None:
         if _YEAR_RE.search(value) is None:

@@ -28,7 +28,5 @@ class Tagged:
 
 def tagged(record: RawRecord) -> list[Tagged]:
     """The record's fields as the mapping's working copies, in order."""
-    return [
-        Tagged(tag, value, line)
-        for tag, value, line in zip(record.tags, record.values, record.lines, strict=True)
-    ]
+    tags, values, lines = record.tags, record.values, record.lines
+    return [Tagged(tags[i], values[i], lines[i]) for i in range(len(tags))]

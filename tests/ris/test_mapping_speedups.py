@@ -94,3 +94,18 @@ def test_scopus_prefix_shortcut_matches_the_patterns(prefix: str, digits: str) -
 
     text = prefix + digits
     assert normalize_scopus_eid(text) == (_old_normalize_scopus_eid(text) if text else None)
+
+
+_OLD_RIS_DATE = re.compile(r"^(\d+)(?:/(\d{0,2})(?:/(\d{0,2})(?:[/\s]([^/]*))?)?)?$")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789\u0663\u00b2", min_size=1, max_size=8))
+def test_bare_year_shortcut_matches_the_date_pattern(value: str) -> None:
+    from syncd.ris.mapping_values import ris_date
+
+    m = _OLD_RIS_DATE.match(value)
+    if m is None:
+        return  # not a bare number: the shortcut does not apply
+    year = m.group(1).lstrip("0")
+    assert ris_date(value) == (year.rjust(4, "0") if year else "")
