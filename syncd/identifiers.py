@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import unquote
 
@@ -67,17 +66,52 @@ _EXTRA_LINE_RE = re.compile(
 )
 
 
-@dataclass(frozen=True)
 class Identifiers:
-    """The identifiers known for one record, each in canonical form or None."""
+    """The identifiers known for one record, each in canonical form or None.
 
-    doi: str | None = None
-    scopus_eid: str | None = None
-    pmid: str | None = None
-    pmcid: str | None = None
-    wos: str | None = None
-    isbn: tuple[str, ...] = field(default=())
-    issn: tuple[str, ...] = field(default=())
+    Immutable by convention and compared by value. Written out rather than a
+    frozen dataclass: under mypyc a dataclass is built through a Python-level
+    ``__init__``, and one is built per mapped record and per library item.
+    """
+
+    __slots__ = ("doi", "isbn", "issn", "pmcid", "pmid", "scopus_eid", "wos")
+
+    def __init__(
+        self,
+        doi: str | None = None,
+        scopus_eid: str | None = None,
+        pmid: str | None = None,
+        pmcid: str | None = None,
+        wos: str | None = None,
+        isbn: tuple[str, ...] = (),
+        issn: tuple[str, ...] = (),
+    ) -> None:
+        self.doi = doi
+        self.scopus_eid = scopus_eid
+        self.pmid = pmid
+        self.pmcid = pmcid
+        self.wos = wos
+        self.isbn = isbn
+        self.issn = issn
+
+    def _key(
+        self,
+    ) -> tuple[
+        str | None, str | None, str | None, str | None, str | None, tuple[str, ...], tuple[str, ...]
+    ]:
+        return (self.doi, self.scopus_eid, self.pmid, self.pmcid, self.wos, self.isbn, self.issn)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Identifiers) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Identifiers(doi={self.doi!r}, scopus_eid={self.scopus_eid!r}, pmid={self.pmid!r}, "
+            f"pmcid={self.pmcid!r}, wos={self.wos!r}, isbn={self.isbn!r}, issn={self.issn!r})"
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -349,25 +383,32 @@ def identifiers_from_item(data: Mapping[str, Any]) -> Identifiers:
     return ids.merged(identifiers_from_url(text("url")))
 
 
-def extra_lines(ids: Identifiers, item_type: str, schema: Schema) -> list[str]:
+def extra_lines(
+    ids: Identifiers, item_type: str, schema: Schema, fields: frozenset[str] | None = None
+) -> list[str]:
     """The identifier lines syncd writes into Extra for an item of ``item_type``.
 
     DOI, PMID and PMCID only when the type has no field for them (Zotero reads
     these labels back into the field if the type gains one); the Scopus EID and
-    the WoS UT always, as Zotero has no field for either.
+    the WoS UT always, as Zotero has no field for either. ``fields``, when the
+    caller has it at hand, is the type's field set (saves the schema lookups).
     """
+    has = schema.fields_for(item_type) if fields is None and schema.has_type(item_type) else fields
     lines: list[str] = []
-    for attr, fieldname in (("doi", "DOI"), ("pmid", "PMID"), ("pmcid", "PMCID")):
-        value = getattr(ids, attr)
-        if value and not schema.is_valid_field(item_type, fieldname):
-            lines.append(f"{EXTRA_LABELS[attr]}: {value}")
+    for label, value, name in (
+        (EXTRA_LABELS["doi"], ids.doi, "DOI"),
+        (EXTRA_LABELS["pmid"], ids.pmid, "PMID"),
+        (EXTRA_LABELS["pmcid"], ids.pmcid, "PMCID"),
+    ):
+        if value and (has is None or name not in has):
+            lines.append(label + ": " + value)
     if ids.scopus_eid:
-        lines.append(f"{EXTRA_LABELS['scopus_eid']}: {ids.scopus_eid}")
+        lines.append(EXTRA_LABELS["scopus_eid"] + ": " + ids.scopus_eid)
     if ids.wos:
-        lines.append(f"{EXTRA_LABELS['wos']}: {ids.wos}")
+        lines.append(EXTRA_LABELS["wos"] + ": " + ids.wos)
     return lines
 
 
 def with_doi(ids: Identifiers, doi: str | None) -> Identifiers:
     """``ids`` with the DOI replaced (used when a later, better source wins)."""
-    return replace(ids, doi=doi)
+    return Identifiers(doi, ids.scopus_eid, ids.pmid, ids.pmcid, ids.wos, ids.isbn, ids.issn)

@@ -551,7 +551,7 @@ def _build_item(
     if st.tags:
         item["tags"] = [{"tag": t} for t in st.tags]
     lines = sorted(invalid) + extra_ris + st.unsupported
-    lines += [x for x in extra_lines(ids, item_type, schema) if x not in lines]
+    lines += [x for x in extra_lines(ids, item_type, schema, info.has) if x not in lines]
     _append_extra(item, lines)
     return item
 
