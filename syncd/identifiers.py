@@ -20,47 +20,49 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Final
 from urllib.parse import unquote
 
 from syncd.schema import Schema
 
 # `10.` + registrant (4+ digits, optional sub-parts) + `/` + suffix. The registrant
 # may be absent (`10/abc` short DOIs), as Zotero's own cleaner allows.
-_DOI_RE = re.compile(r"(?<![0-9A-Za-z])10(?:\.\d{4,}(?:\.\d+)*)?/\S+")
-_DOI_TRAILING = ".,;:"
-_BRACKETS = {")": "(", "]": "[", "}": "{", ">": "<"}
+_DOI_RE: Final = re.compile(r"(?<![0-9A-Za-z])10(?:\.\d{4,}(?:\.\d+)*)?/\S+")
+_DOI_TRAILING: Final = ".,;:"
+_BRACKETS: Final = {")": "(", "]": "[", "}": "{", ">": "<"}
 
-_EID_RE = re.compile(r"2-s2\.0-(\d{6,})", re.IGNORECASE)
-_SCOPUS_PREFIX_RE = re.compile(r"^\s*SCOPUS(?:_ID)?\s*:\s*(\d{6,})\s*$", re.IGNORECASE)
-_SCOPUS_URL_RE = re.compile(r"[?&](?:eid=2-s2\.0-|scp=)(\d{6,})", re.IGNORECASE)
+_EID_RE: Final = re.compile(r"2-s2\.0-(\d{6,})", re.IGNORECASE)
+_SCOPUS_PREFIX_RE: Final = re.compile(r"^\s*SCOPUS(?:_ID)?\s*:\s*(\d{6,})\s*$", re.IGNORECASE)
+_SCOPUS_URL_RE: Final = re.compile(r"[?&](?:eid=2-s2\.0-|scp=)(\d{6,})", re.IGNORECASE)
 
-_PMID_URL_RE = re.compile(
+_PMID_URL_RE: Final = re.compile(
     r"(?:pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/pubmed/|europepmc\.org/(?:abstract|article)/MED/)"
     r"(\d{1,9})\b",
     re.IGNORECASE,
 )
-_PMID_LABEL_RE = re.compile(r"^\s*(?:PMID|PM|PubMed(?:\s+ID)?|MEDLINE)\s*:?\s*(\d{1,9})\s*$", re.I)
-_PMCID_RE = re.compile(r"\bPMC\s*(\d{1,9})\b", re.IGNORECASE)
-_PMC_URL_RE = re.compile(r"/pmc/articles/(PMC\d+)", re.IGNORECASE)
+_PMID_LABEL_RE: Final = re.compile(
+    r"^\s*(?:PMID|PM|PubMed(?:\s+ID)?|MEDLINE)\s*:?\s*(\d{1,9})\s*$", re.I
+)
+_PMCID_RE: Final = re.compile(r"\bPMC\s*(\d{1,9})\b", re.IGNORECASE)
+_PMC_URL_RE: Final = re.compile(r"/pmc/articles/(PMC\d+)", re.IGNORECASE)
 
-_WOS_RE = re.compile(r"\b(?:WOS|ISI)\s*:\s*([A-Z0-9]{15})\b", re.IGNORECASE)
-_WOS_BARE_RE = re.compile(r"^\s*(000\d{12}|A\d{4}[A-Z0-9]{10})\s*$", re.IGNORECASE)
+_WOS_RE: Final = re.compile(r"\b(?:WOS|ISI)\s*:\s*([A-Z0-9]{15})\b", re.IGNORECASE)
+_WOS_BARE_RE: Final = re.compile(r"^\s*(000\d{12}|A\d{4}[A-Z0-9]{10})\s*$", re.IGNORECASE)
 
-_ISBN_CANDIDATE_RE = re.compile(r"(?:97[89][\s-]?)?(?:\d[\s-]?){9}[\dXx]")
-_ISBN_SEPARATORS_RE = re.compile(r"[\s-]")
-_SPACES_RE = re.compile(r"\s+")
-_ISSN_RE = re.compile(r"\b(\d{4})\s*[-\u2010-\u2015]?\s*(\d{3}[\dXx])\b")
+_ISBN_CANDIDATE_RE: Final = re.compile(r"(?:97[89][\s-]?)?(?:\d[\s-]?){9}[\dXx]")
+_ISBN_SEPARATORS_RE: Final = re.compile(r"[\s-]")
+_SPACES_RE: Final = re.compile(r"\s+")
+_ISSN_RE: Final = re.compile(r"\b(\d{4})\s*[-\u2010-\u2015]?\s*(\d{3}[\dXx])\b")
 
 # Extra line labels. Lookups are case- and spacing-insensitive (see _EXTRA_LINE_RE).
-EXTRA_LABELS = {
+EXTRA_LABELS: Final = {
     "doi": "DOI",
     "pmid": "PMID",
     "pmcid": "PMCID",
     "scopus_eid": "Scopus EID",
     "wos": "Web of Science ID",
 }
-_EXTRA_LINE_RE = re.compile(
+_EXTRA_LINE_RE: Final = re.compile(
     r"^\s*(doi|pmid|pmcid|scopus\s*eid|eid|web\s*of\s*science\s*id|wos\s*id|wos|ut)\s*:\s*(.+?)\s*$",
     re.IGNORECASE,
 )

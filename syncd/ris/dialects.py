@@ -82,6 +82,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Final
 
 from syncd.identifiers import (
     normalize_pmcid,
@@ -93,7 +94,7 @@ from syncd.ris.mapping_values import initials_first_name, parse_loose_date, surn
 from syncd.ris.records import RawRecord
 from syncd.ris.tagged import Tagged, tagged
 
-DIALECTS = (
+DIALECTS: Final = (
     "scopus",
     "pure",
     "wos",
@@ -110,14 +111,14 @@ DIALECTS = (
     "generic",
 )
 
-_ZOTERO_DA_RE = re.compile(r"^\d{4}/(?:\d{2})?/(?:\d{2})?/")
-_ZOTERO_Y2_RE = re.compile(r"^\d{4}/\d{2}/\d{2}/\d{1,2}:\d{2}:\d{2}")
-_CITATION_KEY_RE = re.compile(r"^[A-Za-z][\w:-]*\d{4}[a-z]?$")
-_GS_TAGS = frozenset(
+_ZOTERO_DA_RE: Final = re.compile(r"^\d{4}/(?:\d{2})?/(?:\d{2})?/")
+_ZOTERO_Y2_RE: Final = re.compile(r"^\d{4}/\d{2}/\d{2}/\d{1,2}:\d{2}:\d{2}")
+_CITATION_KEY_RE: Final = re.compile(r"^[A-Za-z][\w:-]*\d{4}[a-z]?$")
+_GS_TAGS: Final = frozenset(
     {"TY", "T1", "TI", "A1", "JO", "VL", "IS", "SP", "EP", "PY", "DA", "PB", "SN", "BT", "CY", "ET"}
 )
 # Labels Scopus writes in its N1 notes; used to split the one-line form.
-_SCOPUS_N1_LABELS = (
+_SCOPUS_N1_LABELS: Final = (
     "Export Date",
     "Cited By",
     "Cited by",
@@ -141,30 +142,31 @@ _SCOPUS_N1_LABELS = (
     "Publication Stage",
     "Open Access",
 )
-_SCOPUS_SPLIT_RE = re.compile(
+_SCOPUS_SPLIT_RE: Final = re.compile(
     r";\s+(?=(?:" + "|".join(re.escape(x) for x in _SCOPUS_N1_LABELS) + r")\s*:)"
 )
 # Scopus' own notes, seen alone in exports that carry no other Scopus marker.
-_SCOPUS_NOTE_RE = re.compile(r"^(?:Export\s+Date\s*:|Cited\s+By\s*:\s*\d+\s*(?:;|$))", re.I)
-_SCOPUS_NOISE_RE = re.compile(
+_SCOPUS_NOTE_RE: Final = re.compile(r"^(?:Export\s+Date\s*:|Cited\s+By\s*:\s*\d+\s*(?:;|$))", re.I)
+_SCOPUS_NOISE_RE: Final = re.compile(
     r"^(?:Correspondence\s+Address|CODEN|Publication\s+Stage|Open\s+Access)\s*:", re.I
 )
-_CITED_BY_RE = re.compile(r"^Cited\s+By\s*:\s*(\d+)\s*$", re.IGNORECASE)
+_CITED_BY_RE: Final = re.compile(r"^Cited\s+By\s*:\s*(\d+)\s*$", re.IGNORECASE)
 # The parts are stripped, so a greedy group ending in a non-space is the lazy
 # ``(.+?)\s*$`` without its backtracking.
-_EXPORT_DATE_RE = re.compile(r"^Export\s+Date\s*:\s*(.*\S)$", re.IGNORECASE)
-_PUBMED_ID_RE = re.compile(r"^PubMed\s+ID\s*:\s*(\d+)\s*$", re.IGNORECASE)
-_WOS_TIMES_CITED_RE = re.compile(
+_EXPORT_DATE_RE: Final = re.compile(r"^Export\s+Date\s*:\s*(.*\S)$", re.IGNORECASE)
+_PUBMED_ID_RE: Final = re.compile(r"^PubMed\s+ID\s*:\s*(\d+)\s*$", re.IGNORECASE)
+_WOS_TIMES_CITED_RE: Final = re.compile(
     r"^Times\s+Cited\s+in\s+Web\s+of\s+Science\s+Core\s+Collection\s*:\s*(\d+)\s*$", re.I
 )
-_WOS_NOISE_RE = re.compile(
+_WOS_NOISE_RE: Final = re.compile(
     r"^(?:Total\s+Times\s+Cited|Cited\s+Reference\s+Count|Usage\s+Count\b[^:]*)\s*:", re.I
 )
 # First five letters (lowercased) of the N1 parts _scopus looks at.
-_SCOPUS_HEADS = frozenset({"cited", "expor", "pubme", "corre", "coden", "publi", "open "})
-_NOISE_HEADS = frozenset({"corre", "coden", "publi", "open "})
-_SCOPUS_TAGS = frozenset({"C2", "M1", "C7", "UR", "U2", "AN", "N1", "A2"})
-_ARTICLE_NUMBER_TYPES = frozenset({"journalArticle", "conferencePaper", "magazineArticle"})
+_SCOPUS_HEADS: Final = frozenset({"cited", "expor", "pubme", "corre", "coden", "publi", "open "})
+_MARK_TAGS: Final = frozenset({"UR", "L2", "N1", "L1", "L4"})
+_NOISE_HEADS: Final = frozenset({"corre", "coden", "publi", "open "})
+_SCOPUS_TAGS: Final = frozenset({"C2", "M1", "C7", "UR", "U2", "AN", "N1", "A2"})
+_ARTICLE_NUMBER_TYPES: Final = frozenset({"journalArticle", "conferencePaper", "magazineArticle"})
 
 
 def detect_dialect(record: RawRecord) -> str:
@@ -187,7 +189,7 @@ class _Marks:
 
     __slots__ = ("fields", "first", "internal_pdf", "n1", "urls")
 
-    def __init__(self, fields: Sequence[Tagged]) -> None:
+    def __init__(self, fields: list[Tagged]) -> None:
         self.fields = fields
         first: dict[str, str] = {}
         urls: list[str] = []
@@ -197,11 +199,13 @@ class _Marks:
             tag = f.tag
             if tag not in first:
                 first[tag] = f.value
+            if tag not in _MARK_TAGS:
+                continue
             if tag == "UR" or tag == "L2":
                 urls.append(f.value)
             elif tag == "N1":
                 n1.append(f.value)
-            elif (tag == "L1" or tag == "L4") and f.value.lower().startswith("internal-pdf://"):
+            elif f.value.lower().startswith("internal-pdf://"):  # L1, L4
                 internal_pdf = True
         self.first = first
         self.urls = " ".join(urls).lower()

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 from syncd.identifiers import (
     Identifiers,
@@ -52,13 +52,13 @@ from syncd.ris.records import RawRecord, ReadProblem
 from syncd.ris.tagged import Tagged, tagged
 from syncd.schema import Schema, bundled_schema
 
-_ZERO_YEAR_RE = re.compile(r"\b0000\b")
-_YEAR_RE = re.compile(r"(?<!\d)\d{4}(?!\d)")
-_A_NOVEL_RE = re.compile(r":\s*a novel\s*$", re.IGNORECASE)
+_ZERO_YEAR_RE: Final = re.compile(r"\b0000\b")
+_YEAR_RE: Final = re.compile(r"(?<!\d)\d{4}(?!\d)")
+_A_NOVEL_RE: Final = re.compile(r":\s*a novel\s*$", re.IGNORECASE)
 # Unsupported values that are only addresses: affiliations are noise in a library.
-_NOISE_LABELS = frozenset({"Author Address", "Inventor Address"})
+_NOISE_LABELS: Final = frozenset({"Author Address", "Inventor Address"})
 # Fields whose value is a kind of item: Zotero never writes those to Extra.
-_TYPE_LIKE = frozenset({"type", "itemType"})
+_TYPE_LIKE: Final = frozenset({"type", "itemType"})
 
 
 class SourceRef:
@@ -303,28 +303,26 @@ def map_record(record: RawRecord, schema: Schema | None = None) -> ConvertedReco
 
 
 # What _process does with a tag, decided once per (item type, tag) by _plan.
-(
-    _K_UNKNOWN,
-    _K_SCALAR,
-    _K_DATE,
-    _K_ACCESS,
-    _K_NOTE,
-    _K_CREATOR,
-    _K_TAGS,
-    _K_EXTRA,
-    _K_DOI,
-    _K_M3_DOI,
-    _K_EP,
-    _K_PY,
-    _K_BACKUP_ACCESS,
-    _K_UR,
-    _K_BACKUP_PUB,
-    _K_ATTACH,
-    _K_UNSUPPORTED,
-    _K_IGNORE,
-    _K_SN,
-    _K_SKIP,
-) = range(20)
+_K_UNKNOWN: Final = 0
+_K_SCALAR: Final = 1
+_K_DATE: Final = 2
+_K_ACCESS: Final = 3
+_K_NOTE: Final = 4
+_K_CREATOR: Final = 5
+_K_TAGS: Final = 6
+_K_EXTRA: Final = 7
+_K_DOI: Final = 8
+_K_M3_DOI: Final = 9
+_K_EP: Final = 10
+_K_PY: Final = 11
+_K_BACKUP_ACCESS: Final = 12
+_K_UR: Final = 13
+_K_BACKUP_PUB: Final = 14
+_K_ATTACH: Final = 15
+_K_UNSUPPORTED: Final = 16
+_K_IGNORE: Final = 17
+_K_SN: Final = 18
+_K_SKIP: Final = 19
 
 # (kind, target, sub-target, html-unescape?, second pass?)
 _Step = tuple[int, str, str, bool, bool]

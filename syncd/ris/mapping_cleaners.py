@@ -13,17 +13,18 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import Final
 
 from syncd.ris.mapping_tables import IMPORT_ONLY, PRIMARY, Rule
 from syncd.ris.tagged import Tagged
 
-_LABEL_RE = re.compile(r"([A-Za-z,\s]+)\s*:\s*([\s\S]*)")
-_ROLE_NOISE_RE = re.compile(r"s\b|\.|\s+by\b|with an\s*")
-_ROLE_SPLIT_RE = re.compile(r"\s*(?:,|and)\s*")
-_EXTENT_RE = re.compile(r"^(\d+)\s*(pages?|p(?:p|gs?)?|vols?|volumes?)\.?$", re.IGNORECASE)
-_PACKAGING_RE = re.compile(r":\s*(pages?|p(?:p|gs?)?|vols?|volumes?)\.?\s*$", re.IGNORECASE)
+_LABEL_RE: Final = re.compile(r"([A-Za-z,\s]+)\s*:\s*([\s\S]*)")
+_ROLE_NOISE_RE: Final = re.compile(r"s\b|\.|\s+by\b|with an\s*")
+_ROLE_SPLIT_RE: Final = re.compile(r"\s*(?:,|and)\s*")
+_EXTENT_RE: Final = re.compile(r"^(\d+)\s*(pages?|p(?:p|gs?)?|vols?|volumes?)\.?$", re.IGNORECASE)
+_PACKAGING_RE: Final = re.compile(r":\s*(pages?|p(?:p|gs?)?|vols?|volumes?)\.?\s*$", re.IGNORECASE)
 
-_ROLES = {
+_ROLES: Final = {
     "actor": "castMember",
     "author": "author",
     "cartographer": "cartographer",
@@ -49,7 +50,7 @@ _ROLES = {
     "translated": "translator",
     "introduction": "contributor",
 }
-_ROLE_LABELS = frozenset(
+_ROLE_LABELS: Final = frozenset(
     {
         "Artist Role",
         "Series Editor Role",
@@ -61,7 +62,7 @@ _ROLE_LABELS = frozenset(
         "Author Role",
     }
 )
-_FIELD_LABELS = {
+_FIELD_LABELS: Final = {
     "Call Number": "callNumber",
     "Edition": "edition",
     "ISBN": "ISBN",
@@ -79,7 +80,7 @@ _FIELD_LABELS = {
     "Histroy": "history",  # sic: ProCite's export filter misspells it
     "Size": "artworkSize",
 }
-_MODE_LABELS = frozenset(
+_MODE_LABELS: Final = frozenset(
     {"Record ID", "Record Number", "Author, Subsidiary", "Author, Monographic"}
 ) | frozenset(_FIELD_LABELS)
 

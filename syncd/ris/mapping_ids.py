@@ -9,6 +9,7 @@ of M3/U2/L3/ID, every SN line) and tidies the fields that hold them.
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from syncd.identifiers import (
     Identifiers,
@@ -104,7 +105,7 @@ def record_identifiers(
     )
 
 
-_CLEAN_ISBN_RE = re.compile(r"^[\dXx\s-]+$")
+_CLEAN_ISBN_RE: Final = re.compile(r"^[\dXx\s-]+$")
 
 
 def _standard_numbers(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Final
 
 TYPE_MAP: dict[str, str] = {
     "JOUR": "journalArticle",
@@ -76,7 +77,7 @@ TYPE_MAP: dict[str, str] = {
     "PCOMM": "letter",
     "ICOMM": "email",
 }
-DEFAULT_TYPE = "journalArticle"
+DEFAULT_TYPE: Final = "journalArticle"
 
 # Item type -> TY, for the writer (first TY listed for a type above is canonical).
 EXPORT_TYPE: dict[str, str] = {}
@@ -108,7 +109,7 @@ def _r(
     return Rule(default, {k.replace("__", "/"): v for k, v in by_type.items()}, exclude)
 
 
-_AUTHOR = _r(
+_AUTHOR: Final = _r(
     "creators/author",
     creators__artist=("artwork",),
     creators__cartographer=("map",),
@@ -119,8 +120,8 @@ _AUTHOR = _r(
     creators__podcaster=("podcast",),
     creators__programmer=("computerProgram",),
 )
-_TITLE = _r("title", subject=("email",), caseName=("case",), nameOfAct=("statute",))
-_DATE = _r("date", dateEnacted=("statute",), dateDecided=("case",), issueDate=("patent",))
+_TITLE: Final = _r("title", subject=("email",), caseName=("case",), nameOfAct=("statute",))
+_DATE: Final = _r("date", dateEnacted=("statute",), dateDecided=("case",), issueDate=("patent",))
 
 PRIMARY: dict[str, Rule] = {
     "AB": _r("abstractNote"),
@@ -363,7 +364,7 @@ IMPORT_ONLY: dict[str, Rule] = {
     "Y1": _DATE,
 }
 
-SECOND_PASS = frozenset(IMPORT_ONLY)
+SECOND_PASS: Final = frozenset(IMPORT_ONLY)
 
 
 @cache
@@ -381,6 +382,6 @@ def target_for(item_type: str, tag: str) -> str | None:
 
 
 # Date-valued targets: converted with the RIS date rules.
-DATE_TARGETS = frozenset(
+DATE_TARGETS: Final = frozenset(
     {"date", "accessDate", "filingDate", "issueDate", "dateEnacted", "dateDecided"}
 )

@@ -10,21 +10,21 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 from urllib.parse import unquote
 
-_RIS_DATE_RE = re.compile(r"^(\d+)(?:/(\d{0,2})(?:/(\d{0,2})(?:[/\s]([^/]*))?)?)?$")
-_YEAR_RE = re.compile(r"\b\d{4}\b")
-_DAY_RE = re.compile(r"\b(?:[1-3]\d|[1-9])\b")
-_WORD_RE = re.compile(r"[A-Za-z]+")
+_RIS_DATE_RE: Final = re.compile(r"^(\d+)(?:/(\d{0,2})(?:/(\d{0,2})(?:[/\s]([^/]*))?)?)?$")
+_YEAR_RE: Final = re.compile(r"\b\d{4}\b")
+_DAY_RE: Final = re.compile(r"\b(?:[1-3]\d|[1-9])\b")
+_WORD_RE: Final = re.compile(r"[A-Za-z]+")
 # Unlike Zotero's pattern, hours 10 and 20 are matched too.
-_TIME_RE = re.compile(r"\b([01]?\d|2[0-3]):(\d{2})(?::(\d{2}))?\s*(am|pm)?", re.IGNORECASE)
-_TAG_RE = re.compile(r"<[^>]+>")
-_SPACES_RE = re.compile(r"\s+")
-_KW_SPLIT_RE = re.compile(r"\s*(?:[\r\n]+\s*)+(?:%K\s+)?|\s*(?:;\s*)+")
-_COMMA_SPLIT_RE = re.compile(r"\s*(?:,\s*)+")
-_FILE_TITLE_RE = re.compile(r"([^/\\]+)(?:\.\w{1,8})$")
-_MONTHS = {
+_TIME_RE: Final = re.compile(r"\b([01]?\d|2[0-3]):(\d{2})(?::(\d{2}))?\s*(am|pm)?", re.IGNORECASE)
+_TAG_RE: Final = re.compile(r"<[^>]+>")
+_SPACES_RE: Final = re.compile(r"\s+")
+_KW_SPLIT_RE: Final = re.compile(r"\s*(?:[\r\n]+\s*)+(?:%K\s+)?|\s*(?:;\s*)+")
+_COMMA_SPLIT_RE: Final = re.compile(r"\s*(?:,\s*)+")
+_FILE_TITLE_RE: Final = re.compile(r"([^/\\]+)(?:\.\w{1,8})$")
+_MONTHS: Final = {
     m: i + 1
     for i, m in enumerate(
         ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -137,9 +137,9 @@ def access_date(value: str) -> str | None:
     return f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}Z"
 
 
-_ISO_DATE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
-_DAY_MONTH_YEAR_RE = re.compile(r"^\s*(\d{1,2})\s+([A-Za-z]{3,})\.?\s+(\d{4})\b")
-_MONTH_DAY_YEAR_RE = re.compile(r"^\s*([A-Za-z]{3,})\.?\s+(\d{1,2}),?\s+(\d{4})\b")
+_ISO_DATE_RE: Final = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
+_DAY_MONTH_YEAR_RE: Final = re.compile(r"^\s*(\d{1,2})\s+([A-Za-z]{3,})\.?\s+(\d{4})\b")
+_MONTH_DAY_YEAR_RE: Final = re.compile(r"^\s*([A-Za-z]{3,})\.?\s+(\d{1,2}),?\s+(\d{4})\b")
 
 
 def parse_loose_date(value: str) -> tuple[int, int, int] | None:
@@ -177,7 +177,7 @@ def initials_first_name(value: str) -> str:
     return f"{last}, {first}"
 
 
-_SURNAME_INITIALS_RE = re.compile(r"^(.+?)\s+((?:[A-Z]\.?-?){1,4})$")
+_SURNAME_INITIALS_RE: Final = re.compile(r"^(.+?)\s+((?:[A-Z]\.?-?){1,4})$")
 
 
 def surname_initials(value: str) -> str:
