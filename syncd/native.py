@@ -21,6 +21,7 @@ COMPILED_MODULES = (
     "syncd.ris.mapping_ids",
     "syncd.ris.mapping_tables",
     "syncd.ris.mapping_values",
+    "syncd.ris.records",
     "syncd.ris.tagged",
 )
 

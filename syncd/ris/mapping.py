@@ -245,6 +245,7 @@ def _resolve(info: _TypeInfo, schema: Schema, item_type: str, name: str) -> str 
     return found
 
 
+@lru_cache(maxsize=256)
 def item_type_for(ty: str | None, schema: Schema) -> str:
     """Zotero item type of a TY value (unknown or missing TY: journalArticle)."""
     item_type = TYPE_MAP.get((ty or "").strip().upper(), DEFAULT_TYPE)
@@ -481,7 +482,13 @@ def _complete(st: _State) -> None:
             fields[name] = _ZERO_YEAR_RE.sub(value, current, count=1)
     for name in DATE_TARGETS:
         date = fields.get(name, "")
-        if date and name != "accessDate" and (date[:4] == "0000" or not _YEAR_RE.search(date)):
+        if (
+            not date
+            or name == "accessDate"
+            or (len(date) == 4 and date.isdecimal() and date != "0000")
+        ):
+            continue  # a bare year (the common case) has its year
+        if date[:4] == "0000" or not _YEAR_RE.search(date):
             st.problem(None, f"{name} has no year; kept as is for Zotero to read: {date}")
     if st.backup_access is not None and not fields.get("accessDate"):
         iso = mv.access_date(st.backup_access)

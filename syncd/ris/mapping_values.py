@@ -142,6 +142,7 @@ _DAY_MONTH_YEAR_RE: Final = re.compile(r"^\s*(\d{1,2})\s+([A-Za-z]{3,})\.?\s+(\d
 _MONTH_DAY_YEAR_RE: Final = re.compile(r"^\s*([A-Za-z]{3,})\.?\s+(\d{1,2}),?\s+(\d{4})\b")
 
 
+@lru_cache(maxsize=256)  # an export stamps every record with the same date
 def parse_loose_date(value: str) -> tuple[int, int, int] | None:
     """(year, month, day) from ``2024-01-05``, ``05 January 2024`` or ``January 5, 2024``."""
     m = _ISO_DATE_RE.match(value)

@@ -19,7 +19,6 @@ class Field:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
 class RawRecord:
     """One record as read from a file, in file order, before any mapping.
 
@@ -30,15 +29,32 @@ class RawRecord:
     time, and the mapping reads the tuples. ``start_line``/``end_line`` span
     the record in the file (1-based, inclusive). ``index`` counts records in
     the file from 0.
+
+    RawRecord and ReadProblem are plain classes, immutable by convention and
+    compared by value: this module is compiled with the mapping (setup.py), and
+    mypyc builds a dataclass through a Python-level ``__init__`` that cost more
+    than the work around it, once per record and per problem.
     """
 
-    tags: tuple[str, ...]
-    values: tuple[str, ...]
-    lines: tuple[int, ...]
-    file: str
-    start_line: int
-    end_line: int
-    index: int
+    __slots__ = ("end_line", "file", "index", "lines", "start_line", "tags", "values")
+
+    def __init__(
+        self,
+        tags: tuple[str, ...],
+        values: tuple[str, ...],
+        lines: tuple[int, ...],
+        file: str,
+        start_line: int,
+        end_line: int,
+        index: int,
+    ) -> None:
+        self.tags = tags
+        self.values = values
+        self.lines = lines
+        self.file = file
+        self.start_line = start_line
+        self.end_line = end_line
+        self.index = index
 
     @classmethod
     def from_fields(
@@ -68,8 +84,32 @@ class RawRecord:
     def all(self, tag: str) -> list[str]:
         return [value for t, value in zip(self.tags, self.values, strict=True) if t == tag]
 
+    def _key(
+        self,
+    ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...], str, int, int, int]:
+        return (
+            self.tags,
+            self.values,
+            self.lines,
+            self.file,
+            self.start_line,
+            self.end_line,
+            self.index,
+        )
 
-@dataclass(frozen=True, slots=True)
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RawRecord) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"RawRecord(file={self.file!r}, start_line={self.start_line}, "
+            f"end_line={self.end_line}, index={self.index}, fields={self.fields!r})"
+        )
+
+
 class ReadProblem:
     """Something the reader or the mapping wants the user to know about.
 
@@ -78,10 +118,28 @@ class ReadProblem:
     (an encoding fallback, a value moved to Extra), ``"info"`` for notes.
     """
 
-    file: str
-    line: int | None
-    message: str
-    severity: str = "error"
+    __slots__ = ("file", "line", "message", "severity")
+
+    def __init__(self, file: str, line: int | None, message: str, severity: str = "error") -> None:
+        self.file = file
+        self.line = line
+        self.message = message
+        self.severity = severity
+
+    def _key(self) -> tuple[str, int | None, str, str]:
+        return (self.file, self.line, self.message, self.severity)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ReadProblem) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"ReadProblem(file={self.file!r}, line={self.line!r}, message={self.message!r}, "
+            f"severity={self.severity!r})"
+        )
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
