@@ -193,7 +193,12 @@ def normalize_scopus_eid(text: str) -> str | None:
     if text[:7] == "SCOPUS:" and len(text) >= 13 and text[7:].isdecimal():
         # Pure's "AN - SCOPUS:<digits>": what the patterns below find, without them.
         return "2-s2.0-" + text[7:]
-    m = _EID_RE.search(text) or _SCOPUS_PREFIX_RE.match(text) or _SCOPUS_URL_RE.search(text)
+    # Every EID holds "2-": the pattern need not scan a URL that has none.
+    m = (
+        (_EID_RE.search(text) if "2-" in text else None)
+        or _SCOPUS_PREFIX_RE.match(text)
+        or _SCOPUS_URL_RE.search(text)
+    )
     if m is None:
         return None
     return f"2-s2.0-{m.group(1)}"

@@ -58,6 +58,8 @@ _A_NOVEL_RE: Final = re.compile(r":\s*a novel\s*$", re.IGNORECASE)
 # Unsupported values that are only addresses: affiliations are noise in a library.
 _NOISE_LABELS: Final = frozenset({"Author Address", "Inventor Address"})
 # Fields whose value is a kind of item: Zotero never writes those to Extra.
+# Not a field name (names are identifiers): marks a name missing from _TypeInfo.resolve.
+_UNRESOLVED: Final = "\x00"
 _TYPE_LIKE: Final = frozenset({"type", "itemType"})
 
 
@@ -277,8 +279,9 @@ def map_record(record: RawRecord, schema: Schema | None = None) -> ConvertedReco
             deferred.append((f, step))
         elif step[0] == _K_CREATOR and "<" not in f.value and "&" not in f.value:
             # The most frequent tag (13 authors a record is common) skips _process.
-            if f.value:
-                creators.append(mv.creator(f.value, step[2]))
+            c = mv.creator(f.value, step[2])
+            if c is not None:
+                creators.append(c)
         elif step[0] != _K_SKIP:
             _process(st, f, step)
     for f, step in deferred:
@@ -405,7 +408,9 @@ def _process(st: _State, f: Tagged, step: _Step) -> None:
         elif not (all_issns(value) or all_isbns(value)):
             st.problem(f.line, f"second value for {target} ({f.tag}) dropped: {_short(value)}")
     elif kind == _K_CREATOR:
-        st.creators.append(mv.creator(value, sub))
+        c = mv.creator(value, sub)
+        if c is not None:
+            st.creators.append(c)
     elif kind == _K_NOTE:
         if fields.get("title") != value:
             st.notes.append(mv.note_html(value))
@@ -522,13 +527,13 @@ def _build_item(
 ) -> dict[str, Any]:
     item_type = st.item_type
     item: dict[str, Any] = {"itemType": item_type}
-    if st.creators:
+    creators = st.creators  # only named creators (mv.creator); ours to change
+    if creators:
         valid = info.creator_types
-        creators = [
-            c if c["creatorType"] in valid else {**c, "creatorType": info.primary}
-            for c in st.creators
-            if c.get("name") or c.get("lastName") or c.get("firstName")
-        ]
+        for i in range(len(creators)):
+            c = creators[i]
+            if c["creatorType"] not in valid:
+                creators[i] = {**c, "creatorType": info.primary}
         item["creators"] = creators
     fields = st.fields
     if article_number:
@@ -538,14 +543,16 @@ def _build_item(
             st.extra.append(f"Article Number: {article_number}")
     # Identifier fields the type has are filled from any source; a PMID/DOI line
     # already in Extra (RefMan's UR PM:) moves into the field.
-    for attr, name in (("doi", "DOI"), ("pmid", "PMID"), ("pmcid", "PMCID")):
-        value = getattr(ids, attr)
+    for value, name in ((ids.doi, "DOI"), (ids.pmid, "PMID"), (ids.pmcid, "PMCID")):
         if value and name in info.has and not fields.get(name):
             fields[name] = value
     extra_ris = [line for line in st.extra if not _moved_to_field(line, fields, info.has)]
     invalid: list[str] = []
+    resolve = info.resolve
     for name, value in fields.items():
-        target = _resolve(info, schema, item_type, name)
+        target = resolve.get(name, _UNRESOLVED)
+        if target == _UNRESOLVED:
+            target = _resolve(info, schema, item_type, name)
         if target is not None:
             item[target] = value
         elif name in _TYPE_LIKE or schema.base_field_of(name) == "type":

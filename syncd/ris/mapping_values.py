@@ -157,15 +157,19 @@ def parse_loose_date(value: str) -> tuple[int, int, int] | None:
     return None
 
 
-def creator(value: str, creator_type: str) -> dict[str, Any]:
-    """A creator from ``Last, First`` (first comma splits) or a single-field name."""
+def creator(value: str, creator_type: str) -> dict[str, Any] | None:
+    """A creator from ``Last, First`` (first comma splits) or a single-field name.
+
+    None when the value holds no name at all (``,`` or spaces): Zotero skips those.
+    """
     comma = value.find(",")
     if comma < 0:
-        return {"creatorType": creator_type, "name": value.strip()}
+        name = value.strip()
+        return {"creatorType": creator_type, "name": name} if name else None
     last = value[:comma].strip()
     first = value[comma + 1 :].strip()
     if not first:
-        return {"creatorType": creator_type, "name": last}
+        return {"creatorType": creator_type, "name": last} if last else None
     return {"creatorType": creator_type, "firstName": first, "lastName": last}
 
 
