@@ -164,6 +164,8 @@ def clean_doi(text: str) -> str | None:
         return None
     if "%" in text:
         text = unquote(text)
+    if "10" not in text or "/" not in text:
+        return None  # the pattern needs both; most non-DOI values fail here
     m = _DOI_RE.search(text)
     if m is None:
         return None

@@ -163,7 +163,9 @@ _WOS_NOISE_RE: Final = re.compile(
 )
 # First five letters (lowercased) of the N1 parts _scopus looks at.
 _SCOPUS_HEADS: Final = frozenset({"cited", "expor", "pubme", "corre", "coden", "publi", "open "})
-_MARK_TAGS: Final = frozenset({"UR", "L2", "N1", "L1", "L4"})
+# The tags detection reads the first value of, or looks at every value of.
+_FIRST_TAGS: Final = frozenset({"AN", "DB", "DP", "DO", "ID", "PB", "DA", "Y2", "TY", "UT", "VO"})
+_MARK_TAGS: Final = _FIRST_TAGS | {"UR", "L2", "N1", "L1", "L4"}
 _NOISE_HEADS: Final = frozenset({"corre", "coden", "publi", "open "})
 _SCOPUS_TAGS: Final = frozenset({"C2", "M1", "C7", "UR", "U2", "AN", "N1", "A2"})
 _ARTICLE_NUMBER_TYPES: Final = frozenset({"journalArticle", "conferencePaper", "magazineArticle"})
@@ -197,9 +199,11 @@ class _Marks:
         internal_pdf = False
         for f in fields:
             tag = f.tag
+            if tag not in _MARK_TAGS:
+                continue
             if tag not in first:
                 first[tag] = f.value
-            if tag not in _MARK_TAGS:
+            if tag in _FIRST_TAGS:
                 continue
             if tag == "UR" or tag == "L2":
                 urls.append(f.value)
@@ -254,7 +258,7 @@ def _detect(marks: _Marks) -> str:
     pb = first.get("PB", "").lower()
     if doi.startswith("10.1145/") or "association for computing machinery" in pb:
         return "acm"
-    tags = set(first)
+    tags = {f.tag for f in fields}
     if tags <= _GS_TAGS and "A1" in tags and ("T1" in tags or "TI" in tags):
         return "google_scholar"
     return "generic"

@@ -484,7 +484,8 @@ def _complete(st: _State) -> None:
         if not current:
             fields[name] = value
         else:
-            fields[name] = _ZERO_YEAR_RE.sub(value, current, count=1)
+            if "0000" in current:  # what the pattern needs to match at all
+                fields[name] = _ZERO_YEAR_RE.sub(value, current, count=1)
     for name in DATE_TARGETS:
         date = fields.get(name, "")
         if (

@@ -290,8 +290,10 @@ def clean_endnote(fields: list[Tagged], ty: str) -> list[Tagged]:
 
 def clean_citavi(fields: list[Tagged]) -> list[Tagged]:
     """Citavi's first H1+H2 pair becomes DP+CN (library catalog, call number)."""
+    if not any(f.tag == "H1" or f.tag == "H2" for f in fields):
+        return fields  # the usual case, decided without building the tag set
     tags = {f.tag for f in fields}
-    if "CN" in tags or "DP" in tags or not ({"H1", "H2"} & tags):
+    if "CN" in tags or "DP" in tags:
         return fields
     out = list(fields)
     if "H1" not in tags:

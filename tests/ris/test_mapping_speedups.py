@@ -109,3 +109,24 @@ def test_bare_year_shortcut_matches_the_date_pattern(value: str) -> None:
         return  # not a bare number: the shortcut does not apply
     year = m.group(1).lstrip("0")
     assert ris_date(value) == (year.rjust(4, "0") if year else "")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="10/.2a%3F ", max_size=16))
+def test_doi_shortcut_only_skips_values_the_pattern_cannot_match(text: str) -> None:
+    from urllib.parse import unquote
+
+    from syncd import identifiers
+
+    decoded = unquote(text) if "%" in text else text
+    if "10" not in decoded or "/" not in decoded:
+        assert identifiers._DOI_RE.search(decoded) is None
+        assert identifiers.clean_doi(text) is None
+
+
+@given(st.text(alphabet="0/ab-", max_size=10), st.sampled_from(["1999", "2012"]))
+def test_zero_year_replacement_needs_four_zeros(current: str, year: str) -> None:
+    from syncd.ris import mapping
+
+    if "0000" not in current:
+        assert mapping._ZERO_YEAR_RE.sub(year, current, count=1) == current
