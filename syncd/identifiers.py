@@ -195,10 +195,13 @@ def normalize_scopus_eid(text: str) -> str | None:
     if text[:7] == "SCOPUS:" and len(text) >= 13 and text[7:].isdecimal():
         # Pure's "AN - SCOPUS:<digits>": what the patterns below find, without them.
         return "2-s2.0-" + text[7:]
-    # Every EID holds "2-": the pattern need not scan a URL that has none.
+    # Every EID holds "2-", and a SCOPUS: prefix starts with an s after any spaces
+    # (long s, U+017F, matches too, case-insensitively): the patterns need not run
+    # otherwise.
+    start = text[:1]
     m = (
         (_EID_RE.search(text) if "2-" in text else None)
-        or _SCOPUS_PREFIX_RE.match(text)
+        or (_SCOPUS_PREFIX_RE.match(text) if start in "sS\u017f" or start.isspace() else None)
         or _SCOPUS_URL_RE.search(text)
     )
     if m is None:
@@ -279,8 +282,8 @@ def normalize_isbn(text: str) -> str | None:
 
 def all_isbns(text: str) -> tuple[str, ...]:
     """Every valid ISBN in ``text``, as 13 digits, in order, without repeats."""
-    if not text:
-        return ()
+    if len(text) < 10:
+        return ()  # a candidate is at least ten characters (an ISSN line, say)
     out: list[str] = []
     for m in _ISBN_CANDIDATE_RE.finditer(text):
         digits = _ISBN_SEPARATORS_RE.sub("", m.group(0))
@@ -308,6 +311,17 @@ def all_issns(text: str) -> tuple[str, ...]:
     """Every valid ISSN in ``text``, canonical form, in order, without repeats."""
     if not text:
         return ()
+    if (
+        len(text) == 9
+        and text[4] == "-"
+        and text[:4].isdecimal()
+        and text[5:8].isdecimal()
+        and (text[8].isdecimal() or text[8] in "Xx")
+    ):
+        # Already canonical (how most exports write it): the one match the pattern
+        # would find is the whole text.
+        d = text[:4] + text[5:8] + text[8].upper()
+        return (d[:4] + "-" + d[4:],) if _issn_ok(d) else ()
     out: list[str] = []
     for m in _ISSN_RE.finditer(text):
         d = m.group(1) + m.group(2).upper()

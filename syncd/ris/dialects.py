@@ -82,6 +82,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Final
 
 from syncd.identifiers import (
@@ -410,20 +411,15 @@ def _scopus(out: Prepared, item_type: str) -> None:
         kept.append(f)
     out.fields = kept
     if cited_by is not None:
-        day = parse_loose_date(export_date) if export_date else None
-        # Plain concatenation: format specs cost more than the rest of this function.
-        stamp = (
-            " ["
-            + str(day[0]).zfill(4)
-            + "-"
-            + str(day[1]).zfill(2)
-            + "-"
-            + str(day[2]).zfill(2)
-            + "]"
-            if day
-            else ""
-        )
+        stamp = _date_stamp(export_date) if export_date else ""
         out.citation_line = cited_by + " citations (Scopus)" + stamp
+
+
+@lru_cache(maxsize=64)  # one export date per file, as a rule
+def _date_stamp(export_date: str) -> str:
+    """`` [YYYY-MM-DD]`` for a Scopus export date, or "" when it is not a date."""
+    day = parse_loose_date(export_date)
+    return f" [{day[0]:04d}-{day[1]:02d}-{day[2]:02d}]" if day else ""
 
 
 def _c7_ji(out: Prepared, item_type: str) -> None:

@@ -86,7 +86,19 @@ def _old_normalize_scopus_eid(text: str) -> str | None:
 
 @settings(max_examples=500, deadline=None)
 @given(
-    st.sampled_from(["SCOPUS:", "scopus:", "SCOPUS: ", "SCOPUS_ID:", "", "2-s2.0-"]),
+    st.sampled_from(
+        [
+            "SCOPUS:",
+            "scopus:",
+            "SCOPUS: ",
+            " SCOPUS:",
+            "\u017fcopus:",
+            "SCOPUS_ID:",
+            "",
+            "2-s2.0-",
+            "http://x?scp=",
+        ]
+    ),
     st.text(alphabet="0123456789\u0663\u00b2 \nx", max_size=14),
 )
 def test_scopus_prefix_shortcut_matches_the_patterns(prefix: str, digits: str) -> None:
@@ -130,3 +142,26 @@ def test_zero_year_replacement_needs_four_zeros(current: str, year: str) -> None
 
     if "0000" not in current:
         assert mapping._ZERO_YEAR_RE.sub(year, current, count=1) == current
+
+
+_OLD_ISSN = re.compile(r"\b(\d{4})\s*[-\u2010-\u2015]?\s*(\d{3}[\dXx])\b")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="0123456789Xx-\u0663 ", min_size=9, max_size=9))
+def test_canonical_issn_shortcut_matches_the_pattern(text: str) -> None:
+    from syncd.identifiers import _issn_ok, all_issns
+
+    expected: list[str] = []
+    for m in _OLD_ISSN.finditer(text):
+        d = m.group(1) + m.group(2).upper()
+        if _issn_ok(d) and f"{d[:4]}-{d[4:]}" not in expected:
+            expected.append(f"{d[:4]}-{d[4:]}")
+    assert all_issns(text) == tuple(expected)
+
+
+@given(st.text(alphabet="0123456789Xx- ", max_size=9))
+def test_isbn_candidates_need_ten_characters(text: str) -> None:
+    from syncd import identifiers
+
+    assert identifiers._ISBN_CANDIDATE_RE.search(text) is None
