@@ -125,6 +125,16 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
+    # 4: the Zotero schema a server serves when it is not the bundled one
+    # (see syncd/zotero/server_schema.py).
+    """
+    CREATE TABLE server_schema (
+        base_url   TEXT PRIMARY KEY,
+        version    INTEGER NOT NULL,
+        document   TEXT NOT NULL,              -- the /schema response, as served
+        fetched_at TEXT NOT NULL
+    );
+    """,
 ]
 
 _SQL_CHUNK = 500  # stays below SQLite's bound-parameter limit

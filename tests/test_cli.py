@@ -13,6 +13,7 @@ from conftest import TEST_KEY
 from sync_helpers import export_text, make_records
 
 from syncd.sandbox import FaultPlan
+from syncd.schema import bundled_schema
 
 SEED = Path(__file__).parent / "fixtures" / "seed_scopus_pure.ris"
 
@@ -61,6 +62,25 @@ def test_convert_jsonl_and_problems_with_file_and_line(tmp_path: Path) -> None:
     assert json.loads(lines[0])["item"]["title"] == "Record r0 on a topic"
     assert f"{png}" in run.stderr and "binary" in run.stderr
     assert run.returncode == 1
+
+
+def test_convert_with_a_schema_saved_from_the_server(tmp_path: Path) -> None:
+    document = json.loads(json.dumps(bundled_schema().document))
+    for entry in document["itemTypes"]:
+        if entry["itemType"] == "journalArticle":
+            entry["fields"] = [f for f in entry["fields"] if f["field"] != "volume"]
+    saved = tmp_path / "schema.json"
+    saved.write_text(json.dumps(document), encoding="utf-8")
+    run = syncd("convert", "--schema", str(saved), str(SEED))
+    assert run.returncode == 0, run.stderr
+    (record,) = json.loads(run.stdout)
+    assert "volume" not in record["item"]
+    assert "Volume: 2012" in record["item"]["extra"].splitlines()
+
+    saved.write_text("<html>not a schema</html>", encoding="utf-8")
+    broken = syncd("convert", "--schema", str(saved), str(SEED))
+    assert broken.returncode == 2
+    assert "schema" in broken.stderr and broken.stdout == ""
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:

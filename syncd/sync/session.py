@@ -29,6 +29,7 @@ from syncd.sync.engine import Json, execute
 from syncd.sync.outcome import SyncReport
 from syncd.zotero.client import ZoteroClient
 from syncd.zotero.mirror import RefreshStats, mirror_item, refresh_mirror, remember_items
+from syncd.zotero.server_schema import follow_server_schema, kept_schema
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +122,8 @@ class SyncSession:
     ) -> None:
         self.client = client
         self.db = db
-        self.schema = schema
+        # The server's own schema when an earlier run fetched one (server_schema.py).
+        self.schema = kept_schema(db, client.base_url) or schema
         self.options = options
         self.library = client.library
         self._index: LibraryIndex | None = None
@@ -206,13 +208,19 @@ class SyncSession:
         touches neither the API client nor the database, so the one-thread rule for
         those holds.
         """
+        schema = self.schema
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="syncd-read") as reader:
-            reading = reader.submit(lambda: [_read_file(inp, self.schema) for inp in inputs])
+            reading = reader.submit(lambda: [_read_file(inp, schema) for inp in inputs])
             self.refresh()
+            self.schema = follow_server_schema(self.client, self.db, schema)
             collections = self.resolve_collections(
                 [i.collection for i in inputs if i.collection], create=create
             )
-            return _gather(inputs, reading.result(), collections)
+            reads = reading.result()
+        if self.schema is not schema:
+            # The server's schema changed under this run: map again with it (once).
+            reads = [_read_file(inp, self.schema) for inp in inputs]
+        return _gather(inputs, reads, collections)
 
     def plan(self, inputs: Sequence[SyncInput]) -> tuple[Plan, ReadResult]:
         """Refresh, read and plan; nothing is written to the library."""

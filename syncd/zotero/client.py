@@ -159,6 +159,12 @@ class ZoteroClient:
         self._local = threading.local()
         self._count_lock = threading.Lock()
         self._responses = 0
+        self._schema_version: int | None = None
+
+    @property
+    def server_schema_version(self) -> int | None:
+        """The Zotero schema version the server named on its last response, if any."""
+        return self._schema_version
 
     @property
     def responses_received(self) -> int:
@@ -196,6 +202,9 @@ class ZoteroClient:
             status,
             self.retrier.attempt,
         )
+        schema_version = response.headers.get("Zotero-Schema-Version", "")
+        if schema_version.isdigit():
+            self._schema_version = int(schema_version)
         backoff = parse_seconds(response.headers.get("Backoff"))
         if backoff:
             self.retrier.gate.pause(backoff)
@@ -293,6 +302,13 @@ class ZoteroClient:
         return self.retrier.call(what, once)
 
     # -- reads ------------------------------------------------------------------
+
+    def fetch_schema(self) -> bytes:
+        """The server's Zotero schema document (GET /schema), as served.
+
+        Direct request: pyzotero has no call for the whole schema document.
+        """
+        return self._send("fetch the Zotero schema", "GET", "schema").content
 
     def key_info(self) -> Json:
         """What the API key may do (GET /keys/current).
