@@ -44,6 +44,7 @@ from syncd.ris.mapping_tables import (
     DEFAULT_TYPE,
     IMPORT_ONLY,
     PRIMARY,
+    RIS_TYPES,
     SECOND_PASS,
     TYPE_MAP,
     target_for,
@@ -261,13 +262,18 @@ def map_record(record: RawRecord, schema: Schema | None = None) -> ConvertedReco
     """Convert one RIS record into a Zotero item (pure; see the module docstring)."""
     schema = schema or bundled_schema()
     original = tagged(record)
-    ty = next((f.value for f in original if f.tag == "TY"), "").strip().upper()
+    ty_field = next((f for f in original if f.tag == "TY"), None)
+    ty = ty_field.value.strip().upper() if ty_field is not None else ""
     item_type = item_type_for(ty, schema)
     dialect = detect_tagged(original)
     prep = prepare(original, dialect, item_type)
     fields = clean_citavi(clean_endnote(clean_procite(prep.fields, ty, item_type), ty))
 
     st = _State(item_type, record.file)
+    if ty_field is not None and ty not in RIS_TYPES:
+        # Zotero reads an unknown type as a journal article too, but says nothing.
+        what = f"unknown record type {ty!r}" if ty else "empty record type"
+        st.problem(ty_field.line, f"{what} (TY), read as {item_type}")
     for line, reason in prep.dropped:
         st.problem(line, f"dropped: {reason}", "info")
     plan = _plan(item_type)

@@ -78,6 +78,19 @@ TYPE_MAP: dict[str, str] = {
     "ICOMM": "email",
 }
 DEFAULT_TYPE: Final = "journalArticle"
+# Every reference type of the RIS specification. Those Zotero does not map (GRANT,
+# UNPB, ...) become DEFAULT_TYPE quietly, as in Zotero; any other TY is reported.
+# fmt: off
+RIS_TYPES: Final = frozenset({
+    *TYPE_MAP,
+    "ABST", "ADVS", "AGGR", "ANCIENT", "ART", "BILL", "BLOG", "BOOK", "CASE", "CHAP",
+    "CHART", "CLSWK", "COMP", "CONF", "CPAPER", "CTLG", "DATA", "DBASE", "DICT", "EBOOK",
+    "ECHAP", "EDBOOK", "EJOUR", "ELEC", "ENCYC", "EQUA", "FIGURE", "GEN", "GOVDOC",
+    "GRANT", "HEAR", "ICOMM", "INPR", "JFULL", "JOUR", "LEGAL", "MANSCPT", "MAP", "MGZN",
+    "MPCT", "MULTI", "MUSIC", "NEWS", "PAMP", "PAT", "PCOMM", "RPRT", "SER", "SLIDE",
+    "SOUND", "STAND", "STAT", "THES", "UNBILL", "UNPB", "VIDEO", "WEB",
+})
+# fmt: on
 
 # Item type -> TY, for the writer (first TY listed for a type above is canonical).
 EXPORT_TYPE: dict[str, str] = {}

@@ -13,9 +13,10 @@ Owns block reading, encoding handling and line splitting. Decisions:
 * UTF-16/32 input (BOM, or UTF-16 recognised by its NUL pattern) is decoded
   incrementally and re-encoded to UTF-8, so the splitting code sees one format.
 * LF, CRLF and bare CR all end a line (a CR that is a block's last byte is held
-  back: it may be half of a CRLF). U+2028/U+2029 become spaces, a BOM at a line
-  start (concatenated exports) is dropped, control characters other than tab are
-  stripped.
+  back: it may be half of a CRLF). U+2028/U+2029 end a line where a tag follows
+  (files that use them as line breaks) and become spaces elsewhere (Atypon, as in
+  RIS.js); a BOM at a line start (concatenated exports) is dropped, control
+  characters other than tab are stripped.
 * A line longer than ``MAX_LINE_BYTES`` is skipped and reported without ever being
   held whole, so memory stays bounded by that cap and one block.
 * Conditions that can repeat on every line (encoding fallback, control characters,
@@ -46,6 +47,12 @@ _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F
 # Atypon splits lines with U+2028/U+2029; like RIS.js, the separator and one
 # whitespace character next to it become a single space (never eating a line break).
 _SEPARATORS = re.compile("[^\\S\n]?[\u2028\u2029]|[\u2028\u2029][^\\S\n]?")
+# Files that use U+2028/U+2029 as their only line break exist too, and RIS.js's
+# space would fold such a file into its first value. They show as text with no
+# other line break and a separator right before a tag: there every separator ends
+# a line. Elsewhere a separator before a tag still ends the line.
+_SEPARATOR_BREAK = re.compile("[^\\S\n]?[\u2028\u2029]+(?=[ \t]*[A-Z][A-Z0-9] {1,2}-)")
+_SEPARATOR = re.compile("[\u2028\u2029]")
 _LINE_BOM = re.compile("^\ufeff+", re.MULTILINE)
 # What "surrogateescape" turns undecodable bytes into.
 _ESCAPED = re.compile("[\udc80-\udcff]")
@@ -244,7 +251,7 @@ class LineSource:
         if bad:
             text = self._redecode_bad_lines(text, first)
         if "\u2028" in text or "\u2029" in text:
-            text = _SEPARATORS.sub(" ", text)
+            text = self._separators(text)
         if "\ufeff" in text:
             # Concatenated exports carry a BOM at the start of each part.
             text = _LINE_BOM.sub("", text)
@@ -263,6 +270,14 @@ class LineSource:
                     self.wide_bad.add(first + i, line.count("\ufffd"))
         self.lineno += len(lines)
         return LineBlock(first, lines, len(chunk))
+
+    @staticmethod
+    def _separators(text: str) -> str:
+        broken, breaks = _SEPARATOR_BREAK.subn("\n", text)
+        if breaks and "\n" not in text.rstrip("\n"):
+            # One line that a separator before a tag splits: the file's line break.
+            return _SEPARATOR.sub("\n", text)
+        return _SEPARATORS.sub(" ", broken)
 
     def _redecode_bad_lines(self, text: str, first: int) -> str:
         out: list[str] = []

@@ -75,6 +75,8 @@ def _head_text(head: bytes) -> str:
     """The start of a file as text with LF line ends, for sniffing only."""
     codec, bom = sniff_encoding(head)
     text = head[bom:].decode(codec or "utf-8", "replace")
+    # U+2028/U+2029 count as line breaks here: some files use no other.
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

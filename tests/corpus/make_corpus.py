@@ -101,6 +101,9 @@ def files() -> dict[str, bytes]:
     result["utf8_u2028.ris"] = full.replace("Caf\u00e9 society", "Caf\u00e9\u2028society").encode(
         "utf-8"
     )
+    # Some files use U+2028 or U+2029 as their only line break.
+    result["utf8_u2028_lines.ris"] = full.replace("\n", "\u2028").encode("utf-8")
+    result["utf8_u2029_lines.ris"] = crlf.replace("\r\n", "\u2029").encode("utf-8")
     return result
 
 

@@ -61,6 +61,16 @@ def test_missing_ty_is_journal_article() -> None:
     assert item_of("TI  - x")["itemType"] == "journalArticle"
 
 
+def test_unknown_ty_is_a_journal_article_and_says_so() -> None:
+    conv = convert("TY  - BOGUS\nTI  - x")
+    assert conv.item["itemType"] == "journalArticle"
+    (problem,) = [p for p in conv.problems if "record type" in p.message]
+    assert problem.line == 1 and problem.severity == "warning"
+    assert "'BOGUS'" in problem.message and "journalArticle" in problem.message
+    # Known types say nothing.
+    assert not [p for p in convert("TY  - GRANT\nTI  - x").problems if "record type" in p.message]
+
+
 # --- precedence (two passes, first value wins) ----------------------------------
 
 

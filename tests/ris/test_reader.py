@@ -226,6 +226,27 @@ def test_separator_swallows_one_adjacent_space_like_ris_js() -> None:
     assert records[0].first("TI") == "a b  c d"
 
 
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029"])
+def test_a_file_broken_by_separators_only_reads_like_the_lf_file(separator: str) -> None:
+    seed = (Path(__file__).parents[1] / "fixtures" / "seed_scopus_pure.ris").read_bytes()
+    lf = seed.decode("utf-8").replace("\r\n", "\n")
+    expected, _ = read(lf)
+    records, problems = read(lf.replace("\n", separator))
+    assert [r.fields for r in records] == [r.fields for r in expected]
+    assert len(records[0].all("AU")) == 13
+    assert not [p for p in problems if p.severity != "info"]
+    assert looks_like_ris(("Provider: x" + separator + lf).encode("utf-8"))
+
+
+def test_a_separator_before_a_tag_ends_the_line_in_an_lf_file() -> None:
+    records, _ = read("TY  - JOUR\nTI  - a\u2028b\u2028PY  - 2020\nER  - \n")
+    assert [(f.tag, f.value) for f in records[0].fields] == [
+        ("TY", "JOUR"),
+        ("TI", "a b"),
+        ("PY", "2020"),
+    ]
+
+
 def test_header_lines_do_not_count_towards_the_longest_line() -> None:
     # RIS.js only measures lines from the first tag on: a long exporter header must
     # not turn hard-wrapped abstract lines into separate lines.
