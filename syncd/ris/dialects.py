@@ -91,6 +91,7 @@ from syncd.identifiers import (
     normalize_scopus_eid,
     normalize_wos,
 )
+from syncd.ris.mapping_tables import target_for
 from syncd.ris.mapping_values import initials_first_name, parse_loose_date, surname_initials
 from syncd.ris.records import RawRecord
 from syncd.ris.tagged import Tagged, tagged
@@ -332,7 +333,7 @@ def prepare(fields: list[Tagged], dialect: str, item_type: str) -> Prepared:
         ]
     elif dialect == "mendeley":
         _mendeley(out)
-    if any(f.tag in ("C7", "JI") for f in out.fields):
+    if any(f.tag in ("C7", "JI", "C2") for f in out.fields):
         _c7_ji(out, item_type)
     return out
 
@@ -423,16 +424,23 @@ def _date_stamp(export_date: str) -> str:
 
 
 def _c7_ji(out: Prepared, item_type: str) -> None:
-    """Rules for every dialect: C7 (EndNote, Scopus, WoS) and JI (WoS) carry data.
+    """Rules for every dialect: C7 (EndNote, Scopus, WoS), C2 and JI (WoS) carry data.
 
     C7 on an article is its article number (EndNote's "Article Number", Scopus',
-    WoS'); on EndNote's electronic books and chapters C7 is the PMCID. JI is the
-    ISO journal abbreviation, used when no J2 gives one.
+    WoS'); on EndNote's electronic books and chapters C7 is the PMCID. A C2 that
+    reads ``PMC<digits>`` is the PMCID wherever Zotero gives C2 no field (it
+    would drop it as unknown). JI is the ISO journal abbreviation, used when no
+    J2 gives one.
     """
     has_j2 = any(f.tag == "J2" for f in out.fields)
+    c2_free = target_for(item_type, "C2") is None
     kept: list[Tagged] = []
     for f in out.fields:
-        if f.tag == "C7" and f.value:
+        if f.tag == "C2":
+            if c2_free and f.value.upper().startswith("PMC") and normalize_pmcid(f.value):
+                _add_id(out, "pmcid", normalize_pmcid(f.value))
+                continue
+        elif f.tag == "C7" and f.value:
             if f.value.upper().startswith("PMC") and normalize_pmcid(f.value):
                 _add_id(out, "pmcid", normalize_pmcid(f.value))
                 continue

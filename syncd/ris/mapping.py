@@ -508,7 +508,10 @@ def _complete(st: _State) -> None:
             fields["accessDate"] = iso
     if fields.get("journalAbbreviation") and not fields.get("publicationTitle"):
         fields["publicationTitle"] = fields["journalAbbreviation"]
-    if fields.get("shortTitle") and not fields.get("title"):
+    if fields.get("shortTitle") and not any(fields.get(t) for t in _TITLE_FIELDS):
+        # Zotero looks at "title" only, so on a case, statute or email the short
+        # title replaced the full one that TI had put in caseName, nameOfAct or
+        # subject: the full title was lost.
         fields["title"] = fields["shortTitle"]
     if len(st.tags) == 1:
         st.tags = mv.split_single_tag(st.tags[0])
@@ -523,6 +526,10 @@ def _complete(st: _State) -> None:
         fields["title"] = _A_NOVEL_RE.sub("", fields["title"])
     if fields.get("shortTitle") == fields.get("title"):
         fields.pop("shortTitle", None)
+
+
+# The title and the fields that stand for it on some types (base field "title").
+_TITLE_FIELDS: Final = ("title", "caseName", "nameOfAct", "subject")
 
 
 def _build_item(

@@ -93,7 +93,7 @@ def record_identifiers(
         for name in ("doi", "scopus_eid", "pmid", "pmcid", "wos"):
             if not ids.get(name) and getattr(other, name):
                 ids[name] = getattr(other, name)
-    isbn, issn = _standard_numbers(fields, sn, item_type, has)
+    isbn, issn = _standard_numbers(fields, sn, item_type, has, extra)
     return Identifiers(
         doi=ids.get("doi") or None,
         scopus_eid=ids.get("scopus_eid") or None,
@@ -109,7 +109,7 @@ _CLEAN_ISBN_RE: Final = re.compile(r"^[\dXx\s-]+$")
 
 
 def _standard_numbers(
-    fields: dict[str, str], sn: list[str], item_type: str, has: frozenset[str]
+    fields: dict[str, str], sn: list[str], item_type: str, has: frozenset[str], extra: list[str]
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """ISBNs and ISSNs of the record; the ISBN/ISSN fields tidied from them.
 
@@ -129,6 +129,11 @@ def _standard_numbers(
         return isbn, issn
     if issn and "ISSN" in has:
         fields["ISSN"] = ", ".join(issn)
+    elif isbn and sn_target == "ISSN" and "ISBN" not in has and fields.get("ISSN"):
+        # Only ISBNs on a type with an ISSN field alone (a journal issue sold as a
+        # book): Zotero files the ISBN as the ISSN; it goes to Extra instead.
+        del fields["ISSN"]
+        extra.append("ISBN: " + ", ".join(isbn))
     current = fields.get("ISBN")
     if current is not None and "ISBN" in has:
         if isbn:

@@ -58,6 +58,34 @@ DELIBERATE: list[tuple[int, int | None, str, str]] = [
         "stale expectation: schema v41 added numberOfVolumes to"
         " conferencePaper after the expectations were written (mapping.md section 9)",
     ),
+    (
+        2,
+        8,
+        "caseName",
+        "ST on a case: Zotero's short-title fallback looks at 'title' only and "
+        "overwrites the caseName TI gave; we keep the full name and ST as shortTitle",
+    ),
+    (
+        2,
+        8,
+        "shortTitle",
+        "ST on a case: Zotero's short-title fallback looks at 'title' only and "
+        "overwrites the caseName TI gave; we keep the full name and ST as shortTitle",
+    ),
+    (
+        2,
+        44,
+        "nameOfAct",
+        "ST on a statute: Zotero's short-title fallback overwrites the nameOfAc"
+        "t TI gave; we keep the full name and ST as shortTitle",
+    ),
+    (
+        2,
+        44,
+        "shortTitle",
+        "ST on a statute: Zotero's short-title fallback overwrites the nameOfAc"
+        "t TI gave; we keep the full name and ST as shortTitle",
+    ),
     (3, 0, "DOI", "DOI filled from the dx.doi.org link in UR (Zotero leaves DOI empty)"),
     (
         4,

@@ -425,3 +425,33 @@ def test_as_json_and_source() -> None:
         "index": 0,
         "dialect": "generic",
     }
+
+
+@pytest.mark.parametrize(
+    ("ty", "title_field"), [("CASE", "caseName"), ("STAT", "nameOfAct"), ("ICOMM", "subject")]
+)
+def test_short_title_never_replaces_the_full_title(ty: str, title_field: str) -> None:
+    item = item_of(f"TY  - {ty}\nTI  - The Full Title\nST  - Short")
+    assert item[title_field] == "The Full Title"
+    assert item["shortTitle"] == "Short"
+    # With no title at all the short title stands in, as in Zotero.
+    assert item_of(f"TY  - {ty}\nST  - Short")[title_field] == "Short"
+
+
+def test_a_pmcid_in_c2_is_kept_from_any_exporter() -> None:
+    conv = convert("TY  - JOUR\nTI  - x\nC2  - PMC1234567")
+    assert conv.item["PMCID"] == "PMC1234567"
+    assert conv.identifiers.pmcid == "PMC1234567"
+    # Where Zotero gives C2 a field, it keeps it.
+    chapter = item_of("TY  - CHAP\nTI  - x\nC2  - PMC Author")
+    assert [c["creatorType"] for c in chapter["creators"]] == ["bookAuthor"]
+    assert "PMCID" not in chapter
+
+
+def test_an_isbn_in_sn_on_an_article_is_not_filed_as_its_issn() -> None:
+    item = item_of("TY  - JOUR\nTI  - x\nSN  - 978-0-306-40615-7")
+    assert "ISSN" not in item
+    assert "ISBN: 9780306406157" in extra_of(item)
+    # An ISSN beside it still goes to ISSN.
+    both = item_of("TY  - JOUR\nTI  - x\nSN  - 9780306406157\nSN  - 1740-2522")
+    assert both["ISSN"] == "1740-2522"

@@ -1,4 +1,23 @@
-"""Round trip: item -> RIS (writer) -> reader -> map_record gives the same item."""
+"""Round trip: item -> RIS (writer) -> reader -> map_record gives the same item.
+
+"Any item" here means any item RIS can carry through Zotero's import rules, which
+syncd follows. Left out of the generator, each because RIS itself or Zotero's
+import loses it, whatever the writer does:
+
+* item types with no TY that imports back to them (preprint, standard, podcast,
+  interview, forumPost, document...): Zotero's TY table reads their TY as another
+  type (UNPB -> journalArticle);
+* fields no tag maps back to (seriesTitle, partNumber, partTitle, seriesText,
+  citationKey on an article): the writer puts them in Extra as ``Label: value``,
+  so they come back as Extra lines, not fields;
+* tags holding ``,`` or ``;``: the import splits keywords there;
+* line breaks in values other than abstracts and notes (continuation lines join
+  with a space) and leading or trailing spaces (values are trimmed);
+* a line inside an abstract or note that reads as a tag line (``ER  - ``): RIS
+  has no escaping, so any reader takes it as a tag;
+* a single-field creator name with a comma, or a two-field one with an empty
+  first name: ``Last, First`` is how RIS separates the two.
+"""
 
 from __future__ import annotations
 
