@@ -22,6 +22,7 @@ import pytest
 
 from syncd.native import build_kind, stale_modules
 from syncd.sandbox import Sandbox
+from syncd.schema import Schema
 
 TEST_KEY = "sandbox-test-key-0000000000"
 TEST_USER_ID = 1
@@ -29,8 +30,10 @@ TEST_LIBRARY = f"users/{TEST_USER_ID}"
 LIVE_ENV = ("SYNCD_LIVE_BASE_URL", "SYNCD_LIVE_API_KEY", "SYNCD_LIVE_LIBRARY")
 
 
-def _make_sandbox() -> Sandbox:
-    sb = Sandbox()
+def make_sandbox(schema: Schema | None = None) -> Sandbox:
+    """A sandbox (not started) with user library 1 and TEST_KEY; ``schema`` is the one
+    it serves and validates against (the bundled one by default)."""
+    sb = Sandbox(schema=schema)
     sb.add_user_library(TEST_USER_ID)
     sb.add_key(TEST_KEY, user_id=TEST_USER_ID)
     return sb
@@ -39,7 +42,7 @@ def _make_sandbox() -> Sandbox:
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
     """A started in-memory sandbox: user library 1, key TEST_KEY (write access)."""
-    sb = _make_sandbox()
+    sb = make_sandbox()
     sb.start()
     try:
         yield sb
@@ -50,7 +53,7 @@ def sandbox() -> Iterator[Sandbox]:
 @pytest.fixture(scope="session")
 def sandbox_session() -> Iterator[Sandbox]:
     """One sandbox for the whole session; tests must not rely on its contents or faults."""
-    sb = _make_sandbox()
+    sb = make_sandbox()
     sb.start()
     try:
         yield sb
@@ -186,7 +189,7 @@ def zotero_api(request: pytest.FixtureRequest) -> Iterator[ApiTarget]:
             finally:
                 _remove_new_objects(target, existing)
         return
-    sb = _make_sandbox()
+    sb = make_sandbox()
     sb.start()
     try:
         with httpx2.Client(timeout=10) as client:

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from conftest import TEST_KEY
+from schema_helpers import schema_document
 from sync_helpers import export_text, make_records
 
 from syncd.sandbox import FaultPlan
-from syncd.schema import bundled_schema
 
 SEED = Path(__file__).parent / "fixtures" / "seed_scopus_pure.ris"
 
@@ -65,11 +65,8 @@ def test_convert_jsonl_and_problems_with_file_and_line(tmp_path: Path) -> None:
 
 
 def test_convert_with_a_schema_saved_from_the_server(tmp_path: Path) -> None:
-    document = json.loads(json.dumps(bundled_schema().document))
-    for entry in document["itemTypes"]:
-        if entry["itemType"] == "journalArticle":
-            entry["fields"] = [f for f in entry["fields"] if f["field"] != "volume"]
     saved = tmp_path / "schema.json"
+    document = schema_document(drop=("journalArticle", "volume"))
     saved.write_text(json.dumps(document), encoding="utf-8")
     run = syncd("convert", "--schema", str(saved), str(SEED))
     assert run.returncode == 0, run.stderr

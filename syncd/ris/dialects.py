@@ -437,12 +437,12 @@ def _c7_ji(out: Prepared, item_type: str) -> None:
     kept: list[Tagged] = []
     for f in out.fields:
         if f.tag == "C2":
-            if c2_free and f.value.upper().startswith("PMC") and normalize_pmcid(f.value):
-                _add_id(out, "pmcid", normalize_pmcid(f.value))
+            if c2_free and (pmcid := _pmcid_of(f.value)):
+                _add_id(out, "pmcid", pmcid)
                 continue
         elif f.tag == "C7" and f.value:
-            if f.value.upper().startswith("PMC") and normalize_pmcid(f.value):
-                _add_id(out, "pmcid", normalize_pmcid(f.value))
+            if pmcid := _pmcid_of(f.value):
+                _add_id(out, "pmcid", pmcid)
                 continue
             if item_type in _ARTICLE_NUMBER_TYPES:
                 out.article_number = out.article_number or f.value
@@ -484,6 +484,12 @@ def _take_pubmed_ids(out: Prepared, f: Tagged) -> bool:
         _add_id(out, "pmcid", normalize_pmcid(f.value))
         return True
     return False
+
+
+def _pmcid_of(value: str) -> str | None:
+    """The PMCID a value spells out as ``PMC<digits>`` (bare digits are not one here:
+    in C2/C7 they mean other things)."""
+    return normalize_pmcid(value) if value.upper().startswith("PMC") else None
 
 
 def _pubmed(out: Prepared) -> None:

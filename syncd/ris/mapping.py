@@ -508,7 +508,8 @@ def _complete(st: _State) -> None:
             fields["accessDate"] = iso
     if fields.get("journalAbbreviation") and not fields.get("publicationTitle"):
         fields["publicationTitle"] = fields["journalAbbreviation"]
-    if fields.get("shortTitle") and not any(fields.get(t) for t in _TITLE_FIELDS):
+    title_field = target_for(st.item_type, "TI") or "title"
+    if fields.get("shortTitle") and not (fields.get("title") or fields.get(title_field)):
         # Zotero looks at "title" only, so on a case, statute or email the short
         # title replaced the full one that TI had put in caseName, nameOfAct or
         # subject: the full title was lost.
@@ -526,10 +527,6 @@ def _complete(st: _State) -> None:
         fields["title"] = _A_NOVEL_RE.sub("", fields["title"])
     if fields.get("shortTitle") == fields.get("title"):
         fields.pop("shortTitle", None)
-
-
-# The title and the fields that stand for it on some types (base field "title").
-_TITLE_FIELDS: Final = ("title", "caseName", "nameOfAct", "subject")
 
 
 def _build_item(

@@ -50,6 +50,9 @@ def unescape_html(value: str) -> str:
     return value
 
 
+_PIECE_CACHE: Final[dict[str, str]] = {}
+
+
 def _unescape_piece(piece: str) -> str:
     # Only short pieces are cached, and the cache is emptied when full, so it
     # stays small whatever the input. A plain dict: read from compiled code it
@@ -62,9 +65,6 @@ def _unescape_piece(piece: str) -> str:
             _PIECE_CACHE.clear()
         text = _PIECE_CACHE[piece] = html.unescape("&" + piece)
     return text
-
-
-_PIECE_CACHE: Final[dict[str, str]] = {}
 
 
 def ris_date(value: str) -> str:

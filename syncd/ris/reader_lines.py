@@ -52,7 +52,6 @@ _SEPARATORS = re.compile("[^\\S\n]?[\u2028\u2029]|[\u2028\u2029][^\\S\n]?")
 # other line break and a separator right before a tag: there every separator ends
 # a line. Elsewhere a separator before a tag still ends the line.
 _SEPARATOR_BREAK = re.compile("[^\\S\n]?[\u2028\u2029]+(?=[ \t]*[A-Z][A-Z0-9] {1,2}-)")
-_SEPARATOR = re.compile("[\u2028\u2029]")
 _LINE_BOM = re.compile("^\ufeff+", re.MULTILINE)
 # What "surrogateescape" turns undecodable bytes into.
 _ESCAPED = re.compile("[\udc80-\udcff]")
@@ -273,11 +272,10 @@ class LineSource:
 
     @staticmethod
     def _separators(text: str) -> str:
-        broken, breaks = _SEPARATOR_BREAK.subn("\n", text)
-        if breaks and "\n" not in text.rstrip("\n"):
+        if "\n" not in text.rstrip("\n") and _SEPARATOR_BREAK.search(text):
             # One line that a separator before a tag splits: the file's line break.
-            return _SEPARATOR.sub("\n", text)
-        return _SEPARATORS.sub(" ", broken)
+            return text.replace("\u2028", "\n").replace("\u2029", "\n")
+        return _SEPARATORS.sub(" ", _SEPARATOR_BREAK.sub("\n", text))
 
     def _redecode_bad_lines(self, text: str, first: int) -> str:
         out: list[str] = []

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 import io
 from typing import Any
 
 import pytest
+from schema_helpers import schema_document
 
 from syncd.ris.mapping import ConvertedRecord, map_record
 from syncd.ris.reader import read_records
@@ -386,11 +386,7 @@ def test_unknown_tags_reported() -> None:
 
 
 def _schema_without(item_type: str, field: str) -> Schema:
-    doc = copy.deepcopy(bundled_schema().document)
-    for entry in doc["itemTypes"]:
-        if entry["itemType"] == item_type:
-            entry["fields"] = [f for f in entry["fields"] if f["field"] != field]
-    return Schema(doc)
+    return Schema(schema_document(drop=(item_type, field)))
 
 
 def test_server_schema_is_followed() -> None:

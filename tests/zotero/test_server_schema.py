@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import copy
 import logging
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from conftest import TEST_KEY, TEST_USER_ID
+from conftest import TEST_KEY, make_sandbox
+from schema_helpers import schema_document
 from sync_helpers import LIBRARY, session_for, sync_file
 
 from syncd.sandbox import Sandbox
@@ -22,28 +21,10 @@ from syncd.zotero.server_schema import kept_schema
 SEED = Path(__file__).parents[1] / "fixtures" / "seed_scopus_pure.ris"
 
 
-def schema_without_volume(version: int) -> Schema:
-    """The bundled schema, renumbered, with journalArticle lacking ``volume``: a server
-    with it refuses an article that carries a volume."""
-    document: dict[str, Any] = copy.deepcopy(dict(bundled_schema().document))
-    document["version"] = version
-    for entry in document["itemTypes"]:
-        if entry["itemType"] == "journalArticle":
-            entry["fields"] = [f for f in entry["fields"] if f["field"] != "volume"]
-    return Schema(document)
-
-
-def started(schema: Schema) -> Sandbox:
-    sb = Sandbox(schema=schema)
-    sb.add_user_library(TEST_USER_ID)
-    sb.add_key(TEST_KEY, user_id=TEST_USER_ID)
-    sb.start()
-    return sb
-
-
 @pytest.fixture
 def other_server() -> Iterator[Sandbox]:
-    sb = started(schema_without_volume(99))
+    sb = make_sandbox(Schema(schema_document(99, drop=("journalArticle", "volume"))))
+    sb.start()
     try:
         yield sb
     finally:
@@ -97,9 +78,7 @@ def test_a_server_that_changes_its_schema_is_followed_again(
     with session_for(other_server, state, TEST_KEY) as session:
         sync_file(session, export)
     # The server moves on to a newer schema, with volume on articles again.
-    renumbered = copy.deepcopy(dict(bundled_schema().document))
-    renumbered["version"] = 100
-    newer = Schema(renumbered)
+    newer = Schema(schema_document(100))
     monkeypatch.setattr(other_server.api, "schema", newer)
     monkeypatch.setattr(other_server.api, "types", TypeInfo(newer))
     with session_for(other_server, state, TEST_KEY) as session:
