@@ -17,6 +17,8 @@ the record offers; a valid ISSN is written in its canonical ``NNNN-NNNN`` form.
 
 Speed: tag targets are cached per (item type, tag) and schema lookups per
 (schema, item type); HTML is only parsed in values holding ``<`` or ``&``.
+Only real markup is removed (HTML, JATS and MathML tags), and never from
+identifiers: SICI DOIs hold ``<...>`` as data.
 """
 
 from __future__ import annotations
@@ -334,8 +336,16 @@ _K_IGNORE: Final = 17
 _K_SN: Final = 18
 _K_SKIP: Final = 19
 
-# (kind, target, sub-target, html-unescape?, second pass?)
-_Step = tuple[int, str, str, bool, bool]
+# How a value is unescaped: not at all (AB, notes), as HTML text (markup removed,
+# entities decoded), or entities only: identifiers hold ``<...>`` as data (SICI
+# DOIs), so nothing is ever removed from them.
+_U_NONE: Final = 0
+_U_TEXT: Final = 1
+_U_ENTITIES: Final = 2
+_IDENTIFIER_TAGS: Final = frozenset({"DO", "SN", "UR", "L1", "L2", "L3", "L4", "AN", "ID", "C2"})
+
+# (kind, target, sub-target, unescape mode, second pass?)
+_Step = tuple[int, str, str, int, bool]
 
 
 def _kind(tag: str, target: str | None) -> int:
@@ -379,7 +389,13 @@ def _step(item_type: str, tag: str) -> _Step:
     target = target_for(item_type, tag)
     kind = _kind(tag, target)
     sub = (target or "").partition("/")[2]
-    return (kind, target or "", sub, tag not in ("N1", "RN", "AB"), tag in SECOND_PASS)
+    if tag in ("N1", "RN", "AB"):
+        unescape = _U_NONE
+    elif tag in _IDENTIFIER_TAGS or kind in (_K_DOI, _K_M3_DOI, _K_SN, _K_UR, _K_ATTACH):
+        unescape = _U_ENTITIES
+    else:
+        unescape = _U_TEXT
+    return (kind, target or "", sub, unescape, tag in SECOND_PASS)
 
 
 @lru_cache(maxsize=128)
@@ -397,8 +413,11 @@ def _process(st: _State, f: Tagged, step: _Step) -> None:
     if kind == _K_UNKNOWN:
         st.problem(f.line, f"unknown tag {f.tag} dropped: {_short(value)}", "info")
         return
-    if unescape and ("<" in value or "&" in value):
-        value = mv.unescape_html(value)
+    if unescape == _U_TEXT:
+        if "<" in value or "&" in value:
+            value = mv.unescape_html(value)
+    elif unescape == _U_ENTITIES and "&" in value:
+        value = mv.unescape_entities(value)
     fields = st.fields
     if kind == _K_SCALAR or (kind == _K_UR and "PM:" not in value):
         current = fields.get(target)
