@@ -64,6 +64,17 @@ _NOISE_LABELS: Final = frozenset({"Author Address", "Inventor Address"})
 # Not a field name (names are identifiers): marks a name missing from _TypeInfo.resolve.
 _UNRESOLVED: Final = "\x00"
 _TYPE_LIKE: Final = frozenset({"type", "itemType"})
+# The Web API's length limits (zotero-web-api.md, "Length limits"; the sandbox
+# enforces the same, syncd/sandbox/validate.py). A value past one makes the server
+# refuse the whole item (413), on every run: such values are moved to Extra (names,
+# tags) or cut (fields, notes) here, with a warning, and the record is created.
+FIELD_MAX_BYTES: Final = 65_535
+CREATOR_MAX: Final = 255
+TAG_MAX: Final = 255
+NOTE_MAX: Final = 500_000
+# No str this long can exceed FIELD_MAX_BYTES in UTF-8 (4 bytes a character at most):
+# the cheap test that spares encoding every value.
+_FIELD_SAFE_CHARS: Final = FIELD_MAX_BYTES // 4
 
 
 class SourceRef:
@@ -285,7 +296,13 @@ def map_record(record: RawRecord, schema: Schema | None = None) -> ConvertedReco
         step = plan.get(f.tag) or _step(item_type, f.tag)
         if step[4]:
             deferred.append((f, step))
-        elif step[0] == _K_CREATOR and "<" not in f.value and "&" not in f.value:
+        elif (
+            step[0] == _K_CREATOR
+            and "<" not in f.value
+            and "&" not in f.value
+            and ";" not in f.value
+            and len(f.value) <= CREATOR_MAX
+        ):
             # The most frequent tag (13 authors a record is common) skips _process.
             c = mv.creator(f.value, step[2])
             if c is not None:
@@ -433,11 +450,22 @@ def _process(st: _State, f: Tagged, step: _Step) -> None:
         elif not (all_issns(value) or all_isbns(value)):
             st.problem(f.line, f"second value for {target} ({f.tag}) dropped: {_short(value)}")
     elif kind == _K_CREATOR:
+        if ";" in value or len(value) > CREATOR_MAX:
+            why = _not_one_name(value)
+            if why:
+                # PsycInfo's A2 (via Ovid) holds the whole cited-author list as one name:
+                # the server refuses a name over 255 characters, and a list is no creator.
+                st.unsupported.append(f"Names ({f.tag}): {value}")
+                st.problem(f.line, f"{f.tag} holds {why}, not one name; kept in Extra")
+                return
         c = mv.creator(value, sub)
         if c is not None:
             st.creators.append(c)
     elif kind == _K_NOTE:
         if fields.get("title") != value:
+            if len(value) > NOTE_MAX:
+                value = _cut(value, NOTE_MAX - 1000)  # room for the note's HTML
+                st.problem(f.line, f"{f.tag} note cut to the API's limit of {NOTE_MAX} characters")
             st.notes.append(mv.note_html(value))
     elif kind == _K_TAGS:
         st.tags.extend(mv.split_keywords(value))
@@ -584,6 +612,8 @@ def _build_item(
         if target == _UNRESOLVED:
             target = _resolve(info, schema, item_type, name)
         if target is not None:
+            if len(value) > _FIELD_SAFE_CHARS:
+                value = _fit_field(st, target, value)
             item[target] = value
         elif name in _TYPE_LIKE or schema.base_field_of(name) == "type":
             st.problem(None, f"{name} is not a field of {item_type}; dropped: {_short(value)}")
@@ -591,11 +621,43 @@ def _build_item(
             invalid.append(f"{schema.field_label(name)}: {value}")
             st.problem(None, f"{name} is not a field of {item_type}; kept in Extra")
     if st.tags:
-        item["tags"] = [{"tag": t} for t in st.tags]
+        long_tags = [t for t in st.tags if len(t) > TAG_MAX]
+        if long_tags:
+            st.unsupported += [f"Keywords: {t}" for t in long_tags]
+            st.problem(None, f"{len(long_tags)} keyword(s) over {TAG_MAX} characters kept in Extra")
+        item["tags"] = [{"tag": t} for t in st.tags if len(t) <= TAG_MAX]
     lines = sorted(invalid) + extra_ris + st.unsupported
     lines += [x for x in extra_lines(ids, item_type, schema, info.has) if x not in lines]
     _append_extra(item, lines)
+    extra = item.get("extra")
+    if extra is not None and len(extra) > _FIELD_SAFE_CHARS:
+        item["extra"] = _fit_field(st, "extra", extra)
     return item
+
+
+def _not_one_name(value: str) -> str:
+    """Why a creator value is no single name ("" when it is one)."""
+    if sum(1 for part in value.split(";") if part.strip()) > 1:
+        return "a list of names"
+    if len(value) > CREATOR_MAX:
+        return f"{len(value)} characters"
+    return ""
+
+
+def _fit_field(st: _State, name: str, value: str) -> str:
+    """``value`` cut to the API's byte limit for a field, with a warning when cut."""
+    size = len(value.encode("utf-8"))
+    if size <= FIELD_MAX_BYTES:
+        return value
+    st.problem(None, f"{name} cut to the API's limit of {FIELD_MAX_BYTES} bytes (was {size})")
+    return _cut(value, FIELD_MAX_BYTES)
+
+
+def _cut(value: str, max_bytes: int) -> str:
+    """``value`` cut to at most ``max_bytes`` of UTF-8, ending in an ellipsis."""
+    ellipsis = "\u2026"
+    head = value.encode("utf-8")[: max_bytes - len(ellipsis.encode("utf-8"))]
+    return head.decode("utf-8", "ignore").rstrip() + ellipsis
 
 
 def _moved_to_field(line: str, fields: dict[str, str], has: frozenset[str]) -> bool:
