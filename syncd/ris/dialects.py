@@ -38,7 +38,9 @@ origin, so their marks describe the file better), then the other databases:
 * **every dialect**: C7 on an article is its article number (EndNote writes
   "Article Number" there too) and goes to ``pages`` when the record has none,
   else to an ``Article Number:`` Extra line; ``C7 - PMC...`` (EndNote's
-  electronic books and chapters) is the PMCID.
+  electronic books and chapters) is the PMCID. On an Embase record
+  (``DB - Embase``) C5 is the PMID. An M1 that is a copyright statement
+  (SciFinder) is the rights, not the issue.
 * **pubmed**: PubMed itself offers no RIS (its "Citation manager" download is
   the MEDLINE/.nbib format), so PubMed records reach RIS through converters:
   reference managers' PubMed connections and scripts built on E-utilities.
@@ -53,7 +55,8 @@ origin, so their marks describe the file better), then the other databases:
   Names come as ``Wang D.`` (surname, initials, no comma); Zotero would keep
   each as one single-field name, we split them.
 * **ebsco**: ``DP - EBSCOhost`` or an ``ebscohost.com`` link; N1 carries
-  ``Accession Number: ...; ...`` (kept as a note, as Zotero does).
+  ``Accession Number: ...; ...`` (kept as a note, as Zotero does); a ``PMID:
+  <digits>`` in it (PsycInfo records) is the PMID.
 * **proquest**: a ``proquest.com`` link or ``DB - ProQuest...``; ``N1 - Last
   updated - <date>`` is noise; ``N1 - Copyright - ...`` goes to rights.
 * **ieee** (IEEE Xplore): a ``10.1109/`` DOI, an ``ieeexplore`` link, or the
@@ -171,6 +174,9 @@ _MARK_TAGS: Final = _FIRST_TAGS | {"UR", "L2", "N1", "L1", "L4"}
 _NOISE_HEADS: Final = frozenset({"corre", "coden", "publi", "open "})
 _SCOPUS_TAGS: Final = frozenset({"C2", "M1", "C7", "UR", "U2", "AN", "N1", "A2"})
 _ARTICLE_NUMBER_TYPES: Final = frozenset({"journalArticle", "conferencePaper", "magazineArticle"})
+_COPYRIGHT_RE: Final = re.compile(r"^\s*(?:Copyright\b|\(C\)\s*\d{4}|\u00a9)", re.IGNORECASE)
+# EBSCO writes the PMID inside its N1 (``Accession Number: ... PMID: 33343428.``).
+_N1_PMID_RE: Final = re.compile(r"\bPMID:\s*(\d{1,9})\b")
 
 
 def detect_dialect(record: RawRecord) -> str:
@@ -307,8 +313,13 @@ class Prepared:
         self.dropped: list[tuple[int, str]] = []  # (line, reason)
 
 
-def prepare(fields: list[Tagged], dialect: str, item_type: str) -> Prepared:
-    """Apply ``dialect``'s rewrites to a record's ``fields`` (pure; the list is not changed)."""
+def prepare(
+    fields: list[Tagged], dialect: str, item_type: str, *, abbreviation_field: bool = True
+) -> Prepared:
+    """Apply ``dialect``'s rewrites to a record's ``fields`` (pure; the list is not changed).
+
+    ``abbreviation_field`` says whether ``item_type`` has a journalAbbreviation field.
+    """
     out = Prepared(list(fields))
     if dialect in ("scopus", "pure"):
         _scopus(out, item_type)
@@ -322,6 +333,8 @@ def prepare(fields: list[Tagged], dialect: str, item_type: str) -> Prepared:
         _endnote(out)
     elif dialect == "proquest":
         _proquest(out)
+    elif dialect == "ebsco":
+        _ebsco(out)
     elif dialect == "ieee":
         _ieee(out)
     elif dialect == "acm":
@@ -333,8 +346,8 @@ def prepare(fields: list[Tagged], dialect: str, item_type: str) -> Prepared:
         ]
     elif dialect == "mendeley":
         _mendeley(out)
-    if any(f.tag in ("C7", "JI", "C2") for f in out.fields):
-        _c7_ji(out, item_type)
+    if any(f.tag in ("C7", "JI", "C2", "C5", "M1") for f in out.fields):
+        _c7_ji(out, item_type, abbreviation_field)
     return out
 
 
@@ -423,20 +436,38 @@ def _date_stamp(export_date: str) -> str:
     return f" [{day[0]:04d}-{day[1]:02d}-{day[2]:02d}]" if day else ""
 
 
-def _c7_ji(out: Prepared, item_type: str) -> None:
-    """Rules for every dialect: C7 (EndNote, Scopus, WoS), C2 and JI (WoS) carry data.
+def _c7_ji(out: Prepared, item_type: str, abbreviation_field: bool) -> None:
+    """Rules for every dialect: C7 (EndNote, Scopus, WoS), C2, C5, JI (WoS), M1.
 
     C7 on an article is its article number (EndNote's "Article Number", Scopus',
     WoS'); on EndNote's electronic books and chapters C7 is the PMCID. A C2 that
     reads ``PMC<digits>`` is the PMCID wherever Zotero gives C2 no field (it
     would drop it as unknown). JI is the ISO journal abbreviation, used when no
-    J2 gives one.
+    J2 gives one; on a type without a journal abbreviation (a WoS chapter in a
+    book series: ``JI - Ann.NY Acad.Sci.``) it only goes to Extra, because
+    Zotero copies a journal abbreviation into the publication title, which is
+    the book title there, and the series abbreviation replaced the book's title.
+    Embase (Ovid, Embase.com) writes the PMID in C5, which Zotero drops. An M1
+    holding a copyright statement (SciFinder writes ``M1 - Copyright (C) 2016
+    U.S. National Library of Medicine.`` beside ``IS - 2``; Zotero would file it
+    as the issue and drop the real one) is the record's rights, as CR is.
     """
     has_j2 = any(f.tag == "J2" for f in out.fields)
     c2_free = target_for(item_type, "C2") is None
+    embase = any(f.tag == "DB" and "embase" in f.value.lower() for f in out.fields)
     kept: list[Tagged] = []
     for f in out.fields:
-        if f.tag == "C2":
+        if f.tag == "M1":
+            if f.value[:1] in "C(\u00a9" and _COPYRIGHT_RE.match(f.value):
+                # Rights, not Extra or a note: journal articles (and every other
+                # type) have the field, and ProQuest's copyright lines go there too.
+                kept.append(Tagged("CR", f.value, f.line))
+                continue
+        elif f.tag == "C5":
+            if embase and (pmid := normalize_pmid(f.value)):
+                _add_id(out, "pmid", pmid)
+                continue
+        elif f.tag == "C2":
             if c2_free and (pmcid := _pmcid_of(f.value)):
                 _add_id(out, "pmcid", pmcid)
                 continue
@@ -448,7 +479,10 @@ def _c7_ji(out: Prepared, item_type: str) -> None:
                 out.article_number = out.article_number or f.value
                 continue
         elif f.tag == "JI" and not has_j2:
-            kept.append(Tagged("J2", f.value, f.line))
+            if abbreviation_field:
+                kept.append(Tagged("J2", f.value, f.line))
+            else:
+                out.set_fields.setdefault("journalAbbreviation", f.value)
             continue
         kept.append(f)
     out.fields = kept
@@ -539,6 +573,13 @@ def _proquest(out: Prepared) -> None:
             continue
         kept.append(f)
     out.fields = kept
+
+
+def _ebsco(out: Prepared) -> None:
+    """The PMID in EBSCO's N1 (the note is kept whole, as Zotero keeps it)."""
+    for f in out.fields:
+        if f.tag == "N1" and "PMID:" in f.value and (m := _N1_PMID_RE.search(f.value)):
+            _add_id(out, "pmid", normalize_pmid(m.group(1)))
 
 
 def _ieee(out: Prepared) -> None:

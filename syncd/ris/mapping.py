@@ -279,7 +279,10 @@ def map_record(record: RawRecord, schema: Schema | None = None) -> ConvertedReco
     ty = ty_field.value.strip().upper() if ty_field is not None else ""
     item_type = item_type_for(ty, schema)
     dialect = detect_tagged(original)
-    prep = prepare(original, dialect, item_type)
+    info = _type_info(schema, item_type)
+    prep = prepare(
+        original, dialect, item_type, abbreviation_field="journalAbbreviation" in info.has
+    )
     fields = clean_citavi(clean_endnote(clean_procite(prep.fields, ty, item_type), ty))
 
     st = _State(item_type, record.file)
@@ -315,7 +318,6 @@ def map_record(record: RawRecord, schema: Schema | None = None) -> ConvertedReco
     for name, value in prep.set_fields.items():
         st.fields.setdefault(name, value)
 
-    info = _type_info(schema, item_type)
     ids = record_identifiers(st.fields, st.extra, st.sn, item_type, original, prep.found, info.has)
     item = _build_item(st, schema, info, ids, prep.article_number)
     if prep.citation_line:

@@ -100,8 +100,21 @@ def _unescape_piece(piece: str) -> str:
     return text
 
 
+# A compact ``YYYYMMDD`` date (TRID writes ``PY - Start date: 20170812``).
+_COMPACT_DATE_RE: Final = re.compile(
+    r"(?<!\d)([12]\d{3})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)"
+)
+
+
 def ris_date(value: str) -> str:
-    """A date value converted the way Zotero's RIS import converts DA/Y1/PY."""
+    """A date value converted the way Zotero's RIS import converts DA/Y1/PY.
+
+    Unlike Zotero, a compact ``YYYYMMDD`` date, alone or after a label, is read as
+    that day (Zotero makes ``20170812`` a year, and ``Start date: 20170812`` no
+    date at all).
+    """
+    if len(value) >= 8 and (m := _COMPACT_DATE_RE.search(value)) and not _YEAR_RE.search(value):
+        return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
     if value.isdecimal():
         # A bare year (the usual PY/Y1): what the pattern below gives, without it.
         year = value.lstrip("0")
