@@ -160,12 +160,44 @@ _CITED_BY_RE: Final = re.compile(r"^Cited\s+By\s*:\s*(\d+)\s*$", re.IGNORECASE)
 # ``(.+?)\s*$`` without its backtracking.
 _EXPORT_DATE_RE: Final = re.compile(r"^Export\s+Date\s*:\s*(.*\S)$", re.IGNORECASE)
 _PUBMED_ID_RE: Final = re.compile(r"^PubMed\s+ID\s*:\s*(\d+)\s*$", re.IGNORECASE)
-_WOS_TIMES_CITED_RE: Final = re.compile(
-    r"^Times\s+Cited\s+in\s+Web\s+of\s+Science\s+Core\s+Collection\s*:\s*(\d+)\s*$", re.I
+# Citation counts exporters write in notes, one line each, by the database counted
+# in. They change with every export: as notes they piled up (a new note per export),
+# so they become one ``N citations (Database)`` Extra line per database, which the
+# merge updates in place (syncd/core/merge.py, _CITATIONS), as Scopus' always was.
+_COUNT_NOTES: Final = (
+    (
+        re.compile(
+            r"^Times\s+Cited\s+in\s+Web\s+of\s+Science\s+Core\s+Collection\s*:\s*(\d+)$", re.I
+        ),
+        "Web of Science",
+    ),
+    (re.compile(r"^Times\s+Cited\s*:\s*(\d+)$", re.I), "Web of Science"),
+    (re.compile(r"^Cited\s+By\s*:\s*(\d+)$", re.I), "Scopus"),
+    (
+        re.compile(
+            r"^(?:Cited\s+(?:by\s+)?in\s+(?:PubMed\s+Central|PMC)|Cited\s+by\s+(?:PubMed\s+"
+            r"Central|PMC)|(?:PubMed\s+Central|PMC)\s+cited\s+by)\s*:\s*(\d+)$",
+            re.I,
+        ),
+        "PubMed Central",
+    ),
 )
-_WOS_NOISE_RE: Final = re.compile(
-    r"^(?:Total\s+Times\s+Cited|Cited\s+Reference\s+Count|Usage\s+Count\b[^:]*)\s*:", re.I
+# Notes dropped as export noise. Export and revision dates (ProQuest's "Date revised -
+# ...", "Last updated - ...", WoS/Ovid/Scopus export dates) change on every export
+# and would pile up a note per export; WoS' all-databases total and usage counts are
+# further counts of the same platform (its Core Collection count is kept), and the
+# cited reference count says nothing about the work's standing.
+_NOISE_NOTE_RE: Final = re.compile(
+    r"^(?:Total\s+Times\s+Cited|Cited\s+Reference\s+Count|Usage\s+Count\b[^:]*|"
+    r"Export(?:ed)?\s+Date|Date\s+(?:of\s+)?Export(?:ed)?|Date\s+revised|Last\s+updated|"
+    r"Last\s+revised|Date\s+updated|Update\s+Date)\s*(?:[:-]|$)",
+    re.I,
 )
+_EXPORT_DATE_NOTE_RE: Final = re.compile(
+    r"^(?:Export(?:ed)?\s+Date|Date\s+(?:of\s+)?Export(?:ed)?)\s*[:-]\s*(.*\S)", re.I
+)
+# Words one of the notes above holds (lowercased): a note without any is kept as is.
+_VOLATILE_MARKS: Final = ("cited", "export", "revised", "updated", "update date", "usage count")
 # First five letters (lowercased) of the N1 parts _scopus looks at.
 _SCOPUS_HEADS: Final = frozenset({"cited", "expor", "pubme", "corre", "coden", "publi", "open "})
 # The tags detection reads the first value of, or looks at every value of.
@@ -238,10 +270,11 @@ def _detect(marks: _Marks) -> str:
         return "pure"
     if db == "scopus" or an.startswith("2-s2.0-") or "scopus.com/inward/record.uri" in urls:
         return "scopus"
-    if any(_SCOPUS_NOTE_RE.match(value) for value in marks.n1):
-        return "scopus"
     if an.upper().startswith("WOS:") or "UT" in first:
         return "wos"
+    # Scopus' notes alone are weaker marks than a WoS accession number.
+    if any(_SCOPUS_NOTE_RE.match(value) for value in marks.n1):
+        return "scopus"
     # Reference managers re-export records from every database, so their marks
     # (which are about the file, not the source) are checked before the sources'.
     if _is_zotero(marks):
@@ -301,14 +334,15 @@ class Prepared:
     whose construction, once per record, costs a tenth of a dataclass's.
     """
 
-    __slots__ = ("article_number", "citation_line", "dropped", "fields", "found", "set_fields")
+    __slots__ = ("article_number", "citation_lines", "dropped", "fields", "found", "set_fields")
 
     def __init__(self, fields: list[Tagged]) -> None:
         self.fields = fields
         # Identifiers the rewrites read, by Identifiers attribute name; first one wins.
         self.found: dict[str, str] = {}
         self.article_number: str | None = None
-        self.citation_line: str | None = None
+        # One ``N citations (Database) [date]`` Extra line per database.
+        self.citation_lines: list[str] = []
         self.set_fields: dict[str, str] = {}
         self.dropped: list[tuple[int, str]] = []  # (line, reason)
 
@@ -348,7 +382,61 @@ def prepare(
         _mendeley(out)
     if any(f.tag in ("C7", "JI", "C2", "C5", "M1") for f in out.fields):
         _c7_ji(out, item_type, abbreviation_field)
+    if any(f.tag == "N1" for f in out.fields):
+        _volatile_notes(out)
     return out
+
+
+def _volatile_notes(out: Prepared) -> None:
+    """Citation counts in notes become Extra lines, export noise is dropped (every
+    dialect: a note's lines are judged one by one, the rest of the note stays)."""
+    counts: dict[str, str] = {}
+    export_date = ""
+    kept: list[Tagged] = []
+    for f in out.fields:
+        if f.tag != "N1":
+            kept.append(f)
+            continue
+        low = f.value.lower()
+        if not any(mark in low for mark in _VOLATILE_MARKS):
+            kept.append(f)
+            continue
+        rest: list[str] = []
+        for line in f.value.split("\n"):
+            text = line.strip()
+            found = _count_of(text)
+            if found is not None:
+                counts.setdefault(found[0], found[1])
+            elif _NOISE_NOTE_RE.match(text):
+                if m := _EXPORT_DATE_NOTE_RE.match(text):
+                    export_date = export_date or m.group(1)
+                out.dropped.append((f.line, f"export noise: {text[:60]}"))
+            else:
+                rest.append(line)
+        if any(line.strip() for line in rest):
+            kept.append(f if len(rest) == f.value.count("\n") + 1 else _note(f, rest))
+    out.fields = kept
+    if counts:
+        # Databases that already have their line (Scopus', from its own N1 rules).
+        have = {line.partition("(")[2].partition(")")[0] for line in out.citation_lines}
+        stamp = _date_stamp(export_date) if export_date else ""
+        for database, number in counts.items():
+            if database not in have:
+                out.citation_lines.append(f"{number} citations ({database}){stamp}")
+
+
+def _note(f: Tagged, lines: list[str]) -> Tagged:
+    return Tagged("N1", "\n".join(lines).strip(), f.line)
+
+
+def _count_of(text: str) -> tuple[str, str] | None:
+    """(database, count) when a note line is a citation count."""
+    if "ited" not in text:
+        return None
+    for pattern, database in _COUNT_NOTES:
+        if m := pattern.match(text):
+            return database, m.group(1)
+    return None
 
 
 def _add_id(out: Prepared, kind: str, value: str | None) -> None:
@@ -426,7 +514,7 @@ def _scopus(out: Prepared, item_type: str) -> None:
     out.fields = kept
     if cited_by is not None:
         stamp = _date_stamp(export_date) if export_date else ""
-        out.citation_line = cited_by + " citations (Scopus)" + stamp
+        out.citation_lines.append(cited_by + " citations (Scopus)" + stamp)
 
 
 @lru_cache(maxsize=64)  # one export date per file, as a rule
@@ -498,13 +586,6 @@ def _wos(out: Prepared) -> None:
         elif f.tag == "J9":
             out.dropped.append((f.line, "Web of Science 29-character source abbreviation"))
             continue
-        elif f.tag == "N1":
-            if m := _WOS_TIMES_CITED_RE.match(f.value):
-                out.citation_line = f"{m.group(1)} citations (Web of Science)"
-                continue
-            if _WOS_NOISE_RE.match(f.value):
-                out.dropped.append((f.line, "Web of Science count (export noise)"))
-                continue
         kept.append(f)
     out.fields = kept
 

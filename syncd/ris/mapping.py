@@ -320,8 +320,8 @@ def map_record(record: RawRecord, schema: Schema | None = None) -> ConvertedReco
 
     ids = record_identifiers(st.fields, st.extra, st.sn, item_type, original, prep.found, info.has)
     item = _build_item(st, schema, info, ids, prep.article_number)
-    if prep.citation_line:
-        _append_extra(item, [prep.citation_line])
+    if prep.citation_lines:
+        _append_extra(item, prep.citation_lines)
     source = SourceRef(record.file, record.start_line, record.end_line, record.index, dialect)
     return ConvertedRecord(
         item,
