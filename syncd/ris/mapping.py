@@ -206,13 +206,15 @@ class _State:
         "notes",
         "problems",
         "sn",
+        "start_line",
         "tags",
         "unsupported",
     )
 
-    def __init__(self, item_type: str, file: str) -> None:
+    def __init__(self, item_type: str, file: str, start_line: int = 0) -> None:
         self.item_type = item_type
         self.file = file
+        self.start_line = start_line  # the record's TY line, for record-wide warnings
         self.fields: dict[str, str] = {}
         self.creators: list[dict[str, Any]] = []
         self.tags: list[str] = []
@@ -285,7 +287,7 @@ def map_record(record: RawRecord, schema: Schema | None = None) -> ConvertedReco
     )
     fields = clean_citavi(clean_endnote(clean_procite(prep.fields, ty, item_type), ty))
 
-    st = _State(item_type, record.file)
+    st = _State(item_type, record.file, record.start_line)
     if ty_field is not None and ty not in RIS_TYPES:
         # Zotero reads an unknown type as a journal article too, but says nothing.
         what = f"unknown record type {ty!r}" if ty else "empty record type"
@@ -626,7 +628,8 @@ def _build_item(
         long_tags = [t for t in st.tags if len(t) > TAG_MAX]
         if long_tags:
             st.unsupported += [f"Keywords: {t}" for t in long_tags]
-            st.problem(None, f"{len(long_tags)} keyword(s) over {TAG_MAX} characters kept in Extra")
+            what = f"{len(long_tags)} keyword(s) over {TAG_MAX} characters kept in Extra"
+            st.problem(st.start_line, what)
         item["tags"] = [{"tag": t} for t in st.tags if len(t) <= TAG_MAX]
     lines = sorted(invalid) + extra_ris + st.unsupported
     lines += [x for x in extra_lines(ids, item_type, schema, info.has) if x not in lines]
@@ -651,7 +654,9 @@ def _fit_field(st: _State, name: str, value: str) -> str:
     size = len(value.encode("utf-8"))
     if size <= FIELD_MAX_BYTES:
         return value
-    st.problem(None, f"{name} cut to the API's limit of {FIELD_MAX_BYTES} bytes (was {size})")
+    st.problem(
+        st.start_line, f"{name} cut to the API's limit of {FIELD_MAX_BYTES} bytes (was {size})"
+    )
     return _cut(value, FIELD_MAX_BYTES)
 
 
