@@ -40,7 +40,10 @@ origin, so their marks describe the file better), then the other databases:
   else to an ``Article Number:`` Extra line; ``C7 - PMC...`` (EndNote's
   electronic books and chapters) is the PMCID. On an Embase record
   (``DB - Embase``) C5 is the PMID. An M1 that is a copyright statement
-  (SciFinder) is the rights, not the issue.
+  (SciFinder) is the rights, not the issue. Note lines that are citation counts
+  (WoS ``Times Cited...``, Scopus ``Cited By``, PubMed Central cited-by), also
+  as continuation lines of one N1, become one ``N citations (Database)`` Extra
+  line per database; export and revision dates are dropped (_volatile_notes).
 * **pubmed**: PubMed itself offers no RIS (its "Citation manager" download is
   the MEDLINE/.nbib format), so PubMed records reach RIS through converters:
   reference managers' PubMed connections and scripts built on E-utilities.
