@@ -135,6 +135,19 @@ MIGRATIONS: list[str] = [
         fetched_at TEXT NOT NULL
     );
     """,
+    # 5: records the server refused for their content (400, 413), by a fingerprint
+    # of what was sent: not sent again until the record changes (syncd/sync/store.py).
+    """
+    CREATE TABLE sync_refused (
+        library     TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,              -- sha256 of the refused write
+        title       TEXT NOT NULL,
+        source      TEXT NOT NULL,              -- file:line of the record
+        reason      TEXT NOT NULL,              -- the server's code and message
+        refused_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        PRIMARY KEY (library, fingerprint)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 _SQL_CHUNK = 500  # stays below SQLite's bound-parameter limit

@@ -38,7 +38,12 @@ origin, so their marks describe the file better), then the other databases:
 * **every dialect**: C7 on an article is its article number (EndNote writes
   "Article Number" there too) and goes to ``pages`` when the record has none,
   else to an ``Article Number:`` Extra line; ``C7 - PMC...`` (EndNote's
-  electronic books and chapters) is the PMCID.
+  electronic books and chapters) is the PMCID. On an Embase record
+  (``DB - Embase``) C5 is the PMID. An M1 that is a copyright statement
+  (SciFinder) is the rights, not the issue. Note lines that are citation counts
+  (WoS ``Times Cited...``, Scopus ``Cited By``, PubMed Central cited-by), also
+  as continuation lines of one N1, become one ``N citations (Database)`` Extra
+  line per database; export and revision dates are dropped (_volatile_notes).
 * **pubmed**: PubMed itself offers no RIS (its "Citation manager" download is
   the MEDLINE/.nbib format), so PubMed records reach RIS through converters:
   reference managers' PubMed connections and scripts built on E-utilities.
@@ -53,7 +58,8 @@ origin, so their marks describe the file better), then the other databases:
   Names come as ``Wang D.`` (surname, initials, no comma); Zotero would keep
   each as one single-field name, we split them.
 * **ebsco**: ``DP - EBSCOhost`` or an ``ebscohost.com`` link; N1 carries
-  ``Accession Number: ...; ...`` (kept as a note, as Zotero does).
+  ``Accession Number: ...; ...`` (kept as a note, as Zotero does); a ``PMID:
+  <digits>`` in it (PsycInfo records) is the PMID.
 * **proquest**: a ``proquest.com`` link or ``DB - ProQuest...``; ``N1 - Last
   updated - <date>`` is noise; ``N1 - Copyright - ...`` goes to rights.
 * **ieee** (IEEE Xplore): a ``10.1109/`` DOI, an ``ieeexplore`` link, or the
@@ -157,12 +163,44 @@ _CITED_BY_RE: Final = re.compile(r"^Cited\s+By\s*:\s*(\d+)\s*$", re.IGNORECASE)
 # ``(.+?)\s*$`` without its backtracking.
 _EXPORT_DATE_RE: Final = re.compile(r"^Export\s+Date\s*:\s*(.*\S)$", re.IGNORECASE)
 _PUBMED_ID_RE: Final = re.compile(r"^PubMed\s+ID\s*:\s*(\d+)\s*$", re.IGNORECASE)
-_WOS_TIMES_CITED_RE: Final = re.compile(
-    r"^Times\s+Cited\s+in\s+Web\s+of\s+Science\s+Core\s+Collection\s*:\s*(\d+)\s*$", re.I
+# Citation counts exporters write in notes, one line each, by the database counted
+# in. They change with every export: as notes they piled up (a new note per export),
+# so they become one ``N citations (Database)`` Extra line per database, which the
+# merge updates in place (syncd/core/merge.py, _CITATIONS), as Scopus' always was.
+_COUNT_NOTES: Final = (
+    (
+        re.compile(
+            r"^Times\s+Cited\s+in\s+Web\s+of\s+Science\s+Core\s+Collection\s*:\s*(\d+)$", re.I
+        ),
+        "Web of Science",
+    ),
+    (re.compile(r"^Times\s+Cited\s*:\s*(\d+)$", re.I), "Web of Science"),
+    (re.compile(r"^Cited\s+By\s*:\s*(\d+)$", re.I), "Scopus"),
+    (
+        re.compile(
+            r"^(?:Cited\s+(?:by\s+)?in\s+(?:PubMed\s+Central|PMC)|Cited\s+by\s+(?:PubMed\s+"
+            r"Central|PMC)|(?:PubMed\s+Central|PMC)\s+cited\s+by)\s*:\s*(\d+)$",
+            re.I,
+        ),
+        "PubMed Central",
+    ),
 )
-_WOS_NOISE_RE: Final = re.compile(
-    r"^(?:Total\s+Times\s+Cited|Cited\s+Reference\s+Count|Usage\s+Count\b[^:]*)\s*:", re.I
+# Notes dropped as export noise. Export and revision dates (ProQuest's "Date revised -
+# ...", "Last updated - ...", WoS/Ovid/Scopus export dates) change on every export
+# and would pile up a note per export; WoS' all-databases total and usage counts are
+# further counts of the same platform (its Core Collection count is kept), and the
+# cited reference count says nothing about the work's standing.
+_NOISE_NOTE_RE: Final = re.compile(
+    r"^(?:Total\s+Times\s+Cited|Cited\s+Reference\s+Count|Usage\s+Count\b[^:]*|"
+    r"Export(?:ed)?\s+Date|Date\s+(?:of\s+)?Export(?:ed)?|Date\s+revised|Last\s+updated|"
+    r"Last\s+revised|Date\s+updated|Update\s+Date)\s*(?:[:-]|$)",
+    re.I,
 )
+_EXPORT_DATE_NOTE_RE: Final = re.compile(
+    r"^(?:Export(?:ed)?\s+Date|Date\s+(?:of\s+)?Export(?:ed)?)\s*[:-]\s*(.*\S)", re.I
+)
+# Words one of the notes above holds (lowercased): a note without any is kept as is.
+_VOLATILE_MARKS: Final = ("cited", "export", "revised", "updated", "update date", "usage count")
 # First five letters (lowercased) of the N1 parts _scopus looks at.
 _SCOPUS_HEADS: Final = frozenset({"cited", "expor", "pubme", "corre", "coden", "publi", "open "})
 # The tags detection reads the first value of, or looks at every value of.
@@ -171,6 +209,9 @@ _MARK_TAGS: Final = _FIRST_TAGS | {"UR", "L2", "N1", "L1", "L4"}
 _NOISE_HEADS: Final = frozenset({"corre", "coden", "publi", "open "})
 _SCOPUS_TAGS: Final = frozenset({"C2", "M1", "C7", "UR", "U2", "AN", "N1", "A2"})
 _ARTICLE_NUMBER_TYPES: Final = frozenset({"journalArticle", "conferencePaper", "magazineArticle"})
+_COPYRIGHT_RE: Final = re.compile(r"^\s*(?:Copyright\b|\(C\)\s*\d{4}|\u00a9)", re.IGNORECASE)
+# EBSCO writes the PMID inside its N1 (``Accession Number: ... PMID: 33343428.``).
+_N1_PMID_RE: Final = re.compile(r"\bPMID:\s*(\d{1,9})\b")
 
 
 def detect_dialect(record: RawRecord) -> str:
@@ -232,10 +273,11 @@ def _detect(marks: _Marks) -> str:
         return "pure"
     if db == "scopus" or an.startswith("2-s2.0-") or "scopus.com/inward/record.uri" in urls:
         return "scopus"
-    if any(_SCOPUS_NOTE_RE.match(value) for value in marks.n1):
-        return "scopus"
     if an.upper().startswith("WOS:") or "UT" in first:
         return "wos"
+    # Scopus' notes alone are weaker marks than a WoS accession number.
+    if any(_SCOPUS_NOTE_RE.match(value) for value in marks.n1):
+        return "scopus"
     # Reference managers re-export records from every database, so their marks
     # (which are about the file, not the source) are checked before the sources'.
     if _is_zotero(marks):
@@ -295,20 +337,26 @@ class Prepared:
     whose construction, once per record, costs a tenth of a dataclass's.
     """
 
-    __slots__ = ("article_number", "citation_line", "dropped", "fields", "found", "set_fields")
+    __slots__ = ("article_number", "citation_lines", "dropped", "fields", "found", "set_fields")
 
     def __init__(self, fields: list[Tagged]) -> None:
         self.fields = fields
         # Identifiers the rewrites read, by Identifiers attribute name; first one wins.
         self.found: dict[str, str] = {}
         self.article_number: str | None = None
-        self.citation_line: str | None = None
+        # One ``N citations (Database) [date]`` Extra line per database.
+        self.citation_lines: list[str] = []
         self.set_fields: dict[str, str] = {}
         self.dropped: list[tuple[int, str]] = []  # (line, reason)
 
 
-def prepare(fields: list[Tagged], dialect: str, item_type: str) -> Prepared:
-    """Apply ``dialect``'s rewrites to a record's ``fields`` (pure; the list is not changed)."""
+def prepare(
+    fields: list[Tagged], dialect: str, item_type: str, *, abbreviation_field: bool = True
+) -> Prepared:
+    """Apply ``dialect``'s rewrites to a record's ``fields`` (pure; the list is not changed).
+
+    ``abbreviation_field`` says whether ``item_type`` has a journalAbbreviation field.
+    """
     out = Prepared(list(fields))
     if dialect in ("scopus", "pure"):
         _scopus(out, item_type)
@@ -322,6 +370,8 @@ def prepare(fields: list[Tagged], dialect: str, item_type: str) -> Prepared:
         _endnote(out)
     elif dialect == "proquest":
         _proquest(out)
+    elif dialect == "ebsco":
+        _ebsco(out)
     elif dialect == "ieee":
         _ieee(out)
     elif dialect == "acm":
@@ -333,9 +383,63 @@ def prepare(fields: list[Tagged], dialect: str, item_type: str) -> Prepared:
         ]
     elif dialect == "mendeley":
         _mendeley(out)
-    if any(f.tag in ("C7", "JI", "C2") for f in out.fields):
-        _c7_ji(out, item_type)
+    if any(f.tag in ("C7", "JI", "C2", "C5", "M1") for f in out.fields):
+        _c7_ji(out, item_type, abbreviation_field)
+    if any(f.tag == "N1" for f in out.fields):
+        _volatile_notes(out)
     return out
+
+
+def _volatile_notes(out: Prepared) -> None:
+    """Citation counts in notes become Extra lines, export noise is dropped (every
+    dialect: a note's lines are judged one by one, the rest of the note stays)."""
+    counts: dict[str, str] = {}
+    export_date = ""
+    kept: list[Tagged] = []
+    for f in out.fields:
+        if f.tag != "N1":
+            kept.append(f)
+            continue
+        low = f.value.lower()
+        if not any(mark in low for mark in _VOLATILE_MARKS):
+            kept.append(f)
+            continue
+        rest: list[str] = []
+        for line in f.value.split("\n"):
+            text = line.strip()
+            found = _count_of(text)
+            if found is not None:
+                counts.setdefault(found[0], found[1])
+            elif _NOISE_NOTE_RE.match(text):
+                if m := _EXPORT_DATE_NOTE_RE.match(text):
+                    export_date = export_date or m.group(1)
+                out.dropped.append((f.line, f"export noise: {text[:60]}"))
+            else:
+                rest.append(line)
+        if any(line.strip() for line in rest):
+            kept.append(f if len(rest) == f.value.count("\n") + 1 else _note(f, rest))
+    out.fields = kept
+    if counts:
+        # Databases that already have their line (Scopus', from its own N1 rules).
+        have = {line.partition("(")[2].partition(")")[0] for line in out.citation_lines}
+        stamp = _date_stamp(export_date) if export_date else ""
+        for database, number in counts.items():
+            if database not in have:
+                out.citation_lines.append(f"{number} citations ({database}){stamp}")
+
+
+def _note(f: Tagged, lines: list[str]) -> Tagged:
+    return Tagged("N1", "\n".join(lines).strip(), f.line)
+
+
+def _count_of(text: str) -> tuple[str, str] | None:
+    """(database, count) when a note line is a citation count."""
+    if "ited" not in text:
+        return None
+    for pattern, database in _COUNT_NOTES:
+        if m := pattern.match(text):
+            return database, m.group(1)
+    return None
 
 
 def _add_id(out: Prepared, kind: str, value: str | None) -> None:
@@ -413,7 +517,7 @@ def _scopus(out: Prepared, item_type: str) -> None:
     out.fields = kept
     if cited_by is not None:
         stamp = _date_stamp(export_date) if export_date else ""
-        out.citation_line = cited_by + " citations (Scopus)" + stamp
+        out.citation_lines.append(cited_by + " citations (Scopus)" + stamp)
 
 
 @lru_cache(maxsize=64)  # one export date per file, as a rule
@@ -423,20 +527,38 @@ def _date_stamp(export_date: str) -> str:
     return f" [{day[0]:04d}-{day[1]:02d}-{day[2]:02d}]" if day else ""
 
 
-def _c7_ji(out: Prepared, item_type: str) -> None:
-    """Rules for every dialect: C7 (EndNote, Scopus, WoS), C2 and JI (WoS) carry data.
+def _c7_ji(out: Prepared, item_type: str, abbreviation_field: bool) -> None:
+    """Rules for every dialect: C7 (EndNote, Scopus, WoS), C2, C5, JI (WoS), M1.
 
     C7 on an article is its article number (EndNote's "Article Number", Scopus',
     WoS'); on EndNote's electronic books and chapters C7 is the PMCID. A C2 that
     reads ``PMC<digits>`` is the PMCID wherever Zotero gives C2 no field (it
     would drop it as unknown). JI is the ISO journal abbreviation, used when no
-    J2 gives one.
+    J2 gives one; on a type without a journal abbreviation (a WoS chapter in a
+    book series: ``JI - Ann.NY Acad.Sci.``) it only goes to Extra, because
+    Zotero copies a journal abbreviation into the publication title, which is
+    the book title there, and the series abbreviation replaced the book's title.
+    Embase (Ovid, Embase.com) writes the PMID in C5, which Zotero drops. An M1
+    holding a copyright statement (SciFinder writes ``M1 - Copyright (C) 2016
+    U.S. National Library of Medicine.`` beside ``IS - 2``; Zotero would file it
+    as the issue and drop the real one) is the record's rights, as CR is.
     """
     has_j2 = any(f.tag == "J2" for f in out.fields)
     c2_free = target_for(item_type, "C2") is None
+    embase = any(f.tag == "DB" and "embase" in f.value.lower() for f in out.fields)
     kept: list[Tagged] = []
     for f in out.fields:
-        if f.tag == "C2":
+        if f.tag == "M1":
+            if f.value[:1] in "C(\u00a9" and _COPYRIGHT_RE.match(f.value):
+                # Rights, not Extra or a note: journal articles (and every other
+                # type) have the field, and ProQuest's copyright lines go there too.
+                kept.append(Tagged("CR", f.value, f.line))
+                continue
+        elif f.tag == "C5":
+            if embase and (pmid := normalize_pmid(f.value)):
+                _add_id(out, "pmid", pmid)
+                continue
+        elif f.tag == "C2":
             if c2_free and (pmcid := _pmcid_of(f.value)):
                 _add_id(out, "pmcid", pmcid)
                 continue
@@ -448,7 +570,10 @@ def _c7_ji(out: Prepared, item_type: str) -> None:
                 out.article_number = out.article_number or f.value
                 continue
         elif f.tag == "JI" and not has_j2:
-            kept.append(Tagged("J2", f.value, f.line))
+            if abbreviation_field:
+                kept.append(Tagged("J2", f.value, f.line))
+            else:
+                out.set_fields.setdefault("journalAbbreviation", f.value)
             continue
         kept.append(f)
     out.fields = kept
@@ -464,13 +589,6 @@ def _wos(out: Prepared) -> None:
         elif f.tag == "J9":
             out.dropped.append((f.line, "Web of Science 29-character source abbreviation"))
             continue
-        elif f.tag == "N1":
-            if m := _WOS_TIMES_CITED_RE.match(f.value):
-                out.citation_line = f"{m.group(1)} citations (Web of Science)"
-                continue
-            if _WOS_NOISE_RE.match(f.value):
-                out.dropped.append((f.line, "Web of Science count (export noise)"))
-                continue
         kept.append(f)
     out.fields = kept
 
@@ -539,6 +657,13 @@ def _proquest(out: Prepared) -> None:
             continue
         kept.append(f)
     out.fields = kept
+
+
+def _ebsco(out: Prepared) -> None:
+    """The PMID in EBSCO's N1 (the note is kept whole, as Zotero keeps it)."""
+    for f in out.fields:
+        if f.tag == "N1" and "PMID:" in f.value and (m := _N1_PMID_RE.search(f.value)):
+            _add_id(out, "pmid", normalize_pmid(m.group(1)))
 
 
 def _ieee(out: Prepared) -> None:

@@ -17,6 +17,8 @@ the record offers; a valid ISSN is written in its canonical ``NNNN-NNNN`` form.
 
 Speed: tag targets are cached per (item type, tag) and schema lookups per
 (schema, item type); HTML is only parsed in values holding ``<`` or ``&``.
+Only real markup is removed (HTML, JATS and MathML tags), and never from
+identifiers: SICI DOIs hold ``<...>`` as data.
 """
 
 from __future__ import annotations
@@ -62,6 +64,17 @@ _NOISE_LABELS: Final = frozenset({"Author Address", "Inventor Address"})
 # Not a field name (names are identifiers): marks a name missing from _TypeInfo.resolve.
 _UNRESOLVED: Final = "\x00"
 _TYPE_LIKE: Final = frozenset({"type", "itemType"})
+# The Web API's length limits (zotero-web-api.md, "Length limits"; the sandbox
+# enforces the same, syncd/sandbox/validate.py). A value past one makes the server
+# refuse the whole item (413), on every run: such values are moved to Extra (names,
+# tags) or cut (fields, notes) here, with a warning, and the record is created.
+FIELD_MAX_BYTES: Final = 65_535
+CREATOR_MAX: Final = 255
+TAG_MAX: Final = 255
+NOTE_MAX: Final = 500_000
+# No str this long can exceed FIELD_MAX_BYTES in UTF-8 (4 bytes a character at most):
+# the cheap test that spares encoding every value.
+_FIELD_SAFE_CHARS: Final = FIELD_MAX_BYTES // 4
 
 
 class SourceRef:
@@ -193,13 +206,15 @@ class _State:
         "notes",
         "problems",
         "sn",
+        "start_line",
         "tags",
         "unsupported",
     )
 
-    def __init__(self, item_type: str, file: str) -> None:
+    def __init__(self, item_type: str, file: str, start_line: int = 0) -> None:
         self.item_type = item_type
         self.file = file
+        self.start_line = start_line  # the record's TY line, for record-wide warnings
         self.fields: dict[str, str] = {}
         self.creators: list[dict[str, Any]] = []
         self.tags: list[str] = []
@@ -266,10 +281,13 @@ def map_record(record: RawRecord, schema: Schema | None = None) -> ConvertedReco
     ty = ty_field.value.strip().upper() if ty_field is not None else ""
     item_type = item_type_for(ty, schema)
     dialect = detect_tagged(original)
-    prep = prepare(original, dialect, item_type)
+    info = _type_info(schema, item_type)
+    prep = prepare(
+        original, dialect, item_type, abbreviation_field="journalAbbreviation" in info.has
+    )
     fields = clean_citavi(clean_endnote(clean_procite(prep.fields, ty, item_type), ty))
 
-    st = _State(item_type, record.file)
+    st = _State(item_type, record.file, record.start_line)
     if ty_field is not None and ty not in RIS_TYPES:
         # Zotero reads an unknown type as a journal article too, but says nothing.
         what = f"unknown record type {ty!r}" if ty else "empty record type"
@@ -283,7 +301,13 @@ def map_record(record: RawRecord, schema: Schema | None = None) -> ConvertedReco
         step = plan.get(f.tag) or _step(item_type, f.tag)
         if step[4]:
             deferred.append((f, step))
-        elif step[0] == _K_CREATOR and "<" not in f.value and "&" not in f.value:
+        elif (
+            step[0] == _K_CREATOR
+            and "<" not in f.value
+            and "&" not in f.value
+            and ";" not in f.value
+            and len(f.value) <= CREATOR_MAX
+        ):
             # The most frequent tag (13 authors a record is common) skips _process.
             c = mv.creator(f.value, step[2])
             if c is not None:
@@ -296,11 +320,10 @@ def map_record(record: RawRecord, schema: Schema | None = None) -> ConvertedReco
     for name, value in prep.set_fields.items():
         st.fields.setdefault(name, value)
 
-    info = _type_info(schema, item_type)
     ids = record_identifiers(st.fields, st.extra, st.sn, item_type, original, prep.found, info.has)
     item = _build_item(st, schema, info, ids, prep.article_number)
-    if prep.citation_line:
-        _append_extra(item, [prep.citation_line])
+    if prep.citation_lines:
+        _append_extra(item, prep.citation_lines)
     source = SourceRef(record.file, record.start_line, record.end_line, record.index, dialect)
     return ConvertedRecord(
         item,
@@ -334,8 +357,16 @@ _K_IGNORE: Final = 17
 _K_SN: Final = 18
 _K_SKIP: Final = 19
 
-# (kind, target, sub-target, html-unescape?, second pass?)
-_Step = tuple[int, str, str, bool, bool]
+# How a value is unescaped: not at all (AB, notes), as HTML text (markup removed,
+# entities decoded), or entities only: identifiers hold ``<...>`` as data (SICI
+# DOIs), so nothing is ever removed from them.
+_U_NONE: Final = 0
+_U_TEXT: Final = 1
+_U_ENTITIES: Final = 2
+_IDENTIFIER_TAGS: Final = frozenset({"DO", "SN", "UR", "L1", "L2", "L3", "L4", "AN", "ID", "C2"})
+
+# (kind, target, sub-target, unescape mode, second pass?)
+_Step = tuple[int, str, str, int, bool]
 
 
 def _kind(tag: str, target: str | None) -> int:
@@ -379,7 +410,13 @@ def _step(item_type: str, tag: str) -> _Step:
     target = target_for(item_type, tag)
     kind = _kind(tag, target)
     sub = (target or "").partition("/")[2]
-    return (kind, target or "", sub, tag not in ("N1", "RN", "AB"), tag in SECOND_PASS)
+    if tag in ("N1", "RN", "AB"):
+        unescape = _U_NONE
+    elif tag in _IDENTIFIER_TAGS or kind in (_K_DOI, _K_M3_DOI, _K_SN, _K_UR, _K_ATTACH):
+        unescape = _U_ENTITIES
+    else:
+        unescape = _U_TEXT
+    return (kind, target or "", sub, unescape, tag in SECOND_PASS)
 
 
 @lru_cache(maxsize=128)
@@ -397,8 +434,11 @@ def _process(st: _State, f: Tagged, step: _Step) -> None:
     if kind == _K_UNKNOWN:
         st.problem(f.line, f"unknown tag {f.tag} dropped: {_short(value)}", "info")
         return
-    if unescape and ("<" in value or "&" in value):
-        value = mv.unescape_html(value)
+    if unescape == _U_TEXT:
+        if "<" in value or "&" in value:
+            value = mv.unescape_html(value)
+    elif unescape == _U_ENTITIES and "&" in value:
+        value = mv.unescape_entities(value)
     fields = st.fields
     if kind == _K_SCALAR or (kind == _K_UR and "PM:" not in value):
         current = fields.get(target)
@@ -414,11 +454,22 @@ def _process(st: _State, f: Tagged, step: _Step) -> None:
         elif not (all_issns(value) or all_isbns(value)):
             st.problem(f.line, f"second value for {target} ({f.tag}) dropped: {_short(value)}")
     elif kind == _K_CREATOR:
+        if ";" in value or len(value) > CREATOR_MAX:
+            why = _not_one_name(value)
+            if why:
+                # PsycInfo's A2 (via Ovid) holds the whole cited-author list as one name:
+                # the server refuses a name over 255 characters, and a list is no creator.
+                st.unsupported.append(f"Names ({f.tag}): {value}")
+                st.problem(f.line, f"{f.tag} holds {why}, not one name; kept in Extra")
+                return
         c = mv.creator(value, sub)
         if c is not None:
             st.creators.append(c)
     elif kind == _K_NOTE:
         if fields.get("title") != value:
+            if len(value) > NOTE_MAX:
+                value = _cut(value, NOTE_MAX - 1000)  # room for the note's HTML
+                st.problem(f.line, f"{f.tag} note cut to the API's limit of {NOTE_MAX} characters")
             st.notes.append(mv.note_html(value))
     elif kind == _K_TAGS:
         st.tags.extend(mv.split_keywords(value))
@@ -565,6 +616,8 @@ def _build_item(
         if target == _UNRESOLVED:
             target = _resolve(info, schema, item_type, name)
         if target is not None:
+            if len(value) > _FIELD_SAFE_CHARS:
+                value = _fit_field(st, target, value)
             item[target] = value
         elif name in _TYPE_LIKE or schema.base_field_of(name) == "type":
             st.problem(None, f"{name} is not a field of {item_type}; dropped: {_short(value)}")
@@ -572,11 +625,46 @@ def _build_item(
             invalid.append(f"{schema.field_label(name)}: {value}")
             st.problem(None, f"{name} is not a field of {item_type}; kept in Extra")
     if st.tags:
-        item["tags"] = [{"tag": t} for t in st.tags]
+        long_tags = [t for t in st.tags if len(t) > TAG_MAX]
+        if long_tags:
+            st.unsupported += [f"Keywords: {t}" for t in long_tags]
+            what = f"{len(long_tags)} keyword(s) over {TAG_MAX} characters kept in Extra"
+            st.problem(st.start_line, what)
+        item["tags"] = [{"tag": t} for t in st.tags if len(t) <= TAG_MAX]
     lines = sorted(invalid) + extra_ris + st.unsupported
     lines += [x for x in extra_lines(ids, item_type, schema, info.has) if x not in lines]
     _append_extra(item, lines)
+    extra = item.get("extra")
+    if extra is not None and len(extra) > _FIELD_SAFE_CHARS:
+        item["extra"] = _fit_field(st, "extra", extra)
     return item
+
+
+def _not_one_name(value: str) -> str:
+    """Why a creator value is no single name ("" when it is one)."""
+    if sum(1 for part in value.split(";") if part.strip()) > 1:
+        return "a list of names"
+    if len(value) > CREATOR_MAX:
+        return f"{len(value)} characters"
+    return ""
+
+
+def _fit_field(st: _State, name: str, value: str) -> str:
+    """``value`` cut to the API's byte limit for a field, with a warning when cut."""
+    size = len(value.encode("utf-8"))
+    if size <= FIELD_MAX_BYTES:
+        return value
+    st.problem(
+        st.start_line, f"{name} cut to the API's limit of {FIELD_MAX_BYTES} bytes (was {size})"
+    )
+    return _cut(value, FIELD_MAX_BYTES)
+
+
+def _cut(value: str, max_bytes: int) -> str:
+    """``value`` cut to at most ``max_bytes`` of UTF-8, ending in an ellipsis."""
+    ellipsis = "\u2026"
+    head = value.encode("utf-8")[: max_bytes - len(ellipsis.encode("utf-8"))]
+    return head.decode("utf-8", "ignore").rstrip() + ellipsis
 
 
 def _moved_to_field(line: str, fields: dict[str, str], has: frozenset[str]) -> bool:

@@ -106,6 +106,13 @@ def record_identifiers(
 
 
 _CLEAN_ISBN_RE: Final = re.compile(r"^[\dXx\s-]+$")
+# An SN line made of ISSNs alone (``1873-6327 0306-4603``, maybe labelled
+# ``(Print)``): the digits of two ISSNs side by side read as an ISBN-10
+# (9781873632703), so such a line is never searched for ISBNs.
+_ISSNS_ONLY_RE: Final = re.compile(
+    r"^(?:\s*\d{4}-?\d{3}[\dXx](?:\s*\((?:print|electronic|online|linking)\))?[\s,;]*)+$",
+    re.IGNORECASE,
+)
 
 
 def _standard_numbers(
@@ -123,8 +130,11 @@ def _standard_numbers(
     isbn: tuple[str, ...] = ()
     issn: tuple[str, ...] = ()
     for value in sn:
+        issns = all_issns(value)
+        issn += tuple(x for x in issns if x not in issn)
+        if issns and len(value) > 9 and _ISSNS_ONLY_RE.match(value):
+            continue
         isbn += tuple(x for x in all_isbns(value) if x not in isbn)
-        issn += tuple(x for x in all_issns(value) if x not in issn)
     if sn_target not in ("ISBN", "ISSN"):
         return isbn, issn
     if issn and "ISSN" in has:

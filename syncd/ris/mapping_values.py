@@ -20,6 +20,27 @@ _WORD_RE: Final = re.compile(r"[A-Za-z]+")
 # Unlike Zotero's pattern, hours 10 and 20 are matched too.
 _TIME_RE: Final = re.compile(r"\b([01]?\d|2[0-3]):(\d{2})(?::(\d{2}))?\s*(am|pm)?", re.IGNORECASE)
 _TAG_RE: Final = re.compile(r"<[^>]+>")
+# The markup exporters write into RIS values: HTML inline and block tags, JATS
+# (bare or ``jats:``) and MathML (bare or ``mml:``). Only these are removed: any
+# other ``<...>`` is text (``aged <65 years versus >75 years``, the SICI DOI
+# ``...53:3<266::AID-MRD2>3.0.CO;2-6``), as it is for an HTML parser when a digit,
+# a space or ``=`` follows the ``<``. A tag's attributes must read as
+# ``name="value"`` pairs, so ``<b and c>`` stays text too.
+_MARKUP_NAMES: Final = (
+    "a|abbr|b|big|blockquote|bold|br|cite|code|dd|del|dfn|div|dl|dt|em|font|h[1-6]|hr|i|"
+    "img|ins|italic|kbd|li|mark|monospace|ol|overline|p|pre|q|roman|s|sans-serif|sc|scp|"
+    "small|span|strike|strong|styled-content|sub|sup|inf|tt|u|ul|underline|var|wbr|"
+    "named-content|inline-formula|disp-formula|tex-math|alternatives|ext-link|uri|xref|"
+    "title|label|sec|list|list-item|break|"
+    "math|semantics|annotation|annotation-xml|mrow|mi|mn|mo|ms|mtext|mspace|mstyle|"
+    "msub|msup|msubsup|mfrac|msqrt|mroot|mover|munder|munderover|mfenced|mtable|mtr|mtd|"
+    "mpadded|mphantom|menclose|mmultiscripts|mprescripts|none"
+)
+_MARKUP_RE: Final = re.compile(
+    r"</?(?:(?:mml|jats):[A-Za-z][\w.-]*|(?:" + _MARKUP_NAMES + r"))"
+    r"(?:\s+[A-Za-z_:][\w:.-]*\s*=\s*(?:\"[^\"<>]*\"|'[^'<>]*'|[^\s\"'<>=`]+))*\s*/?>",
+    re.IGNORECASE,
+)
 _SPACES_RE: Final = re.compile(r"\s+")
 _KW_SPLIT_RE: Final = re.compile(r"\s*(?:[\r\n]+\s*)+(?:%K\s+)?|\s*(?:;\s*)+")
 _COMMA_SPLIT_RE: Final = re.compile(r"\s*(?:,\s*)+")
@@ -36,10 +57,12 @@ def unescape_html(value: str) -> str:
     """Text of a value that may hold HTML markup or entities.
 
     Like Zotero, tags are dropped (``<i>x</i>`` -> ``x``) and whitespace runs
-    collapse when the value holds markup; entities are decoded either way.
+    collapse when the value holds a ``<``; entities are decoded either way. Only
+    real markup is a tag (:data:`_MARKUP_RE`): other text between ``<`` and ``>``
+    stays.
     """
     if "<" in value:
-        text = html.unescape(_TAG_RE.sub("", value))
+        text = html.unescape(_MARKUP_RE.sub("", value))
         return _SPACES_RE.sub(" ", text).strip()
     if "&" in value:
         # A character reference never spans an "&", so each "&..." piece unescapes
@@ -48,6 +71,16 @@ def unescape_html(value: str) -> str:
         head, *pieces = value.split("&")
         return head + "".join([_unescape_piece(piece) for piece in pieces])
     return value
+
+
+def unescape_entities(value: str) -> str:
+    """``value`` with character references decoded and nothing removed: for the
+    identifiers (DOI, ISSN/ISBN, links, accession numbers), where ``<...>`` is part
+    of the value (SICI DOIs) and never markup."""
+    if "&" not in value:
+        return value
+    head, *pieces = value.split("&")
+    return head + "".join([_unescape_piece(piece) for piece in pieces])
 
 
 _PIECE_CACHE: Final[dict[str, str]] = {}
@@ -67,8 +100,21 @@ def _unescape_piece(piece: str) -> str:
     return text
 
 
+# A compact ``YYYYMMDD`` date (TRID writes ``PY - Start date: 20170812``).
+_COMPACT_DATE_RE: Final = re.compile(
+    r"(?<!\d)([12]\d{3})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)"
+)
+
+
 def ris_date(value: str) -> str:
-    """A date value converted the way Zotero's RIS import converts DA/Y1/PY."""
+    """A date value converted the way Zotero's RIS import converts DA/Y1/PY.
+
+    Unlike Zotero, a compact ``YYYYMMDD`` date, alone or after a label, is read as
+    that day (Zotero makes ``20170812`` a year, and ``Start date: 20170812`` no
+    date at all).
+    """
+    if len(value) >= 8 and (m := _COMPACT_DATE_RE.search(value)) and not _YEAR_RE.search(value):
+        return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
     if value.isdecimal():
         # A bare year (the usual PY/Y1): what the pattern below gives, without it.
         year = value.lstrip("0")

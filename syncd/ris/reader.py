@@ -83,6 +83,10 @@ _TAIL = operator.itemgetter(slice(5, None))
 # file does not look hard-wrapped (see records()), to a _LINE_LIST_TAGS value always
 # with a newline, and to any other value with a space.
 _PARAGRAPH_TAGS = frozenset({"AB", "N1", "N2", "RN"})
+# What makes tag lines without a TY a record after all: a title or an identifier.
+# Without any of them they are an exporter's trailer (Ovid writes ``NL  -``, "Link to
+# the Ovid Full Text or citation:" and a counter after each ER), not a work.
+_RECORD_TAGS = frozenset({"TI", "T1", "CT", "BT", "ST", "DO", "AN", "SN", "UR", "L3"})
 _LINE_LIST_TAGS = frozenset({"KW", "L1", "L2", "L3"})
 
 
@@ -137,6 +141,7 @@ class _Reader:
         consumed = 0  # characters in chunks before the current one
         record_from = 0  # ``consumed`` when the open record started
         oversize = False
+        closed_record = True  # the last close() gave a record (not a trailer)
         # True while a record is open and its last field has no pending continuation: then
         # an ordinary tag line only needs appending, and runs of them can go in bulk.
         plain = False
@@ -148,9 +153,18 @@ class _Reader:
                 parts = None
 
         def close(end: int) -> Iterator[RawRecord | ReadProblem]:
-            nonlocal index, ftags, fvalues, flines, oversize
+            nonlocal index, ftags, fvalues, flines, oversize, closed_record
             finish_parts()
-            if oversize:
+            closed_record = has_ty or oversize or _names_a_work(ftags, fvalues)
+            if not closed_record:
+                yield ReadProblem(
+                    source,
+                    start,
+                    f"lines {start}-{end} are no record (no TY, no title, no identifier: "
+                    f"{' '.join(dict.fromkeys(ftags))}); skipped",
+                    "warning",
+                )
+            elif oversize:
                 yield ReadProblem(
                     source,
                     start,
@@ -246,13 +260,14 @@ class _Reader:
                         # A TY inside an open record: the ER before it is missing.
                         end = open_end()
                         yield from close(end)
-                        yield ReadProblem(
-                            source,
-                            lineno,
-                            f"missing ER before line {lineno}; the record before it ends "
-                            f"at line {end}",
-                            "warning",
-                        )
+                        if closed_record:
+                            yield ReadProblem(
+                                source,
+                                lineno,
+                                f"missing ER before line {lineno}; the record before it "
+                                f"ends at line {end}",
+                                "warning",
+                            )
                     else:
                         if gap_first:
                             yield gap_problem(False)
@@ -322,7 +337,8 @@ class _Reader:
         if in_record:
             end = open_end()
             yield from close(end)
-            yield ReadProblem(source, end, "missing ER at the end of the file", "warning")
+            if closed_record:
+                yield ReadProblem(source, end, "missing ER at the end of the file", "warning")
         if gap_first:
             yield gap_problem(True)
         if not any_record:
@@ -330,6 +346,11 @@ class _Reader:
         yield from self.lines.problems()
         if self.almost.count:
             yield self.almost.problem(source)
+
+
+def _names_a_work(tags: list[str], values: list[str]) -> bool:
+    """True when tag lines without a TY carry a title or an identifier."""
+    return any(tag in _RECORD_TAGS and value for tag, value in zip(tags, values, strict=True))
 
 
 def read_records(stream: BinaryIO, source: str) -> Iterator[RawRecord | ReadProblem]:

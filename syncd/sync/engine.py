@@ -14,10 +14,16 @@ failed update is simply planned again next time.
 
 Writes go out in batches of at most 50 objects; a parent and its notes stay in one
 batch when they fit. Every object's result is handled on its own.
+
+A write the server refuses for its content (400, 413) would be refused again on
+every run: a fingerprint of it is stored with the server's reason, and the same
+content is reported as ``refused`` without being sent until the record changes.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -40,6 +46,9 @@ log = logging.getLogger(__name__)
 BATCH = 50
 UPDATE_ROUNDS = 4
 KEY_ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
+# Per-object codes the server gives a write for its content: the same content would
+# get the same answer (others, such as 409 or 503, may pass next time).
+CONTENT_REFUSALS = frozenset({400, 413})
 
 Json = dict[str, Any]
 Progress = Callable[[int], None]
@@ -128,6 +137,7 @@ def execute(
             quiet.append(action)
 
     outcomes.extend(_quiet_outcome(action) for action in quiet)
+    creates, writes = _held_back(creates, writes, run, outcomes)
     # One transaction for all of them: a commit each (synchronous=FULL) made an
     # unchanged re-sync of thousands of records wait on thousands of fsyncs.
     store.record_intents(
@@ -147,6 +157,55 @@ def execute(
     outcomes.extend(_create(creates, run))
     outcomes.extend(_update(writes, run))
     return outcomes
+
+
+def refusal_fingerprint(action: Action) -> str:
+    """What identifies the content of a write: a create's item and notes, an
+    update's target key, changed fields and notes."""
+    body = {
+        "key": None if action.kind == "create" else action.key,
+        "payload": action.payload,
+        "notes": list(action.notes),
+    }
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _held_back(
+    creates: list[Action], writes: list[Action], run: _Run, outcomes: list[RecordOutcome]
+) -> tuple[list[Action], list[Action]]:
+    """The creates and updates to send: those refused before with the same content
+    are reported (appended to ``outcomes``) and left out."""
+    if not (creates or writes) or not store.any_refusals(run.db, run.library):
+        return creates, writes
+    prints = {id(a): refusal_fingerprint(a) for a in (*creates, *writes)}
+    known = store.refusals(run.db, run.library, prints.values())
+    if not known:
+        return creates, writes
+
+    def keep(action: Action) -> bool:
+        reason = known.get(prints[id(action)])
+        if reason is None:
+            return True
+        outcomes.append(
+            _outcome(
+                action,
+                "refused",
+                key=action.key,
+                message=f"Zotero refused this record on an earlier run ({reason}); "
+                "not sent again until the record changes",
+            )
+        )
+        return False
+
+    return [a for a in creates if keep(a)], [a for a in writes if keep(a)]
+
+
+def _refusal(action: Action, code: int, message: str) -> store.Refusal:
+    src = action.sources[0]
+    return store.Refusal(
+        refusal_fingerprint(action), _title(action), f"{src.file}:{src.line}", f"{code}: {message}"
+    )
 
 
 def _title(action: Action) -> str:
@@ -232,10 +291,17 @@ def _create(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
         run.db, run.library, intents, notes, confirmed=False, created_by_syncd=True
     )
 
-    def book(confirmed: list[str], refused: list[str], landed: list[Json]) -> None:
+    def book(
+        confirmed: list[str],
+        refused: list[str],
+        landed: list[Json],
+        content_refused: list[store.Refusal],
+    ) -> None:
         store.confirm_items(run.db, run.library, confirmed)
         if refused:
             store.forget_items(run.db, run.library, refused)
+        if content_refused:
+            store.record_refusals(run.db, run.library, content_refused)
         if landed:
             run.remember_items(landed)
 
@@ -256,6 +322,7 @@ def _create(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
                 exists: list[str] = []
                 confirmed: list[str] = []
                 refused: list[str] = []
+                content_refused: list[store.Refusal] = []
                 for i, obj in enumerate(batch):
                     key = str(obj.body["key"])
                     parent = str(obj.body.get("parentItem") or key)
@@ -277,6 +344,11 @@ def _create(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
                             if not obj.is_note:
                                 refused.append(key)
                                 state[parent] = msg
+                                if failure.code in CONTENT_REFUSALS:
+                                    content_refused.append(
+                                        _refusal(obj.action, failure.code, failure.message)
+                                    )
+                                    state[parent] += "; not sent again until the record changes"
                             else:
                                 log.warning("%s: %s", parent, msg)
                             continue
@@ -286,7 +358,7 @@ def _create(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
                     landed.extend(run.client.items_by_keys(exists))
                 if behind is not None:
                     behind.result()
-                behind = worker.submit(book, confirmed, refused, landed)
+                behind = worker.submit(book, confirmed, refused, landed, content_refused)
                 if run.progress:
                     run.progress(sum(1 for o in batch if not o.is_note))
         except BaseException:
@@ -341,6 +413,7 @@ def _update(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
             stale: list[Action] = []
             done: dict[str, Action] = {}
             confirmed: list[str] = []
+            content_refused: list[store.Refusal] = []
             for i, obj in enumerate(batch):
                 key = obj.body["key"]
                 if i in result.successful or i in result.unchanged:
@@ -363,16 +436,16 @@ def _update(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
                     elif failure.code == 412:
                         stale.append(obj.action)
                     else:
-                        outcomes.append(
-                            _outcome(
-                                obj.action,
-                                "failed",
-                                key=key,
-                                message=f"Zotero refused the update ({failure.code}: "
-                                f"{failure.message})",
+                        message = f"Zotero refused the update ({failure.code}: {failure.message})"
+                        if failure.code in CONTENT_REFUSALS:
+                            content_refused.append(
+                                _refusal(obj.action, failure.code, failure.message)
                             )
-                        )
+                            message += "; not sent again until the record changes"
+                        outcomes.append(_outcome(obj.action, "failed", key=key, message=message))
             store.confirm_items(run.db, run.library, confirmed)
+            if content_refused:
+                store.record_refusals(run.db, run.library, content_refused)
             store.record_intents(
                 run.db,
                 run.library,

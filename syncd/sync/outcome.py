@@ -15,7 +15,8 @@ SUMMARY_KEYS = ("created", "updated", "unchanged", "conflicts", "failed", "skipp
 @dataclass(frozen=True, slots=True)
 class RecordOutcome:
     """One distinct record's fate. ``kind`` is created, updated, unchanged, conflict,
-    ambiguous, skipped or failed."""
+    ambiguous, skipped, failed or refused (refused for its content on an earlier run
+    and not sent again: counted with the skipped, the failure was reported then)."""
 
     kind: str
     sources: tuple[SourceRef, ...]
@@ -75,7 +76,7 @@ class SyncReport:
                 counts["conflicts"] += 1
             elif o.kind == "failed":
                 counts["failed"] += 1
-            else:  # skipped, ambiguous
+            else:  # skipped, ambiguous, refused
                 counts["skipped"] += 1
         counts["failed"] += sum(1 for p in self.problems if p.severity == "error")
         counts["failed"] += len(self.failed_files)

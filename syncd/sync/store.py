@@ -8,8 +8,11 @@
 - ``sync_notes``: child notes syncd created, by parent and content digest, with the
   same write-ahead confirmation.
 - ``sync_collections``: collection paths resolved or created, with their keys.
+- ``sync_refused``: writes the server refused for their content (400, 413), by a
+  fingerprint of what was sent, with the server's reason: the same content is not
+  sent again (it would be refused again, on every run), a changed record is.
 
-The tables are created by migration 2 in :mod:`syncd.state`. Every writing
+The tables are created by migrations 2 and 5 in :mod:`syncd.state`. Every writing
 function commits its own transaction (synchronous=FULL), so the row
 is durable before the caller sends the request it guards.
 """
@@ -168,4 +171,45 @@ def record_collection(db: StateDB, library: str, path: str, key: str, *, confirm
             "ON CONFLICT (library, path) DO UPDATE SET key = excluded.key, "
             "confirmed = excluded.confirmed",
             (library, path, key, int(confirmed)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    fingerprint: str
+    title: str
+    source: str  # file:line
+    reason: str
+
+
+def any_refusals(db: StateDB, library: str) -> bool:
+    """Whether any write was refused for its content (mostly not: then no write is
+    fingerprinted at all)."""
+    row = db.conn.execute("SELECT 1 FROM sync_refused WHERE library = ? LIMIT 1", (library,))
+    return row.fetchone() is not None
+
+
+def refusals(db: StateDB, library: str, fingerprints: Iterable[str]) -> dict[str, str]:
+    """Of ``fingerprints``, those refused before: fingerprint -> the server's reason."""
+    wanted = list(dict.fromkeys(fingerprints))
+    found: dict[str, str] = {}
+    for i in range(0, len(wanted), 500):  # below SQLite's bound-parameter limit
+        chunk = wanted[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = db.conn.execute(
+            f"SELECT fingerprint, reason FROM sync_refused WHERE library = ? "
+            f"AND fingerprint IN ({marks})",
+            (library, *chunk),
+        )
+        found.update(dict(rows.fetchall()))
+    return found
+
+
+def record_refusals(db: StateDB, library: str, refused: Iterable[Refusal]) -> None:
+    with db.transaction() as conn:
+        conn.executemany(
+            "INSERT INTO sync_refused (library, fingerprint, title, source, reason) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (library, fingerprint) DO UPDATE SET "
+            "reason = excluded.reason",
+            [(library, r.fingerprint, r.title, r.source, r.reason) for r in refused],
         )

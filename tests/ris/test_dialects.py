@@ -44,6 +44,7 @@ EXPECTED_DIALECT = {
     "ieee.ris": "ieee",
     "acm.ris": "acm",
     "ovid_embase.ris": "ovid",
+    "ovid_psycinfo.ris": "ovid",
     "ebsco.ris": "ebsco",
     "proquest.ris": "proquest",
     "google_scholar.ris": "google_scholar",
