@@ -108,6 +108,7 @@ def test_scopus_prefix_shortcut_matches_the_patterns(prefix: str, digits: str) -
     assert normalize_scopus_eid(text) == (_old_normalize_scopus_eid(text) if text else None)
 
 
+_COMPACT_DAY = re.compile(r"[12]\d{3}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])")
 _OLD_RIS_DATE = re.compile(r"^(\d+)(?:/(\d{0,2})(?:/(\d{0,2})(?:[/\s]([^/]*))?)?)?$")
 
 
@@ -119,6 +120,8 @@ def test_bare_year_shortcut_matches_the_date_pattern(value: str) -> None:
     m = _OLD_RIS_DATE.match(value)
     if m is None:
         return  # not a bare number: the shortcut does not apply
+    if _COMPACT_DAY.fullmatch(value):
+        return  # a compact YYYYMMDD is read as that day (TRID), not as a year
     year = m.group(1).lstrip("0")
     assert ris_date(value) == (year.rjust(4, "0") if year else "")
 
