@@ -126,7 +126,7 @@ def test_system_unit_documents_plain_credential_alternative() -> None:
         ("Service.ExecStart", ["%h/.local/bin/syncd run"]),
         ("Service.PrivateUsers", ["yes"]),
         ("Service.ProtectSystem", ["strict"]),
-        ("Service.ReadWritePaths", ["-%h/Zotero-inbox"]),
+        ("Service.ReadWritePaths", ["%h/.local/state/syncd", "-%h/Zotero-inbox"]),
         ("Install.WantedBy", ["default.target"]),
     ],
 )
@@ -148,6 +148,15 @@ def test_user_unit_has_no_system_only_settings() -> None:
         "ProtectControlGroups",
         "RemoveIPC",
     ):
+        assert f"Service.{key}" not in found
+
+
+def test_user_unit_joins_no_namespace_a_reload_could_not_join() -> None:
+    # Each command of a user unit gets its own user namespace; ExecReload='s cannot
+    # join an IPC or network namespace owned by the main process's (226/NAMESPACE,
+    # seen under a systemd 252 user manager).
+    found = directives(USER_UNIT)
+    for key in ("PrivateIPC", "IPCNamespacePath", "PrivateNetwork", "NetworkNamespacePath"):
         assert f"Service.{key}" not in found
 
 
@@ -440,7 +449,7 @@ def test_the_user_install_steps_give_a_config_and_unit_that_work(
     home.mkdir()
     env = {"HOME": str(home)}
     monkeypatch.setenv("HOME", str(home))
-    for name in ("XDG_CONFIG_HOME", "SYNCD_CONFIG"):
+    for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "STATE_DIRECTORY", "SYNCD_CONFIG"):
         monkeypatch.delenv(name, raising=False)
     _run_steps(install_commands(USER_UNIT), env)
     # The configuration is where syncd looks by default, and its folders are in the one
@@ -451,6 +460,9 @@ def test_the_user_install_steps_give_a_config_and_unit_that_work(
     assert all(p.is_dir() for p in opened)
     for watch in config.watches:
         assert any(watch.path.is_relative_to(p) for p in opened), watch.path
+    # The daemon's state is where syncd in a terminal looks (no STATE_DIRECTORY there),
+    # and the unit leaves it writable.
+    assert config.state_path.parent in opened
     installed = home / ".config/systemd/user/syncd.service"
     assert installed.read_text(encoding="utf-8") == USER_UNIT.read_text(encoding="utf-8")
     # ExecStart= names where pipx puts scripts (~/.local/bin, its default).
