@@ -337,7 +337,12 @@ def demo(ctx: click.Context, keep: bool) -> None:
 
 
 @main.command()
-@click.option("--port", type=int, default=0, show_default=True, help="0 picks a free port.")
+@click.option(
+    "--port",
+    type=int,
+    default=0,
+    help="Default: the port the --data DIR sandbox used last, else a free one (kept in DIR).",
+)
 @click.option(
     "--data",
     "data_dir",

@@ -213,7 +213,8 @@ def serve(port: int | None, data_dir: Path | None, *, key: str | None, user_id: 
 
     ``port`` None or 0 picks a free port. Without ``key``, a key already stored for
     the user in ``data_dir`` is reused, else a random 24-character one is made; either
-    way it is printed, being a sandbox key and useless elsewhere.
+    way it is printed, being a sandbox key and useless elsewhere. The port is kept in
+    ``data_dir`` too, see :func:`_listen`.
     """
     sandbox = Sandbox(data_dir)
     sandbox.add_user_library(user_id)
@@ -229,7 +230,7 @@ def serve(port: int | None, data_dir: Path | None, *, key: str | None, user_id: 
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        sandbox.start(port or 0)  # None or 0: any free port
+        _listen(sandbox, port, data_dir)
         print(
             f"sandbox listening on {sandbox.url}  (user library {user_id}, key {key})", flush=True
         )
@@ -239,3 +240,29 @@ def serve(port: int | None, data_dir: Path | None, *, key: str | None, user_id: 
         sandbox.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _listen(sandbox: Sandbox, port: int | None, data_dir: Path | None) -> None:
+    """Start on ``port``, else on the port this data directory used last, else any.
+
+    A kept sandbox keeps its address as it keeps its key: both are in the user's
+    ``base_url`` and key, so a restart must not move it. When that port is taken now,
+    the sandbox refuses (exit 2) rather than move: elsewhere, syncd's configuration
+    would point at whatever holds the old port, which a user would discover only by a
+    failed sync. ``--port`` moves it on purpose, and is kept from then on.
+    """
+    kept = sandbox.store.setting("port") if data_dir is not None else None
+    if port or not kept:
+        sandbox.start(port or 0)
+    else:
+        try:
+            sandbox.start(kept)
+        except UsageError as exc:
+            raise UsageError(
+                f"the sandbox in {data_dir} listened on 127.0.0.1:{kept} last time, and that "
+                f"port is taken now ({exc.message})",
+                hint="stop what holds it (another sandbox on the same --data?), or move the "
+                "sandbox with --port N and change base_url to match",
+            ) from exc
+    if data_dir is not None:
+        sandbox.store.set_setting("port", sandbox.port)

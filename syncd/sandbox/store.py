@@ -40,7 +40,11 @@ CREATE TABLE IF NOT EXISTS api_keys (
     key TEXT PRIMARY KEY, user_id INTEGER NOT NULL, user_write INTEGER NOT NULL,
     groups TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS write_tokens (scope TEXT PRIMARY KEY, expires REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS server (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
+
+# What ``syncd sandbox --data DIR`` keeps about itself besides the library and keys.
+ServerSetting = Literal["port"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +187,17 @@ class Store:
                 ),
             )
             self.keys[api_key.key] = api_key
+
+    # -- the server's own settings ----------------------------------------------------
+
+    def setting(self, name: ServerSetting) -> int | None:
+        with self.lock:
+            row = self._db.execute("SELECT value FROM server WHERE name = ?", (name,)).fetchone()
+            return None if row is None else int(row[0])
+
+    def set_setting(self, name: ServerSetting, value: int) -> None:
+        with self.lock, self._db:
+            self._db.execute("INSERT OR REPLACE INTO server VALUES (?, ?)", (name, value))
 
     # -- writes --------------------------------------------------------------------------
 
