@@ -4,8 +4,10 @@
 Reads are delegated to :mod:`syncd.sandbox.reads`, per-object write rules to
 :mod:`syncd.sandbox.writes`; this module checks keys and permissions, applies the
 request-level preconditions (library ``If-Unmodified-Since-Version``, write tokens,
-batch size), and commits each request's writes in one store transaction so the
-library version rises by exactly one per request that changed something.
+batch size), and commits each request's writes in one store transaction. The
+library version rises as on dataserver since c97d2cfd: by one per object of a
+multi-object POST that did not fail (``DataObjects::updateMultipleFromJSON``), by one
+for a single-object write or a DELETE (``ItemsController::items`` bumps up front).
 
 The store lock is held for the whole of each request: requests are short, and it
 makes every response a consistent snapshot without per-object locking.
@@ -241,7 +243,7 @@ class Api:
 
     def _commit(self, ctx: WriteContext) -> None:
         if ctx.dirty:
-            self.store.commit(ctx.lib, ctx.new_version, ctx.upserts(), ctx.removals())
+            self.store.commit(ctx.lib, ctx.final_version, ctx.upserts(), ctx.removals())
 
     def _envelope(self, lib: Library, kind: Kind, data: dict[str, Any]) -> dict[str, Any]:
         if kind == "items":
@@ -266,7 +268,10 @@ class Api:
         outcomes: list[Written | Unchanged | Failure] = []
         write = write_item if kind == "items" else write_collection
         for raw in payload:
-            outcomes.append(write(ctx, raw, mode="post", library_header=header is not None))
+            outcome = write(ctx, raw, mode="post", library_header=header is not None)
+            if not isinstance(outcome, Failure):
+                ctx.bump()  # unchanged objects too; a failed one's bump is rolled back
+            outcomes.append(outcome)
         self._commit(ctx)
         result: dict[str, dict[str, Any]] = {
             "successful": {},
@@ -314,8 +319,12 @@ class Api:
         if isinstance(outcome, Failure):
             headers = {"Last-Modified-Version": str(lib.version)}
             raise HttpFailure(outcome.code, outcome.message, headers)
+        before = lib.version
+        # The server bumps the library version before it knows whether anything changes,
+        # and commits that bump; the answer then names the version before it.
+        ctx.bump()
         self._commit(ctx)
-        version = outcome.data["version"] if isinstance(outcome, Written) else lib.version
+        version = outcome.data["version"] if isinstance(outcome, Written) else before
         response = Response(204, {"Last-Modified-Version": str(version)})
         response.n_objects = 1
         return response
@@ -356,6 +365,7 @@ class Api:
             delete_items(ctx, keys)
         else:
             delete_collections(ctx, keys)
+        ctx.bump()  # up front on the server, whether or not a key existed
         self._commit(ctx)
         response = Response(204, {"Last-Modified-Version": str(lib.version)})
         response.n_objects = len(keys)
