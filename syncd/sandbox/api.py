@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -50,6 +51,7 @@ from syncd.sandbox.writes import (
 from syncd.schema import Schema
 
 MAX_BATCH = 50
+_BEARER = re.compile(r"^bearer +([a-z0-9]+)$", re.IGNORECASE)
 WRITE_TOKEN_TTL = 12 * 3600
 
 
@@ -76,18 +78,34 @@ class Api:
     # -- entry point ---------------------------------------------------------------------
 
     def handle(self, req: Request) -> Response:
+        version = "3"
         try:
+            version = self._api_version(req)
             response = self._route(req)
         except HttpFailure as failure:
             response = text_response(failure.status, failure.message, failure.headers)
-        response.headers["Zotero-API-Version"] = self._api_version(req)
+        response.headers["Zotero-API-Version"] = version
         response.headers["Zotero-Schema-Version"] = str(self.schema.version)
         return response
 
     @staticmethod
     def _api_version(req: Request) -> str:
-        asked = req.header("Zotero-API-Version") or req.param("v") or "3"
-        return asked if asked.isdigit() else "3"
+        """The API version asked for, as ``ApiController::init`` and
+        ``Zotero_API::parseQueryParams`` read it; only v3 is served here."""
+        # PHP's (int) cast of the header: leading digits, and 0 (no number) is "absent".
+        number = re.match(r"\s*(\d+)", req.header("Zotero-API-Version") or "")
+        asked = str(int(number.group(1))) if number and int(number.group(1)) else None
+        param = req.param("v")
+        if asked is not None and param and param != asked:
+            raise HttpFailure(400, "Zotero-API-Version header does not match 'v' query parameter")
+        asked = asked or param or "3"
+        if asked not in ("1", "2", "3"):
+            raise HttpFailure(400, f"Invalid API version '{asked}'")
+        if asked != "3":
+            # The server answers v1/v2 in their own formats (Atom by default); the sandbox
+            # does not emulate them, and answering as v3 would hide that.
+            raise HttpFailure(400, f"API version {asked} is not emulated by the syncd sandbox")
+        return asked
 
     def _route(self, req: Request) -> Response:
         segments = [s for s in req.path.split("/") if s]
@@ -102,8 +120,9 @@ class Api:
                 raise HttpFailure(405, "Method not allowed", {"Allow": "GET"})
             return self._key_info(req, segments[1])
         if segments[0] in ("users", "groups") and len(segments) >= 2:
-            if not segments[1].isdigit():
-                raise HttpFailure(404, "Not found")
+            if not segments[1].isdigit() or int(segments[1]) == 0:
+                # ApiController::__construct: "Invalid user ID" / "Invalid group ID".
+                raise HttpFailure(400, f"Invalid {segments[0][:-1]} ID")
             return self._library_request(req, f"{segments[0]}/{int(segments[1])}", segments[2:])
         raise HttpFailure(404, "Not found")
 
@@ -111,13 +130,23 @@ class Api:
 
     @staticmethod
     def presented_key(req: Request) -> str | None:
-        key = req.header("Zotero-API-Key")
-        if key is None:
-            auth = req.header("Authorization")
-            if auth is not None and auth.lower().startswith("bearer "):
-                key = auth[7:].strip()
-        if key is None:
-            key = req.param("key")
+        """The key, looked for as ``ApiController::init`` does: the Zotero-API-Key header,
+        then ``?key=`` (400 if both differ), then ``Authorization: Bearer <key>``, whose
+        key must be letters and digits (400 otherwise; other schemes are ignored)."""
+        key = req.header("Zotero-API-Key") or None
+        param = req.param("key")
+        if param is not None:
+            if key is None:
+                key = param
+            elif param != key:
+                raise HttpFailure(400, "Zotero-API-Key header and 'key' parameter differ")
+        if not key:
+            auth = req.header("Authorization") or ""
+            if auth[:6].lower() == "bearer":
+                bearer = _BEARER.match(auth)
+                if bearer is None:
+                    raise HttpFailure(400, "Invalid Authorization header format")
+                key = bearer.group(1)
         return key or None
 
     def _api_key(self, req: Request) -> ApiKey | None:
@@ -163,14 +192,14 @@ class Api:
         with self.store.lock:
             api_key = self._api_key(req)
             lib = self.store.library(name)
-            if api_key is None:
-                raise HttpFailure(403, "Forbidden")
             if lib is None:
-                owner = name == f"users/{api_key.user_id}" or (
-                    name.startswith("groups/") and int(name.split("/")[1]) in api_key.groups
+                # The server looks the library up before it checks the key's access:
+                # an unknown group or user is 404 for everyone.
+                kind, number = name.split("/")
+                raise HttpFailure(
+                    404, f"User {number} not found" if kind == "users" else "Not found"
                 )
-                raise HttpFailure(404 if owner else 403, "Not found" if owner else "Forbidden")
-            if not api_key.can_read(lib):
+            if api_key is None or not api_key.can_read(lib):
                 raise HttpFailure(403, "Forbidden")
             try:
                 response = self._library_method(req, api_key, lib, rest)

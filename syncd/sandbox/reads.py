@@ -23,7 +23,30 @@ from syncd.schema import Schema
 
 MAX_KEYS = 50
 _TAG_RE = re.compile(r"<[^>]+>")
-_TRUE = ("1", "true")
+# Formats the server knows for item/collection reads (besides json, keys, versions).
+_SERVER_FORMATS = frozenset(
+    {
+        "atom",
+        "bib",
+        "globalKeys",
+        "keys",
+        "versions",
+        "bibtex",
+        "biblatex",
+        "bookmarks",
+        "coins",
+        "csljson",
+        "csv",
+        "mods",
+        "refer",
+        "rdf_bibliontology",
+        "rdf_dc",
+        "rdf_zotero",
+        "ris",
+        "tei",
+        "wikipedia",
+    }
+)
 _PAGE_PARAMS = frozenset({"start", "limit", "key", "format", "locale"})
 _LISTING_CACHE_SIZE = 64
 
@@ -36,6 +59,11 @@ def _int_param(req: Request, name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise HttpFailure(400, f"Invalid '{name}' value '{raw}'") from None
+
+
+def _php_true(value: str | None) -> bool:
+    """PHP's ``!!$value`` on a query string: anything but "" and "0" is true."""
+    return value not in (None, "", "0")
 
 
 def _key_list(req: Request, name: str) -> list[str] | None:
@@ -140,6 +168,28 @@ def _page_links(req: Request, base_url: str, start: int, limit: int, total: int)
     return ", ".join(links)
 
 
+def _format(req: Request, *, single: bool) -> str:
+    """``Zotero_API::isValidFormatForAction``: keys and versions only for listings."""
+    fmt = req.param("format") or "json"
+    if fmt == "json" or (fmt in ("keys", "versions") and not single):
+        return fmt
+    if fmt in _SERVER_FORMATS and not (fmt in ("keys", "versions") and single):
+        raise HttpFailure(400, f"format={fmt} is not emulated by the syncd sandbox")
+    raise HttpFailure(400, f"Invalid 'format' value '{fmt}'")
+
+
+def _limit(req: Request, fmt: str) -> int | None:
+    """``Zotero_API::parseQueryParams``, case 'limit': keys and versions have no maximum
+    and no default (everything); json pages default to 25, at most 100; a limit of 0
+    or less, or no number, means the default."""
+    raw = req.param("limit")
+    number = re.match(r"\s*(-?\d+)", raw or "")
+    value = int(number.group(1)) if number else 0
+    if fmt in ("keys", "versions"):
+        return value if value > 0 else None
+    return min(value, 100) if value > 0 else 25
+
+
 def _respond_many(
     req: Request,
     lib: Library,
@@ -148,19 +198,16 @@ def _respond_many(
     to_json: Callable[[dict[str, Any]], dict[str, Any]],
 ) -> Response:
     headers = {"Last-Modified-Version": str(lib.version)}
-    fmt = req.param("format") or "json"
+    fmt = _format(req, single=False)
+    limit = _limit(req, fmt)
+    start = max(_int_param(req, "start", 0), 0)
+    page = objs[start:] if limit is None else objs[start : start + limit]
     if fmt == "versions":
-        return json_response(200, {d["key"]: d["version"] for d in objs}, headers)
+        return json_response(200, {d["key"]: d["version"] for d in page}, headers)
     if fmt == "keys":
-        body = "".join(d["key"] + "\n" for d in objs).encode()
+        body = "".join(d["key"] + "\n" for d in page).encode()
         return Response(200, {"Content-Type": "text/plain; charset=utf-8", **headers}, body)
-    if fmt != "json":
-        raise HttpFailure(400, f"Invalid 'format' value '{fmt}'")
-    limit = min(max(_int_param(req, "limit", 25), 1), 100)
-    start = _int_param(req, "start", 0)
-    if start < 0:
-        raise HttpFailure(400, f"Invalid 'start' value '{start}'")
-    page = objs[start : start + limit]
+    assert limit is not None
     headers["Total-Results"] = str(len(objs))
     headers["Link"] = _page_links(req, base_url, start, limit, len(objs))
     return json_response(200, [to_json(d) for d in page], headers)
@@ -185,6 +232,7 @@ def read(schema: Schema, lib: Library, req: Request, rest: list[str], base_url: 
 
 
 def _single(lib: Library, obj: dict[str, Any], req: Request, payload: dict[str, Any]) -> Response:
+    _format(req, single=True)
     headers = {"Last-Modified-Version": str(obj["version"])}
     if _not_modified(req, obj["version"]):
         return Response(304, headers)
@@ -252,17 +300,24 @@ def _filter_and_sort(
     if keys is not None:
         wanted = set(keys)
         objs = [d for d in objs if d["key"] in wanted]
-    elif not default_trashed and (req.param("includeTrashed") or "0").lower() not in _TRUE:
+    # Items::search leaves trashed items out unless includeTrashed, itemKey or not.
+    if not default_trashed and not _php_true(req.param("includeTrashed")):
         objs = [d for d in objs if not d.get("deleted")]
+    qmode = req.param("qmode")
+    if qmode is not None and qmode.lower() not in ("titlecreatoryear", "everything"):
+        # Checked by parseQueryParams whether or not there is a q.
+        raise HttpFailure(400, f"Invalid 'qmode' value '{qmode}'")
     q = req.param("q")
     if q:
-        qmode = req.param("qmode") or "titleCreatorYear"
-        if qmode not in ("titleCreatorYear", "everything"):
-            raise HttpFailure(400, f"Invalid 'qmode' value '{qmode}'")
         objs = [d for d in objs if _matches_q(schema, d, q)]
-    item_type = req.param("itemType")
-    if item_type:
-        keep = _or_not_filter(item_type, lambda d: {d.get("itemType", "")})
+    item_types = [v for v in req.params("itemType") if v]
+    if len(item_types) > 1:
+        raise HttpFailure(400, "Cannot specify 'itemType' more than once")
+    if item_types:
+        for name in item_types[0].lstrip("-").split("||"):
+            if not schema.has_type(name.strip()):
+                raise HttpFailure(400, f"Invalid itemType '{name.strip()}'")
+        keep = _or_not_filter(item_types[0], lambda d: {d.get("itemType", "")})
         objs = [d for d in objs if keep(d)]
     for tag_expr in req.params("tag"):
         keep = _or_not_filter(tag_expr, lambda d: {t["tag"] for t in d.get("tags", [])})

@@ -14,6 +14,7 @@ that says so, rather than half-accepted.
 
 from __future__ import annotations
 
+import html
 import random
 import re
 from collections.abc import Mapping
@@ -69,12 +70,34 @@ def new_key(rng: random.Random) -> str:
     return "".join(rng.choice(KEY_CHARS) for _ in range(8))
 
 
-def _snippet(value: str, limit: int = 50) -> str:
-    return value if len(value) <= limit else value[:limit] + "…"
+# The 413 answers below take their message and `data` from Zotero_Errors::parseException
+# (model/Errors.inc.php), which re-reads them from the data layer's exception texts.
 
 
-def _too_long(field: str, value: str, message: str) -> Failure:
-    return Failure(413, message, {"field": field, "value": _snippet(value, 100)})
+def _field_too_long(label: str, value: str) -> Failure:
+    # Item::save: "<Label> field value '<first 50>…' too long" -> data {field, value}.
+    snippet = value[:50] + "…"
+    return Failure(
+        413, f"{label} field value '{snippet}' too long", {"field": label, "value": snippet}
+    )
+
+
+def _creator_too_long(name: str) -> Failure:
+    # Creator::save: "Creator value '<first 50>…' too long", reworded by parseException
+    # around what its pattern captured (the ellipsis included).
+    captured = name[:50] + "…"
+    return Failure(
+        413,
+        f"The creator name \u2018{captured}…\u2019 is too long to sync. Shorten the name and sync "
+        "again.\n\nIf you receive this message repeatedly for items saved from a particular "
+        "site, you can report this issue in the Zotero Forums.",
+        {"field": "creator", "value": captured},
+    )
+
+
+def _tag_too_long(name: str) -> Failure:
+    # Tag::__set: "Tag '<name>' too long" -> "Tag '<first 50>…' too long", data {tag}.
+    return Failure(413, f"Tag '{name[:50]}…' too long", {"tag": name})
 
 
 def check_version(value: object) -> Failure | None:
@@ -103,7 +126,7 @@ def check_item(schema: Schema, item: Mapping[str, Any], *, is_new: bool) -> Fail
                 else Failure(400, "'note' property is valid only for note and attachment items")
             )
         elif prop in fields:
-            failure = _check_field(prop, value)
+            failure = _check_field(prop, value, schema.field_label(prop))
         elif prop in schema.all_fields:
             # Item::setField turns "" and null into "no value" before checking the type.
             failure = (
@@ -120,7 +143,7 @@ def check_item(schema: Schema, item: Mapping[str, Any], *, is_new: bool) -> Fail
     return None
 
 
-def _check_field(field: str, value: Any) -> Failure | None:
+def _check_field(field: str, value: Any, label: str) -> Failure | None:
     # The server takes any scalar (numPages: 200 is stored as "200"); arrays are refused.
     if isinstance(value, list | dict):
         return Failure(400, f"Unexpected array for property '{field}'")
@@ -132,7 +155,7 @@ def _check_field(field: str, value: Any) -> Failure | None:
     if not isinstance(value, str):
         return Failure(400, f"'{field}' value must be a string")
     if len(value.strip(PHP_TRIM).encode("utf-8")) > FIELD_MAX_BYTES:
-        return _too_long(field, value, f"Value '{_snippet(value)}' too long for field '{field}'")
+        return _field_too_long(label, value.strip(PHP_TRIM))
     return None
 
 
@@ -140,7 +163,9 @@ def _check_note(value: Any) -> Failure | None:
     if not isinstance(value, str):
         return Failure(400, "'note' value must be a string")
     if len(value) > NOTE_MAX:
-        return _too_long("note", value, f"Note '{_snippet(value)}' too long")
+        # Item::setNote; the excerpt is the note's title, without `data`.
+        excerpt = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", value)))
+        return Failure(413, f"Note '{excerpt.strip()[:79]}...' too long")
     return None
 
 
@@ -220,8 +245,8 @@ def _check_creators(schema: Schema, item_type: str, value: Any, *, is_new: bool)
             text = creator.get(part, "")
             if not isinstance(text, str):
                 return Failure(400, f"Creator '{part}' must be a string")
-            if len(text) > CREATOR_MAX:
-                return _too_long(part, text, f"{part} '{_snippet(text)}' too long")
+            if len(text.encode("utf-8")) > CREATOR_MAX:  # strlen(): bytes
+                return _creator_too_long(text)
     return None
 
 
@@ -245,7 +270,7 @@ def _check_tags(value: Any) -> Failure | None:
                 return Failure(400, f"Invalid tag property '{prop}'")
         name = str(tag.get("tag", "")).strip(PHP_TRIM)
         if len(name) > TAG_MAX:
-            return _too_long("tag", name, f"Tag '{_snippet(name)}' too long")
+            return _tag_too_long(name)
     return None
 
 
@@ -257,7 +282,8 @@ def check_collection(data: Mapping[str, Any]) -> Failure | None:
     if not isinstance(name, str) or not name.strip():
         return Failure(400, "Collection name cannot be empty")
     if len(name) > COLLECTION_NAME_MAX:
-        return _too_long("name", name, f"Collection name '{_snippet(name)}' too long")
+        # Collections::validateJSON: "=Collection name '<first 50>…' too long".
+        return Failure(413, f"Collection name '{name[:50]}…' too long", {"value": name[:50] + "…"})
     parent = data.get("parentCollection", False)
     if parent not in (False, None, "") and not is_key(parent):
         return Failure(400, f"'{parent}' is not a valid collection key")

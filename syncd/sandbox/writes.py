@@ -294,26 +294,25 @@ def _merge_item(schema: Schema, existing: dict[str, Any], body: dict[str, Any]) 
 
 
 def _check_links(ctx: WriteContext, key: str, merged: dict[str, Any]) -> Failure | None:
+    """Parent and collections must exist; wording and `data` as Zotero_Errors::parseException
+    gives them for Z_ERROR_ITEM_NOT_FOUND, Z_ERROR_INVALID_ITEM_PARENT and
+    Z_ERROR_COLLECTION_NOT_FOUND (409)."""
     parent = merged.get("parentItem")
     if parent:
         if parent == key:
-            return Failure(400, "An item cannot be its own parent")
+            return Failure(400, f"Item {key} cannot be a child of itself")
         found = ctx.get("items", parent)
         if found is None:
-            return Failure(409, f"Parent item {parent} doesn't exist", {"parentItem": parent})
+            return Failure(409, f"Parent item {parent} not found", {"parentItem": parent})
         if found["itemType"] in CHILD_TYPES:
             return Failure(
-                409,
-                f"Parent item {parent} cannot be a note or attachment",
-                {"parentItem": parent},
+                409, "Parent item cannot be a note or attachment", {"parentItem": parent}
             )
         if merged.get("collections"):
             return Failure(400, "Child items cannot be assigned to collections")
     for collection in merged.get("collections", []):
         if ctx.get("collections", collection) is None:
-            return Failure(
-                409, f"Collection {collection} doesn't exist", {"collection": collection}
-            )
+            return Failure(409, f"Collection {collection} not found", {"collection": collection})
     return None
 
 
@@ -335,10 +334,11 @@ def normalize_item(schema: Schema, key: str, merged: dict[str, Any]) -> dict[str
             if i == 0:
                 out["creators"] = creators
     out["tags"] = normalize_tags(merged.get("tags", []))
-    out["collections"] = list(merged.get("collections", []))
+    if not merged.get("parentItem"):
+        out["collections"] = list(merged.get("collections", []))  # top-level items only
     out["relations"] = dict(merged.get("relations", {}))
     if merged.get("deleted") in (1, True):
-        out["deleted"] = True
+        out["deleted"] = 1  # Item::toJSON: "TODO: Use true/false in APIv4"
     out["dateAdded"] = merged.get("dateAdded", "")
     out["dateModified"] = merged.get("dateModified", "")
     return out
@@ -455,9 +455,7 @@ def write_collection(
     while isinstance(cursor, str):
         found = ctx.get("collections", cursor)
         if found is None:
-            return Failure(
-                409, f"Parent collection {parent} doesn't exist", {"parentCollection": parent}
-            )
+            return Failure(409, f"Parent collection {parent} not found", {"collection": parent})
         if cursor in seen:
             return Failure(400, "A collection cannot be moved inside itself")
         seen.add(cursor)

@@ -132,8 +132,11 @@ def test_trashed_items_are_hidden_unless_asked_for(zotero_api: ApiTarget) -> Non
     assert listed == []
     with_trash = zotero_api.lib("GET", "/items", params={"tag": tag, "includeTrashed": 1})
     assert [i["key"] for i in with_trash.json()] == [key]
+    # Items::search: itemKey does not bring trashed items back without includeTrashed.
     by_key = zotero_api.lib("GET", "/items", params={"itemKey": key}).json()
-    assert [i["key"] for i in by_key] == [key]
+    assert by_key == []
+    by_key = zotero_api.lib("GET", "/items", params={"itemKey": key, "includeTrashed": 1})
+    assert [i["key"] for i in by_key.json()] == [key]
     single = zotero_api.lib("GET", f"/items/{key}").json()
     assert single["data"]["deleted"] in (1, True)
     trash = zotero_api.lib("GET", "/items/trash", params={"tag": tag}).json()
@@ -235,7 +238,6 @@ def test_collection_reads(zotero_api: ApiTarget) -> None:
 
 
 def test_bad_parameters_are_400(zotero_api: ApiTarget) -> None:
-    assert zotero_api.lib("GET", "/items", params={"limit": "many"}).status_code == 400
     assert zotero_api.lib("GET", "/items", params={"sort": "shoeSize"}).status_code == 400
 
 

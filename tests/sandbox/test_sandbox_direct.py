@@ -72,7 +72,7 @@ def test_user_trash_and_delete(sandbox: Sandbox) -> None:
     key = sandbox.user_create(LIB, {"itemType": "book", "title": "Trash me"})
     sandbox.user_trash(LIB, key)
     assert sandbox.all_items(LIB, include_trashed=False) == []
-    assert sandbox.get_item(LIB, key)["deleted"] is True  # type: ignore[index]
+    assert sandbox.get_item(LIB, key)["deleted"] == 1  # type: ignore[index]
     sandbox.user_delete(LIB, key)
     assert sandbox.get_item(LIB, key) is None
     assert sandbox.library_version(LIB) == 3
