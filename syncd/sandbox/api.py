@@ -26,6 +26,7 @@ from typing import Any
 
 from syncd.sandbox import reads
 from syncd.sandbox.envelope import collection_json, item_json
+from syncd.sandbox.groups import group_json
 from syncd.sandbox.protocol import (
     HttpFailure,
     Request,
@@ -51,6 +52,9 @@ from syncd.sandbox.writes import (
 from syncd.schema import Schema
 
 MAX_BATCH = 50
+# Library endpoints the server has and the sandbox does not emulate (beyond empty
+# listings of searches and settings): answered 501 rather than a misleading 404.
+NOT_EMULATED = frozenset({"searches", "settings", "tags", "fulltext"})
 _BEARER = re.compile(r"^bearer +([a-z0-9]+)$", re.IGNORECASE)
 WRITE_TOKEN_TTL = 12 * 3600
 
@@ -123,8 +127,35 @@ class Api:
             if not segments[1].isdigit() or int(segments[1]) == 0:
                 # ApiController::__construct: "Invalid user ID" / "Invalid group ID".
                 raise HttpFailure(400, f"Invalid {segments[0][:-1]} ID")
-            return self._library_request(req, f"{segments[0]}/{int(segments[1])}", segments[2:])
+            name = f"{segments[0]}/{int(segments[1])}"
+            of_user = segments[0] == "users" and segments[2:] == ["groups"]
+            if of_user or (segments[0] == "groups" and len(segments) == 2):
+                if req.method != "GET":
+                    raise HttpFailure(405, "Method not allowed", {"Allow": "GET"})
+                return self._groups(req, name, of_user)
+            return self._library_request(req, name, segments[2:])
         raise HttpFailure(404, "Not found")
+
+    def _groups(self, req: Request, name: str, of_user: bool) -> Response:
+        """``GET /groups/<id>`` (GroupsController) or ``GET /users/<id>/groups``."""
+        with self.store.lock:
+            api_key = self._api_key(req)
+            if of_user:
+                if api_key is None or name != f"users/{api_key.user_id}":
+                    raise HttpFailure(403, "Forbidden")
+                libs = [
+                    lib
+                    for g in sorted(api_key.groups)
+                    if (lib := self.store.library(f"groups/{g}")) is not None
+                ]
+                payload = [group_json(lib, api_key, self.base_url) for lib in libs]
+                return json_response(200, payload, {"Total-Results": str(len(payload))})
+            lib = self.store.library(name)
+            if lib is None:
+                raise HttpFailure(404, "Group not found")
+            if api_key is None or not api_key.can_read(lib):
+                raise HttpFailure(403, "Forbidden")
+            return json_response(200, group_json(lib, api_key, self.base_url))
 
     # -- auth ----------------------------------------------------------------------------
 
@@ -168,23 +199,21 @@ class Api:
             if found is None:
                 raise HttpFailure(404, "Key not found")
             api_key = found
-        groups: dict[str, Any] = {
-            str(g): {"library": True, "write": w} for g, w in sorted(api_key.groups.items())
+        # Zotero_Key::toJSON: per-group {library, write}; "groups" left out when empty.
+        access: dict[str, Any] = {
+            "user": {"library": True, "files": True, "notes": True, "write": api_key.user_write}
         }
+        if api_key.groups:
+            access["groups"] = {
+                str(g): {"library": True, "write": w} for g, w in sorted(api_key.groups.items())
+            }
         payload = {
             "key": api_key.key,
             "userID": api_key.user_id,
             "username": f"sandbox-user-{api_key.user_id}",
             "displayName": f"Sandbox user {api_key.user_id}",
-            "access": {
-                "user": {
-                    "library": True,
-                    "files": True,
-                    "notes": True,
-                    "write": api_key.user_write,
-                },
-                "groups": groups,
-            },
+            "name": "sandbox key",
+            "access": access,
         }
         return json_response(200, payload)
 
@@ -212,6 +241,8 @@ class Api:
     def _library_method(
         self, req: Request, api_key: ApiKey, lib: Library, rest: list[str]
     ) -> Response:
+        if rest and rest[0] in NOT_EMULATED and (req.method != "GET" or rest[0] == "tags"):
+            raise HttpFailure(501, f"{req.method} {rest[0]} is not emulated by the syncd sandbox")
         if req.method == "GET":
             return reads.read(self.schema, lib, req, rest, self.base_url)
         if req.method not in ("POST", "PATCH", "PUT", "DELETE"):

@@ -1,11 +1,12 @@
 """GET endpoints under a library prefix: items, collections, deleted.
 
 Multi-object reads filter, sort, then page. Sorting always ends on the object key so
-pages never overlap or skip when several objects share a sort value. ``q`` matches
-only what the real server's ``titleCreatorYear`` search looks at (title and fields
-based on it, creator names, the year of the date, a note's first line) and never
-DOI, Extra or URL: code that finds duplicates by searching DOIs must fail here as it
-fails against api.zotero.org.
+pages never overlap or skip when several objects share a sort value. ``q`` is split into
+words as ``Zotero_Utilities::parseSearchString`` does, and every word must match
+what the real server's ``titleCreatorYear`` search looks at (title and fields based
+on it, a creator's "first last", the year of the date exactly, a note's first line),
+never DOI, Extra or URL: code that finds duplicates by searching DOIs must fail here
+as it fails against api.zotero.org.
 """
 
 from __future__ import annotations
@@ -93,18 +94,39 @@ def _title_of(schema: Schema, data: dict[str, Any]) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _matches_q(schema: Schema, data: dict[str, Any], term: str) -> bool:
-    term = term.lower()
-    if term in _title_of(schema, data).lower():
+_SEARCH_SPLIT = re.compile(r"""\s*("[^"]*")\s*|"\s|\s"|^"|"$|'\s|\s'|^'|'$|\s""", re.M)
+
+
+def search_words(q: str) -> list[str]:
+    """``Zotero_Utilities::parseSearchString``: words, and "quoted phrases" kept whole."""
+    words = []
+    for part in _SEARCH_SPLIT.split(q):
+        if not part:
+            continue
+        if len(part) >= 2 and part[0] == part[-1] == '"':
+            part = part[1:-1]
+        words.append(part)
+    return words
+
+
+def _matches_word(schema: Schema, data: dict[str, Any], word: str) -> bool:
+    """One word of ``q`` as Items::search matches it: in the title (or a note's title),
+    in a creator's "first last", or equal to the year of the date."""
+    word = word.lower()
+    if word in _title_of(schema, data).lower():
         return True
     for creator in data.get("creators", []):
         name = (
             creator.get("name") or f"{creator.get('firstName', '')} {creator.get('lastName', '')}"
         )
-        if term in name.strip().lower():
+        if word in name.strip().lower():
             return True
     year = (parsed_date(date_of(schema, data)) or "")[:4]
-    return bool(year) and term in year
+    return bool(year) and word == year
+
+
+def _matches_q(schema: Schema, data: dict[str, Any], words: list[str]) -> bool:
+    return all(_matches_word(schema, data, word) for word in words)
 
 
 def _or_not_filter(expr: str, values: Callable[[dict[str, Any]], set[str]]) -> Callable[..., bool]:
@@ -228,7 +250,24 @@ def read(schema: Schema, lib: Library, req: Request, rest: list[str], base_url: 
         return _read_collections(schema, lib, req, rest[1:], base_url)
     if rest == ["deleted"]:
         return _read_deleted(lib, req)
+    if rest[0] in ("searches", "settings"):
+        return _read_empty(lib, req, rest)
     raise HttpFailure(404, "Not found")
+
+
+def _read_empty(lib: Library, req: Request, rest: list[str]) -> Response:
+    """Saved searches and settings: the sandbox never has any (writes are 501)."""
+    headers = {"Last-Modified-Version": str(lib.version)}
+    if len(rest) == 2:
+        raise HttpFailure(404, "Search not found" if rest[0] == "searches" else "Setting not found")
+    if len(rest) > 2:
+        raise HttpFailure(404, "Not found")
+    if rest[0] == "settings":
+        return json_response(200, {}, headers)
+    fmt = _format(req, single=False)
+    if fmt == "keys":
+        return Response(200, {"Content-Type": "text/plain; charset=utf-8", **headers}, b"")
+    return json_response(200, {} if fmt == "versions" else [], {**headers, "Total-Results": "0"})
 
 
 def _single(lib: Library, obj: dict[str, Any], req: Request, payload: dict[str, Any]) -> Response:
@@ -254,7 +293,7 @@ def _read_items(
         raise HttpFailure(404, "Not found")
     if rest == ["top"]:
         objs = [d for d in lib.items.values() if not d.get("parentItem")]
-        return _items_listing(schema, lib, req, objs, base_url)
+        return _items_listing(schema, lib, req, objs, base_url, top=True)
     if rest == ["trash"]:
         objs = [d for d in lib.items.values() if d.get("deleted")]
         return _items_listing(schema, lib, req, objs, base_url, default_trashed=True)
@@ -271,6 +310,7 @@ def _items_listing(
     base_url: str,
     *,
     default_trashed: bool = False,
+    top: bool = False,
 ) -> Response:
     if _not_modified(req, lib.version):
         return Response(304, {"Last-Modified-Version": str(lib.version)})
@@ -278,7 +318,7 @@ def _items_listing(
     cache_key = (req.path, shape, lib.version, default_trashed)
     cached = lib.listings.get(cache_key)
     if cached is None:
-        cached = _filter_and_sort(schema, lib, req, objs, default_trashed=default_trashed)
+        cached = _filter_and_sort(schema, lib, req, objs, default_trashed=default_trashed, top=top)
         if len(lib.listings) >= _LISTING_CACHE_SIZE:
             lib.listings.clear()
         lib.listings[cache_key] = cached
@@ -292,6 +332,7 @@ def _filter_and_sort(
     objs: list[dict[str, Any]],
     *,
     default_trashed: bool,
+    top: bool = False,
 ) -> list[dict[str, Any]]:
     since = _int_param(req, "since", 0)
     if since:
@@ -308,8 +349,20 @@ def _filter_and_sort(
         # Checked by parseQueryParams whether or not there is a q.
         raise HttpFailure(400, f"Invalid 'qmode' value '{qmode}'")
     q = req.param("q")
-    if q:
-        objs = [d for d in objs if _matches_q(schema, d, q)]
+    words = search_words(q) if q else []
+    if words and top:
+        # Items::search in /top mode matches every item and answers with its top-level
+        # item (COALESCE(ITL.topLevelItemID, I.itemID)): a matching child note brings
+        # its parent.
+        trashed = _php_true(req.param("includeTrashed"))
+        hits = {
+            d.get("parentItem") or d["key"]
+            for d in lib.items.values()
+            if (trashed or not d.get("deleted")) and _matches_q(schema, d, words)
+        }
+        objs = [d for d in objs if d["key"] in hits]
+    elif words:
+        objs = [d for d in objs if _matches_q(schema, d, words)]
     item_types = [v for v in req.params("itemType") if v]
     if len(item_types) > 1:
         raise HttpFailure(400, "Cannot specify 'itemType' more than once")
