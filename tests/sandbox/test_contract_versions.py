@@ -141,3 +141,23 @@ def test_post_of_a_missing_key_with_a_version_fails_that_object_with_404(
     body = zotero_api.post_items([{**_book(), "key": new_key(), "version": 4}])
     assert body["failed"]["0"]["code"] == 404
     assert "use 0 instead" in body["failed"]["0"]["message"]
+
+
+def test_an_unchanged_patch_answers_the_old_version_yet_raises_the_library(
+    zotero_api: ApiTarget,
+) -> None:
+    # ItemsController::items bumps the library version up front for a single-object
+    # write and commits it; ApiController::handleObjectWrite then answers "If not
+    # updated, return the original library version".
+    item = zotero_api.create(volume="5")
+    before = zotero_api.version()
+    response = zotero_api.lib(
+        "PATCH",
+        f"/items/{item['key']}",
+        json={"volume": "5"},
+        headers={"If-Unmodified-Since-Version": str(item["version"])},
+    )
+    assert response.status_code == 204
+    assert int(response.headers["Last-Modified-Version"]) == before
+    assert zotero_api.version() == before + 1
+    assert zotero_api.lib("GET", f"/items/{item['key']}").json()["version"] == item["version"]
