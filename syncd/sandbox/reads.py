@@ -20,9 +20,11 @@ from urllib.parse import urlencode
 from syncd.sandbox.envelope import collection_json, date_of, item_json, parsed_date
 from syncd.sandbox.protocol import HttpFailure, Request, Response, int_header, json_response
 from syncd.sandbox.store import Library
+from syncd.sandbox.validate import is_key
 from syncd.schema import Schema
 
-MAX_KEYS = 50
+# Zotero_API::MAX_OBJECT_KEYS: the page size forced when itemKey/collectionKey is given.
+MAX_OBJECT_KEYS = 100
 _TAG_RE = re.compile(r"<[^>]+>")
 # Formats the server knows for item/collection reads (besides json, keys, versions).
 _SERVER_FORMATS = frozenset(
@@ -62,19 +64,24 @@ def _int_param(req: Request, name: str, default: int) -> int:
         raise HttpFailure(400, f"Invalid '{name}' value '{raw}'") from None
 
 
+def _php_int(value: str | None) -> int:
+    """PHP's ``(int)`` cast of a query value: its leading integer, else 0."""
+    number = re.match(r"\s*([-+]?\d+)", value or "")
+    return int(number.group(1)) if number else 0
+
+
 def _php_true(value: str | None) -> bool:
     """PHP's ``!!$value`` on a query string: anything but "" and "0" is true."""
     return value not in (None, "", "0")
 
 
 def _key_list(req: Request, name: str) -> list[str] | None:
+    """``parseQueryParams``, case itemKey/collectionKey: leading and trailing commas
+    allowed, invalid keys dropped; any number of keys (the page size becomes 100)."""
     raw = req.param(name)
     if raw is None:
         return None
-    keys = [k for k in raw.split(",") if k]
-    if len(keys) > MAX_KEYS:
-        raise HttpFailure(400, f"Cannot specify more than {MAX_KEYS} keys in '{name}'")
-    return keys
+    return [k for k in raw.strip(",").split(",") if is_key(k)]
 
 
 def note_title(note: str) -> str:
@@ -203,10 +210,11 @@ def _format(req: Request, *, single: bool) -> str:
 def _limit(req: Request, fmt: str) -> int | None:
     """``Zotero_API::parseQueryParams``, case 'limit': keys and versions have no maximum
     and no default (everything); json pages default to 25, at most 100; a limit of 0
-    or less, or no number, means the default."""
-    raw = req.param("limit")
-    number = re.match(r"\s*(-?\d+)", raw or "")
-    value = int(number.group(1)) if number else 0
+    or less, or no number, means the default. With object keys the limit is 100,
+    whatever was asked (set while itemKey is parsed, before limit)."""
+    if req.param("itemKey") is not None or req.param("collectionKey") is not None:
+        return MAX_OBJECT_KEYS
+    value = _php_int(req.param("limit"))
     if fmt in ("keys", "versions"):
         return value if value > 0 else None
     return min(value, 100) if value > 0 else 25
@@ -222,7 +230,7 @@ def _respond_many(
     headers = {"Last-Modified-Version": str(lib.version)}
     fmt = _format(req, single=False)
     limit = _limit(req, fmt)
-    start = max(_int_param(req, "start", 0), 0)
+    start = max(_php_int(req.param("start")), 0)  # case 'start': (int) $value
     page = objs[start:] if limit is None else objs[start : start + limit]
     if fmt == "versions":
         return json_response(200, {d["key"]: d["version"] for d in page}, headers)
