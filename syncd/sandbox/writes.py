@@ -258,11 +258,19 @@ def write_item(
     if failure:
         return failure
     data = normalize_item(ctx.schema, key, merged)
-    if existing is not None and _same(existing, data):
+    if existing is not None and _same(existing, data) and not _tags_resent(existing, body):
         return Unchanged(key)
     _stamp(ctx, data, existing, body)
     ctx.pending["items"][key] = data
     return Written("items", data)
+
+
+def _tags_resent(existing: dict[str, Any], body: dict[str, Any]) -> bool:
+    """Item::setTags marks the tags changed whenever the item has or is sent any (it does
+    not compare them), so Item::save writes a new version even for the same tags."""
+    if "tags" not in body or not isinstance(body["tags"], list):
+        return False
+    return bool(normalize_tags(body["tags"]) or existing.get("tags"))
 
 
 def _merge_item(schema: Schema, existing: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:

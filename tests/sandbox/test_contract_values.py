@@ -52,7 +52,8 @@ def test_tags_are_trimmed_and_blank_tags_dropped(zotero_api: ApiTarget) -> None:
     tags = [{"tag": "  spaced  "}, {"tag": "   "}, {"tag": ""}, {"tag": " auto ", "type": 1}]
     created = zotero_api.create(tags=tags)
     stored = _stored(zotero_api, created["key"])
-    assert stored["tags"] == [{"tag": "spaced"}, {"tag": "auto", "type": 1}]
+    by_name = sorted(stored["tags"], key=lambda t: t["tag"])
+    assert by_name == [{"tag": "auto", "type": 1}, {"tag": "spaced"}]
 
 
 def test_creator_names_are_trimmed_of_unicode_spaces_and_format_characters(
@@ -78,15 +79,27 @@ def test_sending_back_a_padded_copy_of_the_stored_values_changes_nothing(
     # DataObjects::updateMultipleFromJSON reports `unchanged` when Item::save finds no
     # change: the padded values trim to what is stored.
     title = _title()
-    created = zotero_api.create(title=title, tags=[{"tag": "kw"}])
+    created = zotero_api.create(title=title, volume="3")
     padded = {
         "key": created["key"],
         "version": created["version"],
         "title": f" {title} ",
-        "tags": [{"tag": "kw "}, {"tag": " "}],
+        "volume": "3\n",
+        "tags": [{"tag": " "}],  # blank only: nothing to set (Item::setTags returns early)
     }
     body = zotero_api.post_items([padded])
     assert body["unchanged"] == {"0": created["key"]}
+
+
+def test_sending_the_same_tags_again_writes_a_new_version(zotero_api: ApiTarget) -> None:
+    # model/Item.inc.php, Item::setTags returns early only when there are no tags before
+    # or after; otherwise it sets changed['tags'] without comparing, and Item::save
+    # writes the item (new version) although the tags are the same.
+    created = zotero_api.create(tags=[{"tag": "kw"}])
+    same = {"key": created["key"], "version": created["version"], "tags": [{"tag": "kw "}]}
+    body = zotero_api.post_items([same])
+    assert body["successful"]["0"]["version"] > created["version"]
+    assert body["successful"]["0"]["data"]["tags"] == [{"tag": "kw"}]
 
 
 # -- 2. a creator needs both firstName and lastName, or name ------------------------------
