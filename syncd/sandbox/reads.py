@@ -136,12 +136,29 @@ def _matches_q(schema: Schema, data: dict[str, Any], words: list[str]) -> bool:
     return all(_matches_word(schema, data, word) for word in words)
 
 
+def search_param(expr: str) -> tuple[bool, list[str]] | None:
+    """``Zotero_API::getSearchParamValues``: (negated, OR-ed values), None when blank.
+
+    A leading "-" negates the whole set, "\\-" is a literal hyphen, and values are
+    OR-ed only with spaces around "||" ("a || b"; "a||b" is one value).
+    """
+    expr = expr.strip()
+    if not expr:
+        return None
+    negated = expr.startswith("-")
+    if negated or expr.startswith("\\-"):
+        expr = expr[1:]
+    return negated, re.split(r"\s+\|\|\s+", expr)
+
+
 def _or_not_filter(expr: str, values: Callable[[dict[str, Any]], set[str]]) -> Callable[..., bool]:
-    """``a || b`` (any of) or ``-a`` (not), as the server parses itemType and tag."""
-    if expr.startswith("-"):
-        excluded = expr[1:]
-        return lambda d: excluded not in values(d)
-    wanted = {part.strip() for part in expr.split("||")}
+    """``a || b`` (any of) or ``-a`` (none of), as the server parses itemType and tag."""
+    parsed = search_param(expr)
+    if parsed is None:
+        return lambda d: True
+    negated, wanted = parsed[0], set(parsed[1])
+    if negated:
+        return lambda d: not (wanted & values(d))
     return lambda d: bool(wanted & values(d))
 
 
@@ -371,13 +388,13 @@ def _filter_and_sort(
         objs = [d for d in objs if d["key"] in hits]
     elif words:
         objs = [d for d in objs if _matches_q(schema, d, words)]
-    item_types = [v for v in req.params("itemType") if v]
+    item_types = [v for v in req.params("itemType") if search_param(v) is not None]
     if len(item_types) > 1:
         raise HttpFailure(400, "Cannot specify 'itemType' more than once")
     if item_types:
-        for name in item_types[0].lstrip("-").split("||"):
-            if not schema.has_type(name.strip()):
-                raise HttpFailure(400, f"Invalid itemType '{name.strip()}'")
+        for name in search_param(item_types[0])[1]:  # type: ignore[index]
+            if not schema.has_type(name):
+                raise HttpFailure(400, f"Invalid itemType '{name}'")
         keep = _or_not_filter(item_types[0], lambda d: {d.get("itemType", "")})
         objs = [d for d in objs if keep(d)]
     for tag_expr in req.params("tag"):

@@ -63,6 +63,9 @@ def test_an_unknown_item_type_filter_is_400(zotero_api: ApiTarget) -> None:
     either = zotero_api.lib("GET", "/items", params={"itemType": "book || notAType"})
     assert either.status_code == 400
     assert zotero_api.lib("GET", "/items", params={"itemType": "-book"}).status_code == 200
+    # Zotero_API::getSearchParamValues ORs only on "\s+||\s+": "book||report" is one name.
+    unspaced = zotero_api.lib("GET", "/items", params={"itemType": "book||report"})
+    assert unspaced.status_code == 400
 
 
 def test_format_versions_or_keys_on_a_single_item_is_400(zotero_api: ApiTarget) -> None:
