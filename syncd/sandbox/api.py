@@ -4,8 +4,10 @@
 Reads are delegated to :mod:`syncd.sandbox.reads`, per-object write rules to
 :mod:`syncd.sandbox.writes`; this module checks keys and permissions, applies the
 request-level preconditions (library ``If-Unmodified-Since-Version``, write tokens,
-batch size), and commits each request's writes in one store transaction so the
-library version rises by exactly one per request that changed something.
+batch size), and commits each request's writes in one store transaction. The
+library version rises as on dataserver since c97d2cfd: by one per object of a
+multi-object POST that did not fail (``DataObjects::updateMultipleFromJSON``), by one
+for a single-object write or a DELETE (``ItemsController::items`` bumps up front).
 
 The store lock is held for the whole of each request: requests are short, and it
 makes every response a consistent snapshot without per-object locking.
@@ -16,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -23,6 +26,7 @@ from typing import Any
 
 from syncd.sandbox import reads
 from syncd.sandbox.envelope import collection_json, item_json
+from syncd.sandbox.groups import group_json
 from syncd.sandbox.protocol import (
     HttpFailure,
     Request,
@@ -48,6 +52,10 @@ from syncd.sandbox.writes import (
 from syncd.schema import Schema
 
 MAX_BATCH = 50
+# Library endpoints the server has and the sandbox does not emulate (beyond empty
+# listings of searches and settings): answered 501 rather than a misleading 404.
+NOT_EMULATED = frozenset({"searches", "settings", "tags", "fulltext"})
+_BEARER = re.compile(r"^bearer +([a-z0-9]+)$", re.IGNORECASE)
 WRITE_TOKEN_TTL = 12 * 3600
 
 
@@ -74,18 +82,34 @@ class Api:
     # -- entry point ---------------------------------------------------------------------
 
     def handle(self, req: Request) -> Response:
+        version = "3"
         try:
+            version = self._api_version(req)
             response = self._route(req)
         except HttpFailure as failure:
             response = text_response(failure.status, failure.message, failure.headers)
-        response.headers["Zotero-API-Version"] = self._api_version(req)
+        response.headers["Zotero-API-Version"] = version
         response.headers["Zotero-Schema-Version"] = str(self.schema.version)
         return response
 
     @staticmethod
     def _api_version(req: Request) -> str:
-        asked = req.header("Zotero-API-Version") or req.param("v") or "3"
-        return asked if asked.isdigit() else "3"
+        """The API version asked for, as ``ApiController::init`` and
+        ``Zotero_API::parseQueryParams`` read it; only v3 is served here."""
+        # PHP's (int) cast of the header: leading digits, and 0 (no number) is "absent".
+        number = re.match(r"\s*(\d+)", req.header("Zotero-API-Version") or "")
+        asked = str(int(number.group(1))) if number and int(number.group(1)) else None
+        param = req.param("v")
+        if asked is not None and param and param != asked:
+            raise HttpFailure(400, "Zotero-API-Version header does not match 'v' query parameter")
+        asked = asked or param or "3"
+        if asked not in ("1", "2", "3"):
+            raise HttpFailure(400, f"Invalid API version '{asked}'")
+        if asked != "3":
+            # The server answers v1/v2 in their own formats (Atom by default); the sandbox
+            # does not emulate them, and answering as v3 would hide that.
+            raise HttpFailure(400, f"API version {asked} is not emulated by the syncd sandbox")
+        return asked
 
     def _route(self, req: Request) -> Response:
         segments = [s for s in req.path.split("/") if s]
@@ -100,22 +124,60 @@ class Api:
                 raise HttpFailure(405, "Method not allowed", {"Allow": "GET"})
             return self._key_info(req, segments[1])
         if segments[0] in ("users", "groups") and len(segments) >= 2:
-            if not segments[1].isdigit():
-                raise HttpFailure(404, "Not found")
-            return self._library_request(req, f"{segments[0]}/{int(segments[1])}", segments[2:])
+            if not segments[1].isdigit() or int(segments[1]) == 0:
+                # ApiController::__construct: "Invalid user ID" / "Invalid group ID".
+                raise HttpFailure(400, f"Invalid {segments[0][:-1]} ID")
+            name = f"{segments[0]}/{int(segments[1])}"
+            of_user = segments[0] == "users" and segments[2:] == ["groups"]
+            if of_user or (segments[0] == "groups" and len(segments) == 2):
+                if req.method != "GET":
+                    raise HttpFailure(405, "Method not allowed", {"Allow": "GET"})
+                return self._groups(req, name, of_user)
+            return self._library_request(req, name, segments[2:])
         raise HttpFailure(404, "Not found")
+
+    def _groups(self, req: Request, name: str, of_user: bool) -> Response:
+        """``GET /groups/<id>`` (GroupsController) or ``GET /users/<id>/groups``."""
+        with self.store.lock:
+            api_key = self._api_key(req)
+            if of_user:
+                if api_key is None or name != f"users/{api_key.user_id}":
+                    raise HttpFailure(403, "Forbidden")
+                libs = [
+                    lib
+                    for g in sorted(api_key.groups)
+                    if (lib := self.store.library(f"groups/{g}")) is not None
+                ]
+                payload = [group_json(lib, api_key, self.base_url) for lib in libs]
+                return json_response(200, payload, {"Total-Results": str(len(payload))})
+            lib = self.store.library(name)
+            if lib is None:
+                raise HttpFailure(404, "Group not found")
+            if api_key is None or not api_key.can_read(lib):
+                raise HttpFailure(403, "Forbidden")
+            return json_response(200, group_json(lib, api_key, self.base_url))
 
     # -- auth ----------------------------------------------------------------------------
 
     @staticmethod
     def presented_key(req: Request) -> str | None:
-        key = req.header("Zotero-API-Key")
-        if key is None:
-            auth = req.header("Authorization")
-            if auth is not None and auth.lower().startswith("bearer "):
-                key = auth[7:].strip()
-        if key is None:
-            key = req.param("key")
+        """The key, looked for as ``ApiController::init`` does: the Zotero-API-Key header,
+        then ``?key=`` (400 if both differ), then ``Authorization: Bearer <key>``, whose
+        key must be letters and digits (400 otherwise; other schemes are ignored)."""
+        key = req.header("Zotero-API-Key") or None
+        param = req.param("key")
+        if param is not None:
+            if key is None:
+                key = param
+            elif param != key:
+                raise HttpFailure(400, "Zotero-API-Key header and 'key' parameter differ")
+        if not key:
+            auth = req.header("Authorization") or ""
+            if auth[:6].lower() == "bearer":
+                bearer = _BEARER.match(auth)
+                if bearer is None:
+                    raise HttpFailure(400, "Invalid Authorization header format")
+                key = bearer.group(1)
         return key or None
 
     def _api_key(self, req: Request) -> ApiKey | None:
@@ -137,23 +199,21 @@ class Api:
             if found is None:
                 raise HttpFailure(404, "Key not found")
             api_key = found
-        groups: dict[str, Any] = {
-            str(g): {"library": True, "write": w} for g, w in sorted(api_key.groups.items())
+        # Zotero_Key::toJSON: per-group {library, write}; "groups" left out when empty.
+        access: dict[str, Any] = {
+            "user": {"library": True, "files": True, "notes": True, "write": api_key.user_write}
         }
+        if api_key.groups:
+            access["groups"] = {
+                str(g): {"library": True, "write": w} for g, w in sorted(api_key.groups.items())
+            }
         payload = {
             "key": api_key.key,
             "userID": api_key.user_id,
             "username": f"sandbox-user-{api_key.user_id}",
             "displayName": f"Sandbox user {api_key.user_id}",
-            "access": {
-                "user": {
-                    "library": True,
-                    "files": True,
-                    "notes": True,
-                    "write": api_key.user_write,
-                },
-                "groups": groups,
-            },
+            "name": "sandbox key",
+            "access": access,
         }
         return json_response(200, payload)
 
@@ -161,14 +221,14 @@ class Api:
         with self.store.lock:
             api_key = self._api_key(req)
             lib = self.store.library(name)
-            if api_key is None:
-                raise HttpFailure(403, "Forbidden")
             if lib is None:
-                owner = name == f"users/{api_key.user_id}" or (
-                    name.startswith("groups/") and int(name.split("/")[1]) in api_key.groups
+                # The server looks the library up before it checks the key's access:
+                # an unknown group or user is 404 for everyone.
+                kind, number = name.split("/")
+                raise HttpFailure(
+                    404, f"User {number} not found" if kind == "users" else "Not found"
                 )
-                raise HttpFailure(404 if owner else 403, "Not found" if owner else "Forbidden")
-            if not api_key.can_read(lib):
+            if api_key is None or not api_key.can_read(lib):
                 raise HttpFailure(403, "Forbidden")
             try:
                 response = self._library_method(req, api_key, lib, rest)
@@ -181,6 +241,8 @@ class Api:
     def _library_method(
         self, req: Request, api_key: ApiKey, lib: Library, rest: list[str]
     ) -> Response:
+        if rest and rest[0] in NOT_EMULATED and (req.method != "GET" or rest[0] == "tags"):
+            raise HttpFailure(501, f"{req.method} {rest[0]} is not emulated by the syncd sandbox")
         if req.method == "GET":
             return reads.read(self.schema, lib, req, rest, self.base_url)
         if req.method not in ("POST", "PATCH", "PUT", "DELETE"):
@@ -241,7 +303,7 @@ class Api:
 
     def _commit(self, ctx: WriteContext) -> None:
         if ctx.dirty:
-            self.store.commit(ctx.lib, ctx.new_version, ctx.upserts(), ctx.removals())
+            self.store.commit(ctx.lib, ctx.final_version, ctx.upserts(), ctx.removals())
 
     def _envelope(self, lib: Library, kind: Kind, data: dict[str, Any]) -> dict[str, Any]:
         if kind == "items":
@@ -266,7 +328,10 @@ class Api:
         outcomes: list[Written | Unchanged | Failure] = []
         write = write_item if kind == "items" else write_collection
         for raw in payload:
-            outcomes.append(write(ctx, raw, mode="post", library_header=header is not None))
+            outcome = write(ctx, raw, mode="post", library_header=header is not None)
+            if not isinstance(outcome, Failure):
+                ctx.bump()  # unchanged objects too; a failed one's bump is rolled back
+            outcomes.append(outcome)
         self._commit(ctx)
         result: dict[str, dict[str, Any]] = {
             "successful": {},
@@ -314,8 +379,12 @@ class Api:
         if isinstance(outcome, Failure):
             headers = {"Last-Modified-Version": str(lib.version)}
             raise HttpFailure(outcome.code, outcome.message, headers)
+        before = lib.version
+        # The server bumps the library version before it knows whether anything changes,
+        # and commits that bump; the answer then names the version before it.
+        ctx.bump()
         self._commit(ctx)
-        version = outcome.data["version"] if isinstance(outcome, Written) else lib.version
+        version = outcome.data["version"] if isinstance(outcome, Written) else before
         response = Response(204, {"Last-Modified-Version": str(version)})
         response.n_objects = 1
         return response
@@ -356,6 +425,7 @@ class Api:
             delete_items(ctx, keys)
         else:
             delete_collections(ctx, keys)
+        ctx.bump()  # up front on the server, whether or not a key existed
         self._commit(ctx)
         response = Response(204, {"Last-Modified-Version": str(lib.version)})
         response.n_objects = len(keys)

@@ -3,7 +3,8 @@
 Also owns the derived values the server computes for ``meta`` and for ``q`` searches
 (creator summary, parsed date, the year), since both read the same item data.
 Zotero's own date parser understands far more formats; this one covers ISO dates,
-``Month YYYY`` and a bare year, which is what RIS exports produce.
+``Month DD, YYYY``, ``DD Month YYYY``, ``Month YYYY`` and a bare year, which is what
+RIS exports produce.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ _MONTHS = {
     )
 }
 _ISO = re.compile(r"\b(\d{4})[-/](\d{1,2})(?:[-/](\d{1,2}))?\b")
-_MONTH_YEAR = re.compile(r"\b([A-Za-z]{3})[a-z]*\.?\s+(?:\d{1,2},?\s+)?(\d{4})\b")
+_MONTH_DAY_YEAR = re.compile(r"\b([A-Za-z]{3})[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
+_DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3})[a-z]*\.?,?\s+(\d{4})\b")
+_MONTH_YEAR = re.compile(r"\b([A-Za-z]{3})[a-z]*\.?\s+(\d{4})\b")
 _YEAR = re.compile(r"\b(\d{4})\b")
 
 
@@ -35,6 +38,13 @@ def parsed_date(value: str) -> str | None:
         if m.group(3) and 1 <= int(m.group(3)) <= 31:
             out += f"-{int(m.group(3)):02d}"
         return out
+    # Zotero_Date::strToDate keeps the day of "Sept 18, 2012" and "18 September 2012".
+    m = _MONTH_DAY_YEAR.search(value)
+    if m and m.group(1).lower() in _MONTHS and 1 <= int(m.group(2)) <= 31:
+        return f"{m.group(3)}-{_MONTHS[m.group(1).lower()]:02d}-{int(m.group(2)):02d}"
+    m = _DAY_MONTH_YEAR.search(value)
+    if m and m.group(2).lower() in _MONTHS and 1 <= int(m.group(1)) <= 31:
+        return f"{m.group(3)}-{_MONTHS[m.group(2).lower()]:02d}-{int(m.group(1)):02d}"
     m = _MONTH_YEAR.search(value)
     if m and m.group(1).lower() in _MONTHS:
         return f"{m.group(2)}-{_MONTHS[m.group(1).lower()]:02d}"

@@ -1,11 +1,12 @@
 """GET endpoints under a library prefix: items, collections, deleted.
 
 Multi-object reads filter, sort, then page. Sorting always ends on the object key so
-pages never overlap or skip when several objects share a sort value. ``q`` matches
-only what the real server's ``titleCreatorYear`` search looks at (title and fields
-based on it, creator names, the year of the date, a note's first line) and never
-DOI, Extra or URL: code that finds duplicates by searching DOIs must fail here as it
-fails against api.zotero.org.
+pages never overlap or skip when several objects share a sort value. ``q`` is split into
+words as ``Zotero_Utilities::parseSearchString`` does, and every word must match
+what the real server's ``titleCreatorYear`` search looks at (title and fields based
+on it, a creator's "first last", the year of the date exactly, a note's first line),
+never DOI, Extra or URL: code that finds duplicates by searching DOIs must fail here
+as it fails against api.zotero.org.
 """
 
 from __future__ import annotations
@@ -19,11 +20,36 @@ from urllib.parse import urlencode
 from syncd.sandbox.envelope import collection_json, date_of, item_json, parsed_date
 from syncd.sandbox.protocol import HttpFailure, Request, Response, int_header, json_response
 from syncd.sandbox.store import Library
+from syncd.sandbox.validate import is_key
 from syncd.schema import Schema
 
-MAX_KEYS = 50
+# Zotero_API::MAX_OBJECT_KEYS: the page size forced when itemKey/collectionKey is given.
+MAX_OBJECT_KEYS = 100
 _TAG_RE = re.compile(r"<[^>]+>")
-_TRUE = ("1", "true")
+# Formats the server knows for item/collection reads (besides json, keys, versions).
+_SERVER_FORMATS = frozenset(
+    {
+        "atom",
+        "bib",
+        "globalKeys",
+        "keys",
+        "versions",
+        "bibtex",
+        "biblatex",
+        "bookmarks",
+        "coins",
+        "csljson",
+        "csv",
+        "mods",
+        "refer",
+        "rdf_bibliontology",
+        "rdf_dc",
+        "rdf_zotero",
+        "ris",
+        "tei",
+        "wikipedia",
+    }
+)
 _PAGE_PARAMS = frozenset({"start", "limit", "key", "format", "locale"})
 _LISTING_CACHE_SIZE = 64
 
@@ -38,14 +64,24 @@ def _int_param(req: Request, name: str, default: int) -> int:
         raise HttpFailure(400, f"Invalid '{name}' value '{raw}'") from None
 
 
+def _php_int(value: str | None) -> int:
+    """PHP's ``(int)`` cast of a query value: its leading integer, else 0."""
+    number = re.match(r"\s*([-+]?\d+)", value or "")
+    return int(number.group(1)) if number else 0
+
+
+def _php_true(value: str | None) -> bool:
+    """PHP's ``!!$value`` on a query string: anything but "" and "0" is true."""
+    return value not in (None, "", "0")
+
+
 def _key_list(req: Request, name: str) -> list[str] | None:
+    """``parseQueryParams``, case itemKey/collectionKey: leading and trailing commas
+    allowed, invalid keys dropped; any number of keys (the page size becomes 100)."""
     raw = req.param(name)
     if raw is None:
         return None
-    keys = [k for k in raw.split(",") if k]
-    if len(keys) > MAX_KEYS:
-        raise HttpFailure(400, f"Cannot specify more than {MAX_KEYS} keys in '{name}'")
-    return keys
+    return [k for k in raw.strip(",").split(",") if is_key(k)]
 
 
 def note_title(note: str) -> str:
@@ -65,26 +101,64 @@ def _title_of(schema: Schema, data: dict[str, Any]) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _matches_q(schema: Schema, data: dict[str, Any], term: str) -> bool:
-    term = term.lower()
-    if term in _title_of(schema, data).lower():
+_SEARCH_SPLIT = re.compile(r"""\s*("[^"]*")\s*|"\s|\s"|^"|"$|'\s|\s'|^'|'$|\s""", re.M)
+
+
+def search_words(q: str) -> list[str]:
+    """``Zotero_Utilities::parseSearchString``: words, and "quoted phrases" kept whole."""
+    words = []
+    for part in _SEARCH_SPLIT.split(q):
+        if not part:
+            continue
+        if len(part) >= 2 and part[0] == part[-1] == '"':
+            part = part[1:-1]
+        words.append(part)
+    return words
+
+
+def _matches_word(schema: Schema, data: dict[str, Any], word: str) -> bool:
+    """One word of ``q`` as Items::search matches it: in the title (or a note's title),
+    in a creator's "first last", or equal to the year of the date."""
+    word = word.lower()
+    if word in _title_of(schema, data).lower():
         return True
     for creator in data.get("creators", []):
         name = (
             creator.get("name") or f"{creator.get('firstName', '')} {creator.get('lastName', '')}"
         )
-        if term in name.strip().lower():
+        if word in name.strip().lower():
             return True
     year = (parsed_date(date_of(schema, data)) or "")[:4]
-    return bool(year) and term in year
+    return bool(year) and word == year
+
+
+def _matches_q(schema: Schema, data: dict[str, Any], words: list[str]) -> bool:
+    return all(_matches_word(schema, data, word) for word in words)
+
+
+def search_param(expr: str) -> tuple[bool, list[str]] | None:
+    """``Zotero_API::getSearchParamValues``: (negated, OR-ed values), None when blank.
+
+    A leading "-" negates the whole set, "\\-" is a literal hyphen, and values are
+    OR-ed only with spaces around "||" ("a || b"; "a||b" is one value).
+    """
+    expr = expr.strip()
+    if not expr:
+        return None
+    negated = expr.startswith("-")
+    if negated or expr.startswith("\\-"):
+        expr = expr[1:]
+    return negated, re.split(r"\s+\|\|\s+", expr)
 
 
 def _or_not_filter(expr: str, values: Callable[[dict[str, Any]], set[str]]) -> Callable[..., bool]:
-    """``a || b`` (any of) or ``-a`` (not), as the server parses itemType and tag."""
-    if expr.startswith("-"):
-        excluded = expr[1:]
-        return lambda d: excluded not in values(d)
-    wanted = {part.strip() for part in expr.split("||")}
+    """``a || b`` (any of) or ``-a`` (none of), as the server parses itemType and tag."""
+    parsed = search_param(expr)
+    if parsed is None:
+        return lambda d: True
+    negated, wanted = parsed[0], set(parsed[1])
+    if negated:
+        return lambda d: not (wanted & values(d))
     return lambda d: bool(wanted & values(d))
 
 
@@ -140,6 +214,29 @@ def _page_links(req: Request, base_url: str, start: int, limit: int, total: int)
     return ", ".join(links)
 
 
+def _format(req: Request, *, single: bool) -> str:
+    """``Zotero_API::isValidFormatForAction``: keys and versions only for listings."""
+    fmt = req.param("format") or "json"
+    if fmt == "json" or (fmt in ("keys", "versions") and not single):
+        return fmt
+    if fmt in _SERVER_FORMATS and not (fmt in ("keys", "versions") and single):
+        raise HttpFailure(400, f"format={fmt} is not emulated by the syncd sandbox")
+    raise HttpFailure(400, f"Invalid 'format' value '{fmt}'")
+
+
+def _limit(req: Request, fmt: str) -> int | None:
+    """``Zotero_API::parseQueryParams``, case 'limit': keys and versions have no maximum
+    and no default (everything); json pages default to 25, at most 100; a limit of 0
+    or less, or no number, means the default. With object keys the limit is 100,
+    whatever was asked (set while itemKey is parsed, before limit)."""
+    if req.param("itemKey") is not None or req.param("collectionKey") is not None:
+        return MAX_OBJECT_KEYS
+    value = _php_int(req.param("limit"))
+    if fmt in ("keys", "versions"):
+        return value if value > 0 else None
+    return min(value, 100) if value > 0 else 25
+
+
 def _respond_many(
     req: Request,
     lib: Library,
@@ -148,19 +245,16 @@ def _respond_many(
     to_json: Callable[[dict[str, Any]], dict[str, Any]],
 ) -> Response:
     headers = {"Last-Modified-Version": str(lib.version)}
-    fmt = req.param("format") or "json"
+    fmt = _format(req, single=False)
+    limit = _limit(req, fmt)
+    start = max(_php_int(req.param("start")), 0)  # case 'start': (int) $value
+    page = objs[start:] if limit is None else objs[start : start + limit]
     if fmt == "versions":
-        return json_response(200, {d["key"]: d["version"] for d in objs}, headers)
+        return json_response(200, {d["key"]: d["version"] for d in page}, headers)
     if fmt == "keys":
-        body = "".join(d["key"] + "\n" for d in objs).encode()
+        body = "".join(d["key"] + "\n" for d in page).encode()
         return Response(200, {"Content-Type": "text/plain; charset=utf-8", **headers}, body)
-    if fmt != "json":
-        raise HttpFailure(400, f"Invalid 'format' value '{fmt}'")
-    limit = min(max(_int_param(req, "limit", 25), 1), 100)
-    start = _int_param(req, "start", 0)
-    if start < 0:
-        raise HttpFailure(400, f"Invalid 'start' value '{start}'")
-    page = objs[start : start + limit]
+    assert limit is not None
     headers["Total-Results"] = str(len(objs))
     headers["Link"] = _page_links(req, base_url, start, limit, len(objs))
     return json_response(200, [to_json(d) for d in page], headers)
@@ -181,10 +275,28 @@ def read(schema: Schema, lib: Library, req: Request, rest: list[str], base_url: 
         return _read_collections(schema, lib, req, rest[1:], base_url)
     if rest == ["deleted"]:
         return _read_deleted(lib, req)
+    if rest[0] in ("searches", "settings"):
+        return _read_empty(lib, req, rest)
     raise HttpFailure(404, "Not found")
 
 
+def _read_empty(lib: Library, req: Request, rest: list[str]) -> Response:
+    """Saved searches and settings: the sandbox never has any (writes are 501)."""
+    headers = {"Last-Modified-Version": str(lib.version)}
+    if len(rest) == 2:
+        raise HttpFailure(404, "Search not found" if rest[0] == "searches" else "Setting not found")
+    if len(rest) > 2:
+        raise HttpFailure(404, "Not found")
+    if rest[0] == "settings":
+        return json_response(200, {}, headers)
+    fmt = _format(req, single=False)
+    if fmt == "keys":
+        return Response(200, {"Content-Type": "text/plain; charset=utf-8", **headers}, b"")
+    return json_response(200, {} if fmt == "versions" else [], {**headers, "Total-Results": "0"})
+
+
 def _single(lib: Library, obj: dict[str, Any], req: Request, payload: dict[str, Any]) -> Response:
+    _format(req, single=True)
     headers = {"Last-Modified-Version": str(obj["version"])}
     if _not_modified(req, obj["version"]):
         return Response(304, headers)
@@ -206,7 +318,7 @@ def _read_items(
         raise HttpFailure(404, "Not found")
     if rest == ["top"]:
         objs = [d for d in lib.items.values() if not d.get("parentItem")]
-        return _items_listing(schema, lib, req, objs, base_url)
+        return _items_listing(schema, lib, req, objs, base_url, top=True)
     if rest == ["trash"]:
         objs = [d for d in lib.items.values() if d.get("deleted")]
         return _items_listing(schema, lib, req, objs, base_url, default_trashed=True)
@@ -223,6 +335,7 @@ def _items_listing(
     base_url: str,
     *,
     default_trashed: bool = False,
+    top: bool = False,
 ) -> Response:
     if _not_modified(req, lib.version):
         return Response(304, {"Last-Modified-Version": str(lib.version)})
@@ -230,7 +343,7 @@ def _items_listing(
     cache_key = (req.path, shape, lib.version, default_trashed)
     cached = lib.listings.get(cache_key)
     if cached is None:
-        cached = _filter_and_sort(schema, lib, req, objs, default_trashed=default_trashed)
+        cached = _filter_and_sort(schema, lib, req, objs, default_trashed=default_trashed, top=top)
         if len(lib.listings) >= _LISTING_CACHE_SIZE:
             lib.listings.clear()
         lib.listings[cache_key] = cached
@@ -244,6 +357,7 @@ def _filter_and_sort(
     objs: list[dict[str, Any]],
     *,
     default_trashed: bool,
+    top: bool = False,
 ) -> list[dict[str, Any]]:
     since = _int_param(req, "since", 0)
     if since:
@@ -252,17 +366,36 @@ def _filter_and_sort(
     if keys is not None:
         wanted = set(keys)
         objs = [d for d in objs if d["key"] in wanted]
-    elif not default_trashed and (req.param("includeTrashed") or "0").lower() not in _TRUE:
+    # Items::search leaves trashed items out unless includeTrashed, itemKey or not.
+    if not default_trashed and not _php_true(req.param("includeTrashed")):
         objs = [d for d in objs if not d.get("deleted")]
+    qmode = req.param("qmode")
+    if qmode is not None and qmode.lower() not in ("titlecreatoryear", "everything"):
+        # Checked by parseQueryParams whether or not there is a q.
+        raise HttpFailure(400, f"Invalid 'qmode' value '{qmode}'")
     q = req.param("q")
-    if q:
-        qmode = req.param("qmode") or "titleCreatorYear"
-        if qmode not in ("titleCreatorYear", "everything"):
-            raise HttpFailure(400, f"Invalid 'qmode' value '{qmode}'")
-        objs = [d for d in objs if _matches_q(schema, d, q)]
-    item_type = req.param("itemType")
-    if item_type:
-        keep = _or_not_filter(item_type, lambda d: {d.get("itemType", "")})
+    words = search_words(q) if q else []
+    if words and top:
+        # Items::search in /top mode matches every item and answers with its top-level
+        # item (COALESCE(ITL.topLevelItemID, I.itemID)): a matching child note brings
+        # its parent.
+        trashed = _php_true(req.param("includeTrashed"))
+        hits = {
+            d.get("parentItem") or d["key"]
+            for d in lib.items.values()
+            if (trashed or not d.get("deleted")) and _matches_q(schema, d, words)
+        }
+        objs = [d for d in objs if d["key"] in hits]
+    elif words:
+        objs = [d for d in objs if _matches_q(schema, d, words)]
+    item_types = [v for v in req.params("itemType") if search_param(v) is not None]
+    if len(item_types) > 1:
+        raise HttpFailure(400, "Cannot specify 'itemType' more than once")
+    if item_types:
+        for name in search_param(item_types[0])[1]:  # type: ignore[index]
+            if not schema.has_type(name):
+                raise HttpFailure(400, f"Invalid itemType '{name}'")
+        keep = _or_not_filter(item_types[0], lambda d: {d.get("itemType", "")})
         objs = [d for d in objs if keep(d)]
     for tag_expr in req.params("tag"):
         keep = _or_not_filter(tag_expr, lambda d: {t["tag"] for t in d.get("tags", [])})

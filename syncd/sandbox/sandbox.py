@@ -177,7 +177,8 @@ class Sandbox:
             outcome = write_collection(ctx, body, mode="post")
             if not isinstance(outcome, Written):
                 raise UsageError(f"the sandbox refused the collection {name!r} ({outcome})")
-            self.store.commit(lib, ctx.new_version, ctx.upserts(), ctx.removals())
+            ctx.bump()
+            self.store.commit(lib, ctx.final_version, ctx.upserts(), ctx.removals())
             return str(outcome.data["key"])
 
     def user_trash(self, library: str, key: str) -> None:
@@ -190,7 +191,8 @@ class Sandbox:
                 raise UsageError(f"{library} has no item {key} to delete")
             ctx = WriteContext(self.schema, lib, utc_now(), self._rng)
             delete_items(ctx, [key])
-            self.store.commit(lib, ctx.new_version, ctx.upserts(), ctx.removals())
+            ctx.bump()
+            self.store.commit(lib, ctx.final_version, ctx.upserts(), ctx.removals())
 
     def _write_direct(self, lib: Library, body: dict[str, Any]) -> tuple[str, int]:
         ctx = WriteContext(self.schema, lib, utc_now(), self._rng)
@@ -199,7 +201,8 @@ class Sandbox:
             raise UsageError(f"the sandbox refused the item ({outcome.code}: {outcome.message})")
         if isinstance(outcome, Unchanged):
             return outcome.key, lib.items[outcome.key]["version"]
-        self.store.commit(lib, ctx.new_version, ctx.upserts(), ctx.removals())
+        ctx.bump()
+        self.store.commit(lib, ctx.final_version, ctx.upserts(), ctx.removals())
         return outcome.data["key"], outcome.data["version"]
 
 

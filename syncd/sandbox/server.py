@@ -103,8 +103,23 @@ class _Handler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:
         self._serve()
 
+    def handle_expect_100(self) -> bool:
+        # No "100 Continue": _serve answers 417 before reading any body.
+        return True
+
     def _serve(self) -> None:
         owner = self.server.owner
+        if self.headers.get("Expect"):
+            # ApiController::__construct: any Expect header -> "417 Expectation Failed",
+            # before the body is read (a 100-continue client has not sent it yet).
+            self.close_connection = True
+            response = text_response(417, "Expect header is not supported")
+            req = Request(self.command, urlsplit(self.path).path, [], {}, b"")
+            kind: Literal["read", "write"] = "write" if self.command in WRITE_METHODS else "read"
+            owner.record(req, 417, kind, None, 0)
+            self._send(response)
+            self._drain()
+            return
         raw_length = self.headers.get("Content-Length") or "0"
         if not raw_length.isdigit():
             self.close_connection = True
@@ -120,7 +135,7 @@ class _Handler(BaseHTTPRequestHandler):
             {k.lower(): v for k, v in self.headers.items()},
             body,
         )
-        kind: Literal["read", "write"] = "write" if self.command in WRITE_METHODS else "read"
+        kind = "write" if self.command in WRITE_METHODS else "read"
         decision = owner.dice.draw(self.command)
         if decision.latency_ms:
             time.sleep(decision.latency_ms / 1000)
@@ -152,6 +167,15 @@ class _Handler(BaseHTTPRequestHandler):
         # Logged before sending, so a client that has its answer always finds it in the log.
         owner.record(req, response.status, kind, fault, response.n_objects)
         self._send(response)
+
+    def _drain(self) -> None:
+        """Read what body a client sent anyway before closing, so the close is no RST."""
+        length = self.headers.get("Content-Length") or "0"
+        if not length.isdigit() or int(length) == 0:
+            return
+        self.connection.settimeout(0.2)
+        with contextlib.suppress(OSError):
+            self.rfile.read(int(length))
 
     def _send(self, response: Response) -> None:
         status = HTTPStatus(response.status)

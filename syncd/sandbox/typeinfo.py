@@ -20,6 +20,9 @@ TYPE_ENDPOINTS = frozenset(
 )
 # Types the web API lists for users; annotations only exist inside the desktop client.
 _HIDDEN_TYPES = frozenset({"annotation"})
+_LINK_MODES = frozenset(
+    {"imported_file", "imported_url", "linked_file", "linked_url", "embedded_image"}
+)
 
 
 class TypeInfo:
@@ -43,10 +46,14 @@ class TypeInfo:
                 return Response(304, {"ETag": etag})
             return Response(200, {"Content-Type": "application/json", "ETag": etag}, body)
         if segments == ["items", "new"]:
-            return json_response(200, self.schema.template(self._item_type(req)))
+            return json_response(200, self._template(req))
         name = segments[0]
         if name == "itemTypes":
-            types = sorted(self.schema.item_types - _HIDDEN_TYPES)
+            # ItemTypes::getAll leaves out attachment and annotation, sorted by label.
+            types = sorted(
+                self.schema.item_types - _HIDDEN_TYPES - {"attachment"},
+                key=lambda t: self._type_labels.get(t, t),
+            )
             return json_response(
                 200, [{"itemType": t, "localized": self._type_labels.get(t, t)} for t in types]
             )
@@ -72,6 +79,34 @@ class TypeInfo:
                 ],
             )
         raise HttpFailure(404, "Not found")
+
+    def _template(self, req: Request) -> dict[str, Any]:
+        """``MappingsController::newItem``; an attachment template needs its linkMode."""
+        item_type = req.param("itemType")
+        if item_type != "attachment":
+            return self.schema.template(self._item_type(req))
+        link_mode = req.param("linkMode")
+        if not link_mode:
+            raise HttpFailure(400, "linkMode required for itemType=attachment")
+        if link_mode not in _LINK_MODES:
+            raise HttpFailure(400, f"Invalid linkMode '{link_mode}'")
+        template: dict[str, Any] = {"itemType": "attachment", "linkMode": link_mode}
+        for field in self.schema.type("attachment").fields:
+            if field != "url" or link_mode.endswith("_url"):
+                template[field] = ""
+        template.update({"note": "", "tags": [], "collections": [], "relations": {}})
+        template.update({"contentType": "", "charset": ""})
+        if link_mode == "linked_file":
+            template["path"] = ""
+        if link_mode.startswith("imported_") or link_mode == "embedded_image":
+            template.update({"filename": "", "md5": None, "mtime": None})
+        if link_mode == "embedded_image":
+            template["parentItem"] = ""
+            for prop in ("title", "url", "accessDate", "tags", "collections", "relations"):
+                template.pop(prop, None)
+            template.pop("note", None)
+            template.pop("charset", None)
+        return template
 
     def _fields(self, fields: Any) -> list[dict[str, str]]:
         return [{"field": f, "localized": self.schema.field_label(f)} for f in fields]

@@ -3,8 +3,9 @@
 Pure functions over plain dicts and a :class:`~syncd.schema.Schema`. Each check
 returns a :class:`Failure` carrying the per-object HTTP code the real server uses
 (400 for a malformed object, 413 for a value over a length limit) and a message in
-the server's wording. Messages are plain text here; the HTTP layer HTML-escapes
-them, as the server does.
+the server's wording (``Items::validateJSONItem`` in dataserver's model/Items.inc.php,
+``Item::setField``). Messages are plain text here; the HTTP layer HTML-escapes them,
+as the server does.
 
 The sandbox does not take attachments or annotations: syncd never writes them, and
 modelling file storage would add a lot for nothing. They are refused with a 400
@@ -13,6 +14,7 @@ that says so, rather than half-accepted.
 
 from __future__ import annotations
 
+import html
 import random
 import re
 from collections.abc import Mapping
@@ -29,6 +31,8 @@ CREATOR_MAX = 255
 TAG_MAX = 255
 COLLECTION_NAME_MAX = 255
 NOTE_MAX = 500_000
+# PHP's trim() default set, which Item::setField and Item::setTags strip.
+PHP_TRIM = " \t\n\r\0\x0b"
 
 # Properties every item may carry besides its type's fields.
 ITEM_META = frozenset(
@@ -66,12 +70,34 @@ def new_key(rng: random.Random) -> str:
     return "".join(rng.choice(KEY_CHARS) for _ in range(8))
 
 
-def _snippet(value: str, limit: int = 50) -> str:
-    return value if len(value) <= limit else value[:limit] + "…"
+# The 413 answers below take their message and `data` from Zotero_Errors::parseException
+# (model/Errors.inc.php), which re-reads them from the data layer's exception texts.
 
 
-def _too_long(field: str, value: str, message: str) -> Failure:
-    return Failure(413, message, {"field": field, "value": _snippet(value, 100)})
+def _field_too_long(label: str, value: str) -> Failure:
+    # Item::save: "<Label> field value '<first 50>…' too long" -> data {field, value}.
+    snippet = value[:50] + "…"
+    return Failure(
+        413, f"{label} field value '{snippet}' too long", {"field": label, "value": snippet}
+    )
+
+
+def _creator_too_long(name: str) -> Failure:
+    # Creator::save: "Creator value '<first 50>…' too long", reworded by parseException
+    # around what its pattern captured (the ellipsis included).
+    captured = name[:50] + "…"
+    return Failure(
+        413,
+        f"The creator name \u2018{captured}…\u2019 is too long to sync. Shorten the name and sync "
+        "again.\n\nIf you receive this message repeatedly for items saved from a particular "
+        "site, you can report this issue in the Zotero Forums.",
+        {"field": "creator", "value": captured},
+    )
+
+
+def _tag_too_long(name: str) -> Failure:
+    # Tag::__set: "Tag '<name>' too long" -> "Tag '<first 50>…' too long", data {tag}.
+    return Failure(413, f"Tag '{name[:50]}…' too long", {"tag": name})
 
 
 def check_version(value: object) -> Failure | None:
@@ -80,7 +106,7 @@ def check_version(value: object) -> Failure | None:
     return Failure(400, f"Invalid version '{value}'; 'version' must be an integer >= 0")
 
 
-def check_item(schema: Schema, item: Mapping[str, Any]) -> Failure | None:
+def check_item(schema: Schema, item: Mapping[str, Any], *, is_new: bool) -> Failure | None:
     """Check a complete item (after merging with the stored one) against the schema."""
     item_type = item.get("itemType")
     if not isinstance(item_type, str) or not item_type:
@@ -92,27 +118,44 @@ def check_item(schema: Schema, item: Mapping[str, Any]) -> Failure | None:
     fields = schema.fields_for(item_type)
     for prop, value in item.items():
         if prop in ITEM_META:
-            failure = _check_meta(schema, item_type, prop, value)
-        elif prop == "note" and item_type == "note":
-            failure = _check_note(value)
+            failure = _check_meta(schema, item_type, prop, value, is_new=is_new)
+        elif prop == "note":
+            failure = (
+                _check_note(value)
+                if item_type == "note"
+                else Failure(400, "'note' property is valid only for note and attachment items")
+            )
         elif prop in fields:
-            failure = _check_field(prop, value)
-        elif prop in schema.all_fields or prop == "note":
-            failure = Failure(400, f"'{prop}' is not a valid field for type '{item_type}'")
+            failure = _check_field(prop, value, schema.field_label(prop))
+        elif prop in schema.all_fields:
+            # Item::setField turns "" and null into "no value" before checking the type.
+            failure = (
+                None
+                if value in ("", None)
+                else Failure(400, f"'{prop}' is not a valid field for type '{item_type}'")
+            )
         else:
             failure = Failure(400, f"Invalid property '{prop}'")
         if failure is not None:
             return failure
     if item.get("parentItem") and item_type not in CHILD_TYPES:
-        return Failure(400, f"Parent item cannot be set for '{item_type}' items")
+        return Failure(400, "Child item must be note, attachment, or annotation")
     return None
 
 
-def _check_field(field: str, value: Any) -> Failure | None:
+def _check_field(field: str, value: Any, label: str) -> Failure | None:
+    # The server takes any scalar (numPages: 200 is stored as "200"); arrays are refused.
+    if isinstance(value, list | dict):
+        return Failure(400, f"Unexpected array for property '{field}'")
+    if isinstance(value, bool):
+        # PHP would store true as "1" and take false as "clear": refused here instead.
+        return Failure(400, f"'{field}' value must be a string or a number (sandbox)")
+    if value is None or isinstance(value, int | float):
+        return None
     if not isinstance(value, str):
         return Failure(400, f"'{field}' value must be a string")
-    if len(value.encode("utf-8")) > FIELD_MAX_BYTES:
-        return _too_long(field, value, f"Value '{_snippet(value)}' too long for field '{field}'")
+    if len(value.strip(PHP_TRIM).encode("utf-8")) > FIELD_MAX_BYTES:
+        return _field_too_long(label, value.strip(PHP_TRIM))
     return None
 
 
@@ -120,11 +163,15 @@ def _check_note(value: Any) -> Failure | None:
     if not isinstance(value, str):
         return Failure(400, "'note' value must be a string")
     if len(value) > NOTE_MAX:
-        return _too_long("note", value, f"Note '{_snippet(value)}' too long")
+        # Item::setNote; the excerpt is the note's title, without `data`.
+        excerpt = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", value)))
+        return Failure(413, f"Note '{excerpt.strip()[:79]}...' too long")
     return None
 
 
-def _check_meta(schema: Schema, item_type: str, prop: str, value: Any) -> Failure | None:
+def _check_meta(
+    schema: Schema, item_type: str, prop: str, value: Any, *, is_new: bool
+) -> Failure | None:
     if prop == "itemType":
         return None  # checked before the properties
     if prop == "key":
@@ -132,7 +179,7 @@ def _check_meta(schema: Schema, item_type: str, prop: str, value: Any) -> Failur
     if prop == "version":
         return check_version(value)
     if prop == "creators":
-        return _check_creators(schema, item_type, value)
+        return _check_creators(schema, item_type, value, is_new=is_new)
     if prop == "tags":
         return _check_tags(value)
     if prop == "collections":
@@ -144,58 +191,86 @@ def _check_meta(schema: Schema, item_type: str, prop: str, value: Any) -> Failur
     if prop == "deleted":
         if value in (0, 1) or isinstance(value, bool):
             return None
-        return Failure(400, "'deleted' must be true, false, 1 or 0")
+        return Failure(400, "'deleted' must be a boolean")
     if prop == "parentItem":
         if value is False or value is None or is_key(value):
             return None
-        return Failure(400, f"'{value}' is not a valid parent item key")
+        return Failure(400, "'parentItem' must be a valid item key or false")
     # dateAdded / dateModified
     if not isinstance(value, str) or not re.match(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\dZ?$", value):
         return Failure(400, f"'{prop}' must be in the form 'YYYY-MM-DDTHH:MM:SSZ'")
     return None
 
 
-def _check_creators(schema: Schema, item_type: str, value: Any) -> Failure | None:
+def _blank(value: object) -> bool:
+    return not isinstance(value, str) or not value.strip()
+
+
+def _check_creators(schema: Schema, item_type: str, value: Any, *, is_new: bool) -> Failure | None:
+    """``Items::validateJSONItem``, case 'creators'."""
     if not isinstance(value, list):
         return Failure(400, "'creators' property must be an array")
     allowed = schema.creator_types_for(item_type)
+    known: frozenset[str] | None = None
     for creator in value:
         if not isinstance(creator, dict):
             return Failure(400, "Creator must be an object")
-        ctype = creator.get("creatorType")
-        if ctype not in allowed:
+        if "creatorType" not in creator:
+            return Failure(400, "creator object must contain 'creatorType'")
+        if all(_blank(creator.get(part)) for part in ("name", "firstName", "lastName")):
+            # The item template's single nameless creator is ignored on creation.
+            if len(value) == 1 and is_new:
+                continue
+            return Failure(400, "creator object must contain 'firstName'/'lastName' or 'name'")
+        ctype = creator["creatorType"]
+        if ctype not in allowed and known is None:
+            known = frozenset(c for t in schema.item_types for c in schema.creator_types_for(t))
+        if ctype not in allowed and ctype not in (known or ()):
+            return Failure(400, f"'{ctype}' is not a valid creator type")
+        # "author" is accepted on every item type, any other type must belong to it.
+        if ctype not in allowed and ctype != "author":
             return Failure(
                 400, f"'{ctype}' is not a valid creator type for item type '{item_type}'"
             )
         for prop in creator:
             if prop not in ("creatorType", "firstName", "lastName", "name"):
                 return Failure(400, f"Invalid creator property '{prop}'")
+        if "firstName" in creator and "lastName" not in creator:
+            return Failure(400, "'lastName' creator field must be set if 'firstName' is set")
+        if "lastName" in creator and "firstName" not in creator:
+            return Failure(400, "'firstName' creator field must be set if 'lastName' is set")
         if "name" in creator and ("firstName" in creator or "lastName" in creator):
-            return Failure(400, "Creator cannot have both 'name' and 'firstName'/'lastName'")
-        if "name" not in creator and "lastName" not in creator:
-            return Failure(400, "Creator must have 'lastName' or 'name'")
+            return Failure(400, "'firstName' and 'name' creator fields are mutually exclusive")
         for part in ("firstName", "lastName", "name"):
             text = creator.get(part, "")
             if not isinstance(text, str):
                 return Failure(400, f"Creator '{part}' must be a string")
-            if len(text) > CREATOR_MAX:
-                return _too_long(part, text, f"{part} '{_snippet(text)}' too long")
+            if len(text.encode("utf-8")) > CREATOR_MAX:  # strlen(): bytes
+                return _creator_too_long(text)
     return None
 
 
 def _check_tags(value: Any) -> Failure | None:
+    """``Items::validateJSONItem``, case 'tags': blank names pass (``setTags`` drops them)."""
     if not isinstance(value, list):
         return Failure(400, "'tags' property must be an array")
     for tag in value:
-        if not isinstance(tag, dict) or not isinstance(tag.get("tag"), str) or not tag["tag"]:
-            return Failure(400, "Tag must be an object with a non-empty 'tag' string")
-        for prop in tag:
-            if prop not in ("tag", "type"):
+        if not isinstance(tag, dict):
+            return Failure(400, "Tag must be an object")
+        if not tag:
+            return Failure(400, "Tag object is empty")
+        for prop, v in tag.items():
+            if prop == "tag":
+                if not isinstance(v, str | int | float) or isinstance(v, bool):
+                    return Failure(400, "Invalid tag name")
+            elif prop == "type":
+                if v not in (0, 1, "0", "1") or isinstance(v, bool):
+                    return Failure(400, f"Invalid tag type '{v}'")
+            else:
                 return Failure(400, f"Invalid tag property '{prop}'")
-        if tag.get("type", 0) not in (0, 1):
-            return Failure(400, f"Invalid tag type '{tag.get('type')}'")
-        if len(tag["tag"]) > TAG_MAX:
-            return _too_long("tag", tag["tag"], f"Tag '{_snippet(tag['tag'])}' too long")
+        name = str(tag.get("tag", "")).strip(PHP_TRIM)
+        if len(name) > TAG_MAX:
+            return _tag_too_long(name)
     return None
 
 
@@ -207,7 +282,8 @@ def check_collection(data: Mapping[str, Any]) -> Failure | None:
     if not isinstance(name, str) or not name.strip():
         return Failure(400, "Collection name cannot be empty")
     if len(name) > COLLECTION_NAME_MAX:
-        return _too_long("name", name, f"Collection name '{_snippet(name)}' too long")
+        # Collections::validateJSON: "=Collection name '<first 50>…' too long".
+        return Failure(413, f"Collection name '{name[:50]}…' too long", {"value": name[:50] + "…"})
     parent = data.get("parentCollection", False)
     if parent not in (False, None, "") and not is_key(parent):
         return Failure(400, f"'{parent}' is not a valid collection key")

@@ -5,18 +5,28 @@ writes, so a child may name a parent created earlier in the same batch). Each
 function returns a :class:`Written`, an :class:`Unchanged` or a
 :class:`~syncd.sandbox.validate.Failure`; the API layer turns batches of those into
 the ``successful/success/unchanged/failed`` answer or, on single-object endpoints,
-into a whole-request status, then commits once so the library version rises by one
-per request.
+into a whole-request status, then commits once.
 
-Stored items are normalised the way the server returns them: every field of the
+Versions follow dataserver since c97d2cfd (``DataObjects::updateMultipleFromJSON``):
+in a multi-object POST every object that does not fail raises the library version
+by one, unchanged ones included, and a written object carries the version of its
+own bump; a failed object's bump is rolled back. :meth:`WriteContext.bump` counts
+those bumps; the store commits the last one.
+
+Stored items are normalised the way the server stores and returns them: field values
+and tags trimmed (``Item::setField``/``Item::setTags`` use PHP's ``trim``), blank tags
+dropped, creator names trimmed of Unicode spaces and controls (``Creator::__set``,
+``Utilities::unicodeTrim``), integer values stored as strings; every field of the
 type present (``""`` when empty), creators after the first field, then tags,
 collections, relations and the two dates. That makes "identical object -> unchanged"
-a plain comparison.
+a plain comparison, as on the server, where sending back " x " for a stored "x"
+changes nothing.
 """
 
 from __future__ import annotations
 
 import random
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -24,6 +34,7 @@ from typing import Any, Literal
 from syncd.sandbox.store import KINDS, Kind, Library
 from syncd.sandbox.validate import (
     CHILD_TYPES,
+    PHP_TRIM,
     Failure,
     check_collection,
     check_item,
@@ -64,9 +75,21 @@ class WriteContext:
         default_factory=lambda: {"items": set(), "collections": set()}
     )
 
+    bumps: int = 0
+
     @property
     def new_version(self) -> int:
-        return self.lib.version + 1
+        """The version the object being written now gets: one past the last bump."""
+        return self.lib.version + self.bumps + 1
+
+    def bump(self) -> None:
+        """Count one library version bump (an object written or found unchanged)."""
+        self.bumps += 1
+
+    @property
+    def final_version(self) -> int:
+        """The library version once this request's bumps are committed."""
+        return self.lib.version + self.bumps
 
     def get(self, kind: Kind, key: str) -> dict[str, Any] | None:
         if key in self.removed[kind]:
@@ -94,7 +117,7 @@ class WriteContext:
 
     @property
     def dirty(self) -> bool:
-        return any(self.pending[k] or self.removed[k] for k in KINDS)
+        return self.bumps > 0 or any(self.pending[k] or self.removed[k] for k in KINDS)
 
 
 def _unwrap(obj: dict[str, Any]) -> dict[str, Any]:
@@ -114,42 +137,61 @@ def _precondition(
     library_header: bool,
     url_key: str | None,
 ) -> tuple[str | None, dict[str, Any] | None] | Failure:
-    """Resolve the object's key and stored version against the write's preconditions."""
+    """Resolve the object's key and stored version against the write's preconditions.
+
+    Mirrors ``Zotero_API::processJSONObjectKey`` and ``checkJSONObjectVersion``
+    (model/API.inc.php) and, for single-object writes, ``checkSingleObjectWriteVersion``
+    (controllers/ApiController.php): a version only refuses an object *newer* than it
+    (412), and a version > 0 for a missing object is a 412 on a single-object write and a
+    404 in a multi-object POST.
+    """
     what = "Item" if kind == "items" else "Collection"
     key = obj.get("key")
-    if url_key is not None:
-        if key is not None and key != url_key:
-            return Failure(400, f"Key '{key}' in the body does not match key '{url_key}' in URL")
-        key = url_key
+    if key is not None and not isinstance(key, str):
+        return Failure(400, "'key' must be a string")
     if key is not None and not is_key(key):
         return Failure(400, f"'{key}' is not a valid {what.lower()} key")
+    if url_key is not None:
+        if key is not None and key != url_key:
+            return Failure(
+                409, f"'key' property in JSON does not match {what.lower()} key of request"
+            )
+        key = url_key
     failure = check_version(obj.get("version"))
     if failure:
         return failure
     version: int | None = obj.get("version")
-    if not library_header and header_version is not None:
+    single = url_key is not None
+    if single and header_version is not None:
         if version is not None and version != header_version:
             return Failure(
                 400,
-                f"If-Unmodified-Since-Version ({header_version}) does not match "
-                f"the object's version ({version})",
+                "If-Unmodified-Since-Version value does not match JSON 'version' property "
+                f"({header_version} != {version})",
             )
         version = header_version
     if key is None:
         return None, None
     existing = ctx.get(kind, key)
     if existing is None:
+        if single:
+            if mode == "patch" and version is None:
+                return Failure(
+                    404,
+                    f"{what} not found (to create, use If-Unmodified-Since-Version: 0, "
+                    "JSON 'version' 0, or PUT method)",
+                )
+            if version is not None and version > 0:
+                return Failure(412, f"{what} not found (expected version {version})")
+            return key, None
         if version is not None and version > 0:
             return Failure(404, f"{what} doesn't exist (expected version {version}; use 0 instead)")
         if version is None and not library_header:
-            if mode == "patch":
-                return Failure(404, f"{what} not found")
-            if mode == "post":
-                return _needs_version()
+            return _needs_version()
         return key, None
     if version is None and not library_header:
         return _needs_version()
-    if version is not None and existing["version"] != version:
+    if version is not None and existing["version"] > version:
         return Failure(
             412,
             f"{what} has been modified since specified version "
@@ -161,9 +203,19 @@ def _precondition(
 def _needs_version() -> Failure:
     return Failure(
         428,
-        "Either If-Unmodified-Since-Version or object version property "
-        "must be provided for key-based writes",
+        "Either If-Unmodified-Since-Version or 'version' property must be provided "
+        "for 'key'-based writes",
     )
+
+
+def _missing_put_property(existing: dict[str, Any] | None, body: dict[str, Any]) -> str | None:
+    """What a PUT of an existing item must carry (``Items::validateJSONItem``)."""
+    if existing is None:
+        return None if "itemType" in body else "itemType"
+    required = ["itemType", "tags", "relations"]
+    if not body.get("parentItem"):
+        required.append("collections")  # a PUT without parentItem makes it top-level
+    return next((prop for prop in required if prop not in body), None)
 
 
 def write_item(
@@ -191,10 +243,14 @@ def write_item(
         return resolved
     key, existing = resolved
     body = {k: v for k, v in obj.items() if k not in ("key", "version")}
+    if mode == "put":
+        missing = _missing_put_property(existing, body)
+        if missing is not None:
+            return Failure(400, f"'{missing}' property not provided")
     if existing is not None and "dateAdded" in body and body["dateAdded"] != existing["dateAdded"]:
         return Failure(400, "'dateAdded' cannot be modified for existing items")
     merged = body if existing is None or mode == "put" else _merge_item(ctx.schema, existing, body)
-    failure = check_item(ctx.schema, merged)
+    failure = check_item(ctx.schema, merged, is_new=existing is None)
     if failure:
         return failure
     key = key or ctx.fresh_key("items")
@@ -202,11 +258,19 @@ def write_item(
     if failure:
         return failure
     data = normalize_item(ctx.schema, key, merged)
-    if existing is not None and _same(existing, data):
+    if existing is not None and _same(existing, data) and not _tags_resent(existing, body):
         return Unchanged(key)
     _stamp(ctx, data, existing, body)
     ctx.pending["items"][key] = data
     return Written("items", data)
+
+
+def _tags_resent(existing: dict[str, Any], body: dict[str, Any]) -> bool:
+    """Item::setTags marks the tags changed whenever the item has or is sent any (it does
+    not compare them), so Item::save writes a new version even for the same tags."""
+    if "tags" not in body or not isinstance(body["tags"], list):
+        return False
+    return bool(normalize_tags(body["tags"]) or existing.get("tags"))
 
 
 def _merge_item(schema: Schema, existing: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
@@ -225,39 +289,38 @@ def _merge_item(schema: Schema, existing: dict[str, Any], body: dict[str, Any]) 
             if target and value:
                 kept.setdefault(target, value)
         elif prop == "creators":
+            # Item::setType: a creator type the new type lacks becomes "contributor",
+            # which every type has (not the new type's primary creator type).
             allowed = schema.creator_types_for(new_type)
-            primary = schema.type(new_type).primary_creator_type
-            if primary:
-                kept[prop] = [
-                    c if c.get("creatorType") in allowed else {**c, "creatorType": primary}
-                    for c in value
-                ]
+            kept[prop] = [
+                c if c.get("creatorType") in allowed else {**c, "creatorType": "contributor"}
+                for c in value
+            ]
         else:
             kept[prop] = value
     return {**kept, **body}
 
 
 def _check_links(ctx: WriteContext, key: str, merged: dict[str, Any]) -> Failure | None:
+    """Parent and collections must exist; wording and `data` as Zotero_Errors::parseException
+    gives them for Z_ERROR_ITEM_NOT_FOUND, Z_ERROR_INVALID_ITEM_PARENT and
+    Z_ERROR_COLLECTION_NOT_FOUND (409)."""
     parent = merged.get("parentItem")
     if parent:
         if parent == key:
-            return Failure(400, "An item cannot be its own parent")
+            return Failure(400, f"Item {key} cannot be a child of itself")
         found = ctx.get("items", parent)
         if found is None:
-            return Failure(409, f"Parent item {parent} doesn't exist", {"parentItem": parent})
+            return Failure(409, f"Parent item {parent} not found", {"parentItem": parent})
         if found["itemType"] in CHILD_TYPES:
             return Failure(
-                409,
-                f"Parent item {parent} cannot be a note or attachment",
-                {"parentItem": parent},
+                409, "Parent item cannot be a note or attachment", {"parentItem": parent}
             )
         if merged.get("collections"):
             return Failure(400, "Child items cannot be assigned to collections")
     for collection in merged.get("collections", []):
         if ctx.get("collections", collection) is None:
-            return Failure(
-                409, f"Collection {collection} doesn't exist", {"collection": collection}
-            )
+            return Failure(409, f"Collection {collection} not found", {"collection": collection})
     return None
 
 
@@ -268,37 +331,72 @@ def normalize_item(schema: Schema, key: str, merged: dict[str, Any]) -> dict[str
         out["parentItem"] = merged["parentItem"]
     out["itemType"] = item_type
     if item_type == "note":
-        out["note"] = merged.get("note", "")
+        out["note"] = merged.get("note", "")  # sanitised on the server, never trimmed
     else:
-        creators = [_creator(c) for c in merged.get("creators", [])]
+        creators = [c for c in map(_creator, merged.get("creators", [])) if c is not None]
         fields = schema.type(item_type).fields
         if not fields:
             out["creators"] = creators
         for i, name in enumerate(fields):
-            out[name] = merged.get(name, "")
+            out[name] = field_value(merged.get(name))
             if i == 0:
                 out["creators"] = creators
-    out["tags"] = [
-        {"tag": t["tag"], "type": 1} if t.get("type") == 1 else {"tag": t["tag"]}
-        for t in merged.get("tags", [])
-    ]
-    out["collections"] = list(merged.get("collections", []))
+    out["tags"] = normalize_tags(merged.get("tags", []))
+    if not merged.get("parentItem"):
+        out["collections"] = list(merged.get("collections", []))  # top-level items only
     out["relations"] = dict(merged.get("relations", {}))
     if merged.get("deleted") in (1, True):
-        out["deleted"] = True
+        out["deleted"] = 1  # Item::toJSON: "TODO: Use true/false in APIv4"
     out["dateAdded"] = merged.get("dateAdded", "")
     out["dateModified"] = merged.get("dateModified", "")
     return out
 
 
-def _creator(creator: dict[str, Any]) -> dict[str, Any]:
+def field_value(value: object) -> str:
+    """A field value as the server stores it: trimmed, numbers as text, null as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip(PHP_TRIM)
+    return str(value)
+
+
+def unicode_trim(text: str) -> str:
+    """``Zotero_Utilities::unicodeTrim``: strip separators (Z*) and controls (C*)."""
+
+    def edge(ch: str) -> bool:
+        return unicodedata.category(ch)[0] in "ZC"
+
+    start, end = 0, len(text)
+    while start < end and edge(text[start]):
+        start += 1
+    while end > start and edge(text[end - 1]):
+        end -= 1
+    return text[start:end]
+
+
+def normalize_tags(tags: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Trimmed tags, blank ones dropped (``Item::setTags``); type 0 is not written out."""
+    out: list[dict[str, Any]] = []
+    for tag in tags:
+        name = field_value(tag.get("tag"))
+        if not name:
+            continue
+        out.append({"tag": name, "type": 1} if int(tag.get("type", 0)) == 1 else {"tag": name})
+    return out
+
+
+def _creator(creator: dict[str, Any]) -> dict[str, Any] | None:
+    """A stored creator, or None for a nameless one (only the template's, see validate)."""
+    ctype = creator["creatorType"]
     if "name" in creator:
-        return {"creatorType": creator["creatorType"], "name": creator["name"]}
-    return {
-        "creatorType": creator["creatorType"],
-        "firstName": creator.get("firstName", ""),
-        "lastName": creator.get("lastName", ""),
-    }
+        name = unicode_trim(str(creator["name"] or ""))
+        return {"creatorType": ctype, "name": name} if name else None
+    first = unicode_trim(str(creator.get("firstName") or ""))
+    last = unicode_trim(str(creator.get("lastName") or ""))
+    if not first and not last:
+        return None
+    return {"creatorType": ctype, "firstName": first, "lastName": last}
 
 
 def _same(existing: dict[str, Any], data: dict[str, Any]) -> bool:
@@ -365,9 +463,7 @@ def write_collection(
     while isinstance(cursor, str):
         found = ctx.get("collections", cursor)
         if found is None:
-            return Failure(
-                409, f"Parent collection {parent} doesn't exist", {"parentCollection": parent}
-            )
+            return Failure(409, f"Parent collection {parent} not found", {"collection": parent})
         if cursor in seen:
             return Failure(400, "A collection cannot be moved inside itself")
         seen.add(cursor)

@@ -94,6 +94,13 @@ class _Pyzotero(pyzotero_module.Zotero):
         # pyzotero closes its client when collected; the client is ours and shared.
         pass
 
+    def default_headers(self) -> dict[str, str]:
+        # The key goes in Zotero-API-Key, as in our own requests (see _headers).
+        headers = dict(super().default_headers())
+        if headers.pop("Authorization", None) is not None and self.api_key:
+            headers["Zotero-API-Key"] = self.api_key
+        return headers
+
 
 def _last(zot: _Pyzotero) -> httpx2.Response:
     if zot.request is None:
@@ -221,9 +228,11 @@ class ZoteroClient:
         return zot
 
     def _headers(self) -> dict[str, str]:
+        # Zotero-API-Key rather than "Authorization: Bearer": the server takes Bearer
+        # keys of letters and digits only (400 otherwise), the header takes any key.
         return {
             "Zotero-API-Version": "3",
-            "Authorization": f"Bearer {self._api_key}",
+            "Zotero-API-Key": self._api_key,
             "User-Agent": "syncd",
         }
 

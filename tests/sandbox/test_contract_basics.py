@@ -43,9 +43,11 @@ def test_private_library_without_a_key_is_403(zotero_api: ApiTarget) -> None:
 
 
 def test_bearer_header_and_query_key_are_accepted(zotero_api: ApiTarget) -> None:
-    bearer = zotero_api.lib(
-        "GET", "/items", key=False, headers={"Authorization": f"Bearer {zotero_api.key}"}
-    )
+    key = zotero_api.key
+    if not key.isalnum():  # a sandbox test key; real keys are letters and digits
+        key = "bearerKey000000000000001"
+        zotero_api.require_sandbox().add_key(key, user_id=1)
+    bearer = zotero_api.lib("GET", "/items", key=False, headers={"Authorization": f"Bearer {key}"})
     assert bearer.status_code == 200
     query = zotero_api.lib("GET", "/items", key=False, params={"key": zotero_api.key})
     assert query.status_code == 200

@@ -58,16 +58,20 @@ def test_field_value_over_65535_bytes_is_413_with_data(zotero_api: ApiTarget) ->
     body = zotero_api.post_items([{"itemType": "book", "abstractNote": fits}])
     assert "0" in body["successful"]
     failed = _fail(zotero_api, {"itemType": "book", "abstractNote": fits + "é"})
+    # Zotero_Errors::parseException, Z_ERROR_FIELD_TOO_LONG: the field's label and the
+    # first 50 characters (with an ellipsis), as matched in Item::save's message.
     assert failed["code"] == 413
-    assert failed["data"]["field"] == "abstractNote"
-    assert failed["data"]["value"].startswith("ééé")
-    assert len(failed["data"]["value"]) < 1000  # truncated
+    assert failed["data"] == {"field": "Abstract", "value": "é" * 50 + "…"}
+    assert failed["message"].startswith(f"Abstract field value '{'é' * 50}…' too long")
 
 
 def test_creator_name_over_255_is_413(zotero_api: ApiTarget) -> None:
     creator = {"creatorType": "author", "firstName": "A", "lastName": "x" * 256}
     failed = _fail(zotero_api, {"itemType": "book", "creators": [creator]})
+    # parseException, Z_ERROR_CREATOR_TOO_LONG: data {field: "creator", value}.
     assert failed["code"] == 413
+    assert failed["data"] == {"field": "creator", "value": "x" * 50 + "…"}
+    assert failed["message"].startswith(f"The creator name \u2018{'x' * 50}…")
     single = {"creatorType": "author", "name": "y" * 256}
     assert _fail(zotero_api, {"itemType": "book", "creators": [single]})["code"] == 413
 
@@ -76,13 +80,20 @@ def test_tag_over_255_is_413(zotero_api: ApiTarget) -> None:
     ok = zotero_api.post_items([{"itemType": "book", "tags": [{"tag": "t" * 255}]}])
     assert "0" in ok["successful"]
     failed = _fail(zotero_api, {"itemType": "book", "tags": [{"tag": "t" * 256}]})
+    # parseException, Z_ERROR_TAG_TOO_LONG: data {tag: the whole tag} (remote test
+    # tag.test.js "should reject tag too long").
     assert failed["code"] == 413
+    assert failed["data"] == {"tag": "t" * 256}
+    assert failed["message"] == f"Tag '{'t' * 50}…' too long"
 
 
 def test_note_over_500000_characters_is_413(zotero_api: ApiTarget) -> None:
     failed = _fail(zotero_api, {"itemType": "note", "note": "<p>" + "n" * 500_000 + "</p>"})
+    # Item::setNote, Z_ERROR_NOTE_TOO_LONG: "Note '<title>...' too long", no data
+    # (remote test note.test.js "should reject note that is too long").
     assert failed["code"] == 413
-    assert failed["data"]["field"] == "note"
+    assert failed["message"].startswith("Note '" + "n" * 79 + "...' too long")
+    assert "data" not in failed
 
 
 def test_collection_name_over_255_is_413(zotero_api: ApiTarget) -> None:

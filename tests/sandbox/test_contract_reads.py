@@ -120,8 +120,12 @@ def test_item_key_filter_and_its_limit(zotero_api: ApiTarget) -> None:
     wanted = f"{a['key']},{b['key']}"
     response = zotero_api.lib("GET", "/items", params={"itemKey": wanted})
     assert sorted(i["key"] for i in response.json()) == sorted([a["key"], b["key"]])
-    too_many = ",".join(["ABCD2345"] * 51)
-    assert zotero_api.lib("GET", "/items", params={"itemKey": too_many}).status_code == 400
+    # parseQueryParams: no cap on the number of keys, invalid ones are dropped, and
+    # the page size is forced to MAX_OBJECT_KEYS (100).
+    many = ",".join([a["key"], *["ABCD2345"] * 120, "not-a-key", b["key"]]) + ","
+    response = zotero_api.lib("GET", "/items", params={"itemKey": many, "limit": 1})
+    assert response.status_code == 200
+    assert sorted(i["key"] for i in response.json()) == sorted([a["key"], b["key"]])
 
 
 def test_trashed_items_are_hidden_unless_asked_for(zotero_api: ApiTarget) -> None:
@@ -132,8 +136,11 @@ def test_trashed_items_are_hidden_unless_asked_for(zotero_api: ApiTarget) -> Non
     assert listed == []
     with_trash = zotero_api.lib("GET", "/items", params={"tag": tag, "includeTrashed": 1})
     assert [i["key"] for i in with_trash.json()] == [key]
+    # Items::search: itemKey does not bring trashed items back without includeTrashed.
     by_key = zotero_api.lib("GET", "/items", params={"itemKey": key}).json()
-    assert [i["key"] for i in by_key] == [key]
+    assert by_key == []
+    by_key = zotero_api.lib("GET", "/items", params={"itemKey": key, "includeTrashed": 1})
+    assert [i["key"] for i in by_key.json()] == [key]
     single = zotero_api.lib("GET", f"/items/{key}").json()
     assert single["data"]["deleted"] in (1, True)
     trash = zotero_api.lib("GET", "/items/trash", params={"tag": tag}).json()
@@ -235,7 +242,6 @@ def test_collection_reads(zotero_api: ApiTarget) -> None:
 
 
 def test_bad_parameters_are_400(zotero_api: ApiTarget) -> None:
-    assert zotero_api.lib("GET", "/items", params={"limit": "many"}).status_code == 400
     assert zotero_api.lib("GET", "/items", params={"sort": "shoeSize"}).status_code == 400
 
 

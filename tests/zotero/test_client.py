@@ -83,7 +83,7 @@ def test_requests_carry_the_key_in_a_header_only(caplog: pytest.LogCaptureFixtur
     client.check_write_access()
     for request in seen:
         assert KEY not in str(request.url)
-        assert request.headers["Authorization"] == f"Bearer {KEY}"
+        assert request.headers["Zotero-API-Key"] == KEY
         assert request.headers["Zotero-API-Version"] == "3"
     assert seen[0].url.path == "/keys/current"
     assert KEY not in caplog.text
