@@ -106,6 +106,8 @@ def test_plan_then_sync_json_then_nothing_to_do(sandbox: Any, tmp_path: Path) ->
         "conflicts": 0,
         "failed": 0,
         "skipped": 0,
+        "ambiguous": 0,
+        "ambiguous_records": [],
     }
     again = syncd("--config", str(cfg), "sync", "--json", str(export), env=env)
     assert json.loads(again.stdout)["unchanged"] == 5

@@ -5,8 +5,17 @@ folder asks for), the mirror index, and syncd's own links from record identities
 the items it wrote (with the base values of the three-way merge). Output is one
 action per distinct record: create, update, unchanged, conflict, ambiguous or
 skipped, each with its reason. Records repeated within a file or across the files
-of one run (sharing any identifier) collapse into one action; the later record wins
-field by field, the earlier ones fill its gaps.
+of one run (sharing any identifier, unless their record numbers say they are two
+works) collapse into one action; the later record wins field by field, the earlier
+ones fill its gaps.
+
+Which item a record goes to (:func:`_follow_links`, :func:`_checked_link`): the
+item syncd linked to one of its identities, if the record numbers of that item do
+not say it is another work; a record without identifiers follows its work key,
+or the one work key it is a correction of (:func:`syncd.core.identity.is_correction`),
+or a link an older syncd made (``fp:``/``item:`` keys). A linked item still goes
+through the identity checks of :func:`match_record`: when the record's
+identifiers also name other live items, the record is ambiguous, never written.
 """
 
 from __future__ import annotations
@@ -14,12 +23,23 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from syncd.core.match import LibraryIndex, Match, fingerprint, id_pairs, match_record
+from syncd.core.identity import (
+    SHARED_KINDS,
+    WORK_PREFIX,
+    WorkKey,
+    differing_kinds,
+    fingerprint,
+    id_pairs,
+    is_correction,
+    same_container,
+    work_key,
+)
+from syncd.core.match import LibraryIndex, Match, match_record
 from syncd.core.merge import Conflict, base_of, merge_item
-from syncd.identifiers import Identifiers
+from syncd.identifiers import Identifiers, doi_variant
 from syncd.ris.mapping import ConvertedRecord, SourceRef
 from syncd.schema import Schema
 
@@ -66,6 +86,8 @@ class Action:
     new_base: Mapping[str, Any] = field(default_factory=dict)
     reason: str = ""
     matched_by: str | None = None
+    # ambiguous: the items the record could be (the user decides, e.g. by merging)
+    candidates: tuple[str, ...] = ()
     trashed: bool = False
     # The state database already links every identity to ``key`` with ``new_base``
     # as the base: nothing to record (most of an unchanged re-sync).
@@ -91,16 +113,27 @@ class Plan:
 
 
 def record_identities(record: ConvertedRecord) -> tuple[str, ...]:
-    """Keys that identify a record across exports: its identifiers, else a fingerprint."""
+    """Keys that identify a record across exports: its identifiers (accession numbers
+    included), else its work key (:mod:`syncd.core.identity`)."""
     item_type = str(record.item.get("itemType"))
-    pairs = id_pairs(record.identifiers, item_type)
+    pairs = id_pairs(record.identifiers, item_type, record.item)
     if pairs:
         return tuple(f"{kind}:{value}" for kind, value in pairs)
-    fp = fingerprint(record.item)
-    if fp:
-        return (f"fp:{fp}",)
+    key = work_key(record.item)
+    if not key.empty:
+        return (key.identity,)
+    return (_item_digest(record),)
+
+
+def _item_digest(record: ConvertedRecord) -> str:
     digest = hashlib.sha256(json.dumps(record.item, sort_keys=True).encode()).hexdigest()
-    return (f"item:{digest[:32]}",)
+    return f"item:{digest[:32]}"
+
+
+def legacy_identities(record: ConvertedRecord) -> tuple[str, ...]:
+    """The key syncd before work keys linked a record without identifiers under."""
+    fp = fingerprint(record.item)
+    return (f"fp:{fp}",) if fp else (_item_digest(record),)
 
 
 def note_digest(note: str) -> str:
@@ -116,7 +149,12 @@ class _Group:
 def collapse(
     incoming: Sequence[Incoming],
 ) -> list[tuple[Incoming, tuple[str, ...], tuple[SourceRef, ...]]]:
-    """Merge records that share an identity; order follows first appearance."""
+    """Merge records that share an identity; order follows first appearance.
+
+    Records whose record numbers differ (an erratum beside its article, sharing the
+    DOI) stay apart; DOIs that differ only in their slashes join when title and
+    year agree.
+    """
     parent: dict[int, int] = {}
 
     def find(i: int) -> int:
@@ -127,15 +165,23 @@ def collapse(
 
     owner: dict[str, int] = {}
     identities = [record_identities(inc.record) for inc in incoming]
+    pairs = [_pairs_of(ids) for ids in identities]
+    group_pairs: dict[int, list[tuple[str, str]]] = {}
+    variants = any("//" in ident for ids in identities for ident in ids if ident[:4] == "doi:")
     for i, ids in enumerate(identities):
         find(i)
-        for ident in _collapse_keys(ids, incoming[i].record):
-            if ident in owner:
-                a, b = find(owner[ident]), find(i)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-            else:
+        group_pairs[i] = list(pairs[i])
+        keys = ids + _variant_keys(ids, incoming[i].record) if variants else ids
+        for ident in keys:
+            if ident not in owner:
                 owner[ident] = i
+                continue
+            a, b = find(owner[ident]), find(i)
+            if a == b or differing_kinds(group_pairs[a], group_pairs[b]):
+                continue
+            root, other = min(a, b), max(a, b)
+            parent[other] = root
+            group_pairs[root] = group_pairs[root] + group_pairs.pop(other)
     groups: dict[int, list[int]] = {}
     for i in range(len(incoming)):
         groups.setdefault(find(i), []).append(i)
@@ -151,13 +197,23 @@ def collapse(
     return out
 
 
-def _collapse_keys(ids: tuple[str, ...], record: ConvertedRecord) -> tuple[str, ...]:
-    """What records are joined on: identifiers; a title fingerprint only joins records
-    that are the same to the letter (two works may share title, year and author)."""
-    if ids and not ids[0].startswith(("fp:", "item:")):
-        return ids
-    digest = hashlib.sha256(json.dumps(record.item, sort_keys=True).encode()).hexdigest()
-    return tuple(f"{ident}#{digest[:16]}" for ident in ids)
+def _pairs_of(identities: tuple[str, ...]) -> list[tuple[str, str]]:
+    out = []
+    for ident in identities:
+        kind, _, value = ident.partition(":")
+        out.append((kind, value))
+    return out
+
+
+def _variant_keys(ids: tuple[str, ...], record: ConvertedRecord) -> tuple[str, ...]:
+    """Join keys for DOIs written with other slashes: the collapsed DOI with the
+    record's title and year, so that only the same work joins."""
+    key = work_key(record.item)
+    return tuple(
+        f"doi~{doi_variant(ident[4:])}|{key.title}|{key.year}"
+        for ident in ids
+        if ident.startswith("doi:")
+    )
 
 
 def _merge_group(members: list[Incoming]) -> Incoming:
@@ -203,11 +259,13 @@ def make_plan(
     schema: Schema,
     options: Options = Options(),
 ) -> Plan:
+    groups = collapse(list(incoming))
+    known = _KnownLinks.of(links, groups)
     actions = [
-        _plan_one(inc, ids, sources, index, links, schema, options)
-        for inc, ids, sources in collapse(list(incoming))
+        _plan_one(inc, ids, sources, index, links, schema, options, known)
+        for inc, ids, sources in groups
     ]
-    return Plan(tuple(actions))
+    return Plan(tuple(_one_record_per_item(actions)))
 
 
 def _plan_one(
@@ -218,6 +276,7 @@ def _plan_one(
     links: Mapping[str, Link],
     schema: Schema,
     options: Options,
+    known: _KnownLinks,
 ) -> Action:
     record = inc.record
     item = export_item(inc)
@@ -225,66 +284,22 @@ def _plan_one(
     base_new = {**base_of(item), "_notes": sorted(note_digest(n) for n in notes)}
     common: dict[str, Any] = {"incoming": inc, "identities": identities, "sources": sources}
 
-    link = next((links[i] for i in identities if i in links), None)
-    moved: Match | None = None
-    if link is not None and (link.key not in index.items or index.items[link.key].trashed):
-        # The linked item is gone or in the trash. If the user merged duplicates in
-        # Zotero, another live item carries the record's identifiers: use that one.
-        other = match_record(record.identifiers, str(item.get("itemType")), index, live_only=True)
-        if other.key and other.key != link.key:
-            link, moved = None, other
-    if link is not None and link.key not in index.items:
-        if not link.confirmed:
-            # A create was sent before (maybe it landed, maybe not): resend with the
-            # same key; the server's 412 tells us if it already exists.
-            return Action(
-                "create",
-                key=link.key,
-                payload=item,
-                notes=notes,
-                new_base=base_new,
-                reason="resending an unconfirmed create",
-                **common,
-            )
-        if not options.recreate_deleted:
-            made = "created" if link.created_by_syncd else "updated"
-            return Action(
-                "skipped",
-                key=link.key,
-                reason=f"syncd {made} this item before and it was deleted in Zotero; "
-                "set [sync] recreate_deleted = true to create it again",
-                **common,
-            )
-        link = None
-        match = match_record(record.identifiers, str(item.get("itemType")), index)
-    elif link is not None:
-        match = Match(key=link.key, by="sync-state", trashed=index.items[link.key].trashed)
-    elif moved is not None:
-        match = moved
-    else:
-        fallback = item if options.match_by_title else None
-        match = match_record(
-            record.identifiers, str(item.get("itemType")), index, title_fallback=fallback
-        )
-
-    if match.ambiguous:
-        return Action(
-            "ambiguous", reason=f"identifiers point to several items: {match.detail}", **common
-        )
+    target = _choose_target(inc, item, common, base_new, index, links, known, options)
+    if isinstance(target, Action):
+        return target
+    link, match = target
+    identities = _own_identities(identities, match)
+    common["identities"] = identities
     if match.key is None:
         return Action(
-            "create", payload=item, notes=notes, new_base=base_new, reason="new", **common
-        )
-    current = index.items[match.key]
-    if match.weak:
-        return Action(
-            "skipped",
-            key=match.key,
-            matched_by=match.by,
-            reason="probably the same work "
-            "(title, year, first author) but it has no identifier: not updated",
+            "create",
+            payload=item,
+            notes=notes,
+            new_base=base_new,
+            reason=_create_reason(match),
             **common,
         )
+    current = index.items[match.key]
     if match.trashed:
         return Action(
             "skipped",
@@ -340,3 +355,256 @@ def _dropped_note(fields: tuple[str, ...], item_type: str) -> str:
     if not fields:
         return ""
     return f"not written, a {item_type} has no field for: {', '.join(sorted(fields))}"
+
+
+# -- which item a record goes to ------------------------------------------------------
+
+# Ways of finding an item that may pick one another record of the run picks too.
+_FUZZY = frozenset({"correction", "title"})
+
+
+@dataclass(frozen=True, slots=True)
+class _KnownLinks:
+    """The work keys syncd linked, by title, year and first author, and the work
+    keys the records of this run carry (a work key present in the run is that
+    record's, never another's to correct)."""
+
+    works: Mapping[tuple[str, str, str], list[tuple[WorkKey, Link]]]
+    present: frozenset[str]
+
+    @classmethod
+    def of(
+        cls,
+        links: Mapping[str, Link],
+        groups: Sequence[tuple[Incoming, tuple[str, ...], tuple[SourceRef, ...]]],
+    ) -> _KnownLinks:
+        works: dict[tuple[str, str, str], list[tuple[WorkKey, Link]]] = {}
+        for identity, link in links.items():
+            if identity.startswith(WORK_PREFIX):
+                key = WorkKey.parse(identity)
+                if key is not None:
+                    works.setdefault((key.title, key.year, key.author), []).append((key, link))
+        present = frozenset(i for _, ids, _ in groups for i in ids if i.startswith(WORK_PREFIX))
+        return cls(works, present)
+
+
+def _choose_target(
+    inc: Incoming,
+    item: Mapping[str, Any],
+    common: Mapping[str, Any],
+    base_new: Mapping[str, Any],
+    index: LibraryIndex,
+    links: Mapping[str, Link],
+    known: _KnownLinks,
+    options: Options,
+) -> Action | tuple[Link | None, Match]:
+    """The link a record follows and the item it goes to; or the action that ends
+    its planning here (ambiguous, a resent create, a deleted item)."""
+    record = inc.record
+    item_type = str(item.get("itemType"))
+    link, how, clash = _follow_links(record, common["identities"], index, links, known)
+    if clash:
+        return _ambiguous(
+            common,
+            clash,
+            "syncd linked the record's identifiers to several items: " + ", ".join(clash),
+        )
+    moved: Match | None = None
+    if link is not None and index.superseded(link.key):
+        # The linked item is gone, in the trash or merged away. If the user merged
+        # duplicates in Zotero, another live item carries the record's identifiers.
+        other = match_record(record.identifiers, item_type, index, record=item, live_only=True)
+        if other.key and other.key != link.key:
+            link, moved = None, other
+    if link is not None and link.key not in index.items:
+        if not link.confirmed:
+            # A create was sent before (maybe it landed, maybe not): resend with the
+            # same key; the server's 412 tells us if it already exists.
+            return Action(
+                "create",
+                key=link.key,
+                payload=item,
+                notes=record.notes,
+                new_base=base_new,
+                reason="resending an unconfirmed create",
+                **common,
+            )
+        if not options.recreate_deleted:
+            made = "created" if link.created_by_syncd else "updated"
+            return Action(
+                "skipped",
+                key=link.key,
+                reason=f"syncd {made} this item before and it was deleted in Zotero; "
+                "set [sync] recreate_deleted = true to create it again",
+                **common,
+            )
+        return None, match_record(record.identifiers, item_type, index, record=item)
+    if link is not None:
+        match = _checked_link(link, how, record, item, index)
+    elif moved is not None:
+        match = moved
+    else:
+        match = match_record(
+            record.identifiers,
+            item_type,
+            index,
+            record=item,
+            by_title=options.match_by_title,
+            hint=not options.match_by_title,
+        )
+    if match.ambiguous:
+        return _ambiguous(
+            common, match.ambiguous, f"identifiers point to several items: {match.detail}"
+        )
+    return link, match
+
+
+def _ambiguous(common: Mapping[str, Any], keys: tuple[str, ...], reason: str) -> Action:
+    return Action("ambiguous", candidates=keys, reason=reason, **common)
+
+
+def _follow_links(
+    record: ConvertedRecord,
+    identities: tuple[str, ...],
+    index: LibraryIndex,
+    links: Mapping[str, Link],
+    known: _KnownLinks,
+) -> tuple[Link | None, str, tuple[str, ...]]:
+    """The link the record's identities lead to, how it was found ("sync-state",
+    "correction"), and the keys when they lead to several live items.
+
+    A link through a DOI or ISBN is not followed to an item whose record numbers
+    differ from the record's (an erratum's DOI leads to its article); a link
+    through a record number is syncd's own and is followed.
+    """
+    pairs = _pairs_of(identities)
+    found: dict[str, Link] = {}
+    for ident in identities:
+        link = links.get(ident)
+        if link is None or link.key in found:
+            continue
+        if ident.split(":", 1)[0] in SHARED_KINDS and differing_kinds(
+            pairs, index.pairs_of(link.key)
+        ):
+            continue
+        found[link.key] = link
+    how = "sync-state"
+    if not found and identities and identities[0].startswith(WORK_PREFIX):
+        link, how, clash = _work_link(identities[0], record, index, links, known)
+        if clash:
+            return None, how, clash
+        if link is not None:
+            found[link.key] = link
+    live = [link for link in found.values() if not index.superseded(link.key)]
+    if len(live) > 1:
+        return None, how, tuple(sorted(link.key for link in live))
+    if live:
+        return live[0], how, ()
+    return next(iter(found.values()), None), how, ()
+
+
+def _work_link(
+    identity: str,
+    record: ConvertedRecord,
+    index: LibraryIndex,
+    links: Mapping[str, Link],
+    known: _KnownLinks,
+) -> tuple[Link | None, str, tuple[str, ...]]:
+    """For a work key syncd has not linked: the one linked work key it corrects, or
+    the link an older syncd made for the record (``fp:``, ``item:``)."""
+    key = WorkKey.parse(identity)
+    if key is None:
+        return None, "sync-state", ()
+    corrected: dict[str, Link] = {}
+    for old, link in known.works.get((key.title, key.year, key.author), ()):
+        if old.identity not in known.present and is_correction(key, old):
+            corrected.setdefault(link.key, link)
+    live = {k: v for k, v in corrected.items() if not index.superseded(k)} or corrected
+    if len(live) > 1:
+        return None, "correction", tuple(sorted(live))
+    if live:
+        return next(iter(live.values())), "correction", ()
+    for ident in legacy_identities(record):
+        old_link = links.get(ident)
+        if old_link is not None and (
+            ident.startswith("item:") or _legacy_fits(key, old_link, index)
+        ):
+            return old_link, "sync-state", ()
+    return None, "sync-state", ()
+
+
+def _legacy_fits(key: WorkKey, link: Link, index: LibraryIndex) -> bool:
+    """An ``fp:`` link (title, year, author) was shared by every work with those: it
+    is the record's when the item's container, volume and first page agree."""
+    item = index.items.get(link.key)
+    if item is None:
+        return True
+    have = work_key(item.data)
+    return (
+        (not key.container or not have.container or same_container(key.container, have.container))
+        and (not key.volume or not have.volume or key.volume == have.volume)
+        and (not key.page or not have.page or key.page == have.page)
+    )
+
+
+def _checked_link(
+    link: Link, how: str, record: ConvertedRecord, item: Mapping[str, Any], index: LibraryIndex
+) -> Match:
+    """The linked item, unless the record's identifiers also name other live items
+    (two items would then hold one identifier): ambiguous."""
+    check = match_record(
+        record.identifiers, str(item.get("itemType")), index, record=item, live_only=True
+    )
+    others = set(check.ambiguous) | ({check.key} if check.key else set())
+    others.discard(link.key)
+    if others and not index.superseded(link.key):
+        keys = tuple(sorted(others | {link.key}))
+        return Match(
+            ambiguous=keys,
+            detail=f"syncd linked the record to {link.key}; its identifiers name "
+            f"{', '.join(sorted(others))} too",
+        )
+    return Match(key=link.key, by=how, trashed=index.items[link.key].trashed, shares=check.shares)
+
+
+def _own_identities(identities: tuple[str, ...], match: Match) -> tuple[str, ...]:
+    """A DOI the record shares with another work's item is not linked to its own."""
+    if not match.shares:
+        return identities
+    return tuple(i for i in identities if i.split(":", 1)[0] not in SHARED_KINDS)
+
+
+def _create_reason(match: Match) -> str:
+    parts = ["new"]
+    if match.shares:
+        parts.append(
+            f"shares DOI with {', '.join(match.shares)} (their record numbers differ: another work)"
+        )
+    if match.possible:
+        parts.append(
+            f"possible duplicate of {', '.join(match.possible)} (same title, year and "
+            "first author; [sync] match_by_title = true matches such records)"
+        )
+    return "; ".join(parts)
+
+
+def _one_record_per_item(actions: list[Action]) -> list[Action]:
+    """Two records of one run found one item by a correction or a title: neither
+    is written (one would overwrite the other, every sync)."""
+    counts: dict[str, int] = {}
+    for action in actions:
+        if action.key and action.kind not in ("ambiguous", "create"):
+            counts[action.key] = counts.get(action.key, 0) + 1
+    out = []
+    for action in actions:
+        if action.key and action.matched_by in _FUZZY and counts.get(action.key, 0) > 1:
+            action = replace(
+                action,
+                kind="ambiguous",
+                candidates=(action.key,),
+                payload={},
+                notes=(),
+                reason=f"another record of this run goes to {action.key} too",
+            )
+        out.append(action)
+    return out

@@ -226,19 +226,34 @@ def test_trashed_flag_is_reported() -> None:
     assert not match_record(Identifiers(pmid="22829849"), "journalArticle", LIBRARY).trashed
 
 
-def test_title_match_is_opt_in_weak_and_only_without_identifiers() -> None:
+def test_title_match_is_opt_in_weak_and_never_joins_differing_identifiers() -> None:
     record = {
         "itemType": "journalArticle",
         "title": "A Study of Things in Places!",
         "date": "2019",
         "creators": [{"creatorType": "author", "lastName": "Muller", "firstName": "Anna"}],
     }
-    assert match_record(Identifiers(), "journalArticle", LIBRARY).key is None
-    m = match_record(Identifiers(), "journalArticle", LIBRARY, title_fallback=record)
+    assert match_record(Identifiers(), "journalArticle", LIBRARY, record=record).key is None
+    m = match_record(Identifiers(), "journalArticle", LIBRARY, record=record, by_title=True)
     assert (m.key, m.by, m.weak) == ("TITLE001", "title", True)
-    # A record with an identifier never falls back to the title.
-    m2 = match_record(Identifiers(doi="10.9/x"), "journalArticle", LIBRARY, title_fallback=record)
-    assert m2.key is None
+    # The item has no DOI: a record with one may be the same work.
+    m2 = match_record(
+        Identifiers(doi="10.9999/x"), "journalArticle", LIBRARY, record=record, by_title=True
+    )
+    assert m2.key == "TITLE001"
+    other = LibraryIndex.build([item("TITLE002", DOI="10.9999/y", **_title_fields())])
+    m3 = match_record(
+        Identifiers(doi="10.9999/x"), "journalArticle", other, record=record, by_title=True
+    )
+    assert m3.key is None
+
+
+def _title_fields() -> dict[str, Any]:
+    return {
+        "title": "A study of things in places",
+        "date": "2019-03-01",
+        "creators": [{"creatorType": "author", "lastName": "Müller", "firstName": "A"}],
+    }
 
 
 def test_index_remove_forgets_item() -> None:
