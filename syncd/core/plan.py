@@ -479,13 +479,17 @@ def _follow_links(
     """
     pairs = _pairs_of(identities)
     found: dict[str, Link] = {}
+    numbered: set[str] = set()
     for ident in identities:
         link = links.get(ident)
-        if link is None or link.key in found:
+        if link is None:
             continue
-        if ident.split(":", 1)[0] in SHARED_KINDS and differing_kinds(
-            pairs, index.pairs_of(link.key)
-        ):
+        shared = ident.split(":", 1)[0] in SHARED_KINDS
+        if not shared:
+            numbered.add(link.key)
+        if link.key in found:
+            continue
+        if shared and differing_kinds(pairs, index.pairs_of(link.key)):
             continue
         found[link.key] = link
     how = "sync-state"
@@ -496,6 +500,12 @@ def _follow_links(
         if link is not None:
             found[link.key] = link
     live = [link for link in found.values() if not index.superseded(link.key)]
+    if len(live) > 1:
+        # A record number's link beats a DOI's (an article and its erratum, synced
+        # in one run, both linked the DOI); the identity checks that follow still
+        # find two items holding the record's identifiers.
+        by_number = [link for link in live if link.key in numbered]
+        live = by_number if len(by_number) == 1 else live
     if len(live) > 1:
         return None, how, tuple(sorted(link.key for link in live))
     if live:
