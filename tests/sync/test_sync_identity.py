@@ -313,3 +313,54 @@ def test_a_record_whose_identifiers_are_linked_to_two_items_is_ambiguous_and_wri
     assert report.counts()["ambiguous"] == 1 and not report.ok
     holding_pmid = [i for i in regular_items(sandbox) if i.get("PMID") == "34000001"]
     assert len(holding_pmid) == 1
+
+
+# -- accession numbers -----------------------------------------------------------------
+
+
+def test_an_accession_number_finds_the_item_after_a_correction_without_any_doi(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    def embase(pages: str) -> str:
+        return ris("Preface", volume="9", pages=pages, database="Embase", accession="635000001")
+
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        sync_file(session, export(tmp_path / "v1.ris", embase("1")))
+        report = sync_file(session, export(tmp_path / "v2.ris", embase("iii")))
+    (item,) = regular_items(sandbox)
+    assert [(o.kind, o.key) for o in report.outcomes] == [("updated", item["key"])]
+    assert item["pages"] == "iii"
+
+
+def test_a_second_databases_accession_number_is_remembered_for_its_next_export(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    # PsycInfo's number is linked in the state database: a later PsycInfo record
+    # without the DOI finds the item even when the item no longer shows the number.
+    title = "Sleep and memory in older adults"
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        sync_file(
+            session,
+            export(
+                tmp_path / "embase.ris",
+                ris(title, doi="10.5555/old.1", database="Embase", accession="635000002"),
+            ),
+        )
+        sync_file(
+            session,
+            export(
+                tmp_path / "psyc1.ris",
+                ris(title, doi="10.5555/old.1", database="APA PsycInfo", accession="2020-1-001"),
+            ),
+        )
+        (item,) = regular_items(sandbox)
+        sandbox.user_edit(LIBRARY, item["key"], {"archive": "", "archiveLocation": ""})
+        report = sync_file(
+            session,
+            export(
+                tmp_path / "psyc2.ris",
+                ris(title, pages="3-9", database="APA PsycInfo", accession="2020-1-001"),
+            ),
+        )
+    (item,) = regular_items(sandbox)
+    assert [o.key for o in report.outcomes] == [item["key"]]
