@@ -8,7 +8,7 @@ book, proceedings...), volume and first page.
 Two works, whatever else they share:
 
 - identifiers of one kind that differ: record numbers of one database (EID, PMID,
-  PMCID, WoS UT, one database's accession number) are one per work, so a Scopus
+  PMCID, WoS UT) are one per work, so a Scopus
   ``Erratum: ...`` with its own EID and the article's DOI is its own work. A DOI
   alone does not separate works (an erratum carries its article's DOI), so it
   separates them only where both sides have one and they differ;
@@ -41,7 +41,11 @@ ISBN_TYPES: Final = frozenset({"book"})
 # a database's own record number says otherwise.
 SHARED_KINDS: Final = frozenset({"doi", "isbn"})
 # A database gives each work one number: two different ones are two works.
-RECORD_NUMBER_KINDS: Final = frozenset({"scopus_eid", "pmid", "pmcid", "wos", "accession"})
+# Accession numbers of the aggregators (Embase, PsycInfo, ProQuest, EBSCO) find a
+# record but do not separate works: those databases hold one work under several
+# numbers (Embase's own record beside its MEDLINE copy, one article in several
+# ProQuest databases).
+RECORD_NUMBER_KINDS: Final = frozenset({"scopus_eid", "pmid", "pmcid", "wos"})
 
 Pair = tuple[str, str]
 
@@ -71,11 +75,6 @@ def id_pairs(
     return pairs
 
 
-def _slot(kind: str, value: str) -> str:
-    # One accession number per database, not one in all.
-    return "accession:" + value.split(":", 1)[0] if kind == "accession" else kind
-
-
 def differing_kinds(a: Iterable[Pair], b: Iterable[Pair], *, with_doi: bool = False) -> list[str]:
     """Kinds of identifier both sides have with no value in common: each says two works.
 
@@ -88,9 +87,7 @@ def differing_kinds(a: Iterable[Pair], b: Iterable[Pair], *, with_doi: bool = Fa
     for side, pairs in ((left, a), (right, b)):
         for kind, value in pairs:
             if kind in kinds:
-                side.setdefault(_slot(kind, value), set()).add(
-                    doi_variant(value) if kind == "doi" else value
-                )
+                side.setdefault(kind, set()).add(doi_variant(value) if kind == "doi" else value)
     return sorted(
         slot for slot, values in left.items() if slot in right and not values & right[slot]
     )

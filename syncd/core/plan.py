@@ -9,33 +9,26 @@ of one run (sharing any identifier, unless their record numbers say they are two
 works) collapse into one action; the later record wins field by field, the earlier
 ones fill its gaps.
 
-Which item a record goes to (:func:`_follow_links`, :func:`_checked_link`): the
-item syncd linked to one of its identities, if the record numbers of that item do
-not say it is another work; a record without identifiers follows its work key,
-or the one work key it is a correction of (:func:`syncd.core.identity.is_correction`),
-or a link an older syncd made (``fp:``/``item:`` keys). A linked item still goes
-through the identity checks of :func:`match_record`: when the record's
-identifiers also name other live items, the record is ambiguous, never written.
+Which item a record goes to, and which links it follows: :mod:`syncd.core.links`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from syncd.core.identity import (
-    SHARED_KINDS,
-    WORK_PREFIX,
-    WorkKey,
-    differing_kinds,
-    fingerprint,
-    id_pairs,
-    is_correction,
-    same_container,
-    work_key,
+from syncd.core.identity import differing_kinds, work_key
+from syncd.core.links import (
+    KnownLinks,
+    checked_link,
+    create_reason,
+    follow_links,
+    own_identities,
+    pairs_of,
+    record_identities,
+    shares_note,
 )
 from syncd.core.match import LibraryIndex, Match, match_record
 from syncd.core.merge import Conflict, base_of, merge_item
@@ -112,30 +105,6 @@ class Plan:
         return [a for a in self.actions if a.kind == kind]
 
 
-def record_identities(record: ConvertedRecord) -> tuple[str, ...]:
-    """Keys that identify a record across exports: its identifiers (accession numbers
-    included), else its work key (:mod:`syncd.core.identity`)."""
-    item_type = str(record.item.get("itemType"))
-    pairs = id_pairs(record.identifiers, item_type, record.item)
-    if pairs:
-        return tuple(f"{kind}:{value}" for kind, value in pairs)
-    key = work_key(record.item)
-    if not key.empty:
-        return (key.identity,)
-    return (_item_digest(record),)
-
-
-def _item_digest(record: ConvertedRecord) -> str:
-    digest = hashlib.sha256(json.dumps(record.item, sort_keys=True).encode()).hexdigest()
-    return f"item:{digest[:32]}"
-
-
-def legacy_identities(record: ConvertedRecord) -> tuple[str, ...]:
-    """The key syncd before work keys linked a record without identifiers under."""
-    fp = fingerprint(record.item)
-    return (f"fp:{fp}",) if fp else (_item_digest(record),)
-
-
 def note_digest(note: str) -> str:
     return hashlib.sha256(" ".join(note.split()).encode()).hexdigest()[:24]
 
@@ -165,7 +134,7 @@ def collapse(
 
     owner: dict[str, int] = {}
     identities = [record_identities(inc.record) for inc in incoming]
-    pairs = [_pairs_of(ids) for ids in identities]
+    pairs = [pairs_of(ids) for ids in identities]
     group_pairs: dict[int, list[tuple[str, str]]] = {}
     variants = any("//" in ident for ids in identities for ident in ids if ident[:4] == "doi:")
     for i, ids in enumerate(identities):
@@ -194,14 +163,6 @@ def collapse(
             group_ids.extend(x for x in identities[i] if x not in group_ids)
         sources = tuple(incoming[i].record.source for i in members)
         out.append((merged, tuple(group_ids), sources))
-    return out
-
-
-def _pairs_of(identities: tuple[str, ...]) -> list[tuple[str, str]]:
-    out = []
-    for ident in identities:
-        kind, _, value = ident.partition(":")
-        out.append((kind, value))
     return out
 
 
@@ -260,7 +221,7 @@ def make_plan(
     options: Options = Options(),
 ) -> Plan:
     groups = collapse(list(incoming))
-    known = _KnownLinks.of(links, groups)
+    known = KnownLinks.of(links, groups)
     actions = [
         _plan_one(inc, ids, sources, index, links, schema, options, known)
         for inc, ids, sources in groups
@@ -276,7 +237,7 @@ def _plan_one(
     links: Mapping[str, Link],
     schema: Schema,
     options: Options,
-    known: _KnownLinks,
+    known: KnownLinks,
 ) -> Action:
     record = inc.record
     item = export_item(inc)
@@ -288,7 +249,7 @@ def _plan_one(
     if isinstance(target, Action):
         return target
     link, match = target
-    identities = _own_identities(identities, match)
+    identities = own_identities(identities, match)
     common["identities"] = identities
     if match.key is None:
         return Action(
@@ -296,7 +257,7 @@ def _plan_one(
             payload=item,
             notes=notes,
             new_base=base_new,
-            reason=_create_reason(match),
+            reason=create_reason(match),
             **common,
         )
     current = index.items[match.key]
@@ -342,7 +303,11 @@ def _plan_one(
         conflicts=result.conflicts,
         new_base=new_base,
         matched_by=match.by,
-        reason=_dropped_note(result.skipped_fields, current.item_type),
+        reason="; ".join(
+            filter(
+                None, (_dropped_note(result.skipped_fields, current.item_type), shares_note(match))
+            )
+        ),
         recorded=recorded,
         **common,
     )
@@ -363,31 +328,6 @@ def _dropped_note(fields: tuple[str, ...], item_type: str) -> str:
 _FUZZY = frozenset({"correction", "title"})
 
 
-@dataclass(frozen=True, slots=True)
-class _KnownLinks:
-    """The work keys syncd linked, by title, year and first author, and the work
-    keys the records of this run carry (a work key present in the run is that
-    record's, never another's to correct)."""
-
-    works: Mapping[tuple[str, str, str], list[tuple[WorkKey, Link]]]
-    present: frozenset[str]
-
-    @classmethod
-    def of(
-        cls,
-        links: Mapping[str, Link],
-        groups: Sequence[tuple[Incoming, tuple[str, ...], tuple[SourceRef, ...]]],
-    ) -> _KnownLinks:
-        works: dict[tuple[str, str, str], list[tuple[WorkKey, Link]]] = {}
-        for identity, link in links.items():
-            if identity.startswith(WORK_PREFIX):
-                key = WorkKey.parse(identity)
-                if key is not None:
-                    works.setdefault((key.title, key.year, key.author), []).append((key, link))
-        present = frozenset(i for _, ids, _ in groups for i in ids if i.startswith(WORK_PREFIX))
-        return cls(works, present)
-
-
 def _choose_target(
     inc: Incoming,
     item: Mapping[str, Any],
@@ -395,14 +335,14 @@ def _choose_target(
     base_new: Mapping[str, Any],
     index: LibraryIndex,
     links: Mapping[str, Link],
-    known: _KnownLinks,
+    known: KnownLinks,
     options: Options,
 ) -> Action | tuple[Link | None, Match]:
     """The link a record follows and the item it goes to; or the action that ends
     its planning here (ambiguous, a resent create, a deleted item)."""
     record = inc.record
     item_type = str(item.get("itemType"))
-    link, how, clash = _follow_links(record, common["identities"], index, links, known)
+    link, how, clash = follow_links(record, common["identities"], index, links, known)
     if clash:
         return _ambiguous(
             common,
@@ -440,7 +380,7 @@ def _choose_target(
             )
         return None, match_record(record.identifiers, item_type, index, record=item)
     if link is not None:
-        match = _checked_link(link, how, record, item, index)
+        match = checked_link(link, how, record, item, index)
     elif moved is not None:
         match = moved
     else:
@@ -461,141 +401,6 @@ def _choose_target(
 
 def _ambiguous(common: Mapping[str, Any], keys: tuple[str, ...], reason: str) -> Action:
     return Action("ambiguous", candidates=keys, reason=reason, **common)
-
-
-def _follow_links(
-    record: ConvertedRecord,
-    identities: tuple[str, ...],
-    index: LibraryIndex,
-    links: Mapping[str, Link],
-    known: _KnownLinks,
-) -> tuple[Link | None, str, tuple[str, ...]]:
-    """The link the record's identities lead to, how it was found ("sync-state",
-    "correction"), and the keys when they lead to several live items.
-
-    A link through a DOI or ISBN is not followed to an item whose record numbers
-    differ from the record's (an erratum's DOI leads to its article); a link
-    through a record number is syncd's own and is followed.
-    """
-    pairs = _pairs_of(identities)
-    found: dict[str, Link] = {}
-    numbered: set[str] = set()
-    for ident in identities:
-        link = links.get(ident)
-        if link is None:
-            continue
-        shared = ident.split(":", 1)[0] in SHARED_KINDS
-        if not shared:
-            numbered.add(link.key)
-        if link.key in found:
-            continue
-        if shared and differing_kinds(pairs, index.pairs_of(link.key)):
-            continue
-        found[link.key] = link
-    how = "sync-state"
-    if not found and identities and identities[0].startswith(WORK_PREFIX):
-        link, how, clash = _work_link(identities[0], record, index, links, known)
-        if clash:
-            return None, how, clash
-        if link is not None:
-            found[link.key] = link
-    live = [link for link in found.values() if not index.superseded(link.key)]
-    if len(live) > 1:
-        # A record number's link beats a DOI's (an article and its erratum, synced
-        # in one run, both linked the DOI); the identity checks that follow still
-        # find two items holding the record's identifiers.
-        by_number = [link for link in live if link.key in numbered]
-        live = by_number if len(by_number) == 1 else live
-    if len(live) > 1:
-        return None, how, tuple(sorted(link.key for link in live))
-    if live:
-        return live[0], how, ()
-    return next(iter(found.values()), None), how, ()
-
-
-def _work_link(
-    identity: str,
-    record: ConvertedRecord,
-    index: LibraryIndex,
-    links: Mapping[str, Link],
-    known: _KnownLinks,
-) -> tuple[Link | None, str, tuple[str, ...]]:
-    """For a work key syncd has not linked: the one linked work key it corrects, or
-    the link an older syncd made for the record (``fp:``, ``item:``)."""
-    key = WorkKey.parse(identity)
-    if key is None:
-        return None, "sync-state", ()
-    corrected: dict[str, Link] = {}
-    for old, link in known.works.get((key.title, key.year, key.author), ()):
-        if old.identity not in known.present and is_correction(key, old):
-            corrected.setdefault(link.key, link)
-    live = {k: v for k, v in corrected.items() if not index.superseded(k)} or corrected
-    if len(live) > 1:
-        return None, "correction", tuple(sorted(live))
-    if live:
-        return next(iter(live.values())), "correction", ()
-    for ident in legacy_identities(record):
-        old_link = links.get(ident)
-        if old_link is not None and (
-            ident.startswith("item:") or _legacy_fits(key, old_link, index)
-        ):
-            return old_link, "sync-state", ()
-    return None, "sync-state", ()
-
-
-def _legacy_fits(key: WorkKey, link: Link, index: LibraryIndex) -> bool:
-    """An ``fp:`` link (title, year, author) was shared by every work with those: it
-    is the record's when the item's container, volume and first page agree."""
-    item = index.items.get(link.key)
-    if item is None:
-        return True
-    have = work_key(item.data)
-    return (
-        (not key.container or not have.container or same_container(key.container, have.container))
-        and (not key.volume or not have.volume or key.volume == have.volume)
-        and (not key.page or not have.page or key.page == have.page)
-    )
-
-
-def _checked_link(
-    link: Link, how: str, record: ConvertedRecord, item: Mapping[str, Any], index: LibraryIndex
-) -> Match:
-    """The linked item, unless the record's identifiers also name other live items
-    (two items would then hold one identifier): ambiguous."""
-    check = match_record(
-        record.identifiers, str(item.get("itemType")), index, record=item, live_only=True
-    )
-    others = set(check.ambiguous) | ({check.key} if check.key else set())
-    others.discard(link.key)
-    if others and not index.superseded(link.key):
-        keys = tuple(sorted(others | {link.key}))
-        return Match(
-            ambiguous=keys,
-            detail=f"syncd linked the record to {link.key}; its identifiers name "
-            f"{', '.join(sorted(others))} too",
-        )
-    return Match(key=link.key, by=how, trashed=index.items[link.key].trashed, shares=check.shares)
-
-
-def _own_identities(identities: tuple[str, ...], match: Match) -> tuple[str, ...]:
-    """A DOI the record shares with another work's item is not linked to its own."""
-    if not match.shares:
-        return identities
-    return tuple(i for i in identities if i.split(":", 1)[0] not in SHARED_KINDS)
-
-
-def _create_reason(match: Match) -> str:
-    parts = ["new"]
-    if match.shares:
-        parts.append(
-            f"shares DOI with {', '.join(match.shares)} (their record numbers differ: another work)"
-        )
-    if match.possible:
-        parts.append(
-            f"possible duplicate of {', '.join(match.possible)} (same title, year and "
-            "first author; [sync] match_by_title = true matches such records)"
-        )
-    return "; ".join(parts)
 
 
 def _one_record_per_item(actions: list[Action]) -> list[Action]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from ris_helpers import convert_text, ris_record
 
+from syncd.core.links import legacy_identities
 from syncd.core.match import LibraryIndex, MirrorItem
 from syncd.core.merge import base_of
 from syncd.core.plan import (
@@ -14,7 +15,6 @@ from syncd.core.plan import (
     Link,
     Options,
     export_item,
-    legacy_identities,
     make_plan,
     record_identities,
 )
