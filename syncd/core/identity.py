@@ -3,7 +3,9 @@
 A record is identified by its identifiers (DOI, Scopus EID, PMID, PMCID, WoS UT,
 a database's accession number, ISBN for books) or, without any, by its *work
 key*: the folded title, year, first author's last name, container (journal,
-book, proceedings...), volume and first page.
+book, proceedings...), volume, first page and issue (the issue is not in the
+issue's list, but without it the front matter of two issues of one volume, neither
+with an author or pages, would be one work).
 
 Two works, whatever else they share:
 
@@ -167,22 +169,31 @@ class WorkKey:
     container: str
     volume: str
     page: str
+    issue: str = ""
 
     @property
     def identity(self) -> str:
-        parts = (self.title, self.year, self.author, self.container, self.volume, self.page)
+        parts = (
+            self.title,
+            self.year,
+            self.author,
+            self.container,
+            self.volume,
+            self.page,
+            self.issue,
+        )
         return WORK_PREFIX + "|".join(parts)
 
     @property
     def empty(self) -> bool:
-        return not (self.title or self.container or self.volume or self.page)
+        return not (self.title or self.container or self.volume or self.page or self.issue)
 
     @classmethod
     def parse(cls, identity: str) -> WorkKey | None:
         if not identity.startswith(WORK_PREFIX):
             return None
         parts = identity[len(WORK_PREFIX) :].split("|")
-        if len(parts) != 6:
+        if len(parts) != 7:
             return None
         return cls(*parts)
 
@@ -197,6 +208,7 @@ def work_key(data: Mapping[str, Any]) -> WorkKey:
         container=fold(_first_text(data, CONTAINER_FIELDS)),
         volume=fold(_first_text(data, ("volume", "codeVolume", "reporterVolume"))),
         page=fold(m.group(1)) if m else "",
+        issue=fold(_first_text(data, ("issue",))),
     )
 
 
@@ -218,7 +230,7 @@ def _agree(a: str, b: str) -> bool:
 
 def is_correction(new: WorkKey, old: WorkKey) -> bool:
     """``new`` is ``old`` corrected: title, year, first author and container agree,
-    the volume agrees or one of them lacks it, and the first page may differ.
+    volume and issue agree or one of them lacks it, and the first page may differ.
 
     Decided so because these are what databases fix in a record (articles in press
     get their volume and pages), while a different title, year, author or
@@ -232,6 +244,7 @@ def is_correction(new: WorkKey, old: WorkKey) -> bool:
         and new.author == old.author
         and same_container(new.container, old.container)
         and _agree(new.volume, old.volume)
+        and _agree(new.issue, old.issue)
     )
 
 
@@ -245,6 +258,7 @@ def same_work_by_title(record: Mapping[str, Any], item: Mapping[str, Any]) -> bo
         and a.author == b.author
         and (not a.container or not b.container or same_container(a.container, b.container))
         and _agree(a.volume, b.volume)
+        and _agree(a.issue, b.issue)
         and _agree(a.page, b.page)
     )
 

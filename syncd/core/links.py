@@ -2,7 +2,7 @@
 
 A record's identities are its identifiers as ``kind:value`` (``doi:10.1/x``,
 ``scopus_eid:2-s2.0-1``, ``accession:embase:123``...) or, without any, its work
-key (``work:title|year|author|container|volume|page``, see
+key (``work:title|year|author|container|volume|page|issue``, see
 :mod:`syncd.core.identity`). The state database links each identity to the item
 syncd wrote for it (``sync_links``). Accession numbers are kept there, not in
 Extra: a work found in three databases has three numbers, Zotero has one Loc. in
@@ -13,11 +13,11 @@ Following links (:func:`follow_links`), in order:
 1. every identity's link, except a DOI's or ISBN's to an item whose record
    numbers differ from the record's (an erratum's DOI leads to its article);
 2. for a work key nobody linked: the one linked work key it corrects (same title,
-   year, first author and journal, same volume or one lacking it; the first page
+   year, first author and journal, same volume and issue or one lacking it; the first page
    may differ), unless that work key is itself in this run (then both are works
    of their own); several fit: ambiguous;
 3. else the link syncd made before work keys (``fp:title|year|author`` when the
-   item's journal, volume and first page still agree with the record's;
+   item's journal, volume, issue and first page still agree with the record's;
    ``item:<hash>`` as it is);
 4. links to several live items: the one a record number (not a DOI) leads to, or
    ambiguous.
@@ -192,7 +192,7 @@ def _work_link(
 
 def _legacy_fits(key: WorkKey, link: Link, index: LibraryIndex) -> bool:
     """An ``fp:`` link (title, year, author) was shared by every work with those: it
-    is the record's when the item's container, volume and first page agree."""
+    is the record's when the item's container, volume, issue and first page agree."""
     item = index.items.get(link.key)
     if item is None:
         return True
@@ -200,6 +200,7 @@ def _legacy_fits(key: WorkKey, link: Link, index: LibraryIndex) -> bool:
     return (
         (not key.container or not have.container or same_container(key.container, have.container))
         and (not key.volume or not have.volume or key.volume == have.volume)
+        and (not key.issue or not have.issue or key.issue == have.issue)
         and (not key.page or not have.page or key.page == have.page)
     )
 

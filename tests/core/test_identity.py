@@ -64,6 +64,13 @@ def test_work_key_folds_case_accents_and_punctuation_and_takes_the_first_page() 
     assert WorkKey.parse(a.identity) == a
 
 
+def test_the_front_matter_of_two_issues_of_one_volume_is_two_works() -> None:
+    front = {"title": "Front Matter", "date": "1998", "publicationTitle": "Isis", "volume": "89"}
+    one, two = work_key(record(**front, issue="1")), work_key(record(**front, issue="2"))
+    assert one != two
+    assert not is_correction(one, two)
+
+
 def test_a_new_first_page_or_a_volume_filled_in_is_a_correction() -> None:
     old = WorkKey("reply", "2020", "smith", "journal of tests", "3", "1")
     assert is_correction(WorkKey("reply", "2020", "smith", "journal of tests", "3", "12"), old)
@@ -76,14 +83,17 @@ def test_a_new_first_page_or_a_volume_filled_in_is_a_correction() -> None:
     [
         WorkKey("reply", "2020", "smith", "memory studies", "3", "1"),
         WorkKey("reply", "2020", "smith", "journal of tests", "4", "1"),
+        WorkKey("reply", "2020", "smith", "journal of tests", "3", "1", "2"),
         WorkKey("reply", "2021", "smith", "journal of tests", "3", "1"),
         WorkKey("reply", "2020", "jones", "journal of tests", "3", "1"),
         WorkKey("rejoinder", "2020", "smith", "journal of tests", "3", "1"),
     ],
-    ids=["journal", "volume", "year", "author", "title"],
+    ids=["journal", "volume", "issue", "year", "author", "title"],
 )
-def test_another_journal_volume_year_author_or_title_is_another_work(other: WorkKey) -> None:
-    old = WorkKey("reply", "2020", "smith", "journal of tests", "3", "1")
+def test_another_journal_volume_issue_year_author_or_title_is_another_work(
+    other: WorkKey,
+) -> None:
+    old = WorkKey("reply", "2020", "smith", "journal of tests", "3", "1", "1")
     assert not is_correction(other, old)
 
 

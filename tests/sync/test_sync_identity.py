@@ -23,6 +23,7 @@ def ris(
     authors: tuple[str, ...] = ("Smith, John",),
     journal: str = "Journal of Tests",
     volume: str = "",
+    issue: str = "",
     pages: str = "",
     doi: str = "",
     eid: str = "",
@@ -36,6 +37,8 @@ def ris(
     lines += [f"PY  - {year}", f"T2  - {journal}"]
     if volume:
         lines.append(f"VL  - {volume}")
+    if issue:
+        lines.append(f"IS  - {issue}")
     if pages:
         first, _, last = pages.partition("-")
         lines.append(f"SP  - {first}")
@@ -155,6 +158,9 @@ def test_records_without_identifiers_that_differ_in_journal_are_separate_items(
     front = [
         ris("Front Matter", year="1998", authors=(), journal=j, volume="4")
         for j in ("Isis", "Osiris", "Speculum")
+    ] + [
+        ris("Front Matter", year="1998", authors=(), journal="Isis", volume="89", issue=i)
+        for i in ("1", "2")
     ]
     with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
         sync_file(session, export(tmp_path / "a.ris", intro_a))
@@ -168,10 +174,12 @@ def test_records_without_identifiers_that_differ_in_journal_are_separate_items(
             sync_file(session, one_file),
         ]
         assert sandbox.count(kind="write") == writes
-    assert first.counts()["created"] == 3
-    assert [o.kind for r in again for o in r.outcomes] == ["unchanged"] * 5
+    assert first.counts()["created"] == 5
+    assert [o.kind for r in again for o in r.outcomes] == ["unchanged"] * 7
     journals = sorted(i["publicationTitle"] for i in regular_items(sandbox))
     assert journals == [
+        "Isis",
+        "Isis",
         "Isis",
         "Journal of Sleep Research",
         "Memory Studies",
