@@ -61,7 +61,7 @@ def plan_lines(plan: Plan) -> list[str]:
                 f"    conflict {c.field}: Zotero has {_short(c.zotero_value)!r}, "
                 f"export has {_short(c.export_value)!r} (kept Zotero's)"
             )
-        if action.reason and (action.kind in ("skipped", "ambiguous") or action.reason != "new"):
+        if action.reason and action.reason != "new":
             lines.append(f"    {action.reason}")
     return lines
 

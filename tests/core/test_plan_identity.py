@@ -161,3 +161,23 @@ def test_a_title_match_fills_the_item_only_under_the_opt_in() -> None:
     ).actions[0]
     assert (on.kind, on.key, on.matched_by) == ("update", "MINEAAAA", "title")
     assert on.payload["PMID"] == "33000001"
+
+
+def test_the_plan_names_possible_duplicates_and_an_ambiguous_records_candidates() -> None:
+    from syncd.sync.render import action_json, plan_lines
+
+    mine = {
+        "itemType": "journalArticle",
+        "title": "A randomised trial of sleep hygiene",
+        "date": "2020",
+        "creators": [{"creatorType": "author", "lastName": "Doe", "firstName": "Jane"}],
+    }
+    twin = incoming(ris_record("A randomised trial of sleep hygiene", doi="10.5555/sleep"))
+    plan = make_plan(twin, mirror(("MINEAAAA", mine)), {}, SCHEMA)
+    assert any("possible duplicate of MINEAAAA" in line for line in plan_lines(plan))
+    a, links_a = linked(ris_record("A paper", extra_lines=pubmed("424242")), "PMIDAAAA")
+    b, links_b = linked(ris_record("A paper", doi="10.1000/a"), "DOIBBBBB")
+    both = incoming(ris_record("A paper", doi="10.1000/a", extra_lines=pubmed("424242")))
+    index = mirror(("PMIDAAAA", a), ("DOIBBBBB", b))
+    (action,) = make_plan(both, index, {**links_a, **links_b}, SCHEMA).actions
+    assert action_json(action)["candidates"] == ["DOIBBBBB", "PMIDAAAA"]
