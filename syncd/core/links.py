@@ -16,6 +16,9 @@ Following links (:func:`follow_links`), in order:
    year, first author and journal, same volume and issue or one lacking it; the first page
    may differ), unless that work key is itself in this run (then both are works
    of their own); several fit: ambiguous;
+   A record with identifiers that none of them links follows the link of its
+   exact work key (a database added a DOI to a record syncd had without one),
+   unless the item's identifiers differ from the record's;
 3. else the link syncd made before work keys (``fp:title|year|author`` when the
    item's journal, volume, issue and first page still agree with the record's;
    ``item:<hash>`` as it is);
@@ -146,6 +149,10 @@ def follow_links(
             return None, how, clash
         if link is not None:
             found[link.key] = link
+    elif not found and identities:
+        gained = _gained_identifiers(record, pairs, index, links)
+        if gained is not None:
+            found[gained.key] = gained
     live = [link for link in found.values() if not index.superseded(link.key)]
     if len(live) > 1:
         # A record number's link beats a DOI's (an article and its erratum, synced
@@ -188,6 +195,21 @@ def _work_link(
         ):
             return old_link, "sync-state", ()
     return None, "sync-state", ()
+
+
+def _gained_identifiers(
+    record: ConvertedRecord,
+    pairs: list[tuple[str, str]],
+    index: LibraryIndex,
+    links: Mapping[str, Link],
+) -> Link | None:
+    """A record that now carries identifiers and was linked by its work key before
+    (a database added the DOI): that link, unless the item's identifiers differ."""
+    key = work_key(record.item)
+    link = links.get(key.identity) if not key.empty else None
+    if link is None or differing_kinds(pairs, index.pairs_of(link.key), with_doi=True):
+        return None
+    return link
 
 
 def _legacy_fits(key: WorkKey, link: Link, index: LibraryIndex) -> bool:

@@ -181,3 +181,20 @@ def test_the_plan_names_possible_duplicates_and_an_ambiguous_records_candidates(
     index = mirror(("PMIDAAAA", a), ("DOIBBBBB", b))
     (action,) = make_plan(both, index, {**links_a, **links_b}, SCHEMA).actions
     assert action_json(action)["candidates"] == ["DOIBBBBB", "PMIDAAAA"]
+
+
+def test_a_record_that_gained_a_doi_follows_the_link_of_its_work_key() -> None:
+    data, links = linked(ris_record("Preface", pages="v"), "PREFACEA")
+    with_doi = incoming(ris_record("Preface", pages="v", doi="10.5555/preface"))
+    (action,) = make_plan(with_doi, mirror(("PREFACEA", data)), links, SCHEMA).actions
+    assert (action.kind, action.key) == ("update", "PREFACEA")
+    assert action.payload["DOI"] == "10.5555/preface"
+    assert action.identities == ("doi:10.5555/preface",)
+
+
+def test_a_work_key_link_is_not_followed_to_an_item_with_another_doi() -> None:
+    data, links = linked(ris_record("Preface", pages="v", doi="10.5555/one"), "PREFACEA")
+    links["work:preface|2020|doe|journal of tests||v|"] = links["doi:10.5555/one"]
+    other = incoming(ris_record("Preface", pages="v", doi="10.5555/two"))
+    (action,) = make_plan(other, mirror(("PREFACEA", data)), links, SCHEMA).actions
+    assert (action.kind, action.key) == ("create", None)

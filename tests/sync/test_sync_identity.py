@@ -219,6 +219,21 @@ def test_an_article_in_press_without_identifiers_getting_volume_and_pages_update
     assert (item["volume"], item["pages"]) == ("7", "v")
 
 
+def test_a_record_without_identifiers_that_gains_a_doi_updates_its_item(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        sync_file(session, export(tmp_path / "v1.ris", ris("Erratum", volume="2", pages="7")))
+        with_doi = export(
+            tmp_path / "v2.ris", ris("Erratum", volume="2", pages="7", doi="10.5555/err.7")
+        )
+        first = sync_file(session, with_doi)
+        again = sync_file(session, with_doi)
+    (item,) = regular_items(sandbox)
+    assert item["DOI"] == "10.5555/err.7"
+    assert [o.kind for o in first.outcomes + again.outcomes] == ["updated", "unchanged"]
+
+
 # -- finding 8 -------------------------------------------------------------------------
 
 
