@@ -13,21 +13,21 @@ Following links (:func:`follow_links`), in order:
 1. every identity's link, except a DOI's or ISBN's to an item whose record
    numbers differ from the record's (an erratum's DOI leads to its article);
 2. for a work key nobody linked: the one linked work key it corrects (same title,
-   year, first author and journal, same volume and issue or one lacking it; the first page
-   may differ), unless that work key is itself in this run (then both are works
+   year, first author and journal, same volume and issue or one lacking it; the
+   first page may differ), unless that work key is itself in this run (then both are works
    of their own); several fit: ambiguous;
-   A record with identifiers that none of them links follows the link of its
-   exact work key (a database added a DOI to a record syncd had without one),
-   unless the item's identifiers differ from the record's;
 3. else the link syncd made before work keys (``fp:title|year|author`` when the
    item's journal, volume, issue and first page still agree with the record's;
    ``item:<hash>`` as it is);
-4. links to several live items: the one a record number (not a DOI) leads to, or
+4. for a record with identifiers none of which is linked: the link of its exact
+   work key (a database added a DOI to a record syncd had without one), unless
+   the item's identifiers differ from the record's;
+5. links to several live items: the one a record number (not a DOI) leads to, or
    ambiguous.
 
-The item a link leads to then goes through :func:`checked_link`: when the record's
-identifiers name other live items too, the record is ambiguous (two items would
-hold one identifier), never written.
+The item a link leads to then goes through :func:`checked_link`: when writing the
+record to it would leave two live items holding one identifier, the record is
+ambiguous, never written.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ from syncd.core.identity import (
     same_container,
     work_key,
 )
-from syncd.core.match import LibraryIndex, Match, match_record
+from syncd.core.match import NEVER_MATCHED_TYPES, LibraryIndex, Match, match_record
 from syncd.ris.mapping import ConvertedRecord, SourceRef
 
 if TYPE_CHECKING:
@@ -230,20 +230,33 @@ def _legacy_fits(key: WorkKey, link: Link, index: LibraryIndex) -> bool:
 def checked_link(
     link: Link, how: str, record: ConvertedRecord, item: Mapping[str, Any], index: LibraryIndex
 ) -> Match:
-    """The linked item, unless the record's identifiers also name other live items
-    (two items would then hold one identifier): ambiguous."""
-    check = match_record(
-        record.identifiers, str(item.get("itemType")), index, record=item, live_only=True
-    )
-    others = set(check.ambiguous) | ({check.key} if check.key else set())
-    others.discard(link.key)
+    """The linked item, unless writing the record to it would leave two live items
+    holding one identifier: an identifier of the record the linked item lacks is
+    held by another live item of the same work. Then ambiguous (the user merges
+    them, or trashes one), with the keys of both."""
+    item_type = str(item.get("itemType"))
+    pairs = id_pairs(record.identifiers, item_type, item)
+    held = set(index.pairs_of(link.key))
+    others: set[str] = set()
+    for pair in pairs:
+        if pair in held:
+            continue
+        for key in index.by_id.get(pair, ()):
+            if (
+                key != link.key
+                and not index.superseded(key)
+                and index.items[key].item_type not in NEVER_MATCHED_TYPES
+                and not differing_kinds(pairs, index.pairs_of(key))
+            ):
+                others.add(key)
     if others and not index.superseded(link.key):
         keys = tuple(sorted(others | {link.key}))
         return Match(
             ambiguous=keys,
-            detail=f"syncd linked the record to {link.key}; its identifiers name "
-            f"{', '.join(sorted(others))} too",
+            detail=f"syncd linked the record to {link.key}; "
+            f"{', '.join(sorted(others))} holds one of its identifiers",
         )
+    check = match_record(record.identifiers, item_type, index, record=item, live_only=True)
     return Match(key=link.key, by=how, trashed=index.items[link.key].trashed, shares=check.shares)
 
 

@@ -198,3 +198,13 @@ def test_a_work_key_link_is_not_followed_to_an_item_with_another_doi() -> None:
     other = incoming(ris_record("Preface", pages="v", doi="10.5555/two"))
     (action,) = make_plan(other, mirror(("PREFACEA", data)), links, SCHEMA).actions
     assert (action.kind, action.key) == ("create", None)
+
+
+def test_a_linked_item_already_holding_what_another_item_holds_is_still_written() -> None:
+    # No write adds the DOI to a second item: it is on both already.
+    data, links = linked(ris_record("A paper", doi="10.1000/a", pages="1"), "MINEAAAA")
+    copy = {"itemType": "journalArticle", "title": "My copy", "DOI": "10.1000/a"}
+    fixed = incoming(ris_record("A paper", doi="10.1000/a", pages="2"))
+    index = mirror(("MINEAAAA", data), ("COPYAAAA", copy))
+    (action,) = make_plan(fixed, index, links, SCHEMA).actions
+    assert (action.kind, action.key, dict(action.payload)) == ("update", "MINEAAAA", {"pages": "2"})
