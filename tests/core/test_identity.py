@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from syncd.core.identity import (
     WorkKey,
@@ -153,3 +155,29 @@ def test_title_match_needs_container_volume_and_page_to_agree_where_both_have_th
 )
 def test_accession_numbers_name_their_database(data: dict[str, Any], expected: str | None) -> None:
     assert accession_number(data) == expected
+
+
+PAIRS = st.lists(
+    st.tuples(
+        st.sampled_from(["doi", "scopus_eid", "pmid", "wos", "accession", "isbn"]),
+        st.sampled_from(["10.1000/a", "10.1000//a", "1", "2"]),
+    ),
+    max_size=5,
+)
+
+
+@given(PAIRS, PAIRS, st.booleans())
+def test_two_works_or_not_does_not_depend_on_which_side_is_asked(
+    a: list[tuple[str, str]], b: list[tuple[str, str]], with_doi: bool
+) -> None:
+    assert differing_kinds(a, b, with_doi=with_doi) == differing_kinds(b, a, with_doi=with_doi)
+    assert differing_kinds(a, a, with_doi=with_doi) == []
+
+
+@given(
+    st.text(alphabet="abcdefghij KLMNOP", min_size=1, max_size=40), st.sampled_from([".", "!", " "])
+)
+def test_case_and_a_final_period_do_not_change_a_work_key(title: str, end: str) -> None:
+    plain = work_key(record(title=title, date="2001"))
+    shouted = work_key(record(title=title.upper() + end, date="2001"))
+    assert plain == shouted
