@@ -218,7 +218,14 @@ def sync(
         for outcome in report.outcomes:
             if outcome.kind == "failed":
                 continue  # on stderr, below
-            if outcome.kind not in ("unchanged", "created", "updated") or ctx.obj["verbosity"] > 0:
+            # A create with a message ("shares DOI with ...", "possible duplicate of
+            # ...") is for the user to check.
+            noted = outcome.kind == "created" and bool(outcome.message)
+            if (
+                outcome.kind not in ("unchanged", "created", "updated")
+                or noted
+                or ctx.obj["verbosity"] > 0
+            ):
                 click.echo(outcome.line())
         click.echo(summary_line(report))
     _echo_problems(report, ctx.obj["verbosity"])

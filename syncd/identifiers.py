@@ -62,6 +62,31 @@ EXTRA_LABELS: Final = {
     "scopus_eid": "Scopus EID",
     "wos": "Web of Science ID",
 }
+# Accession numbers of databases without an identifier kind of their own.
+_AN_URL_RE: Final = re.compile(r"[?&;]AN=([A-Za-z0-9][A-Za-z0-9.:-]*)", re.IGNORECASE)
+_DB_URL_RE: Final = re.compile(r"[?&;]db=([A-Za-z0-9]+)", re.IGNORECASE)
+_DOCVIEW_RE: Final = re.compile(r"proquest\.com/.*?docview/(\d{5,})", re.IGNORECASE)
+_ACCESSION_RE: Final = re.compile(r"^[A-Za-z]{0,3}[0-9][0-9.-]{3,}[0-9A-Za-z]?$")
+_DB_RANGE_RE: Final = re.compile(r"[<(\[].*$")
+_DB_WORD_RE: Final = re.compile(r"[^a-z0-9]+")
+# Database names as exporters write them (DB, DP or an EBSCO db code), folded to
+# one name per database so that one database's numbers meet whatever platform
+# exported them (APA's PsycInfo numbers are the same on Ovid, EBSCO and ProQuest).
+_DATABASES: Final = (
+    ("embase", "embase"),
+    ("emed", "embase"),
+    ("psyc", "psycinfo"),
+    ("psyh", "psycinfo"),
+    ("cinahl", "cinahl"),
+    ("cin20", "cinahl"),
+    ("proquest", "proquest"),
+    ("eric", "eric"),
+)
+# Platforms, not databases: their name says nothing about whose number AN is.
+_PLATFORMS: Final = ("ebsco", "ovid")
+# PubMed/MEDLINE numbers are PMIDs, found as such.
+_PMID_DATABASES: Final = ("pubmed", "medline", "nlm")
+
 _EXTRA_LINE_RE: Final = re.compile(
     r"^\s*(doi|pmid|pmcid|scopus\s*eid|eid|web\s*of\s*science\s*id|wos\s*id|wos|ut)\s*:\s*(.+?)\s*$",
     re.IGNORECASE,
@@ -406,6 +431,71 @@ def identifiers_from_item(data: Mapping[str, Any]) -> Identifiers:
         if loc.strip().isdigit() and ("pubmed" in source or "medline" in source or "nlm" in source):
             ids = ids.merged(Identifiers(pmid=normalize_pmid(loc)))
     return ids.merged(identifiers_from_url(text("url")))
+
+
+def _database_name(label: str) -> str | None:
+    """One name per database for a DB/DP label or an EBSCO db code, or None."""
+    low = _DB_RANGE_RE.sub("", label.lower()).strip()
+    if not low:
+        return None
+    for marker in _PMID_DATABASES:
+        if marker in low:
+            return "pubmed"
+    for marker, name in _DATABASES:
+        if marker in low:
+            return name
+    for platform in _PLATFORMS:
+        if platform in low:
+            return None
+    return _DB_WORD_RE.sub("-", low).strip("-") or None
+
+
+def accession_number(data: Mapping[str, Any]) -> str | None:
+    """``<database>:<number>``: the record number a database gave a record, or None.
+
+    Read where Zotero's RIS import puts it (AN in ``archiveLocation``, DB in
+    ``archive``, DP in ``libraryCatalog``) and from EBSCO (``db=...&AN=...``) and
+    ProQuest (``docview/<number>``) links. Scopus EIDs, WoS UTs and PubMed's
+    numbers are left out: they are found as those identifiers.
+    """
+
+    def text(name: str) -> str:
+        value = data.get(name)
+        return value.strip() if isinstance(value, str) else ""
+
+    loc = text("archiveLocation")
+    label = text("archive") or text("libraryCatalog")
+    url = text("url")
+    db: str | None = None
+    if label:
+        db = _database_name(label)
+    if db is None and url:
+        m = _DB_URL_RE.search(url)
+        if m is not None and "ebsco" in url.lower():
+            db = _database_name(m.group(1))
+        elif "proquest.com" in url.lower():
+            db = "proquest"
+    if db is None or db == "pubmed":
+        return None
+    number = loc
+    if number and (normalize_scopus_eid(number) or normalize_wos(number)):
+        return None
+    if not number and url:
+        m = _AN_URL_RE.search(url) or _DOCVIEW_RE.search(url)
+        if m is not None:
+            number = m.group(1)
+    if not number or _ACCESSION_RE.match(number) is None:
+        return None
+    return db + ":" + number.upper()
+
+
+def doi_variant(doi: str) -> str:
+    """``doi`` with the slashes after its prefix collapsed: PubMed writes some DOIs
+    as ``10.1037//0022-3514...``, the publisher as ``10.1037/0022-3514...``."""
+    head, sep, tail = doi.partition("/")
+    if not sep:
+        return doi
+    return head + "/" + tail.lstrip("/")
 
 
 def extra_lines(

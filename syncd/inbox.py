@@ -154,11 +154,13 @@ class Inbox:
 
     def duplicate_of(self, entry: InboxFile) -> str | None:
         row = self.db.conn.execute(
-            # Only a sync that went through counts: after failed records the same
-            # file dropped again is how a user retries them.
+            # Only a sync that went through counts: after failed or ambiguous
+            # records the same file dropped again is how a user retries them.
             "SELECT path, finished_at FROM inbox_file WHERE library = ? AND sha256 = ? "
             "AND status = 'processed' AND id != ? "
-            "AND json_extract(report, '$.summary.failed') = 0 ORDER BY id LIMIT 1",
+            "AND json_extract(report, '$.summary.failed') = 0 "
+            "AND COALESCE(json_extract(report, '$.summary.ambiguous'), 0) = 0 "
+            "ORDER BY id LIMIT 1",
             (self.library, entry.sha256, entry.id),
         ).fetchone()
         return f"{row[0]} (synced {row[1]})" if row else None

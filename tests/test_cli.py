@@ -107,6 +107,8 @@ def test_plan_then_sync_json_then_nothing_to_do(sandbox: Any, tmp_path: Path) ->
         "conflicts": 0,
         "failed": 0,
         "skipped": 0,
+        "ambiguous": 0,
+        "ambiguous_records": [],
     }
     again = syncd("--config", str(cfg), "sync", "--json", str(export), env=env)
     assert json.loads(again.stdout)["unchanged"] == 5
@@ -151,3 +153,27 @@ def test_missing_key_is_a_clear_config_error(sandbox: Any, tmp_path: Path) -> No
     run = syncd("--config", str(cfg), "sync", str(SEED), env=env)
     assert run.returncode == 2
     assert "ZOTERO_API_KEY" in run.stderr and "syncd key set" in run.stderr
+
+
+def test_an_ambiguous_record_is_counted_with_its_candidates_and_exits_1(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    cfg = config(tmp_path, sandbox)
+    env = {"ZOTERO_API_KEY": TEST_KEY}
+    head = "TY  - JOUR\nTI  - Sleep spindles and memory\nAU  - Smith, John\nPY  - 2020\n"
+    files = {
+        "pmid.ris": head + "UR  - https://pubmed.ncbi.nlm.nih.gov/34000001\nER  - \n",
+        "doi.ris": head + "DO  - 10.5555/sp.1\nER  - \n",
+        "both.ris": head + "DO  - 10.5555/sp.1\n"
+        "UR  - https://pubmed.ncbi.nlm.nih.gov/34000001\nER  - \n",
+    }
+    runs = []
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        runs.append(syncd("--config", str(cfg), "sync", "--json", str(tmp_path / name), env=env))
+    assert [r.returncode for r in runs] == [0, 0, 1]
+    summary = json.loads(runs[2].stdout)
+    assert (summary["ambiguous"], summary["skipped"]) == (1, 0)
+    (record,) = summary["ambiguous_records"]
+    keys = sorted(i["key"] for i in sandbox.all_items("users/1"))
+    assert record["candidates"] == keys and len(keys) == 2

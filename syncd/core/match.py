@@ -1,31 +1,53 @@
 """Matching records to library items by identifier: pure, over a snapshot of the mirror.
 
-A record matches an item when a strong identifier agrees, tried in order of
-precedence (DOI, Scopus EID, PMID, PMCID, Web of Science UT, then ISBN for books).
-Two items for one record, or identifiers that point to different items, is an
-ambiguity: reported with the keys involved, never guessed. Notes and attachments
-never match. Items in the trash do match, and the match says so.
+A record matches an item when an identifier agrees (DOI, Scopus EID, PMID, PMCID,
+Web of Science UT, a database's accession number, ISBN for books), unless the two
+carry record numbers that say they are two works (:mod:`syncd.core.identity`):
+such an item is reported as sharing the DOI, never matched. A DOI that differs
+only in the slashes after its prefix (``10.1037//...``) matches when title and
+year agree too. Notes and attachments never match.
 
-Title/year/first-author matching is an opt-in for records without any identifier,
-and its matches are marked ``weak`` so the planner never updates through them.
+Several items for one record are narrowed, in this order, before it is called
+ambiguous (reported with the keys involved, never guessed):
+
+1. items in the trash, and items another item's ``dc:replaces`` relation names
+   (what Zotero's "Merge items" leaves), drop out when a live one matches;
+2. a database's record number beats a DOI or ISBN several items share (an
+   erratum and its article): the one item the record numbers name wins;
+3. among items that share only the DOI, the one whose title is the record's.
+
+Title/year/first-author matching (``by_title``) is an opt-in, for records whose
+identifiers found nothing; items whose identifiers differ never match that way.
+Its matches are marked ``weak``. Without the opt-in the same search only names
+``possible`` duplicates.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from syncd.identifiers import Identifiers, identifiers_from_item
+from syncd.core.identity import (
+    ID_KINDS,
+    ISBN_TYPES,
+    SHARED_KINDS,
+    Pair,
+    differing_kinds,
+    fingerprint,
+    id_pairs,
+    same_work_by_title,
+    title_of,
+    year_of,
+)
+from syncd.identifiers import Identifiers, accession_number, doi_variant, identifiers_from_item
 
-# Precedence of identifier kinds, strongest first. ISBN only identifies books:
-# chapters of one book share its ISBN.
-ID_KINDS: tuple[str, ...] = ("doi", "scopus_eid", "pmid", "pmcid", "wos", "isbn")
-ISBN_TYPES = frozenset({"book"})
+__all__ = ["ID_KINDS", "ISBN_TYPES", "fingerprint", "id_pairs"]
+
 NEVER_MATCHED_TYPES = frozenset({"note", "attachment", "annotation"})
+# Index kind for DOIs written with a doubled slash, under their collapsed form.
+DOI_VARIANT = "doi~"
 
 
 class IndexedItem(Protocol):
@@ -62,33 +84,32 @@ class MirrorItem:
     identifiers: tuple[tuple[str, str], ...] | None = None
 
 
-def id_pairs(ids: Identifiers, item_type: str | None = None) -> list[tuple[str, str]]:
-    """The (kind, value) pairs an item or record can be found by, in precedence order."""
-    pairs: list[tuple[str, str]] = []
-    for kind in ID_KINDS:
-        if kind == "isbn":
-            if item_type is None or item_type in ISBN_TYPES:
-                pairs.extend(("isbn", v) for v in ids.isbn)
-            continue
-        value = getattr(ids, kind)
-        if value:
-            pairs.append((kind, value))
-    return pairs
+def _replaced_keys(data: Mapping[str, Any]) -> list[str]:
+    """Keys an item's ``dc:replaces`` relation names (URIs ending in the key)."""
+    relations = data.get("relations")
+    if not isinstance(relations, Mapping):
+        return []
+    value = relations.get("dc:replaces")
+    uris = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return [str(u).rstrip("/").rsplit("/", 1)[-1] for u in uris if u]
 
 
 @dataclass
 class LibraryIndex:
     """The mirror indexed for matching: items by key, keys by identifier.
 
-    Keys by title fingerprint are built on first use: only the opt-in title match
-    asks for them, and folding every title of a large library cost more than the
-    rest of the index together.
+    Keys by title fingerprint are built on first use: only the title match and the
+    duplicate hint ask for them, and folding every title of a large library cost
+    more than the rest of the index together.
     """
 
     items: dict[str, IndexedItem] = field(default_factory=dict)
     by_id: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    # Keys named by a live item's dc:replaces relation -> the items naming them.
+    replaced_by: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     # What each key was indexed under, so removing one item costs what adding did.
     _pairs: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    _replaces: dict[str, list[str]] = field(default_factory=dict)
     _fingerprints: dict[str, str] = field(default_factory=dict)
     _by_fingerprint: dict[str, set[str]] | None = None
 
@@ -108,6 +129,10 @@ class LibraryIndex:
                     self._add_fingerprint(item)
         return self._by_fingerprint
 
+    def pairs_of(self, key: str) -> list[Pair]:
+        """The identifiers ``key`` is indexed under (none for unknown keys)."""
+        return self._pairs.get(key, [])
+
     def add(self, item: IndexedItem) -> None:
         """Index ``item``, replacing whatever was indexed under its key before."""
         self.remove(item.key)
@@ -120,9 +145,22 @@ class LibraryIndex:
             if known is not None
             else id_pairs(identifiers_from_item(item.data), item.item_type)
         )
+        # Accession numbers and DOI variants are not in the mirror's stored pairs.
+        number = accession_number(item.data)
+        if number and ("accession", number) not in pairs:
+            pairs.append(("accession", number))
+        for kind, value in list(pairs):
+            if kind == "doi" and "//" in value:
+                pairs.append((DOI_VARIANT, doi_variant(value)))
         for pair in pairs:
             self.by_id[pair].add(item.key)
         self._pairs[item.key] = pairs
+        if not item.trashed:
+            replaces = _replaced_keys(item.data)
+            for old in replaces:
+                self.replaced_by[old].add(item.key)
+            if replaces:
+                self._replaces[item.key] = replaces
         if self._by_fingerprint is not None:
             self._add_fingerprint(item)
 
@@ -137,9 +175,22 @@ class LibraryIndex:
         self.items.pop(key, None)
         for pair in self._pairs.pop(key, ()):
             self.by_id[pair].discard(key)
+        for old in self._replaces.pop(key, ()):
+            self.replaced_by[old].discard(key)
         fp = self._fingerprints.pop(key, None)
         if fp and self._by_fingerprint is not None:
             self._by_fingerprint[fp].discard(key)
+
+    def superseded(self, key: str) -> bool:
+        """In the trash, or merged into another (live) item in Zotero."""
+        item = self.items.get(key)
+        return item is None or item.trashed or bool(self.replaced_by.get(key))
+
+    def prefer_live(self, keys: Iterable[str]) -> set[str]:
+        """``keys`` without the superseded ones, when any is not superseded."""
+        keys = set(keys)
+        live = {k for k in keys if not self.superseded(k)}
+        return live or keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +199,9 @@ class Match:
 
     ``key`` is set for a unique match; ``ambiguous`` lists every key involved when
     the identifiers disagree. ``by`` names the identifier kind (or ``"title"``).
+    ``shares`` names items that carry the record's DOI but are other works;
+    ``possible`` items that look like the same work by title, year and author
+    (only searched for when the title match is off and nothing else matched).
     """
 
     key: str | None = None
@@ -156,6 +210,8 @@ class Match:
     weak: bool = False
     ambiguous: tuple[str, ...] = ()
     detail: str = ""
+    shares: tuple[str, ...] = ()
+    possible: tuple[str, ...] = ()
 
     @property
     def found(self) -> bool:
@@ -170,79 +226,110 @@ def match_record(
     item_type: str,
     index: LibraryIndex,
     *,
-    title_fallback: Mapping[str, Any] | None = None,
+    record: Mapping[str, Any] | None = None,
+    by_title: bool = False,
     live_only: bool = False,
+    hint: bool = False,
 ) -> Match:
     """Find the library item a record with identifiers ``ids`` stands for.
 
-    ``title_fallback`` (the record's item data) enables the opt-in weak match for
-    records that carry no identifier at all; ``live_only`` leaves trashed items out.
+    ``record`` (the record's item data) adds its accession number, allows DOI
+    variants and the title rules; ``by_title`` enables the opt-in weak match,
+    ``hint`` the search for possible duplicates without it; ``live_only`` leaves
+    trashed and merged-away items out.
     """
-    pairs = id_pairs(ids, item_type)
+    pairs = id_pairs(ids, item_type, record)
     hits: list[tuple[str, str, frozenset[str]]] = []
+    shares: set[str] = set()
     for kind, value in pairs:
-        keys = frozenset(
-            k
-            for k in index.by_id.get((kind, value), ())
-            if index.items[k].item_type not in NEVER_MATCHED_TYPES
-            and not (live_only and index.items[k].trashed)
-        )
+        found = set(index.by_id.get((kind, value), ()))
+        if kind == "doi" and record is not None:
+            found |= _doi_variants(value, record, index)
+        keys: set[str] = set()
+        for k in found:
+            item = index.items[k]
+            if item.item_type in NEVER_MATCHED_TYPES or (live_only and index.superseded(k)):
+                continue
+            if differing_kinds(pairs, index.pairs_of(k)):
+                if kind in SHARED_KINDS:
+                    shares.add(k)
+                continue
+            keys.add(k)
         if keys:
-            hits.append((kind, value, keys))
+            hits.append((kind, value, frozenset(keys)))
+    shared = tuple(sorted(shares))
     if hits:
-        involved = frozenset().union(*(keys for _, _, keys in hits))
+        involved = index.prefer_live(set().union(*(keys for _, _, keys in hits)))
+        if len(involved) > 1:
+            involved = _narrow(involved, hits, record, index)
         if len(involved) > 1:
             detail = "; ".join(
                 f"{kind} {value} -> {', '.join(sorted(keys))}" for kind, value, keys in hits
             )
-            return Match(ambiguous=tuple(sorted(involved)), detail=detail)
+            return Match(ambiguous=tuple(sorted(involved)), detail=detail, shares=shared)
         (key,) = involved
-        kind = hits[0][0]
-        return Match(key=key, by=kind, trashed=index.items[key].trashed)
-    if not pairs and title_fallback is not None:
-        fp = fingerprint(title_fallback)
-        same = sorted(index.by_fingerprint.get(fp, ())) if fp else []
-        if len(same) == 1:
-            key = same[0]
+        kind = next(kind for kind, _, keys in hits if key in keys)
+        return Match(key=key, by=kind, trashed=index.items[key].trashed, shares=shared)
+    if record is not None and (by_title or hint):
+        same = index.prefer_live(_same_title(record, pairs, index, live_only=live_only))
+        if by_title and len(same) == 1:
+            (key,) = same
             return Match(key=key, by="title", weak=True, trashed=index.items[key].trashed)
-        if len(same) > 1:
-            return Match(ambiguous=tuple(same), detail="same title, year and first author")
-    return NO_MATCH
+        if by_title and len(same) > 1:
+            return Match(ambiguous=tuple(sorted(same)), detail="same title, year and first author")
+        return Match(shares=shared, possible=tuple(sorted(same)))
+    return Match(shares=shared) if shared else NO_MATCH
 
 
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+def _doi_variants(doi: str, record: Mapping[str, Any], index: LibraryIndex) -> set[str]:
+    """Items whose DOI is ``doi`` written with other slashes, and whose title and
+    year are the record's."""
+    loose = doi_variant(doi)
+    found = set(index.by_id.get((DOI_VARIANT, loose), ()))
+    if loose != doi:
+        found |= index.by_id.get(("doi", loose), set())
+    if not found:
+        return found
+    title, year = title_of(record), year_of(record)
+    return {
+        k
+        for k in found
+        if title_of(index.items[k].data) == title and year_of(index.items[k].data) == year
+    }
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _NON_WORD.sub(" ", stripped.casefold()).strip()
+def _narrow(
+    involved: set[str],
+    hits: list[tuple[str, str, frozenset[str]]],
+    record: Mapping[str, Any] | None,
+    index: LibraryIndex,
+) -> set[str]:
+    """Rules 2 and 3 of the module docstring; ``involved`` again when they do not
+    single one item out."""
+    numbered = set().union(*(keys for kind, _, keys in hits if kind not in SHARED_KINDS))
+    numbered &= involved
+    if len(numbered) == 1:
+        # Only when the shared identifiers name that item too: a PMID on one item
+        # and the DOI on another is two items holding one record's identifiers.
+        shared = [keys for kind, _, keys in hits if kind in SHARED_KINDS]
+        return numbered if all(numbered <= keys for keys in shared) else involved
+    if numbered or record is None:
+        return involved
+    title = title_of(record)
+    same = {k for k in involved if title and title_of(index.items[k].data) == title}
+    return same if len(same) == 1 else involved
 
 
-_YEAR = re.compile(r"\b(\d{4})\b")
-
-
-def fingerprint(data: Mapping[str, Any]) -> str | None:
-    """Folded title + year + first creator's last name, or None when too thin to use."""
-    title = ""
-    for name in ("title", "caseName", "nameOfAct", "subject"):
-        value = data.get(name)
-        if isinstance(value, str) and value.strip():
-            title = _fold(value)
-            break
-    if len(title) < 8:
-        return None
-    year = ""
-    for name in ("date", "dateDecided", "dateEnacted", "issueDate"):
-        value = data.get(name)
-        if isinstance(value, str):
-            m = _YEAR.search(value)
-            if m:
-                year = m.group(1)
-                break
-    first = ""
-    creators = data.get("creators") or []
-    if creators and isinstance(creators[0], Mapping):
-        c = creators[0]
-        first = _fold(str(c.get("lastName") or c.get("name") or "")).split(" ")[-1]
-    return f"{title}|{year}|{first}"
+def _same_title(
+    record: Mapping[str, Any], pairs: list[Pair], index: LibraryIndex, *, live_only: bool
+) -> set[str]:
+    fp = fingerprint(record)
+    if not fp:
+        return set()
+    return {
+        k
+        for k in index.by_fingerprint.get(fp, ())
+        if not (live_only and index.superseded(k))
+        and not differing_kinds(pairs, index.pairs_of(k), with_doi=True)
+        and same_work_by_title(record, index.items[k].data)
+    }

@@ -5,21 +5,34 @@ folder asks for), the mirror index, and syncd's own links from record identities
 the items it wrote (with the base values of the three-way merge). Output is one
 action per distinct record: create, update, unchanged, conflict, ambiguous or
 skipped, each with its reason. Records repeated within a file or across the files
-of one run (sharing any identifier) collapse into one action; the later record wins
-field by field, the earlier ones fill its gaps.
+of one run (sharing any identifier, unless their record numbers say they are two
+works) collapse into one action; the later record wins field by field, the earlier
+ones fill its gaps.
+
+Which item a record goes to, and which links it follows: :mod:`syncd.core.links`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from syncd.core.match import LibraryIndex, Match, fingerprint, id_pairs, match_record
+from syncd.core.identity import differing_kinds, work_key
+from syncd.core.links import (
+    KnownLinks,
+    checked_link,
+    create_reason,
+    follow_links,
+    own_identities,
+    pairs_of,
+    record_identities,
+    shares_note,
+)
+from syncd.core.match import LibraryIndex, Match, match_record
 from syncd.core.merge import Conflict, base_of, merge_item
-from syncd.identifiers import Identifiers
+from syncd.identifiers import Identifiers, doi_variant
 from syncd.ris.mapping import ConvertedRecord, SourceRef
 from syncd.schema import Schema
 
@@ -66,6 +79,8 @@ class Action:
     new_base: Mapping[str, Any] = field(default_factory=dict)
     reason: str = ""
     matched_by: str | None = None
+    # ambiguous: the items the record could be (the user decides, e.g. by merging)
+    candidates: tuple[str, ...] = ()
     trashed: bool = False
     # The state database already links every identity to ``key`` with ``new_base``
     # as the base: nothing to record (most of an unchanged re-sync).
@@ -90,19 +105,6 @@ class Plan:
         return [a for a in self.actions if a.kind == kind]
 
 
-def record_identities(record: ConvertedRecord) -> tuple[str, ...]:
-    """Keys that identify a record across exports: its identifiers, else a fingerprint."""
-    item_type = str(record.item.get("itemType"))
-    pairs = id_pairs(record.identifiers, item_type)
-    if pairs:
-        return tuple(f"{kind}:{value}" for kind, value in pairs)
-    fp = fingerprint(record.item)
-    if fp:
-        return (f"fp:{fp}",)
-    digest = hashlib.sha256(json.dumps(record.item, sort_keys=True).encode()).hexdigest()
-    return (f"item:{digest[:32]}",)
-
-
 def note_digest(note: str) -> str:
     return hashlib.sha256(" ".join(note.split()).encode()).hexdigest()[:24]
 
@@ -116,7 +118,12 @@ class _Group:
 def collapse(
     incoming: Sequence[Incoming],
 ) -> list[tuple[Incoming, tuple[str, ...], tuple[SourceRef, ...]]]:
-    """Merge records that share an identity; order follows first appearance."""
+    """Merge records that share an identity; order follows first appearance.
+
+    Records whose record numbers differ (an erratum beside its article, sharing the
+    DOI) stay apart; DOIs that differ only in their slashes join when title and
+    year agree.
+    """
     parent: dict[int, int] = {}
 
     def find(i: int) -> int:
@@ -127,15 +134,23 @@ def collapse(
 
     owner: dict[str, int] = {}
     identities = [record_identities(inc.record) for inc in incoming]
+    pairs = [pairs_of(ids) for ids in identities]
+    group_pairs: dict[int, list[tuple[str, str]]] = {}
+    variants = any("//" in ident for ids in identities for ident in ids if ident[:4] == "doi:")
     for i, ids in enumerate(identities):
         find(i)
-        for ident in _collapse_keys(ids, incoming[i].record):
-            if ident in owner:
-                a, b = find(owner[ident]), find(i)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-            else:
+        group_pairs[i] = list(pairs[i])
+        keys = ids + _variant_keys(ids, incoming[i].record) if variants else ids
+        for ident in keys:
+            if ident not in owner:
                 owner[ident] = i
+                continue
+            a, b = find(owner[ident]), find(i)
+            if a == b or differing_kinds(group_pairs[a], group_pairs[b]):
+                continue
+            root, other = min(a, b), max(a, b)
+            parent[other] = root
+            group_pairs[root] = group_pairs[root] + group_pairs.pop(other)
     groups: dict[int, list[int]] = {}
     for i in range(len(incoming)):
         groups.setdefault(find(i), []).append(i)
@@ -151,13 +166,15 @@ def collapse(
     return out
 
 
-def _collapse_keys(ids: tuple[str, ...], record: ConvertedRecord) -> tuple[str, ...]:
-    """What records are joined on: identifiers; a title fingerprint only joins records
-    that are the same to the letter (two works may share title, year and author)."""
-    if ids and not ids[0].startswith(("fp:", "item:")):
-        return ids
-    digest = hashlib.sha256(json.dumps(record.item, sort_keys=True).encode()).hexdigest()
-    return tuple(f"{ident}#{digest[:16]}" for ident in ids)
+def _variant_keys(ids: tuple[str, ...], record: ConvertedRecord) -> tuple[str, ...]:
+    """Join keys for DOIs written with other slashes: the collapsed DOI with the
+    record's title and year, so that only the same work joins."""
+    key = work_key(record.item)
+    return tuple(
+        f"doi~{doi_variant(ident[4:])}|{key.title}|{key.year}"
+        for ident in ids
+        if ident.startswith("doi:")
+    )
 
 
 def _merge_group(members: list[Incoming]) -> Incoming:
@@ -203,11 +220,13 @@ def make_plan(
     schema: Schema,
     options: Options = Options(),
 ) -> Plan:
+    groups = collapse(list(incoming))
+    known = KnownLinks.of(links, groups)
     actions = [
-        _plan_one(inc, ids, sources, index, links, schema, options)
-        for inc, ids, sources in collapse(list(incoming))
+        _plan_one(inc, ids, sources, index, links, schema, options, known)
+        for inc, ids, sources in groups
     ]
-    return Plan(tuple(actions))
+    return Plan(tuple(_one_record_per_item(actions)))
 
 
 def _plan_one(
@@ -218,6 +237,7 @@ def _plan_one(
     links: Mapping[str, Link],
     schema: Schema,
     options: Options,
+    known: KnownLinks,
 ) -> Action:
     record = inc.record
     item = export_item(inc)
@@ -225,66 +245,22 @@ def _plan_one(
     base_new = {**base_of(item), "_notes": sorted(note_digest(n) for n in notes)}
     common: dict[str, Any] = {"incoming": inc, "identities": identities, "sources": sources}
 
-    link = next((links[i] for i in identities if i in links), None)
-    moved: Match | None = None
-    if link is not None and (link.key not in index.items or index.items[link.key].trashed):
-        # The linked item is gone or in the trash. If the user merged duplicates in
-        # Zotero, another live item carries the record's identifiers: use that one.
-        other = match_record(record.identifiers, str(item.get("itemType")), index, live_only=True)
-        if other.key and other.key != link.key:
-            link, moved = None, other
-    if link is not None and link.key not in index.items:
-        if not link.confirmed:
-            # A create was sent before (maybe it landed, maybe not): resend with the
-            # same key; the server's 412 tells us if it already exists.
-            return Action(
-                "create",
-                key=link.key,
-                payload=item,
-                notes=notes,
-                new_base=base_new,
-                reason="resending an unconfirmed create",
-                **common,
-            )
-        if not options.recreate_deleted:
-            made = "created" if link.created_by_syncd else "updated"
-            return Action(
-                "skipped",
-                key=link.key,
-                reason=f"syncd {made} this item before and it was deleted in Zotero; "
-                "set [sync] recreate_deleted = true to create it again",
-                **common,
-            )
-        link = None
-        match = match_record(record.identifiers, str(item.get("itemType")), index)
-    elif link is not None:
-        match = Match(key=link.key, by="sync-state", trashed=index.items[link.key].trashed)
-    elif moved is not None:
-        match = moved
-    else:
-        fallback = item if options.match_by_title else None
-        match = match_record(
-            record.identifiers, str(item.get("itemType")), index, title_fallback=fallback
-        )
-
-    if match.ambiguous:
-        return Action(
-            "ambiguous", reason=f"identifiers point to several items: {match.detail}", **common
-        )
+    target = _choose_target(inc, item, common, base_new, index, links, known, options)
+    if isinstance(target, Action):
+        return target
+    link, match = target
+    identities = own_identities(identities, match)
+    common["identities"] = identities
     if match.key is None:
         return Action(
-            "create", payload=item, notes=notes, new_base=base_new, reason="new", **common
-        )
-    current = index.items[match.key]
-    if match.weak:
-        return Action(
-            "skipped",
-            key=match.key,
-            matched_by=match.by,
-            reason="probably the same work "
-            "(title, year, first author) but it has no identifier: not updated",
+            "create",
+            payload=item,
+            notes=notes,
+            new_base=base_new,
+            reason=create_reason(match),
             **common,
         )
+    current = index.items[match.key]
     if match.trashed:
         return Action(
             "skipped",
@@ -327,7 +303,11 @@ def _plan_one(
         conflicts=result.conflicts,
         new_base=new_base,
         matched_by=match.by,
-        reason=_dropped_note(result.skipped_fields, current.item_type),
+        reason="; ".join(
+            filter(
+                None, (_dropped_note(result.skipped_fields, current.item_type), shares_note(match))
+            )
+        ),
         recorded=recorded,
         **common,
     )
@@ -340,3 +320,106 @@ def _dropped_note(fields: tuple[str, ...], item_type: str) -> str:
     if not fields:
         return ""
     return f"not written, a {item_type} has no field for: {', '.join(sorted(fields))}"
+
+
+# -- which item a record goes to ------------------------------------------------------
+
+# Ways of finding an item that may pick one another record of the run picks too.
+_FUZZY = frozenset({"correction", "title"})
+
+
+def _choose_target(
+    inc: Incoming,
+    item: Mapping[str, Any],
+    common: Mapping[str, Any],
+    base_new: Mapping[str, Any],
+    index: LibraryIndex,
+    links: Mapping[str, Link],
+    known: KnownLinks,
+    options: Options,
+) -> Action | tuple[Link | None, Match]:
+    """The link a record follows and the item it goes to; or the action that ends
+    its planning here (ambiguous, a resent create, a deleted item)."""
+    record = inc.record
+    item_type = str(item.get("itemType"))
+    link, how, clash = follow_links(record, common["identities"], index, links, known)
+    if clash:
+        return _ambiguous(
+            common,
+            clash,
+            "syncd linked the record's identifiers to several items: " + ", ".join(clash),
+        )
+    moved: Match | None = None
+    if link is not None and index.superseded(link.key):
+        # The linked item is gone, in the trash or merged away. If the user merged
+        # duplicates in Zotero, another live item carries the record's identifiers.
+        other = match_record(record.identifiers, item_type, index, record=item, live_only=True)
+        if other.key and other.key != link.key:
+            link, moved = None, other
+    if link is not None and link.key not in index.items:
+        if not link.confirmed:
+            # A create was sent before (maybe it landed, maybe not): resend with the
+            # same key; the server's 412 tells us if it already exists.
+            return Action(
+                "create",
+                key=link.key,
+                payload=item,
+                notes=record.notes,
+                new_base=base_new,
+                reason="resending an unconfirmed create",
+                **common,
+            )
+        if not options.recreate_deleted:
+            made = "created" if link.created_by_syncd else "updated"
+            return Action(
+                "skipped",
+                key=link.key,
+                reason=f"syncd {made} this item before and it was deleted in Zotero; "
+                "set [sync] recreate_deleted = true to create it again",
+                **common,
+            )
+        return None, match_record(record.identifiers, item_type, index, record=item)
+    if link is not None:
+        match = checked_link(link, how, record, item, index)
+    elif moved is not None:
+        match = moved
+    else:
+        match = match_record(
+            record.identifiers,
+            item_type,
+            index,
+            record=item,
+            by_title=options.match_by_title,
+            hint=not options.match_by_title,
+        )
+    if match.ambiguous:
+        return _ambiguous(
+            common, match.ambiguous, f"identifiers point to several items: {match.detail}"
+        )
+    return link, match
+
+
+def _ambiguous(common: Mapping[str, Any], keys: tuple[str, ...], reason: str) -> Action:
+    return Action("ambiguous", candidates=keys, reason=reason, **common)
+
+
+def _one_record_per_item(actions: list[Action]) -> list[Action]:
+    """Two records of one run found one item by a correction or a title: neither
+    is written (one would overwrite the other, every sync)."""
+    counts: dict[str, int] = {}
+    for action in actions:
+        if action.key and action.kind not in ("ambiguous", "create"):
+            counts[action.key] = counts.get(action.key, 0) + 1
+    out = []
+    for action in actions:
+        if action.key and action.matched_by in _FUZZY and counts.get(action.key, 0) > 1:
+            action = replace(
+                action,
+                kind="ambiguous",
+                candidates=(action.key,),
+                payload={},
+                notes=(),
+                reason=f"another record of this run goes to {action.key} too",
+            )
+        out.append(action)
+    return out

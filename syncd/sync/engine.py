@@ -219,7 +219,12 @@ def _outcome(action: Action, kind: str, **kw: Any) -> RecordOutcome:
 
 def _quiet_outcome(action: Action) -> RecordOutcome:
     return _outcome(
-        action, action.kind, key=action.key, message=action.reason, conflicts=action.conflicts
+        action,
+        action.kind,
+        key=action.key,
+        message=action.reason,
+        conflicts=action.conflicts,
+        candidates=action.candidates,
     )
 
 
@@ -379,7 +384,10 @@ def _create(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
         key = group[0].body["key"]
         verdict = state.get(key, "failed: no result for this object")
         if verdict == "created":
-            outcomes.append(_outcome(action, "created", key=key))
+            # "new" says nothing; "shares DOI with ..." and "possible duplicate of
+            # ..." are for the user to read in the report.
+            message = "" if action.reason == "new" else action.reason
+            outcomes.append(_outcome(action, "created", key=key, message=message))
         else:
             outcomes.append(_outcome(action, "failed", message=verdict))
     return outcomes

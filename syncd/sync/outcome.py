@@ -9,7 +9,7 @@ from syncd.core.merge import Conflict
 from syncd.ris.mapping import SourceRef
 from syncd.ris.records import ReadProblem
 
-SUMMARY_KEYS = ("created", "updated", "unchanged", "conflicts", "failed", "skipped")
+SUMMARY_KEYS = ("created", "updated", "unchanged", "conflicts", "failed", "skipped", "ambiguous")
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +25,8 @@ class RecordOutcome:
     message: str = ""
     changed_fields: tuple[str, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
+    # ambiguous: the items the record could be; the user decides (merge or trash one)
+    candidates: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -35,6 +37,7 @@ class RecordOutcome:
             "message": self.message,
             "changed_fields": list(self.changed_fields),
             "conflicts": [c.as_json() for c in self.conflicts],
+            "candidates": list(self.candidates),
         }
 
     def line(self) -> str:
@@ -76,7 +79,9 @@ class SyncReport:
                 counts["conflicts"] += 1
             elif o.kind == "failed":
                 counts["failed"] += 1
-            else:  # skipped, ambiguous, refused
+            elif o.kind == "ambiguous":
+                counts["ambiguous"] += 1
+            else:  # skipped, refused
                 counts["skipped"] += 1
         counts["failed"] += sum(1 for p in self.problems if p.severity == "error")
         counts["failed"] += len(self.failed_files)
@@ -84,4 +89,19 @@ class SyncReport:
 
     @property
     def ok(self) -> bool:
-        return self.counts()["failed"] == 0
+        """Nothing failed and nothing waits for the user to say which item a record is."""
+        counts = self.counts()
+        return counts["failed"] == 0 and counts["ambiguous"] == 0
+
+    def ambiguous(self) -> list[dict[str, Any]]:
+        """The ambiguous records with the keys of the items each could be."""
+        return [
+            {
+                "title": o.title,
+                "sources": [{"file": s.file, "line": s.line} for s in o.sources],
+                "candidates": list(o.candidates),
+                "message": o.message,
+            }
+            for o in self.outcomes
+            if o.kind == "ambiguous"
+        ]

@@ -25,6 +25,7 @@ def action_json(action: Action) -> dict[str, Any]:
         "fields": sorted(action.payload) if action.kind != "create" else [],
         "new_notes": len(action.notes),
         "conflicts": [c.as_json() for c in action.conflicts],
+        "candidates": list(action.candidates),
         "reason": action.reason,
     }
 
@@ -60,13 +61,14 @@ def plan_lines(plan: Plan) -> list[str]:
                 f"    conflict {c.field}: Zotero has {_short(c.zotero_value)!r}, "
                 f"export has {_short(c.export_value)!r} (kept Zotero's)"
             )
-        if action.reason and action.kind in ("skipped", "ambiguous"):
+        if action.reason and action.reason != "new":
             lines.append(f"    {action.reason}")
     return lines
 
 
-def summary_json(report: SyncReport) -> dict[str, int]:
-    return report.counts()
+def summary_json(report: SyncReport) -> dict[str, Any]:
+    """The counts, and each ambiguous record with its candidate keys."""
+    return {**report.counts(), "ambiguous_records": report.ambiguous()}
 
 
 def summary_line(report: SyncReport) -> str:

@@ -226,19 +226,34 @@ def test_trashed_flag_is_reported() -> None:
     assert not match_record(Identifiers(pmid="22829849"), "journalArticle", LIBRARY).trashed
 
 
-def test_title_match_is_opt_in_weak_and_only_without_identifiers() -> None:
+def test_title_match_is_opt_in_weak_and_never_joins_differing_identifiers() -> None:
     record = {
         "itemType": "journalArticle",
         "title": "A Study of Things in Places!",
         "date": "2019",
         "creators": [{"creatorType": "author", "lastName": "Muller", "firstName": "Anna"}],
     }
-    assert match_record(Identifiers(), "journalArticle", LIBRARY).key is None
-    m = match_record(Identifiers(), "journalArticle", LIBRARY, title_fallback=record)
+    assert match_record(Identifiers(), "journalArticle", LIBRARY, record=record).key is None
+    m = match_record(Identifiers(), "journalArticle", LIBRARY, record=record, by_title=True)
     assert (m.key, m.by, m.weak) == ("TITLE001", "title", True)
-    # A record with an identifier never falls back to the title.
-    m2 = match_record(Identifiers(doi="10.9/x"), "journalArticle", LIBRARY, title_fallback=record)
-    assert m2.key is None
+    # The item has no DOI: a record with one may be the same work.
+    m2 = match_record(
+        Identifiers(doi="10.9999/x"), "journalArticle", LIBRARY, record=record, by_title=True
+    )
+    assert m2.key == "TITLE001"
+    other = LibraryIndex.build([item("TITLE002", DOI="10.9999/y", **_title_fields())])
+    m3 = match_record(
+        Identifiers(doi="10.9999/x"), "journalArticle", other, record=record, by_title=True
+    )
+    assert m3.key is None
+
+
+def _title_fields() -> dict[str, Any]:
+    return {
+        "title": "A study of things in places",
+        "date": "2019-03-01",
+        "creators": [{"creatorType": "author", "lastName": "Müller", "firstName": "A"}],
+    }
 
 
 def test_index_remove_forgets_item() -> None:
@@ -246,3 +261,107 @@ def test_index_remove_forgets_item() -> None:
     assert match_record(Identifiers(doi="10.1000/a"), "journalArticle", index).key == "AAAAAAAA"
     index.remove("AAAAAAAA")
     assert match_record(Identifiers(doi="10.1000/a"), "journalArticle", index).key is None
+
+
+ERRATUM_LIBRARY = LibraryIndex.build(
+    [
+        item(
+            "ARTICLE1",
+            DOI="10.1016/j.x.2020.1",
+            PMID="31000001",
+            title="Effects of sleep",
+            extra="Scopus EID: 2-s2.0-85000000001",
+        ),
+        item(
+            "ERRATUM1",
+            DOI="10.1016/j.x.2020.1",
+            title="Erratum: Effects of sleep",
+            extra="Scopus EID: 2-s2.0-85000000002",
+        ),
+    ]
+)
+
+
+def test_an_item_sharing_the_doi_but_not_the_eid_is_reported_never_matched() -> None:
+    lone = LibraryIndex.build(
+        [item("ARTICLE1", DOI="10.1000/a", extra="Scopus EID: 2-s2.0-1111111")]
+    )
+    m = match_record(
+        Identifiers(doi="10.1000/a", scopus_eid="2-s2.0-2222222"), "journalArticle", lone
+    )
+    assert (m.key, m.shares) == (None, ("ARTICLE1",))
+
+
+def test_a_record_number_picks_the_item_among_those_sharing_a_doi() -> None:
+    ids = Identifiers(doi="10.1016/j.x.2020.1", pmid="31000001")
+    assert match_record(ids, "journalArticle", ERRATUM_LIBRARY).key == "ARTICLE1"
+    erratum = Identifiers(doi="10.1016/j.x.2020.1", scopus_eid="2-s2.0-85000000002")
+    assert match_record(erratum, "journalArticle", ERRATUM_LIBRARY).key == "ERRATUM1"
+
+
+def test_the_title_picks_the_item_among_those_sharing_only_the_doi() -> None:
+    ids = Identifiers(doi="10.1016/j.x.2020.1")
+    m = match_record(ids, "journalArticle", ERRATUM_LIBRARY, record={"title": "Effects of Sleep."})
+    assert m.key == "ARTICLE1"
+    assert match_record(ids, "journalArticle", ERRATUM_LIBRARY).ambiguous
+
+
+def test_a_pmid_on_one_item_and_the_doi_on_another_stay_ambiguous() -> None:
+    index = LibraryIndex.build(
+        [item("PMIDONLY", PMID="34000001"), item("DOIONLY1", DOI="10.1000/b")]
+    )
+    m = match_record(Identifiers(doi="10.1000/b", pmid="34000001"), "journalArticle", index)
+    assert m.ambiguous == ("DOIONLY1", "PMIDONLY")
+
+
+def test_trashed_and_merged_away_copies_give_way_to_the_live_item() -> None:
+    uri = "http://zotero.org/users/1/items/MERGEDAW"
+    index = LibraryIndex.build(
+        [
+            item("LIVEITEM", DOI="10.1000/c", relations={"dc:replaces": [uri]}),
+            item("TRASHCPY", trashed=True, DOI="10.1000/c"),
+            item("MERGEDAW", DOI="10.1000/c"),
+        ]
+    )
+    m = match_record(Identifiers(doi="10.1000/c"), "journalArticle", index)
+    assert (m.key, m.ambiguous) == ("LIVEITEM", ())
+    # Once no item names it, the merged-away item is live again.
+    index.remove("LIVEITEM")
+    assert match_record(Identifiers(doi="10.1000/c"), "journalArticle", index).key == "MERGEDAW"
+
+
+def test_a_doi_variant_matches_only_with_the_same_title_and_year() -> None:
+    index = LibraryIndex.build(
+        [item("PUBMED01", DOI="10.1037//0022-3514.83.3.606", title="Self-esteem", date="2002")]
+    )
+    ids = Identifiers(doi="10.1037/0022-3514.83.3.606")
+    same = {"title": "Self-Esteem.", "date": "2002-09"}
+    assert match_record(ids, "journalArticle", index, record=same).key == "PUBMED01"
+    other = {"title": "Self-esteem", "date": "2003"}
+    assert match_record(ids, "journalArticle", index, record=other).key is None
+
+
+def test_an_accession_number_finds_the_item_zoteros_import_made() -> None:
+    index = LibraryIndex.build(
+        [item("EMBASE01", archive="Embase", archiveLocation="365312987", title="x")]
+    )
+    record = {"archive": "Embase", "archiveLocation": "365312987"}
+    m = match_record(Identifiers(), "journalArticle", index, record=record)
+    assert (m.key, m.by) == ("EMBASE01", "accession")
+
+
+def test_without_the_opt_in_a_title_twin_is_only_named_as_a_possible_duplicate() -> None:
+    record = {
+        "title": "A Study of Things in Places",
+        "date": "2019",
+        "creators": [{"lastName": "Muller"}],
+    }
+    m = match_record(Identifiers(), "journalArticle", LIBRARY, record=record, hint=True)
+    assert (m.key, m.possible) == (None, ("TITLE001",))
+    elsewhere = {**record, "publicationTitle": "Memory Studies"}
+    index = LibraryIndex.build(
+        [item("TWIN0001", publicationTitle="Isis", **{k: v for k, v in record.items()})]
+    )
+    assert not match_record(
+        Identifiers(), "journalArticle", index, record=elsewhere, hint=True
+    ).possible

@@ -154,10 +154,10 @@ def test_never_update_policy_leaves_matched_items_alone() -> None:
     assert plan.actions[0].kind == "unchanged"
 
 
-def test_identity_falls_back_to_a_fingerprint_without_identifiers() -> None:
-    (rec,) = convert_text(ris_record("A paper without any identifier"))
+def test_identity_falls_back_to_the_work_key_without_identifiers() -> None:
+    (rec,) = convert_text(ris_record("A paper without any identifier", pages="12-19"))
     (identity,) = record_identities(rec)
-    assert identity.startswith("fp:a paper without any identifier|2020|doe")
+    assert identity == "work:a paper without any identifier|2020|doe|journal of tests||12|"
 
 
 def test_same_title_year_author_but_different_works_are_not_collapsed() -> None:

@@ -38,6 +38,7 @@ def test_same_export_twice_second_run_writes_nothing(sandbox: Any, tmp_path: Pat
         "conflicts": 0,
         "failed": 0,
         "skipped": 0,
+        "ambiguous": 0,
     }
     assert writes(sandbox) == 0
     assert len(sandbox.log) <= 3
