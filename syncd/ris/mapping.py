@@ -570,7 +570,7 @@ def _build_item(
             st.problem(None, f"{name} is not a field of {item_type}; dropped: {_short(value)}")
         else:
             invalid.append(f"{schema.field_label(name)}: {value}")
-            st.problem(None, f"{name} is not a field of {item_type}; kept in Extra")
+            st.problem(None, f"{name} is not a field of {item_type}; kept in Extra", "info")
     if st.tags:
         item["tags"] = [{"tag": t} for t in st.tags]
     lines = sorted(invalid) + extra_ris + st.unsupported
