@@ -552,8 +552,10 @@ def status_of(db: StateDB, library: str, state_path: Path | None = None) -> dict
         "library": library,
         **(daemon_state(state_path) if state_path is not None else {}),
         "mirror_version": mirror.version if mirror else None,
-        "last_mirror_refresh": values.get("last_refresh")
-        or (mirror.refreshed_at.isoformat(timespec="seconds") if mirror else None),
+        # Every sync refreshes the mirror, not only the daemon's timer.
+        "last_mirror_refresh": mirror.refreshed_at.isoformat(timespec="seconds")
+        if mirror
+        else values.get("last_refresh"),
         "mirror_items": int(items) if mirror else None,
         "daemon_started_at": values.get("started_at"),
         "daemon_heartbeat": values.get("heartbeat"),

@@ -535,6 +535,21 @@ def test_every_file_is_handed_over_whatever_its_extension_or_content(
     )
 
 
+def test_a_file_whose_last_record_stays_open_is_taken_after_the_bound_with_a_warning(
+    inbox: Path, start_watcher: Callable[..., FolderWatcher], caplog: pytest.LogCaptureFixture
+) -> None:
+    got = Collector()
+    watcher = start_watcher([inbox], got, incomplete_settle=SETTLE * 3)
+    (inbox / "no-er.ris").write_bytes(b"TY  - JOUR\nTI  - Last record without ER\n")
+    with caplog.at_level(logging.WARNING, logger="syncd.watch"):
+        poll_for(watcher, SETTLE * 2)
+        assert got.got == []
+        poll_until(watcher, lambda: len(got.got) >= 1)
+    assert got.paths == [inbox / "no-er.ris"]
+    (warning,) = [r.getMessage() for r in caplog.records if "no-er.ris" in r.getMessage()]
+    assert "no ER line" in warning and "taking it as it is" in warning
+
+
 def test_appending_in_steps_is_handed_over_once_whole(
     inbox: Path, start_watcher: Callable[..., FolderWatcher]
 ) -> None:
