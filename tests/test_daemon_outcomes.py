@@ -150,7 +150,8 @@ def test_a_file_appended_in_steps_is_imported_once_and_whole(
 def test_a_file_that_grows_while_it_is_synced_is_synced_again_whole_in_one_report(
     sandbox: Any, tmp_path: Path, inbox: Path
 ) -> None:
-    sandbox.faults = FaultPlan(latency_ms=300, apply_to=("POST",))
+    # Three batches a second apart: the file grows while the second is on the wire.
+    sandbox.faults = FaultPlan(latency_ms=1000, apply_to=("POST",))
     cfg = write_config(tmp_path, sandbox, inbox)
     first, more = make_records(120, prefix="g"), make_records(5, prefix="more")
     (inbox / "grows.ris").write_text(export_text(first), encoding="utf-8")
