@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import math
 import signal
 import threading
 import time
@@ -281,7 +282,8 @@ class Daemon:
         if self.flags.refresh:
             self.flags.refresh = False
             self._refresh(session, db)
-        due = inbox.due()
+        # A single run does not wait out the delays earlier runs set: it is the retry.
+        due = inbox.due(math.inf if self.once else None)
         if due:
             self._process(due[0], session, inbox, db)
             self._status(inbox)

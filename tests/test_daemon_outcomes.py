@@ -256,11 +256,17 @@ def test_run_once_syncs_what_is_there_and_exits_with_the_usual_codes(
     assert (inbox / "failed" / "bad.txt.error.txt").exists()
     assert syncd(cfg, "run", "--once").returncode == 0  # nothing left to do
     (inbox / "c.ris").write_text(export_text(make_records(1, prefix="c")), encoding="utf-8")
-    sandbox.faults = FaultPlan(rate_503=1.0, retry_after=0)
+    # The server takes reads but no writes: the file is postponed, not failed.
+    sandbox.faults = FaultPlan(rate_503=1.0, retry_after=0, apply_to=("POST",))
     with open(cfg, "a", encoding="utf-8") as f:
         f.write("\n[sync]\nretry_budget = 1\n")
+    cfg.write_text(cfg.read_text().replace("retry = 0.2", "retry = 600"), encoding="utf-8")
     assert syncd(cfg, "run", "--once").returncode == 75
     assert (inbox / "c.ris").exists()
+    # The next run is the retry: it does not wait out the delay the last one set.
+    sandbox.faults = FaultPlan()
+    assert syncd(cfg, "run", "--once").returncode == 0
+    assert "10.5555/c0" in doi_counts(sandbox)
 
 
 def test_sync_report_writes_the_report_files_the_daemon_writes(
