@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from syncd.config import Config
 from syncd.core.plan import Options
 from syncd.credentials import KeyRedactionFilter, find_api_key
+from syncd.lock import Role, StateLock
 from syncd.schema import bundled_schema
 from syncd.state import StateDB
 from syncd.sync.session import SyncSession
@@ -62,9 +63,11 @@ def make_client(
 def open_session(
     config: Config, *, api_key: str | None = None, policy: RetryPolicy | None = None
 ) -> Iterator[SyncSession]:
-    client = make_client(config, api_key=api_key, policy=policy)
-    try:
-        with StateDB.open(config.state_path) as db:
-            yield SyncSession(client, db, bundled_schema(), options_from(config))
-    finally:
-        client.close()
+    # Never beside the daemon or another sync: both would create the same items.
+    with StateLock(config.state_path, Role.COMMAND):
+        client = make_client(config, api_key=api_key, policy=policy)
+        try:
+            with StateDB.open(config.state_path) as db:
+                yield SyncSession(client, db, bundled_schema(), options_from(config))
+        finally:
+            client.close()

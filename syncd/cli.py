@@ -60,7 +60,18 @@ def main(ctx: click.Context, config_path: Path | None, verbose: int, quiet: bool
     ctx.ensure_object(dict)
     ctx.obj["config_path"] = config_path
     ctx.obj["verbosity"] = -1 if quiet else verbose
-    setup_logging(ctx.obj["verbosity"])
+    setup_logging(_log_verbosity(ctx.obj["verbosity"], ctx.invoked_subcommand))
+
+
+#: Commands whose log is their output (a journal, a narration); the others print
+#: their results, and their progress lines (INFO) only with -v.
+_LOGGING_COMMANDS = frozenset({"run", "demo", "sandbox"})
+
+
+def _log_verbosity(verbosity: int, command: str | None) -> int:
+    if command in _LOGGING_COMMANDS or verbosity < 0:
+        return verbosity
+    return verbosity - 1
 
 
 def _config(ctx: click.Context) -> Config:
@@ -122,6 +133,7 @@ def convert(
     out = sys.stdout
     failed = False
     first = True
+    seen: dict[str, int] = {}
     if out_format == "json":
         out.write("[")
     for path in files:
@@ -136,14 +148,24 @@ def convert(
                     first = False
                 else:
                     failed = failed or entry.severity == "error"
+                    seen[entry.severity] = seen.get(entry.severity, 0) + 1
                     if entry.severity != "info" or ctx.obj["verbosity"] > 0:
                         click.echo(str(entry), err=True)
         except SyncdError as exc:
             failed = True
+            seen["error"] = seen.get("error", 0) + 1
             click.echo(f"{exc}", err=True)
     if out_format == "json":
         out.write("\n]\n" if not first else "]\n")
     out.flush()
+    count = problem_count(
+        seen.get("error", 0),
+        seen.get("warning", 0),
+        seen.get("info", 0),
+        shown=ctx.obj["verbosity"] > 0,
+    )
+    if count:
+        click.echo(count, err=True)
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
 
 
@@ -174,6 +196,7 @@ def plan(
         for line in plan_lines(the_plan):
             click.echo(line)
     _echo_problems(report, ctx.obj["verbosity"])
+    _echo_count(report, ctx.obj["verbosity"])
     sys.exit(EXIT_OK if report.ok else EXIT_FAILED)
 
 
@@ -182,6 +205,12 @@ def plan(
 @_collection_option
 @_tag_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write NAME.report.json and NAME.report.txt for each file into DIR, as the daemon does.",
+)
 @click.pass_context
 def sync(
     ctx: click.Context,
@@ -189,6 +218,7 @@ def sync(
     collection: str | None,
     tags: tuple[str, ...],
     as_json: bool,
+    report_dir: Path | None,
 ) -> None:
     """Create and update Zotero items from the records of FILES."""
     from rich.progress import Progress
@@ -232,7 +262,28 @@ def sync(
     for outcome in report.outcomes:
         if outcome.kind == "failed":
             click.echo(outcome.line(), err=True)
+    if report_dir is not None:
+        _write_reports(report_dir, files, report)
+    _echo_count(report, ctx.obj["verbosity"])
     sys.exit(EXIT_OK if report.ok else EXIT_FAILED)
+
+
+def _write_reports(directory: Path, files: tuple[Path, ...], report: SyncReport) -> None:
+    """The daemon's report files, one pair per input file (names kept apart)."""
+    from syncd.files import ensure_private_dir, file_sha256
+    from syncd.reports import file_report, report_document, write_report_files
+
+    ensure_private_dir(directory)
+    used: set[str] = set()
+    for path in dict.fromkeys(files):
+        name, n = path.name, 0
+        while name in used:
+            n += 1
+            stem, dot, suffix = path.name.partition(".")
+            name = f"{stem}-{n}{dot}{suffix}"
+        used.add(name)
+        document = report_document(path, file_report(report, path), file_sha256(path))
+        write_report_files(directory / name, document)
 
 
 def _echo_problems(report: SyncReport, verbosity: int) -> None:
@@ -241,6 +292,30 @@ def _echo_problems(report: SyncReport, verbosity: int) -> None:
             click.echo(str(problem), err=True)
     for failed in report.failed_files:
         click.echo(failed, err=True)
+
+
+def _echo_count(report: SyncReport, verbosity: int) -> None:
+    """One closing line counting what was said above (and what was not)."""
+    errors = sum(1 for p in report.problems if p.severity == "error") + len(report.failed_files)
+    errors += sum(1 for o in report.outcomes if o.kind == "failed")
+    warnings = sum(1 for p in report.problems if p.severity == "warning")
+    notes = sum(1 for p in report.problems if p.severity == "info")
+    line = problem_count(errors, warnings, notes, shown=verbosity > 0)
+    if line:
+        click.echo(line, err=True)
+
+
+def problem_count(errors: int, warnings: int, notes: int, *, shown: bool) -> str:
+    """``2 errors, 1 warning, 40 notes not shown (-v shows them)``; '' when there is
+    nothing to count (notes alone are routine: a clean run stays silent)."""
+
+    def n(count: int, what: str) -> str:
+        return f"{count} {what}{'' if count == 1 else 's'}"
+
+    said = [n(c, w) for c, w in ((errors, "error"), (warnings, "warning")) if c]
+    if notes and (said or shown):
+        said.append(n(notes, "note") if shown else f"{n(notes, 'note')} not shown (-v shows them)")
+    return f"syncd: {', '.join(said)}" if said else ""
 
 
 @main.group()
@@ -285,13 +360,18 @@ def key_delete() -> None:
 
 
 @main.command()
+@click.option(
+    "--once",
+    is_flag=True,
+    help="Sync what is in the folders now, then exit (for timers and cron).",
+)
 @click.pass_context
-def run(ctx: click.Context) -> None:
+def run(ctx: click.Context, once: bool) -> None:
     """Run the daemon: watch the configured folders and sync what arrives."""
     from syncd.service import run_daemon
 
     path = ctx.obj["config_path"]
-    sys.exit(run_daemon(str(path) if path else None))
+    sys.exit(run_daemon(str(path) if path else None, once=once))
 
 
 @main.command()
@@ -307,25 +387,49 @@ def status(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"no state yet at {config.state_path}: syncd has not run with this config")
         sys.exit(EXIT_OK)
     with StateDB.open(config.state_path) as db:
-        info = status_of(db, config.library)
+        info = status_of(db, config.library, config.state_path)
     if as_json:
-        click.echo(json.dumps(info, indent=2))
+        click.echo(json.dumps(info, indent=2, ensure_ascii=False))
         return
-    labels = {
-        "library": "library",
-        "mirror_version": "mirror at library version",
-        "mirror_items": "items in the mirror",
-        "last_mirror_refresh": "last mirror refresh",
-        "daemon_started_at": "daemon started",
-        "daemon_heartbeat": "daemon last seen",
-        "files_pending": "files pending",
-        "files_processed_today": "files processed today",
-        "files_failed_today": "files failed today",
-        "last_error": "last error",
-    }
-    for name, label in labels.items():
-        value = info.get(name)
-        click.echo(f"{label + ':':<28} {'-' if value is None else value}")
+    for line in status_lines(info):
+        click.echo(line)
+
+
+def status_lines(info: dict[str, Any]) -> list[str]:
+    def row(label: str, value: Any) -> str:
+        return f"{label + ':':<28} {'-' if value is None or value == '' else value}"
+
+    if info.get("daemon_running"):
+        daemon = f"running (pid {info['daemon_pid']})" if info.get("daemon_pid") else "running"
+    elif info.get("command_pid"):
+        daemon = f"not running (a sync, pid {info['command_pid']}, is using the state)"
+    else:
+        daemon = "not running"
+    refreshed = info.get("last_mirror_refresh")
+    lines = [
+        row("library", info["library"]),
+        row("daemon", daemon),
+        row("daemon started", info.get("daemon_started_at")),
+        row("daemon last seen", info.get("daemon_heartbeat")),
+        row("mirror at library version", info.get("mirror_version")),
+        row(
+            "items (not notes)",
+            None
+            if info.get("mirror_items") is None
+            else f"{info['mirror_items']} as of the last refresh ({refreshed})",
+        ),
+        row("files pending", info["files_pending"]),
+        row("files processed today", info["files_processed_today"]),
+        row("files failed today", info["files_failed_today"]),
+    ]
+    lines += [f"  {f['file']}: {f['why']}" for f in info.get("failed_files_today", [])]
+    refused = info.get("refused_records_today", [])
+    lines.append(row("records failed today", len(refused)))
+    for r in refused:
+        text = f"  {r['file']}:{r['line']} {r['title']!r}"
+        lines.append(f"{text}: {r['message']}" if r["message"] else text)
+    lines.append(row("last error", info.get("last_error")))
+    return lines
 
 
 @main.command()

@@ -9,6 +9,9 @@ words and from values that never include the key.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 
 class SyncdError(Exception):
     """Base of every error syncd raises on purpose."""
@@ -93,4 +96,10 @@ class Interrupted(SyncdError):
     """A sync stopped between batches because the daemon is shutting down.
 
     Nothing is lost: what was sent is recorded, the rest is done on the next run.
+    ``outcomes`` are the records' outcomes known when it stopped (RecordOutcome
+    objects), so the file's report can still say which records this run created.
     """
+
+    def __init__(self, message: str, *, outcomes: Sequence[Any] = ()) -> None:
+        super().__init__(message)
+        self.outcomes: list[Any] = list(outcomes)

@@ -1,6 +1,7 @@
 """The daemon's inbox: files taken from watched folders, from arrival to their end.
 
-A file goes ``queued`` -> ``syncing`` -> ``synced`` (report stored in the database)
+A file goes ``queued`` -> ``syncing`` (-> ``waiting`` -> ``queued`` when it changed
+after it was taken) -> ``synced`` (report stored in the database)
 -> ``reported`` (report files written beside the chosen name in ``processed/``)
 -> ``processed`` (the file itself moved there). A file that cannot be read at all
 goes to ``failed/`` with an ``.error.txt`` saying why and what to do. Each step is
@@ -27,14 +28,16 @@ from typing import Any
 
 from syncd.errors import InputError
 from syncd.files import atomic_write, ensure_private_dir, file_sha256, fsync_dir, move_into
+from syncd.reports import write_report_files
 from syncd.state import StateDB
-from syncd.sync.outcome import SyncReport
 
 log = logging.getLogger(__name__)
 
 PROCESSED = "processed"
 FAILED = "failed"
-ACTIVE = ("queued", "syncing", "synced", "reported")
+#: ``waiting``: the file changed after it was taken; the watcher offers it again
+#: once it is complete, and it is then synced again whole (see ``enqueue``).
+ACTIVE = ("queued", "syncing", "waiting", "synced", "reported")
 
 
 def _now() -> str:
@@ -53,53 +56,6 @@ class InboxFile:
     report: dict[str, Any] | None
 
 
-def report_document(path: Path, report: SyncReport, sha256: str) -> dict[str, Any]:
-    return {
-        "file": str(path),
-        "sha256": sha256,
-        "synced_at": _now(),
-        "summary": report.counts(),
-        "records": [
-            o.as_json()
-            for o in sorted(report.outcomes, key=lambda o: (o.sources[0].file, o.sources[0].line))
-        ],
-        "problems": [
-            {"file": p.file, "line": p.line, "severity": p.severity, "message": p.message}
-            for p in report.problems
-        ],
-        "failed_files": report.failed_files,
-    }
-
-
-def report_text(document: dict[str, Any]) -> str:
-    lines = [f"syncd report for {document['file']} ({document['synced_at']})"]
-    summary = document["summary"]
-    lines.append(", ".join(f"{v} {k}" for k, v in summary.items()))
-    for rec in document["records"]:
-        src = rec["sources"][0] if rec["sources"] else {"file": document["file"], "line": "?"}
-        text = f"line {src['line']}: {rec['result']}"
-        if rec.get("key"):
-            text += f" {rec['key']}"
-        text += f" {rec['title']!r}"
-        if rec.get("changed_fields"):
-            text += f" (changed: {', '.join(rec['changed_fields'])})"
-        for c in rec.get("conflicts", []):
-            text += (
-                f" [conflict {c['field']}: Zotero has {c['zotero']!r}, export has "
-                f"{c['export']!r}; Zotero's value kept]"
-            )
-        if rec.get("message"):
-            text += f": {rec['message']}"
-        lines.append(text)
-    for problem in document["problems"]:
-        # Informational notes (a cited-by link dropped...) stay in the JSON report.
-        if problem["severity"] != "info":
-            lines.append(f"line {problem['line']}: {problem['severity']}: {problem['message']}")
-    if document.get("duplicate_of"):
-        lines.append(f"same content as {document['duplicate_of']}: not imported again")
-    return "\n".join(lines) + "\n"
-
-
 class Inbox:
     def __init__(self, db: StateDB, library: str) -> None:
         self.db = db
@@ -108,7 +64,12 @@ class Inbox:
     # -- arrival --------------------------------------------------------------------
 
     def enqueue(self, path: Path, folder: Path) -> InboxFile | None:
-        """Record a complete file; None when it is already queued with this content."""
+        """Record a complete file; None when it is already queued with this content.
+
+        A file of that name still queued or waiting with other content changed
+        after it was taken: that entry is kept (with what its earlier runs did)
+        and takes the new content, to be synced again whole.
+        """
         try:
             size = path.stat().st_size
             sha = file_sha256(path)
@@ -118,6 +79,21 @@ class Inbox:
             )
             return None
         with self.db.transaction() as conn:
+            row = conn.execute(
+                "SELECT id, sha256, status FROM inbox_file WHERE library = ? AND path = ? "
+                "AND status IN ('queued', 'syncing', 'waiting') ORDER BY id LIMIT 1",
+                (self.library, str(path)),
+            ).fetchone()
+            if row and row[1] == sha and row[2] != "waiting":
+                return None
+            if row:
+                conn.execute(
+                    "UPDATE inbox_file SET sha256 = ?, size = ?, status = 'queued', next_try = 0 "
+                    "WHERE id = ?",
+                    (sha, size, row[0]),
+                )
+                log.info("%s: queued again, whole (%d bytes)", path, size)
+                return self.get(int(row[0]))
             row = conn.execute(
                 "SELECT id FROM inbox_file WHERE library = ? AND path = ? AND sha256 = ? "
                 f"AND status IN ({','.join('?' * len(ACTIVE))})",
@@ -178,6 +154,27 @@ class Inbox:
     def postpone(self, entry: InboxFile, delay: float, why: str) -> None:
         self._set(entry.id, status="queued", next_try=time.time() + delay, message=why)
 
+    def wait_for_change(self, entry: InboxFile, why: str) -> None:
+        """The file is not as it was taken: wait until the watcher offers it again."""
+        self._set(entry.id, status="waiting", message=why)
+
+    def keep_outcomes(self, entry: InboxFile, records: list[dict[str, Any]]) -> None:
+        """Remember what a run of this file wrote, for the file's final report."""
+        with self.db.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO inbox_outcome (file_id, key, outcome) VALUES (?, ?, ?) "
+                "ON CONFLICT (file_id, key) DO UPDATE SET outcome = CASE "
+                "WHEN json_extract(inbox_outcome.outcome, '$.result') = 'created' "
+                "THEN inbox_outcome.outcome ELSE excluded.outcome END",
+                [(entry.id, r["key"], json.dumps(r, ensure_ascii=False)) for r in records],
+            )
+
+    def earlier_outcomes(self, entry: InboxFile) -> list[dict[str, Any]]:
+        rows = self.db.conn.execute(
+            "SELECT outcome FROM inbox_outcome WHERE file_id = ? ORDER BY rowid", (entry.id,)
+        ).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
     def finish(self, entry: InboxFile, document: dict[str, Any]) -> Path:
         """Store the report, write it to processed/, move the file there."""
         self._set(entry.id, status="synced", report=json.dumps(document, ensure_ascii=False))
@@ -212,18 +209,7 @@ class Inbox:
         else:
             dest = Path(entry.dest)
         if final == "processed":
-            atomic_write(
-                Path(f"{dest}.report.json"),
-                json.dumps(document, ensure_ascii=False, indent=2).encode(),
-                mode=0o600,
-                purpose="the sync report",
-            )
-            atomic_write(
-                Path(f"{dest}.report.txt"),
-                report_text(document).encode(),
-                mode=0o600,
-                purpose="the sync report",
-            )
+            write_report_files(dest, document, write=atomic_write)
         else:
             text = (
                 f"syncd could not read {entry.path}\n\nWhy: {document.get('error')}\n\n"
@@ -248,10 +234,27 @@ class Inbox:
         log.info("%s: %s -> %s", entry.path, final, dest)
         return dest
 
+    def active(self) -> int:
+        """Files taken and not finished (queued, being synced, waiting, delivering)."""
+        (n,) = self.db.conn.execute(
+            f"SELECT COUNT(*) FROM inbox_file WHERE library = ? AND status IN "
+            f"({','.join('?' * len(ACTIVE))})",
+            (self.library, *ACTIVE),
+        ).fetchone()
+        return int(n)
+
     # -- crash recovery ------------------------------------------------------------
 
     def recover(self) -> None:
         """Finish files a crash left between steps (their sync itself is redone)."""
+        for row in self.db.conn.execute(
+            "SELECT id, path, folder, sha256, status, attempts, dest, report FROM inbox_file "
+            "WHERE library = ? AND status = 'waiting' ORDER BY id",
+            (self.library,),
+        ).fetchall():
+            entry = _row(row)
+            if not entry.path.exists():
+                self.gone(entry)
         rows = self.db.conn.execute(
             "SELECT id, path, folder, sha256, status, attempts, dest, report FROM inbox_file "
             "WHERE library = ? AND status IN ('synced', 'reported') ORDER BY id",
@@ -272,11 +275,35 @@ class Inbox:
     def counts_since(self, since: str) -> dict[str, int]:
         rows = self.db.conn.execute(
             "SELECT status, COUNT(*) FROM inbox_file WHERE library = ? AND "
-            "(finished_at >= ? OR status IN ('queued', 'syncing', 'synced', 'reported')) "
+            f"(finished_at >= ? OR status IN ({','.join('?' * len(ACTIVE))})) "
             "GROUP BY status",
-            (self.library, since),
+            (self.library, since, *ACTIVE),
         ).fetchall()
         return {status: int(n) for status, n in rows}
+
+    def failed_since(self, since: str) -> list[tuple[str, str]]:
+        """Files that ended in failed/ (or vanished) since ``since``: (path, why)."""
+        rows = self.db.conn.execute(
+            "SELECT path, COALESCE(message, '') FROM inbox_file WHERE library = ? "
+            "AND status = 'failed' AND finished_at >= ? ORDER BY id",
+            (self.library, since),
+        ).fetchall()
+        return [(str(p), str(m)) for p, m in rows]
+
+    def refused_since(self, since: str) -> list[dict[str, Any]]:
+        """Records that failed in files processed since ``since``, from their reports."""
+        rows = self.db.conn.execute(
+            "SELECT f.path, r.value FROM inbox_file f, json_each(f.report, '$.records') r "
+            "WHERE f.library = ? AND f.status = 'processed' AND f.finished_at >= ? "
+            "AND json_extract(r.value, '$.result') = 'failed' ORDER BY f.id",
+            (self.library, since),
+        ).fetchall()
+        out = []
+        for path, value in rows:
+            rec = json.loads(value)
+            src = rec["sources"][0] if rec.get("sources") else {"file": path, "line": None}
+            out.append({"file": src["file"], "line": src["line"], **rec})
+        return out
 
 
 def _row(row: Sequence[Any]) -> InboxFile:

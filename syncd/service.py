@@ -9,12 +9,24 @@ engine checks between batches), SIGHUP reloads the configuration.
 
 Under systemd (``Type=notify``) the loop sends READY once it is watching, STATUS
 with counts, WATCHDOG pings every tick, and STOPPING on the way out.
+
+``once`` (``syncd run --once``, for timers and cron) runs the same loop until every
+file that was in the folders is dealt with, then exits with the command line's
+codes: 0, 1 when a file or record failed, 75 when the API stayed unavailable.
+
+A file is read once into memory (it is at most ``max_file_mb``), and those bytes
+are what is hashed and synced: a file that changes while it is read can then never
+be synced half. If the bytes differ from what the watcher declared complete, or
+the file changed while it was synced, it waits for the watcher to offer it again
+and is synced again whole; its final report covers all its runs (reports.py).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
+import math
 import signal
 import threading
 import time
@@ -37,8 +49,11 @@ from syncd.errors import (
     Interrupted,
     StateError,
 )
-from syncd.inbox import Inbox, InboxFile, report_document
+from syncd.files import file_sha256
+from syncd.inbox import ACTIVE, Inbox, InboxFile
+from syncd.lock import Role, StateLock, holder
 from syncd.notify import Notifier
+from syncd.reports import merge_runs, report_document, writing_outcomes
 from syncd.schema import bundled_schema
 from syncd.state import StateDB
 from syncd.sync.session import SyncInput, SyncSession
@@ -49,6 +64,11 @@ log = logging.getLogger(__name__)
 
 TICK = 0.25
 MAX_ATTEMPTS = 8
+EXIT_OK, EXIT_FAILED, EXIT_UNAVAILABLE = 0, 1, 75
+NOT_READ = (
+    "syncd reads RIS exports (lines like TY  - JOUR ... ER  -), whatever the file's "
+    "extension; export the references as RIS and drop the new file into the folder"
+)
 
 
 RETRY_MAX = 3600.0
@@ -80,6 +100,7 @@ class Daemon:
         api_key: str | None = None,
         policy: RetryPolicy | None = None,
         notifier: Notifier | None = None,
+        once: bool = False,
     ) -> None:
         if not config.watches:
             raise ConfigError(
@@ -92,8 +113,11 @@ class Daemon:
         self.policy = policy
         self.notifier = notifier or Notifier()
         self.flags = _Flags()
+        self.once = once
         self.processed = 0
-        self.failed = 0
+        self.failed = 0  # files that went to failed/, and files with failed records
+        self.gave_up = False  # (once) a file is postponed: the API is unavailable, or a bug
+        self.unavailable = False
         self._last_ping = 0.0
 
     # -- watchdog -------------------------------------------------------------------
@@ -133,20 +157,21 @@ class Daemon:
     # -- running --------------------------------------------------------------------
 
     def run(self) -> int:
-        for watch in self.config.watches:
-            watch.path.mkdir(parents=True, exist_ok=True)
-        client = make_client(
-            self.config, api_key=self.api_key, policy=self.policy, sleep=self._sleep
-        )
-        scheduler = BackgroundScheduler(daemon=True)
-        try:
-            with StateDB.open(self.config.state_path) as db:
-                return self._serve(client, db, scheduler)
-        finally:
-            if scheduler.running:
-                scheduler.shutdown(wait=False)
-            client.close()
-            self.notifier.stopping()
+        with StateLock(self.config.state_path, Role.DAEMON):
+            for watch in self.config.watches:
+                watch.path.mkdir(parents=True, exist_ok=True)
+            client = make_client(
+                self.config, api_key=self.api_key, policy=self.policy, sleep=self._sleep
+            )
+            scheduler = BackgroundScheduler(daemon=True)
+            try:
+                with StateDB.open(self.config.state_path) as db:
+                    return self._serve(client, db, scheduler)
+            finally:
+                if scheduler.running:
+                    scheduler.shutdown(wait=False)
+                client.close()
+                self.notifier.stopping()
 
     def _serve(self, client: Any, db: StateDB, scheduler: BackgroundScheduler) -> int:
         session = SyncSession(client, db, bundled_schema(), options_from(self.config))
@@ -184,7 +209,8 @@ class Daemon:
             seconds=self.config.daemon.refresh,
             id="refresh",
         )
-        scheduler.start()
+        if not self.once:
+            scheduler.start()
         watcher.start()
         try:
             self.notifier.ready()
@@ -192,6 +218,8 @@ class Daemon:
             self._status(inbox)
             storage_wait = self.config.daemon.retry
             while not self.flags.stop.is_set():
+                if self.once and (self.gave_up or self._all_done(watcher, inbox, arrived)):
+                    break
                 self._ping()
                 try:
                     watcher, busy = self._tick(
@@ -212,7 +240,15 @@ class Daemon:
         finally:
             watcher.stop()
         log.info("stopped")
-        return 0
+        if not self.once:
+            return EXIT_OK
+        if self.unavailable:
+            return EXIT_UNAVAILABLE
+        return EXIT_FAILED if self.failed or self.gave_up else EXIT_OK
+
+    @staticmethod
+    def _all_done(watcher: FolderWatcher, inbox: Inbox, arrived: list[tuple[Path, Path]]) -> bool:
+        return not arrived and not watcher.pending() and not inbox.active()
 
     def _tick(
         self,
@@ -246,7 +282,8 @@ class Daemon:
         if self.flags.refresh:
             self.flags.refresh = False
             self._refresh(session, db)
-        due = inbox.due()
+        # A single run does not wait out the delays earlier runs set: it is the retry.
+        due = inbox.due(math.inf if self.once else None)
         if due:
             self._process(due[0], session, inbox, db)
             self._status(inbox)
@@ -261,15 +298,16 @@ class Daemon:
             new = load_config(self.config_path)
         except ConfigError as exc:
             log.error("configuration not reloaded: %s", exc)
+            set_status(session.db, last_error=f"{_now()} configuration not reloaded: {exc}")
             return watcher
         if (new.library, new.base_url, new.state_path) != (
             self.config.library,
             self.config.base_url,
             self.config.state_path,
         ):
-            log.error(
-                "configuration not reloaded: a new library, base_url or state path needs a restart"
-            )
+            why = "a new library, base_url or state path needs a restart"
+            log.error("configuration not reloaded: %s", why)
+            set_status(session.db, last_error=f"{_now()} configuration not reloaded: {why}")
             return watcher
         self.config = new
         session.options = options_from(new)
@@ -298,9 +336,6 @@ class Daemon:
         return None
 
     def _process(self, entry: InboxFile, session: SyncSession, inbox: Inbox, db: StateDB) -> None:
-        if not entry.path.exists():
-            inbox.gone(entry)
-            return
         limit = self.config.daemon.max_file_mb * 1024 * 1024
         try:
             size = entry.path.stat().st_size
@@ -308,14 +343,28 @@ class Daemon:
             inbox.gone(entry)
             return
         if size > limit:
-            self.failed += 1
-            inbox.fail(
+            self._fail(
                 entry,
+                inbox,
+                db,
                 f"the file is {size / 1048576:.0f} MB, over the limit of "
                 f"{self.config.daemon.max_file_mb:g} MB for an export",
                 "if it really is one export, raise [daemon] max_file_mb in the configuration "
                 "and drop the file again; otherwise remove it from the folder",
             )
+            return
+        try:
+            content = entry.path.read_bytes()
+        except FileNotFoundError:
+            inbox.gone(entry)
+            return
+        except OSError as exc:
+            self._postpone(entry, inbox, db, f"cannot read the file ({exc.strerror})")
+            return
+        if hashlib.sha256(content).hexdigest() != entry.sha256:
+            log.info("%s: changed since it was taken; waiting until it is complete", entry.path)
+            inbox.wait_for_change(entry, "it changed after it was taken")
+            self.flags.rescan = True
             return
         duplicate = inbox.duplicate_of(entry)
         if duplicate:
@@ -341,35 +390,13 @@ class Daemon:
             )
         inbox.start(entry)
         try:
-            report = session.sync(
-                [
-                    SyncInput(
-                        entry.path, watch.collection if watch else None, watch.tags if watch else ()
-                    )
-                ],
-                stop=self.flags.stop.is_set,
-                progress=lambda _n: self._ping(),
-            )
-            if report.failed_files and not report.outcomes:
-                self.failed += 1
-                inbox.fail(
-                    entry,
-                    "; ".join(report.failed_files),
-                    "check that this is a RIS export (TY  - ... ER  -); export it "
-                    "again as RIS and drop the new file into the folder",
-                )
-                return
-            self._deliver(entry, report_document(entry.path, report, entry.sha256), inbox, db)
-            self.processed += 1
-            counts = report.counts()
-            log.info("%s: %s", entry.path, ", ".join(f"{v} {k}" for k, v in counts.items()))
-        except Interrupted:
+            self._sync(entry, content, watch, session, inbox, db)
+        except Interrupted as exc:
+            inbox.keep_outcomes(entry, writing_outcomes(o.as_json() for o in exc.outcomes))
             inbox.postpone(entry, 0, "interrupted by shutdown")
         except (ApiUnavailableError, CredentialError, InputError) as exc:
-            delay = min(RETRY_MAX, self.config.daemon.retry * 2**entry.attempts)
-            log.warning("%s: %s; trying again in %.0f s", entry.path, exc, delay)
-            set_status(db, last_error=f"{_now()} {entry.path}: {exc}")
-            inbox.postpone(entry, delay, str(exc))
+            self.unavailable = self.unavailable or isinstance(exc, ApiUnavailableError)
+            self._postpone(entry, inbox, db, str(exc))
         except StateError:
             raise
         except Exception as exc:
@@ -378,14 +405,82 @@ class Daemon:
             log.exception("%s: unexpected error", entry.path)
             set_status(db, last_error=f"{_now()} {entry.path}: {type(exc).__name__}: {exc}")
             if entry.attempts + 1 >= MAX_ATTEMPTS:
-                self.failed += 1
-                inbox.fail(
+                self._fail(
                     entry,
+                    inbox,
+                    db,
                     f"internal error: {type(exc).__name__}: {exc}",
                     "please report this as a bug with the file attached",
                 )
             else:
+                self.gave_up = self.once
                 inbox.postpone(entry, self.config.daemon.retry, f"{type(exc).__name__}: {exc}")
+
+    def _sync(
+        self,
+        entry: InboxFile,
+        content: bytes,
+        watch: WatchConfig | None,
+        session: SyncSession,
+        inbox: Inbox,
+        db: StateDB,
+    ) -> None:
+        report = session.sync(
+            [
+                SyncInput(
+                    entry.path,
+                    watch.collection if watch else None,
+                    watch.tags if watch else (),
+                    content=content,
+                )
+            ],
+            stop=self.flags.stop.is_set,
+            progress=lambda _n: self._ping(),
+        )
+        if report.failed_files and not report.outcomes:
+            self._fail(entry, inbox, db, "; ".join(report.failed_files), NOT_READ)
+            return
+        document = report_document(entry.path, report, entry.sha256)
+        if self._changed(entry):
+            # What was synced is whole (the bytes taken), but the file now holds
+            # something else: keep what this run wrote and sync the file again.
+            log.info("%s: changed while it was synced; it is synced again whole", entry.path)
+            inbox.keep_outcomes(entry, writing_outcomes(document["records"]))
+            inbox.wait_for_change(entry, "it changed while it was synced")
+            self.flags.rescan = True
+            return
+        document = merge_runs(document, inbox.earlier_outcomes(entry))
+        self._deliver(entry, document, inbox, db)
+        self.processed += 1
+        summary = document["summary"]
+        log.info("%s: %s", entry.path, ", ".join(f"{v} {k}" for k, v in summary.items()))
+        if summary.get("failed"):
+            self.failed += 1
+            refused = [r for r in document["records"] if r["result"] == "failed"]
+            first = f"; first: {_record_name(refused[0])}" if refused else ""
+            set_status(
+                db,
+                last_error=f"{_now()} {entry.path}: {summary['failed']} record(s) failed{first}",
+            )
+
+    @staticmethod
+    def _changed(entry: InboxFile) -> bool:
+        try:
+            return file_sha256(entry.path) != entry.sha256
+        except (OSError, InputError):
+            return False  # gone: nothing more to sync; the report is delivered
+
+    def _fail(self, entry: InboxFile, inbox: Inbox, db: StateDB, why: str, what: str) -> None:
+        self.failed += 1
+        set_status(db, last_error=f"{_now()} {entry.path}: {why}")
+        inbox.fail(entry, why, what)
+
+    def _postpone(self, entry: InboxFile, inbox: Inbox, db: StateDB, why: str) -> None:
+        delay = min(RETRY_MAX, self.config.daemon.retry * 2**entry.attempts)
+        log.warning("%s: %s; trying again in %.0f s", entry.path, why, delay)
+        set_status(db, last_error=f"{_now()} {entry.path}: {why}")
+        self.gave_up = self.once
+        inbox.postpone(entry, delay, why)
 
     def _deliver(
         self, entry: InboxFile, document: dict[str, Any], inbox: Inbox, db: StateDB
@@ -406,7 +501,7 @@ class Daemon:
 
     def _status(self, inbox: Inbox) -> None:
         counts = inbox.counts_since(_midnight())
-        pending = sum(counts.get(s, 0) for s in ("queued", "syncing", "synced", "reported"))
+        pending = sum(counts.get(s, 0) for s in ACTIVE)
         self.notifier.status(
             f"{pending} pending, {counts.get('processed', 0)} processed and "
             f"{counts.get('failed', 0)} failed today"
@@ -426,28 +521,65 @@ def _midnight() -> str:
     )
 
 
-def status_of(db: StateDB, library: str) -> dict[str, Any]:
+def _record_name(rec: dict[str, Any]) -> str:
+    src = rec["sources"][0] if rec.get("sources") else {"file": "?", "line": "?"}
+    text = f"{src['file']}:{src['line']} {rec.get('title', '')!r}"
+    return f"{text}: {rec['message']}" if rec.get("message") else text
+
+
+def daemon_state(state_path: Path) -> dict[str, Any]:
+    """Whether a daemon runs on this state database: its lock (lock.py) says."""
+    who = holder(state_path)
+    if who is None:
+        return {"daemon_running": False, "daemon_pid": None}
+    if who.role is Role.COMMAND:
+        return {"daemon_running": False, "daemon_pid": None, "command_pid": who.pid}
+    return {"daemon_running": True, "daemon_pid": who.pid or None}
+
+
+def status_of(db: StateDB, library: str, state_path: Path | None = None) -> dict[str, Any]:
     """What ``syncd status`` shows."""
     values = dict(db.conn.execute("SELECT name, value FROM daemon_status").fetchall())
     mirror = db.mirror_status(library)
     since = _midnight()
-    counts = Inbox(db, library).counts_since(since)
+    inbox = Inbox(db, library)
+    counts = inbox.counts_since(since)
+    (items,) = db.conn.execute(
+        # What a user counts as items: not notes or attachments, not in the trash.
+        "SELECT COUNT(*) FROM mirror_item WHERE library = ? AND parent_key IS NULL "
+        "AND trashed = 0 AND item_type NOT IN ('note', 'attachment', 'annotation')",
+        (library,),
+    ).fetchone()
     return {
         "library": library,
+        **(daemon_state(state_path) if state_path is not None else {}),
         "mirror_version": mirror.version if mirror else None,
-        "last_mirror_refresh": values.get("last_refresh"),
-        "mirror_items": int(values["mirror_items"]) if values.get("mirror_items") else None,
+        # Every sync refreshes the mirror, not only the daemon's timer.
+        "last_mirror_refresh": mirror.refreshed_at.isoformat(timespec="seconds")
+        if mirror
+        else values.get("last_refresh"),
+        "mirror_items": int(items) if mirror else None,
         "daemon_started_at": values.get("started_at"),
         "daemon_heartbeat": values.get("heartbeat"),
-        "files_pending": sum(counts.get(s, 0) for s in ("queued", "syncing", "synced", "reported")),
+        "files_pending": sum(counts.get(s, 0) for s in ACTIVE),
         "files_processed_today": counts.get("processed", 0),
         "files_failed_today": counts.get("failed", 0),
+        "failed_files_today": [{"file": f, "why": why} for f, why in inbox.failed_since(since)],
+        "refused_records_today": [
+            {
+                "file": r["file"],
+                "line": r["line"],
+                "title": r.get("title", ""),
+                "message": r.get("message", ""),
+            }
+            for r in inbox.refused_since(since)
+        ],
         "last_error": values.get("last_error") or None,
     }
 
 
-def run_daemon(config_path: str | None) -> int:
+def run_daemon(config_path: str | None, *, once: bool = False) -> int:
     config = load_config(config_path)
-    daemon = Daemon(config, config_path=config_path)
+    daemon = Daemon(config, config_path=config_path, once=once)
     daemon.install_signal_handlers()
     return daemon.run()

@@ -148,6 +148,17 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (library, fingerprint)
     ) WITHOUT ROWID;
     """,
+    # 6: what earlier runs of a daemon file wrote (a run cut short by SIGTERM, or
+    # one whose file grew meanwhile), so its final report covers all its runs
+    # (see syncd/reports.py).
+    """
+    CREATE TABLE inbox_outcome (
+        file_id INTEGER NOT NULL REFERENCES inbox_file (id) ON DELETE CASCADE,
+        key     TEXT NOT NULL,                  -- the item's key
+        outcome TEXT NOT NULL,                  -- the record's JSON as in the report
+        PRIMARY KEY (file_id, key)
+    );
+    """,
 ]
 
 _SQL_CHUNK = 500  # stays below SQLite's bound-parameter limit

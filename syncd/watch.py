@@ -1,8 +1,8 @@
 """Which files in a watched folder get handed to the daemon, and when.
 
-Two halves. The pure half (``is_candidate_name``, ``should_take``,
-``StabilityTracker``) decides from names, heads and (size, mtime) observations with
-an injected clock, so it is tested without threads or a filesystem. The shell half
+Two halves. The pure half (``is_candidate_name``, ``tail_is_complete``,
+``StabilityTracker``) decides from names, file tails and (size, mtime) observations
+with an injected clock, so it is tested without threads or a filesystem. The shell half
 (``FolderWatcher``) feeds it from watchdog's inotify observer and from directory
 scans, and hands ready files to a callback from ``poll()``, which the daemon loop
 calls; nothing is handed over from the observer thread.
@@ -17,6 +17,17 @@ for longer than ``settle`` must not be taken half-written, and its close event i
 nearly certain to come. Empty files wait ``empty_settle``: downloaders often create
 the file empty, close it, and reopen it to write.
 
+A close event is not the end of an export when the writer appends in steps (a slow
+sync client, ``cat >>``: every step closes the file). A file written again after a
+close is taken only once it has also been quiet for ``settle``; and a file whose
+last record has no ``ER`` line, or that ends mid-line after it, is not complete whatever the
+events say: it waits until it has not changed for ``incomplete_settle`` and is then
+taken as it is, with a warning (some exporters do leave the last ``ER`` out).
+
+Every complete candidate file is handed over, whatever its extension or content:
+one that is no export ends in ``failed/`` with a message saying what it looks like,
+rather than lying in the folder for ever with a debug line nobody reads.
+
 The observer is created with ``generate_full_events=True`` so that a file moved in
 from outside the folder arrives as a move (complete) rather than as a creation.
 """
@@ -25,6 +36,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import stat
 import sys
 import threading
@@ -49,21 +61,17 @@ from watchdog.events import (
 from watchdog.observers.api import BaseObserver
 
 from syncd.errors import ConfigError
-from syncd.ris.reader import looks_like_ris
 
 log = logging.getLogger(__name__)
 
 EventKind = Literal["created", "modified", "closed", "moved_in", "scan"]
 
-#: Extensions handed over even when the content does not look like RIS (the daemon
-#: then reports the file as failed, which tells the user more than silence would).
-RIS_EXTENSIONS = frozenset({".ris", ".txt", ".nbib"})
 #: Names of our own sub-folders inside a watched folder.
 IGNORED_DIRS = frozenset({"processed", "failed"})
 #: Report files written next to inputs carry this in their name (``x.ris.syncd-report.json``).
 REPORT_MARKER = ".syncd-report"
-#: How much of a file is read to sniff for RIS.
-SNIFF_BYTES = 8192
+#: How much of a file's end is read to see whether its last record is complete.
+TAIL_BYTES = 1 << 20
 
 _TEMP_SUFFIXES = (
     ".part",
@@ -93,14 +101,41 @@ def is_candidate_name(name: str) -> bool:
     return REPORT_MARKER not in lower
 
 
-def should_take(name: str, head: bytes | None, sniff: Callable[[bytes], bool] | None) -> bool:
-    """Whether a complete candidate file goes to the daemon.
+# After NUL bytes are dropped a UTF-16/32 byte order mark is \xff\xfe or \xfe\xff.
+_BOUNDARY = re.compile(rb"(?m)^(?:\xef\xbb\xbf|\xff\xfe|\xfe\xff)?(TY|ER) {1,2}-")
 
-    RIS-like extensions always do; anything else only when its head sniffs as RIS.
+
+def tail_is_complete(tail: bytes, *, whole: bool) -> bool:
+    """Whether a file ending in ``tail`` ends after a complete record.
+
+    False when the last record boundary is a ``TY`` (a record still open), or when
+    text after the last ``ER`` ends mid-line. A tail with no boundary at all (not
+    RIS, or one record longer than the tail) says nothing, so it counts as
+    complete. ``whole`` tells whether ``tail`` is the whole file; if not, its first
+    (partial) line is not trusted. NUL bytes are dropped first, so the tags of
+    UTF-16 and UTF-32 files read as ASCII.
     """
-    if Path(name).suffix.lower() in RIS_EXTENSIONS:
+    data = tail.replace(b"\x00", b"").replace(b"\r", b"\n")
+    if not whole:
+        data = data[data.find(b"\n") + 1 :] if b"\n" in data else b""
+    last = max(_BOUNDARY.finditer(data), key=lambda m: m.start(), default=None)
+    if last is None:
         return True
-    return sniff is not None and head is not None and sniff(head)
+    if last[1] == b"TY":
+        return False
+    rest = data[last.end() :]
+    end_of_er_line = rest.find(b"\n")
+    after = b"" if end_of_er_line < 0 else rest[end_of_er_line:]
+    return not after.strip() or data.endswith(b"\n")
+
+
+def read_tail(path: Path) -> tuple[bytes, bool]:
+    """The last ``TAIL_BYTES`` of ``path`` and whether that is the whole file."""
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if size > TAIL_BYTES:
+            f.seek(size - TAIL_BYTES)
+        return f.read(TAIL_BYTES), size <= TAIL_BYTES
 
 
 @dataclass(slots=True)
@@ -113,6 +148,8 @@ class _Entry:
     complete: bool  # closed after writing or moved in, in the current state
     saw_write: bool  # a local write event was seen in the current state
     reported: tuple[int, int] | None = None
+    incomplete: tuple[int, int] | None = None  # a state whose last record was found open
+    stepwise: bool = False  # written again after a close: its writer appends in steps
 
 
 class StabilityTracker:
@@ -125,13 +162,19 @@ class StabilityTracker:
     """
 
     def __init__(
-        self, *, settle: float = 2.0, empty_settle: float = 30.0, write_settle: float = 30.0
+        self,
+        *,
+        settle: float = 2.0,
+        empty_settle: float = 30.0,
+        write_settle: float = 30.0,
+        incomplete_settle: float = 60.0,
     ) -> None:
-        if min(settle, empty_settle, write_settle) < 0:
+        if min(settle, empty_settle, write_settle, incomplete_settle) < 0:
             raise ValueError("settle intervals must not be negative")
         self.settle = settle
         self.empty_settle = empty_settle
         self.write_settle = write_settle
+        self.incomplete_settle = incomplete_settle
         self._entries: dict[Path, _Entry] = {}
         self._seq = 0
 
@@ -150,6 +193,9 @@ class StabilityTracker:
             )
             return
         if (entry.size, entry.mtime_ns) != (size, mtime_ns):
+            # Closed with content, then written again: this writer appends in steps
+            # (`cat >>`, a slow sync client), so a close no longer means the end.
+            entry.stepwise = entry.stepwise or (entry.complete and entry.size > 0)
             entry.size, entry.mtime_ns, entry.since = size, mtime_ns, now
             entry.complete = kind in _COMPLETE_KINDS
             entry.saw_write = kind in _WRITE_KINDS
@@ -170,7 +216,15 @@ class StabilityTracker:
         """Files whose current state has not been reported yet."""
         return [p for p, e in self._entries.items() if e.reported != (e.size, e.mtime_ns)]
 
-    def ready(self, now: float) -> list[Path]:
+    def taken_incomplete(self, path: Path) -> bool:
+        """Whether ``path`` was handed over although its last record looked open
+        (it stayed so for ``incomplete_settle``)."""
+        entry = self._entries.get(path)
+        return entry is not None and entry.incomplete == (entry.size, entry.mtime_ns)
+
+    def ready(
+        self, now: float, content_complete: Callable[[Path], bool] | None = None
+    ) -> list[Path]:
         """Files that became complete since last asked, oldest first.
 
         Age is the file's modification time (kept by a rename, so a download renamed
@@ -179,9 +233,15 @@ class StabilityTracker:
         so a later export never overtakes an earlier one that is still settling (a
         later correction must not be undone by the original). It holds them back
         for at most ``hold`` seconds from when it was first seen, so one file that
-        never settles cannot stall its folder.
+        never settles cannot stall its folder. An empty file holds nothing back:
+        whatever is written into it later is newer than the files already there.
+
+        ``content_complete`` (the watcher reads the file's tail) is asked about a
+        file that is ready by its events and timing; a file it says is cut short
+        waits until it has not changed for ``incomplete_settle``, and is then taken
+        anyway (``taken_incomplete`` tells).
         """
-        hold = max(self.settle, self.write_settle, self.empty_settle)
+        hold = max(self.settle, self.write_settle, self.empty_settle, self.incomplete_settle)
         blocked: set[Path] = set()
         out: list[Path] = []
         order = sorted(self._entries.items(), key=lambda kv: (kv[1].mtime_ns, kv[1].seq))
@@ -189,8 +249,16 @@ class StabilityTracker:
             state = (entry.size, entry.mtime_ns)
             if entry.reported == state:
                 continue
+            if (
+                entry.incomplete != state
+                and content_complete is not None
+                and entry.size > 0
+                and self._is_ready(entry, now)
+                and not content_complete(path)
+            ):
+                entry.incomplete = state
             if not self._is_ready(entry, now):
-                if now - entry.first_seen < hold:
+                if entry.size > 0 and now - entry.first_seen < hold:
                     blocked.add(path.parent)
                 continue
             if path.parent in blocked:
@@ -203,11 +271,21 @@ class StabilityTracker:
         quiet_for = now - entry.since
         if entry.size == 0:
             return quiet_for >= self.empty_settle
+        if entry.incomplete == (entry.size, entry.mtime_ns):
+            return quiet_for >= self.incomplete_settle
         if entry.complete:
-            return True
+            return not entry.stepwise or quiet_for >= self.settle
         if entry.saw_write:
             return quiet_for >= self.write_settle
         return quiet_for >= self.settle
+
+
+def _content_complete(path: Path) -> bool:
+    try:
+        tail, whole = read_tail(path)
+    except OSError:
+        return True  # the daemon reports what it cannot read
+    return tail_is_complete(tail, whole=whole)
 
 
 def _arrival_key(path: Path) -> tuple[int, str]:
@@ -268,7 +346,6 @@ class FolderWatcher:
     begins; call ``scan()`` again on a schedule, because inotify can drop events.
     ``on_ready`` runs in the thread that calls ``poll()``; if it raises, the error is
     logged and the file is forgotten, so the next scan offers it again.
-    ``sniff`` defaults to the RIS reader's ``looks_like_ris``.
 
     Files come in arrival order within a folder; across folders the order is only
     approximate, because watchdog reads each folder in its own thread. Call
@@ -284,18 +361,20 @@ class FolderWatcher:
         settle: float = 2.0,
         empty_settle: float = 30.0,
         write_settle: float = 30.0,
+        incomplete_settle: float = 60.0,
         recursive: bool = False,
-        sniff: Callable[[bytes], bool] | None = looks_like_ris,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.folders = [Path(f).absolute() for f in folders]
         self._resolved = {f: f.resolve() for f in self.folders}
         self._on_ready = on_ready
         self._recursive = recursive
-        self._sniff = sniff
         self._clock = clock
         self._tracker = StabilityTracker(
-            settle=settle, empty_settle=empty_settle, write_settle=write_settle
+            settle=settle,
+            empty_settle=empty_settle,
+            write_settle=write_settle,
+            incomplete_settle=incomplete_settle,
         )
         self._lock = threading.Lock()
         self._observer: BaseObserver | None = None
@@ -491,11 +570,17 @@ class FolderWatcher:
         with self._lock:
             for path in self._tracker.pending():
                 self._observe(path, "scan", when)
-            ready = self._tracker.ready(when)
+            ready = self._tracker.ready(when, _content_complete)
+            cut_short = [p for p in ready if self._tracker.taken_incomplete(p)]
+        for path in cut_short:
+            log.warning(
+                "%s: its last record has no ER line (or it ends mid-line) and it has not "
+                "changed for %.0f s; taking it as it is",
+                path,
+                self._tracker.incomplete_settle,
+            )
         taken: list[Path] = []
         for path in ready:
-            if not self._wanted(path):
-                continue
             try:
                 self._on_ready(path)
             except Exception:
@@ -506,22 +591,10 @@ class FolderWatcher:
             taken.append(path)
         return taken
 
-    def _wanted(self, path: Path) -> bool:
-        head: bytes | None = None
-        if Path(path.name).suffix.lower() not in RIS_EXTENSIONS and self._sniff is not None:
-            try:
-                with open(path, "rb") as f:
-                    head = f.read(SNIFF_BYTES)
-            except OSError as err:
-                log.debug("cannot read %s to check for RIS content: %s", path, err)
-                return False
-        if should_take(path.name, head, self._sniff):
-            self._noted.discard(("ignored", path))
-            return True
-        self._note_once(
-            "ignored", path, logging.DEBUG, "ignoring %s: it does not look like RIS", path
-        )
-        return False
+    def pending(self) -> bool:
+        """Whether some file in the folders has not been handed over yet."""
+        with self._lock:
+            return bool(self._tracker.pending())
 
     def _note_once(self, reason: str, path: Path, level: int, msg: str, *args: object) -> None:
         if (reason, path) in self._noted:

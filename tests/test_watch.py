@@ -12,7 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from syncd.errors import ConfigError
-from syncd.watch import FolderWatcher, StabilityTracker, is_candidate_name, should_take
+from syncd.watch import FolderWatcher, StabilityTracker, is_candidate_name, tail_is_complete
 
 RIS = b"TY  - JOUR\nTI  - A title\nER  - \n"
 
@@ -51,29 +51,32 @@ def test_is_candidate_name(name: str, expected: bool) -> None:
     assert is_candidate_name(name) is expected
 
 
-def _sniff(head: bytes) -> bool:
-    return head.startswith(b"TY  -")
-
-
 @pytest.mark.parametrize(
-    ("name", "head", "sniff", "expected"),
+    ("tail", "whole", "expected"),
     [
-        ("a.ris", b"not ris at all", _sniff, True),
-        ("a.RIS", None, None, True),
-        ("a.txt", b"%PDF", _sniff, True),
-        ("a.nbib", b"PMID- 1", None, True),
-        ("a.dat", RIS, _sniff, True),
-        ("savedrecs", RIS, _sniff, True),
-        ("a.dat", b"%PDF-1.4", _sniff, False),
-        ("a.dat", RIS, None, False),
-        ("a.dat", None, _sniff, False),
-        ("a.pdf", b"", _sniff, False),
+        (RIS, True, True),
+        (RIS + RIS, True, True),
+        (b"TY  - JOUR\nTI  - Export of nitroge", True, False),
+        (b"TY  - JOUR\nTI  - A whole title\n", True, False),
+        (RIS + b"TY  - JOUR\nTI  - Second\n", True, False),
+        (b"TY  - JOUR\r\nTI  - Windows\r\nER  - ", True, True),
+        (b"TY - JOUR\nTI - One space\nER -\n", True, True),
+        (RIS + b"NL  - Ovid note\nLink to the Ovid Full Text or citation:\n1.\n", True, True),
+        (RIS + b"Link to the Ovid Full Text or cit", True, False),
+        ("TY  - JOUR\nTI  - UTF-16\nER  - \n".encode("utf-16"), True, True),
+        ("TY  - JOUR\nTI  - UTF-16 cut".encode("utf-16"), True, False),
+        (b"@article{x,\n title={Not RIS}", True, True),
+        (b"", True, True),
+        # The first line of a partial tail is not trusted.
+        (b"ER  - \nTI  - continued\n", False, True),
+        (b"TY  - JOUR\nTI  - continued\n", False, True),
+        (b"al text\nTY  - JOUR\nTI  - continued\n", False, False),
     ],
 )
-def test_should_take(
-    name: str, head: bytes | None, sniff: Callable[[bytes], bool] | None, expected: bool
+def test_tail_is_complete_when_the_last_record_has_its_er(
+    tail: bytes, whole: bool, expected: bool
 ) -> None:
-    assert should_take(name, head, sniff) is expected
+    assert tail_is_complete(tail, whole=whole) is expected
 
 
 # --- tracker ---------------------------------------------------------------------
@@ -139,12 +142,14 @@ TRACKER_CASES: dict[str, list[Step]] = {
         ("obs", "a", 100, 2, "closed", 1.1),
         ("ready", 1.1, ["a"]),
     ],
-    "closed then appended waits for the next close": [
+    "closed then appended waits for the next close, then for settle": [
         ("obs", "a", 10, 1, "closed", 0.0),
         ("obs", "a", 20, 2, "modified", 0.0),
         ("ready", 1.0, []),
         ("obs", "a", 30, 3, "closed", 2.0),
-        ("ready", 2.0, ["a"]),
+        ("ready", 2.0, []),
+        ("ready", 3.9, []),
+        ("ready", 4.0, ["a"]),
     ],
     "reported once per state": [
         ("obs", "a", 10, 1, "closed", 0.0),
@@ -153,7 +158,8 @@ TRACKER_CASES: dict[str, list[Step]] = {
         ("obs", "a", 10, 1, "scan", 5.0),
         ("ready", 5.0, []),
         ("obs", "a", 11, 2, "closed", 6.0),
-        ("ready", 6.0, ["a"]),
+        ("ready", 6.0, []),  # written again after a close: it also waits for settle
+        ("ready", 8.0, ["a"]),
     ],
     "arrival order, not readiness order": [
         ("obs", "b", 10, 1, "scan", 0.0),
@@ -192,6 +198,12 @@ TRACKER_CASES: dict[str, list[Step]] = {
         ("obs", "b", 10, 1, "scan", 0.1),
         ("obs", "a", 10, 1, "scan", 0.2),
         ("ready", 3.0, ["b", "a"]),
+    ],
+    "an empty file holds nothing back": [
+        ("obs", "empty", 0, 1, "closed", 0.0),
+        ("obs", "a", 10, 2, "closed", 1.0),
+        ("ready", 1.0, ["a"]),
+        ("ready", 30.0, ["empty"]),
     ],
     "forgetting an unknown file is harmless": [
         ("forget", "zzz"),
@@ -290,6 +302,35 @@ def test_tracker_properties(ops: list[tuple[Any, ...]]) -> None:
         tracker.observe(path, size, mtime, "scan", now)
     tracker.ready(now + max(settle, empty, write) + 1)
     assert tracker.pending() == []
+
+
+def test_a_file_cut_short_waits_and_holds_its_folder_back_until_it_is_whole() -> None:
+    tracker = StabilityTracker(settle=2.0, incomplete_settle=60.0)
+    whole: set[Path] = set()
+
+    def complete(path: Path) -> bool:
+        return path in whole
+
+    tracker.observe(Path("d/a"), 10, 1, "closed", 0.0)
+    tracker.observe(Path("d/b"), 10, 2, "closed", 0.5)
+    whole.add(Path("d/b"))
+    assert tracker.ready(1.0, complete) == []
+    # The writer appends the rest and closes the file again.
+    tracker.observe(Path("d/a"), 20, 3, "closed", 10.0)
+    whole.add(Path("d/a"))
+    # b is older now; a was written in steps, so it is also quiet for settle first.
+    assert tracker.ready(11.9, complete) == [Path("d/b")]
+    assert tracker.ready(12.0, complete) == [Path("d/a")]
+    assert not tracker.taken_incomplete(Path("d/a"))
+
+
+def test_a_file_that_stays_cut_short_is_taken_after_the_bound_and_says_so() -> None:
+    tracker = StabilityTracker(settle=2.0, incomplete_settle=60.0)
+    tracker.observe(Path("a"), 10, 1, "closed", 0.0)
+    assert tracker.ready(1.0, lambda _p: False) == []
+    assert tracker.ready(59.9, lambda _p: False) == []
+    assert tracker.ready(60.0, lambda _p: False) == [Path("a")]
+    assert tracker.taken_incomplete(Path("a"))
 
 
 def test_tracker_pending_lists_unreported_states() -> None:
@@ -456,13 +497,13 @@ def test_burst_of_fifty_files_each_once_in_arrival_order(
     # Names in an order unlike their sort order, to tell arrival from listing order.
     names = [f"export-{(i * 37) % 50:02d}.ris" for i in range(50)]
     for name in names:
-        (inbox / name).write_bytes(RIS + name.encode())
+        (inbox / name).write_bytes(RIS + name.encode() + b"\n")  # whole lines: complete
     poll_until(watcher, lambda: len(got.got) >= 50)
     poll_for(watcher, SETTLE * 2)
     watcher.scan()
     poll_for(watcher, SETTLE * 2)
     assert got.paths == [inbox / n for n in names]
-    assert all(content == RIS + path.name.encode() for path, content in got.got)
+    assert all(content == RIS + path.name.encode() + b"\n" for path, content in got.got)
 
 
 def test_files_present_before_start_are_found_by_the_scan(
@@ -476,46 +517,57 @@ def test_files_present_before_start_are_found_by_the_scan(
     assert sorted(got.paths) == [inbox / "old.ris", inbox / "older.nbib"]
 
 
-def test_content_sniffing_decides_for_other_extensions(
-    inbox: Path, start_watcher: Callable[..., FolderWatcher], caplog: pytest.LogCaptureFixture
+def test_every_file_is_handed_over_whatever_its_extension_or_content(
+    inbox: Path, start_watcher: Callable[..., FolderWatcher]
 ) -> None:
     got = Collector()
     watcher = start_watcher([inbox], got)
-    with caplog.at_level(logging.DEBUG, logger="syncd.watch"):
-        (inbox / "notes.pdf").write_bytes(b"%PDF-1.4\n" + bytes(range(256)))
-        (inbox / "savedrecs.dat").write_bytes(RIS)
-        (inbox / "broken.txt").write_bytes(b"this is not RIS\n")
-        poll_until(watcher, lambda: len(got.got) >= 2)
-        poll_for(watcher, SETTLE * 2)
-        watcher.scan()
-        poll_for(watcher, SETTLE * 2)
-    assert got.paths == [inbox / "savedrecs.dat", inbox / "broken.txt"]
-    ignored = [r for r in caplog.records if "notes.pdf" in r.getMessage()]
-    assert len(ignored) == 1
-    assert ignored[0].levelno == logging.DEBUG
+    (inbox / "notes.pdf").write_bytes(b"%PDF-1.4\n" + bytes(range(256)))
+    (inbox / "savedrecs.dat").write_bytes(RIS)
+    (inbox / "refs.bib").write_bytes(b"@article{x,\n title={Not RIS}\n}\n")
+    (inbox / "export.xml").write_bytes(b"<?xml version='1.0'?><records/>\n")
+    poll_until(watcher, lambda: len(got.got) >= 4)
+    poll_for(watcher, SETTLE * 2)
+    watcher.scan()
+    poll_for(watcher, SETTLE * 2)
+    assert sorted(got.paths) == sorted(
+        inbox / n for n in ("notes.pdf", "savedrecs.dat", "refs.bib", "export.xml")
+    )
 
 
-def test_ignored_file_is_noted_again_once_it_was_gone(
+def test_a_file_whose_last_record_stays_open_is_taken_after_the_bound_with_a_warning(
     inbox: Path, start_watcher: Callable[..., FolderWatcher], caplog: pytest.LogCaptureFixture
 ) -> None:
     got = Collector()
-    watcher = start_watcher([inbox], got)
-    pdf = inbox / "notes.pdf"
-
-    def notes() -> int:
-        return sum("notes.pdf" in r.getMessage() for r in caplog.records)
-
-    with caplog.at_level(logging.DEBUG, logger="syncd.watch"):
-        pdf.write_bytes(b"%PDF-1.4\n")
-        poll_until(watcher, lambda: notes() == 1)
-        pdf.write_bytes(b"%PDF-1.5\n")
+    watcher = start_watcher([inbox], got, incomplete_settle=SETTLE * 3)
+    (inbox / "no-er.ris").write_bytes(b"TY  - JOUR\nTI  - Last record without ER\n")
+    with caplog.at_level(logging.WARNING, logger="syncd.watch"):
         poll_for(watcher, SETTLE * 2)
-        assert notes() == 1
-        pdf.unlink()
-        watcher.scan()
-        pdf.write_bytes(b"%PDF-1.6\n")
-        poll_until(watcher, lambda: notes() == 2)
-    assert got.got == []
+        assert got.got == []
+        poll_until(watcher, lambda: len(got.got) >= 1)
+    assert got.paths == [inbox / "no-er.ris"]
+    (warning,) = [r.getMessage() for r in caplog.records if "no-er.ris" in r.getMessage()]
+    assert "no ER line" in warning and "taking it as it is" in warning
+
+
+def test_appending_in_steps_is_handed_over_once_whole(
+    inbox: Path, start_watcher: Callable[..., FolderWatcher]
+) -> None:
+    got = Collector()
+    watcher = start_watcher([inbox], got)
+    target = inbox / "slow.ris"
+    text = RIS * 3 + b"TY  - JOUR\nTI  - Export of nitrogen\nER  - \n"
+    pieces = [text[:20], text[20:70], text[70:110], text[110:]]
+    for piece in pieces:
+        # Each step opens, writes and closes, as `cat >>` does.
+        with open(target, "ab") as f:
+            f.write(piece)
+        if piece is not pieces[-1]:
+            poll_for(watcher, SETTLE * 2.5)
+            assert got.got == []
+    poll_until(watcher, lambda: len(got.got) >= 1)
+    poll_for(watcher, SETTLE * 2)
+    assert got.got == [(target, text)]
 
 
 def test_symlink_outside_the_folder_is_not_followed(

@@ -623,7 +623,7 @@ def _build_item(
             st.problem(None, f"{name} is not a field of {item_type}; dropped: {_short(value)}")
         else:
             invalid.append(f"{schema.field_label(name)}: {value}")
-            st.problem(None, f"{name} is not a field of {item_type}; kept in Extra")
+            st.problem(None, f"{name} is not a field of {item_type}; kept in Extra", "info")
     if st.tags:
         long_tags = [t for t in st.tags if len(t) > TAG_MAX]
         if long_tags:

@@ -154,8 +154,12 @@ def execute(
     if progress and quiet:
         progress(len(quiet))
 
-    outcomes.extend(_create(creates, run))
-    outcomes.extend(_update(writes, run))
+    try:
+        outcomes.extend(_create(creates, run))
+        outcomes.extend(_update(writes, run))
+    except Interrupted as exc:
+        exc.outcomes[:0] = outcomes
+        raise
     return outcomes
 
 
@@ -366,7 +370,7 @@ def _create(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
                 behind = worker.submit(book, confirmed, refused, landed, content_refused)
                 if run.progress:
                     run.progress(sum(1 for o in batch if not o.is_note))
-        except BaseException:
+        except BaseException as exc:
             # Keep the error that stopped the loop (an unavailable API must end in exit
             # 75, not in a storage error of the batch before): a bookkeeping failure
             # here only means a resend of durable keys next run.
@@ -375,6 +379,12 @@ def _create(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
                     behind.result()
                 except Exception:
                     log.exception("recording the last batch failed; it is resent next run")
+            if isinstance(exc, Interrupted):
+                exc.outcomes += [
+                    _outcome(action, "created", key=group[0].body["key"])
+                    for action, group in zip(keyed, groups, strict=True)
+                    if state.get(group[0].body["key"]) == "created"
+                ]
             raise
         if behind is not None:
             behind.result()
@@ -415,7 +425,11 @@ def _update(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
                 run.db, run.library, [], notes, confirmed=False, created_by_syncd=True
             )
         for batch in _batches(groups):
-            run.check()
+            try:
+                run.check()
+            except Interrupted as exc:
+                exc.outcomes += outcomes
+                raise
             result = run.client.post_items([o.body for o in batch])
             landed: list[Json] = []
             stale: list[Action] = []

@@ -8,6 +8,7 @@ I/O (API client, state database, files), and hands back a :class:`SyncReport`.
 from __future__ import annotations
 
 import gc
+import io
 import logging
 import secrets
 from collections.abc import Callable, Iterator, Sequence
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from syncd.convert import convert_file
+from syncd.convert import convert_file, convert_stream
 from syncd.core.match import LibraryIndex
 from syncd.core.plan import Incoming, Options, Plan, make_plan
 from syncd.errors import InputError, SyncdError
@@ -42,6 +43,9 @@ class SyncInput:
     path: Path
     collection: str | None = None
     tags: tuple[str, ...] = ()
+    # The file's bytes as the daemon took them (read once, hashed, then synced, so
+    # a file changing meanwhile can never be read half); None reads ``path``.
+    content: bytes | None = None
 
 
 @dataclass
@@ -60,7 +64,10 @@ class _FileRead:
 def _read_file(inp: SyncInput, schema: Schema) -> _FileRead:
     read = _FileRead([])
     try:
-        read.entries.extend(convert_file(inp.path, schema))
+        if inp.content is not None:
+            read.entries.extend(convert_stream(io.BytesIO(inp.content), str(inp.path), schema))
+        else:
+            read.entries.extend(convert_file(inp.path, schema))
     except InputError as exc:
         read.failure = str(exc)
     except OSError as exc:
