@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from syncd.core.match import LibraryIndex, Match, fingerprint, id_pairs, match_record
-from syncd.core.merge import Conflict, base_of, merge_item
+from syncd.core.merge import Conflict, Kept, created_base, merge_item
+from syncd.core.provenance import NoteUpdate, Provenance, WrittenNote, note_slot, source_of
 from syncd.identifiers import Identifiers
 from syncd.ris.mapping import ConvertedRecord, SourceRef
 from syncd.schema import Schema
@@ -43,6 +44,7 @@ class Link:
     base: Mapping[str, Any]
     confirmed: bool = True  # False while a create was sent but not yet seen to land
     created_by_syncd: bool = True  # False for an item syncd only filled in
+    notes: tuple[WrittenNote, ...] = ()  # child notes syncd sent for it
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,14 @@ class Action:
     # The state database already links every identity to ``key`` with ``new_base``
     # as the base: nothing to record (most of an unchanged re-sync).
     recorded: bool = False
+    # Which note of its record each of ``notes`` is (provenance.note_slot).
+    note_slots: tuple[str, ...] = ()
+    # Notes syncd wrote that their record now words differently: replaced in place.
+    note_updates: tuple[NoteUpdate, ...] = ()
+    # Fields left as Zotero has them although the export differs, and why.
+    kept: tuple[Kept, ...] = ()
+    # The source (provenance.source_of) of each value in ``payload``.
+    field_sources: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def record(self) -> ConvertedRecord:
@@ -222,7 +232,9 @@ def _plan_one(
     record = inc.record
     item = export_item(inc)
     notes = record.notes
-    base_new = {**base_of(item), "_notes": sorted(note_digest(n) for n in notes)}
+    source = source_of(record)
+    base_new = created_base(item, source, [note_digest(n) for n in notes])
+    slots = tuple(note_slot(source, i, n) for i, n in enumerate(notes))
     common: dict[str, Any] = {"incoming": inc, "identities": identities, "sources": sources}
 
     link = next((links[i] for i in identities if i in links), None)
@@ -242,6 +254,7 @@ def _plan_one(
                 key=link.key,
                 payload=item,
                 notes=notes,
+                note_slots=slots,
                 new_base=base_new,
                 reason="resending an unconfirmed create",
                 **common,
@@ -273,7 +286,13 @@ def _plan_one(
         )
     if match.key is None:
         return Action(
-            "create", payload=item, notes=notes, new_base=base_new, reason="new", **common
+            "create",
+            payload=item,
+            notes=notes,
+            note_slots=slots,
+            new_base=base_new,
+            reason="new",
+            **common,
         )
     current = index.items[match.key]
     if match.weak:
@@ -295,21 +314,16 @@ def _plan_one(
             **common,
         )
     base = link.base if link is not None else None
-    result = merge_item(item, current.data, base, policy=options.policy, schema=schema)
-    new_notes: tuple[str, ...] = ()
-    if base is not None and options.policy != "never-update":
-        written = set(base.get("_notes", ()))
-        new_notes = tuple(n for n in notes if note_digest(n) not in written)
-    new_base = dict(result.new_base)
-    written = set(base.get("_notes", ()) if base else ())
-    if options.policy != "never-update":
-        written |= {note_digest(n) for n in notes}
-    new_base["_notes"] = sorted(written)
+    result = merge_item(
+        item, current.data, base, policy=options.policy, schema=schema, source=source
+    )
+    notes_plan = plan_notes(record.notes, source, link, index, options.policy)
+    new_base = {**result.new_base, "notes": notes_plan.digests}
     kind = (
         "conflict"
         if result.conflicts
         else "update"
-        if (result.changes or new_notes)
+        if (result.changes or notes_plan.creates or notes_plan.updates)
         else ("unchanged")
     )
     recorded = (
@@ -323,14 +337,63 @@ def _plan_one(
         kind,
         key=match.key,
         payload=result.changes,
-        notes=new_notes,
+        notes=notes_plan.creates,
         conflicts=result.conflicts,
         new_base=new_base,
         matched_by=match.by,
         reason=_dropped_note(result.skipped_fields, current.item_type),
         recorded=recorded,
+        note_slots=notes_plan.slots,
+        note_updates=notes_plan.updates,
+        kept=result.kept,
+        field_sources=result.sources,
         **common,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class NotesPlan:
+    creates: tuple[str, ...]
+    slots: tuple[str, ...]
+    updates: tuple[NoteUpdate, ...]
+    digests: list[str]  # every note digest syncd wrote (or let be) for the item
+
+
+def plan_notes(
+    notes: Sequence[str], source: str, link: Link | None, index: LibraryIndex, policy: str
+) -> NotesPlan:
+    """A linked item's notes: each text syncd wrote once; a note of the same slot whose
+    text changed replaces the one syncd wrote, unless the user edited or deleted it.
+
+    An item syncd has no link for (the user's own) gets no notes, and its record's
+    notes count as written: adding them on the next sync would surprise.
+    """
+    written = set(Provenance.parse(link.base).notes) if link is not None else set()
+    digests = [note_digest(n) for n in notes]
+    if link is None or policy == "never-update":
+        keep = written if policy == "never-update" else written | set(digests)
+        return NotesPlan((), (), (), sorted(keep))
+    written |= {n.digest for n in link.notes}
+    by_slot = {n.slot: n for n in link.notes if n.slot}
+    creates: list[str] = []
+    slots: list[str] = []
+    updates: list[NoteUpdate] = []
+    for i, (html, digest) in enumerate(zip(notes, digests, strict=True)):
+        if digest in written:
+            continue
+        slot = note_slot(source, i, html)
+        old = by_slot.get(slot)
+        if old is None:
+            creates.append(html)
+            slots.append(slot)
+            continue
+        note = index.items.get(old.key)
+        if note is None or note.trashed or not old.confirmed:
+            continue  # the user deleted it (or its create is still in flight)
+        if note_digest(str(note.data.get("note") or "")) != old.digest:
+            continue  # the user edited it: theirs
+        updates.append(NoteUpdate(old.key, html, digest, slot))
+    return NotesPlan(tuple(creates), tuple(slots), tuple(updates), sorted(written | set(digests)))
 
 
 def _dropped_note(fields: tuple[str, ...], item_type: str) -> str:
