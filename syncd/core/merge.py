@@ -93,6 +93,7 @@ class MergeResult:
     skipped_fields: tuple[str, ...] = field(default=())
     kept: tuple[Kept, ...] = field(default=())
     sources: Mapping[str, str] = field(default_factory=dict)
+    previous: Mapping[str, Any] = field(default_factory=dict)  # Zotero's, of ``changes``
 
     @property
     def changed(self) -> bool:
@@ -186,6 +187,7 @@ def merge_item(
         tuple(skipped),
         tuple(ctx.kept),
         ctx.sources,
+        {name: current.get(name) for name in changes},
     )
 
 

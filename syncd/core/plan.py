@@ -78,8 +78,10 @@ class Action:
     note_updates: tuple[NoteUpdate, ...] = ()
     # Fields left as Zotero has them although the export differs, and why.
     kept: tuple[Kept, ...] = ()
-    # The source (provenance.source_of) of each value in ``payload``.
+    # The source (provenance.source_of) of each value in ``payload``, and the value
+    # each field of ``payload`` has in Zotero now.
     field_sources: Mapping[str, str] = field(default_factory=dict)
+    previous: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def record(self) -> ConvertedRecord:
@@ -347,6 +349,7 @@ def _plan_one(
         note_updates=notes_plan.updates,
         kept=result.kept,
         field_sources=result.sources,
+        previous=result.previous,
         **common,
     )
 

@@ -165,7 +165,12 @@ def _outcome(action: Action, kind: str, **kw: Any) -> RecordOutcome:
 
 def _quiet_outcome(action: Action) -> RecordOutcome:
     return _outcome(
-        action, action.kind, key=action.key, message=action.reason, conflicts=action.conflicts
+        action,
+        action.kind,
+        key=action.key,
+        message=action.reason,
+        conflicts=action.conflicts,
+        kept=action.kept,
     )
 
 
@@ -419,6 +424,7 @@ def _update(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
                         key=key,
                         changed_fields=tuple(sorted(action.payload)),
                         conflicts=action.conflicts,
+                        kept=action.kept,
                         message=action.reason,
                     )
                 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from syncd.core.merge import Conflict
+from syncd.core.merge import Conflict, Kept
 from syncd.ris.mapping import SourceRef
 from syncd.ris.records import ReadProblem
 
@@ -24,6 +24,7 @@ class RecordOutcome:
     message: str = ""
     changed_fields: tuple[str, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
+    kept: tuple[Kept, ...] = ()  # fields left as the user's although the export differs
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -34,6 +35,7 @@ class RecordOutcome:
             "message": self.message,
             "changed_fields": list(self.changed_fields),
             "conflicts": [c.as_json() for c in self.conflicts],
+            "kept": [k.as_json() for k in self.kept],
         }
 
     def line(self) -> str:
@@ -49,6 +51,8 @@ class RecordOutcome:
                 f" [conflict {c.field}: Zotero has {c.zotero_value!r},"
                 f" export has {c.export_value!r}]"
             )
+        for k in self.kept:
+            text += f" [kept {k.field}: {k.why}]"
         if self.message:
             text += f": {self.message}"
         return text

@@ -207,3 +207,35 @@ def test_wos_times_cited_do_not_pile_up_as_notes(sandbox: Any, tmp_path: Path) -
     first = by_doi(sandbox)["10.1007/s10899-000-0000-x"]
     said = " ".join([first.get("extra", ""), *notes_of(sandbox, first["key"])])
     assert "5" in said and ":  1<" not in said and "1 citations" not in said
+
+
+# -- syncd plan -----------------------------------------------------------------
+
+
+def test_plan_shows_zotero_value_new_value_and_source_and_why_fields_are_kept(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    from syncd.sync.outcome import SyncReport
+    from syncd.sync.render import plan_json, plan_lines
+    from syncd.sync.session import SyncInput
+
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        sync_file(session, SCOPUS)
+        key = by_doi(sandbox)["10.1007/s10899-000-0000-x"]["key"]
+        sandbox.user_edit(LIBRARY, key, {"abstractNote": "", "publicationTitle": "J Gambl"})
+        plan, _ = session.plan([SyncInput(PUBMED)])
+    (action,) = [a for a in plan.actions if a.key == key]
+    (shown,) = [a for a in plan_json(plan, SyncReport())["actions"] if a["key"] == key]
+    changes = {c["field"]: c for c in shown["changes"]}
+    assert changes["date"] == {
+        "field": "date",
+        "zotero": "2015",
+        "new": "2015-01",
+        "source": "pubmed:30000000",
+    }
+    kept = {k.field: k.why for k in action.kept}
+    assert "emptied in Zotero" in kept["abstractNote"]
+    assert "changed in Zotero" in kept["publicationTitle"]
+    lines = "\n".join(plan_lines(plan))
+    assert "    date: 2015 -> 2015-01  [pubmed:30000000]" in lines
+    assert "kept abstractNote: '' (emptied in Zotero after syncd wrote it: the user's)" in lines
