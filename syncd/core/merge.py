@@ -24,7 +24,16 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from syncd.core.provenance import LEGACY, Provenance, Written, same, upgrades
+from syncd.core.provenance import (
+    LEGACY,
+    SOURCE,
+    VALUE,
+    Provenance,
+    Written,
+    same,
+    upgrades,
+    written,
+)
 from syncd.schema import Schema
 
 # Not merged: identity and bookkeeping properties, and what syncd never writes.
@@ -43,6 +52,7 @@ UNMERGED = frozenset(
     }
 )
 SET_FIELDS = ("tags", "collections")
+_NOT_SOURCE = UNMERGED | set(SET_FIELDS)
 
 _EXTRA_KEY = re.compile(r"^\s*([A-Za-z][A-Za-z .\-_()]*?)\s*:\s*(.*)$")
 _CITATIONS = re.compile(r"^\s*\d+\s+(citations?\s*\([^)]*\))", re.IGNORECASE)
@@ -125,9 +135,9 @@ def created_base(item: Mapping[str, Any], source: str, notes: Sequence[str] = ()
     for name, value in values.items():
         if name == "extra":
             for key, line in value.items():
-                prov.written[f"extra:{key}"] = Written(line, source)
+                prov.written[f"extra:{key}"] = written(line, source)
         else:
-            prov.written[name] = Written(value, source)
+            prov.written[name] = written(value, source)
     for name in SET_FIELDS:
         prov.members[name] = _set_members(name, item.get(name))
     return prov.to_json()
@@ -192,9 +202,13 @@ def merge_item(
 
 
 def _source_values(export: Mapping[str, Any]) -> dict[str, Any]:
-    values = base_of(export)
-    for name in SET_FIELDS:
-        values.pop(name, None)
+    """What one source's export carried, as provenance keeps it (Extra by line key)."""
+    values = {
+        n: v for n, v in export.items() if n not in _NOT_SOURCE and v not in (None, "", [], {})
+    }
+    extra = values.get("extra")
+    if extra is not None:
+        values["extra"] = dict(_extra_entries(str(extra)))
     return values
 
 
@@ -212,26 +226,26 @@ class _Ctx:
 
     def merge_field(self, name: str, target: str, new: Any, cur: Any, last: Any) -> bool:
         """Apply the decision table to one field (or Extra line); True: write ``new``."""
-        written = self.prov.written.get(name)
+        was = self.prov.written.get(name)
         if name.startswith("extra:"):
-            row = decide(name, new, cur, written, self.source, last, self.fill_only, _same_line)
+            row = decide(name, new, cur, was, self.source, last, self.fill_only, _same_line)
         else:
-            row = decide(name, new, cur, written, self.source, last, self.fill_only, None)
+            row = decide(name, new, cur, was, self.source, last, self.fill_only, None)
         if row is Row.SAME:
-            if written is None or not _eq(name, cur, written.value):
-                self.prov.written[name] = Written(new, self.source)
-            elif written.source == LEGACY:
-                self.prov.written[name] = Written(written.value, self.source)
+            if was is None or not (cur == was[VALUE] or _eq(name, cur, was[VALUE])):
+                self.prov.written[name] = written(new, self.source)
+            elif was[SOURCE] == LEGACY:
+                self.prov.written[name] = written(was[VALUE], self.source)
             return False
         if row in (Row.FILL, Row.FOLLOW, Row.UPGRADE):
-            self.prov.written[name] = Written(new, self.source)
+            self.prov.written[name] = written(new, self.source)
             self.sources[target] = self.source
             return True
         if row is Row.CONFLICT:
-            assert written is not None
-            self.conflicts.append(Conflict(target, cur, new, written.value))
+            assert was is not None
+            self.conflicts.append(Conflict(target, cur, new, was[VALUE]))
         elif row in (Row.EMPTIED, Row.USER):
-            self.kept.append(Kept(target, cur, new, _why(row, written)))
+            self.kept.append(Kept(target, cur, new, _why(row, was)))
         return False
 
 
@@ -253,38 +267,39 @@ def decide(
     name: str,
     new: Any,
     cur: Any,
-    written: Written | None,
+    was: Written | None,
     source: str,
     last: Any,
     fill_only: bool,
     eq: Callable[[Any, Any], bool] | None = None,
 ) -> Row:
-    """The decision table's row for one field; ``new`` is not empty."""
+    """The decision table's row for one field; ``new`` is not empty, ``was`` is what
+    syncd wrote ([value, source]) or None."""
     same_as = eq or (lambda a, b: _eq(name, a, b))
     if same_as(cur, new):
         return Row.SAME
     if _is_empty(cur):
-        return Row.EMPTIED if written is not None else Row.FILL
-    if written is None:
+        return Row.EMPTIED if was is not None else Row.FILL
+    if was is None:
         return Row.USER
-    if not same_as(cur, written.value):
-        owns = written.source in (source, LEGACY)
-        if owns and not same_as(new, written.value if last is None else last):
+    value, writer = was[VALUE], was[SOURCE]
+    if not same_as(cur, value):
+        if writer in (source, LEGACY) and not same_as(new, value if last is None else last):
             return Row.CONFLICT
         return Row.USER
     if fill_only:
         return Row.POLICY
-    if written.source in (source, LEGACY):
+    if writer in (source, LEGACY):
         return Row.FOLLOW
-    if upgrades(name, new, written.value):
+    if upgrades(name, new, value):
         return Row.UPGRADE
     return Row.OTHER
 
 
-def _why(row: Row, written: Written | None) -> str:
+def _why(row: Row, was: Written | None) -> str:
     if row is Row.EMPTIED:
         return "emptied in Zotero after syncd wrote it: the user's"
-    if written is None:
+    if was is None:
         return "not written by syncd: the item's own value"
     return "changed in Zotero after syncd wrote it: the user's"
 

@@ -2,9 +2,11 @@
 
 Inputs are plain data: the converted records (with the collection and tags their
 folder asks for), the mirror index, and syncd's own links from record identities to
-the items it wrote (with the base values of the three-way merge). Output is one
-action per distinct record: create, update, unchanged, conflict, ambiguous or
-skipped, each with its reason. Records repeated within a file or across the files
+the items it wrote (with each item's provenance, syncd/core/provenance.py). An
+update's changes, notes and new provenance come from ``merge_item`` and
+``plan_notes``, given the record's source. Output is one action per distinct
+record: create, update, unchanged, conflict, ambiguous or skipped, each with its
+reason. Records repeated within a file or across the files
 of one run (sharing any identifier) collapse into one action; the later record wins
 field by field, the earlier ones fill its gaps.
 """
@@ -19,7 +21,7 @@ from typing import Any
 
 from syncd.core.match import LibraryIndex, Match, fingerprint, id_pairs, match_record
 from syncd.core.merge import Conflict, Kept, created_base, merge_item
-from syncd.core.provenance import NoteUpdate, Provenance, WrittenNote, note_slot, source_of
+from syncd.core.provenance import NoteUpdate, WrittenNote, note_slot, source_of
 from syncd.identifiers import Identifiers
 from syncd.ris.mapping import ConvertedRecord, SourceRef
 from syncd.schema import Schema
@@ -235,7 +237,6 @@ def _plan_one(
     item = export_item(inc)
     notes = record.notes
     source = source_of(record)
-    base_new = created_base(item, source, [note_digest(n) for n in notes])
     slots = tuple(note_slot(source, i, n) for i, n in enumerate(notes))
     common: dict[str, Any] = {"incoming": inc, "identities": identities, "sources": sources}
 
@@ -257,7 +258,7 @@ def _plan_one(
                 payload=item,
                 notes=notes,
                 note_slots=slots,
-                new_base=base_new,
+                new_base=created_base(item, source, [note_digest(n) for n in notes]),
                 reason="resending an unconfirmed create",
                 **common,
             )
@@ -292,7 +293,7 @@ def _plan_one(
             payload=item,
             notes=notes,
             note_slots=slots,
-            new_base=base_new,
+            new_base=created_base(item, source, [note_digest(n) for n in notes]),
             reason="new",
             **common,
         )
@@ -319,7 +320,9 @@ def _plan_one(
     result = merge_item(
         item, current.data, base, policy=options.policy, schema=schema, source=source
     )
-    notes_plan = plan_notes(record.notes, source, link, index, options.policy)
+    notes_plan = plan_notes(
+        record.notes, source, link, result.new_base.get("notes", ()), index, options.policy
+    )
     new_base = {**result.new_base, "notes": notes_plan.digests}
     kind = (
         "conflict"
@@ -363,7 +366,12 @@ class NotesPlan:
 
 
 def plan_notes(
-    notes: Sequence[str], source: str, link: Link | None, index: LibraryIndex, policy: str
+    notes: Sequence[str],
+    source: str,
+    link: Link | None,
+    written_before: Iterable[str],
+    index: LibraryIndex,
+    policy: str,
 ) -> NotesPlan:
     """A linked item's notes: each text syncd wrote once; a note of the same slot whose
     text changed replaces the one syncd wrote, unless the user edited or deleted it.
@@ -371,7 +379,7 @@ def plan_notes(
     An item syncd has no link for (the user's own) gets no notes, and its record's
     notes count as written: adding them on the next sync would surprise.
     """
-    written = set(Provenance.parse(link.base).notes) if link is not None else set()
+    written = set(written_before) if link is not None else set()
     digests = [note_digest(n) for n in notes]
     if link is None or policy == "never-update":
         keep = written if policy == "never-update" else written | set(digests)

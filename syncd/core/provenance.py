@@ -125,10 +125,15 @@ def source_of(record: ConvertedRecord) -> str:
     return f"{dialect}:{value}" if value else dialect
 
 
-@dataclass(frozen=True, slots=True)
-class Written:
-    value: Any
-    source: str
+# What syncd wrote to one field: ``[value, source]``. Kept as the JSON has it: turning
+# every field of every linked item into objects and back was most of the planning
+# time of an unchanged re-sync.
+Written = list[Any]
+VALUE, SOURCE = 0, 1
+
+
+def written(value: Any, source: str) -> Written:
+    return [value, source]
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +161,7 @@ class Provenance:
             return cls()
         if stored.get("_provenance") == FORMAT:
             return cls(
-                written={k: Written(v[0], str(v[1])) for k, v in stored["written"].items()},
+                written=dict(stored["written"]),
                 sources={s: dict(v) for s, v in stored["sources"].items()},
                 members={k: set(v) for k, v in stored["members"].items()},
                 notes=set(stored["notes"]),
@@ -173,23 +178,25 @@ class Provenance:
                 prov.members[name] = {str(v) for v in value}
             elif name == "extra" and isinstance(value, Mapping):
                 for key, line in value.items():
-                    prov.written[f"extra:{key}"] = Written(line, LEGACY)
+                    prov.written[f"extra:{key}"] = written(line, LEGACY)
             else:
-                prov.written[name] = Written(value, LEGACY)
+                prov.written[name] = written(value, LEGACY)
         return prov
 
     def to_json(self) -> dict[str, Any]:
+        # Dicts unsorted: they compare equal in any order, and the state database
+        # stores them with sorted keys.
         return {
             "_provenance": FORMAT,
-            "written": {k: [w.value, w.source] for k, w in sorted(self.written.items())},
-            "sources": {s: self.sources[s] for s in sorted(self.sources)},
-            "members": {k: sorted(v) for k, v in sorted(self.members.items()) if v},
+            "written": self.written,
+            "sources": self.sources,
+            "members": {k: sorted(v) for k, v in self.members.items() if v},
             "notes": sorted(self.notes),
         }
 
     def owner(self, name: str) -> str | None:
-        written = self.written.get(name)
-        return written.source if written else None
+        found = self.written.get(name)
+        return str(found[SOURCE]) if found else None
 
 
 def note_slot(source: str, index: int, html: str) -> str:
