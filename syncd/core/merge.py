@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from syncd.core.provenance import (
@@ -227,12 +228,10 @@ class _Ctx:
     def merge_field(self, name: str, target: str, new: Any, cur: Any, last: Any) -> bool:
         """Apply the decision table to one field (or Extra line); True: write ``new``."""
         was = self.prov.written.get(name)
-        if name.startswith("extra:"):
-            row = decide(name, new, cur, was, self.source, last, self.fill_only, _same_line)
-        else:
-            row = decide(name, new, cur, was, self.source, last, self.fill_only, None)
+        eq = _same_line if name.startswith("extra:") else partial(_eq, name)
+        row = decide(name, new, cur, was, self.source, last, self.fill_only, eq)
         if row is Row.SAME:
-            if was is None or not (cur == was[VALUE] or _eq(name, cur, was[VALUE])):
+            if was is None or not eq(cur, was[VALUE]):
                 self.prov.written[name] = written(new, self.source)
             elif was[SOURCE] == LEGACY:
                 self.prov.written[name] = written(was[VALUE], self.source)
@@ -275,7 +274,7 @@ def decide(
 ) -> Row:
     """The decision table's row for one field; ``new`` is not empty, ``was`` is what
     syncd wrote ([value, source]) or None."""
-    same_as = eq or (lambda a, b: _eq(name, a, b))
+    same_as = eq or partial(_eq, name)
     if same_as(cur, new):
         return Row.SAME
     if _is_empty(cur):
