@@ -1,5 +1,5 @@
-"""A state database written before provenance (schema 4: one export-wide base per item,
-notes without slots) keeps working: its links and bases carry over."""
+"""A state database written before provenance (one export-wide base per item, notes
+without slots) keeps working: its links and bases carry over."""
 
 from __future__ import annotations
 
@@ -16,10 +16,13 @@ from syncd.core.merge import base_of
 from syncd.core.plan import Incoming, export_item
 from syncd.ris.mapping import ConvertedRecord
 from syncd.schema import bundled_schema
-from syncd.state import StateDB
+from syncd.state import MIGRATIONS, StateDB
+
+# The migration that brought provenance (note slots): a database from before it.
+PROVENANCE = next(i for i, m in enumerate(MIGRATIONS) if "ADD COLUMN slot" in m)
 
 
-def downgrade_to_schema_4(state: Path, export: Path) -> None:
+def downgrade_to_before_provenance(state: Path, export: Path) -> None:
     """Rewrite what this syncd stored as a syncd before provenance stored it."""
     records = {r.item["DOI"]: r for r in _convert(export)}
     db = sqlite3.connect(state)
@@ -35,7 +38,7 @@ def downgrade_to_schema_4(state: Path, export: Path) -> None:
             db.execute("UPDATE sync_items SET base = ? WHERE key = ?", (json.dumps(legacy), key))
         db.execute("DROP INDEX sync_notes_parent")
         db.execute("ALTER TABLE sync_notes DROP COLUMN slot")
-        db.execute("PRAGMA user_version = 4")
+        db.execute(f"PRAGMA user_version = {PROVENANCE}")
     db.close()
 
 
@@ -51,13 +54,13 @@ def test_an_old_state_database_migrates_and_its_links_keep_working(
     v1 = write_export(tmp_path / "v1.ris", records)
     with session_for(sandbox, state, TEST_KEY) as session:
         sync_file(session, v1)
-    downgrade_to_schema_4(state, v1)
+    downgrade_to_before_provenance(state, v1)
     items = {i["DOI"]: i for i in regular_items(sandbox)}
     sandbox.user_edit(LIBRARY, items["10.5555/r0"]["key"], {"pages": ""})
     corrected = [dict(r) for r in records]
     corrected[1]["pages"] = "e1"
     with StateDB.open(state) as db:
-        assert db.schema_version == 5
+        assert db.schema_version == len(MIGRATIONS)
     with session_for(sandbox, state, TEST_KEY) as session:
         sandbox.clear_log()
         same = sync_file(session, v1)
