@@ -191,3 +191,28 @@ def test_a_notes_slot_is_its_label_or_its_position() -> None:
     assert note_slot("wos:WOS:1", 0, "<p>Times Cited: 12</p>") == "wos:WOS:1|times cited"
     assert note_slot("wos:WOS:1", 0, "<p>Times Cited: 13</p>") == "wos:WOS:1|times cited"
     assert note_slot("generic", 2, "<p>Just a remark</p>") == "generic|#2"
+
+
+def test_a_changed_note_replaces_the_one_syncd_wrote_unless_the_user_touched_it() -> None:
+    from syncd.core.match import LibraryIndex, MirrorItem
+    from syncd.core.plan import Link, note_digest, plan_notes
+    from syncd.core.provenance import WrittenNote
+
+    old, new = "<p>Status: under review</p>", "<p>Status: accepted</p>"
+    slot = note_slot("generic", 0, old)
+    link = Link("ITEMAAAA", {}, notes=(WrittenNote("NOTEAAAA", note_digest(old), slot),))
+
+    def index(note: str | None) -> LibraryIndex:
+        data = {"itemType": "note", "note": note, "parentItem": "ITEMAAAA"}
+        return LibraryIndex.build([MirrorItem("NOTEAAAA", 3, "note", False, data)] if note else [])
+
+    replaced = plan_notes([new], "generic", link, [], index(old), "merge")
+    assert [(u.key, u.html) for u in replaced.updates] == [("NOTEAAAA", new)]
+    assert replaced.creates == ()
+    for now in ("<p>Status: my own words</p>", None):  # edited, deleted
+        kept = plan_notes([new], "generic", link, [], index(now), "merge")
+        assert (kept.updates, kept.creates) == ((), ())
+    again = plan_notes([old], "generic", link, [], index(old), "merge")
+    assert (again.updates, again.creates) == ((), ())
+    other = plan_notes(["<p>Another remark</p>"], "pubmed:1", link, [], index(old), "merge")
+    assert other.creates == ("<p>Another remark</p>",)
