@@ -159,6 +159,14 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (file_id, key)
     );
     """,
+    # 7: provenance (syncd/core/provenance.py). sync_items.base now holds the item's
+    # provenance JSON; an older base is read as such on load and rewritten in the new
+    # form by the next sync of the item. A note's slot says which note of its record
+    # it is, so a changed note replaces it (NULL: written before slots existed).
+    """
+    ALTER TABLE sync_notes ADD COLUMN slot TEXT;
+    CREATE INDEX sync_notes_parent ON sync_notes (library, parent_key);
+    """,
 ]
 
 _SQL_CHUNK = 500  # stays below SQLite's bound-parameter limit

@@ -2,12 +2,13 @@
 
 Inputs are plain data: the converted records (with the collection and tags their
 folder asks for), the mirror index, and syncd's own links from record identities to
-the items it wrote (with the base values of the three-way merge). Output is one
-action per distinct record: create, update, unchanged, conflict, ambiguous or
-skipped, each with its reason. Records repeated within a file or across the files
-of one run (sharing any identifier, unless their record numbers say they are two
-works) collapse into one action; the later record wins field by field, the earlier
-ones fill its gaps.
+the items it wrote (with each item's provenance, syncd/core/provenance.py). Output
+is one action per distinct record: create, update, unchanged, conflict, ambiguous or
+skipped, each with its reason. An update's changes, notes and new provenance come
+from ``merge_item`` and ``plan_notes``, given the record's source. Records repeated
+within a file or across the files of one run (sharing any identifier, unless their
+record numbers say they are two works) collapse into one action; the later record
+wins field by field, the earlier ones fill its gaps.
 
 Which item a record goes to, and which links it follows: :mod:`syncd.core.links`.
 """
@@ -31,7 +32,8 @@ from syncd.core.links import (
     shares_note,
 )
 from syncd.core.match import LibraryIndex, Match, match_record
-from syncd.core.merge import Conflict, base_of, merge_item
+from syncd.core.merge import Conflict, Kept, created_base, merge_item
+from syncd.core.provenance import NoteUpdate, WrittenNote, note_slot, source_of
 from syncd.identifiers import Identifiers, doi_variant
 from syncd.ris.mapping import ConvertedRecord, SourceRef
 from syncd.schema import Schema
@@ -56,6 +58,7 @@ class Link:
     base: Mapping[str, Any]
     confirmed: bool = True  # False while a create was sent but not yet seen to land
     created_by_syncd: bool = True  # False for an item syncd only filled in
+    notes: tuple[WrittenNote, ...] = ()  # child notes syncd sent for it
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +88,16 @@ class Action:
     # The state database already links every identity to ``key`` with ``new_base``
     # as the base: nothing to record (most of an unchanged re-sync).
     recorded: bool = False
+    # Which note of its record each of ``notes`` is (provenance.note_slot).
+    note_slots: tuple[str, ...] = ()
+    # Notes syncd wrote that their record now words differently: replaced in place.
+    note_updates: tuple[NoteUpdate, ...] = ()
+    # Fields left as Zotero has them although the export differs, and why.
+    kept: tuple[Kept, ...] = ()
+    # The source (provenance.source_of) of each value in ``payload``, and the value
+    # each field of ``payload`` has in Zotero now.
+    field_sources: Mapping[str, str] = field(default_factory=dict)
+    previous: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def record(self) -> ConvertedRecord:
@@ -242,10 +255,15 @@ def _plan_one(
     record = inc.record
     item = export_item(inc)
     notes = record.notes
-    base_new = {**base_of(item), "_notes": sorted(note_digest(n) for n in notes)}
+    source = source_of(record)
+    slots = tuple(note_slot(source, i, n) for i, n in enumerate(notes))
     common: dict[str, Any] = {"incoming": inc, "identities": identities, "sources": sources}
 
-    target = _choose_target(inc, item, common, base_new, index, links, known, options)
+    create: dict[str, Any] = {
+        "note_slots": slots,
+        "new_base": created_base(item, source, [note_digest(n) for n in notes]),
+    }
+    target = _choose_target(inc, item, common, create, index, links, known, options)
     if isinstance(target, Action):
         return target
     link, match = target
@@ -256,8 +274,8 @@ def _plan_one(
             "create",
             payload=item,
             notes=notes,
-            new_base=base_new,
             reason=create_reason(match),
+            **create,
             **common,
         )
     current = index.items[match.key]
@@ -271,21 +289,18 @@ def _plan_one(
             **common,
         )
     base = link.base if link is not None else None
-    result = merge_item(item, current.data, base, policy=options.policy, schema=schema)
-    new_notes: tuple[str, ...] = ()
-    if base is not None and options.policy != "never-update":
-        written = set(base.get("_notes", ()))
-        new_notes = tuple(n for n in notes if note_digest(n) not in written)
-    new_base = dict(result.new_base)
-    written = set(base.get("_notes", ()) if base else ())
-    if options.policy != "never-update":
-        written |= {note_digest(n) for n in notes}
-    new_base["_notes"] = sorted(written)
+    result = merge_item(
+        item, current.data, base, policy=options.policy, schema=schema, source=source
+    )
+    notes_plan = plan_notes(
+        record.notes, source, link, result.new_base.get("notes", ()), index, options.policy
+    )
+    new_base = {**result.new_base, "notes": notes_plan.digests}
     kind = (
         "conflict"
         if result.conflicts
         else "update"
-        if (result.changes or new_notes)
+        if (result.changes or notes_plan.creates or notes_plan.updates)
         else ("unchanged")
     )
     recorded = (
@@ -299,7 +314,7 @@ def _plan_one(
         kind,
         key=match.key,
         payload=result.changes,
-        notes=new_notes,
+        notes=notes_plan.creates,
         conflicts=result.conflicts,
         new_base=new_base,
         matched_by=match.by,
@@ -309,8 +324,63 @@ def _plan_one(
             )
         ),
         recorded=recorded,
+        note_slots=notes_plan.slots,
+        note_updates=notes_plan.updates,
+        kept=result.kept,
+        field_sources=result.sources,
+        previous=result.previous,
         **common,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class NotesPlan:
+    creates: tuple[str, ...]
+    slots: tuple[str, ...]
+    updates: tuple[NoteUpdate, ...]
+    digests: list[str]  # every note digest syncd wrote (or let be) for the item
+
+
+def plan_notes(
+    notes: Sequence[str],
+    source: str,
+    link: Link | None,
+    written_before: Iterable[str],
+    index: LibraryIndex,
+    policy: str,
+) -> NotesPlan:
+    """A linked item's notes: each text syncd wrote once; a note of the same slot whose
+    text changed replaces the one syncd wrote, unless the user edited or deleted it.
+
+    An item syncd has no link for (the user's own) gets no notes, and its record's
+    notes count as written: adding them on the next sync would surprise.
+    """
+    written = set(written_before) if link is not None else set()
+    digests = [note_digest(n) for n in notes]
+    if link is None or policy == "never-update":
+        keep = written if policy == "never-update" else written | set(digests)
+        return NotesPlan((), (), (), sorted(keep))
+    written |= {n.digest for n in link.notes}
+    by_slot = {n.slot: n for n in link.notes if n.slot}
+    creates: list[str] = []
+    slots: list[str] = []
+    updates: list[NoteUpdate] = []
+    for i, (html, digest) in enumerate(zip(notes, digests, strict=True)):
+        if digest in written:
+            continue
+        slot = note_slot(source, i, html)
+        old = by_slot.get(slot)
+        if old is None:
+            creates.append(html)
+            slots.append(slot)
+            continue
+        note = index.items.get(old.key)
+        if note is None or note.trashed or not old.confirmed:
+            continue  # the user deleted it (or its create is still in flight)
+        if note_digest(str(note.data.get("note") or "")) != old.digest:
+            continue  # the user edited it: theirs
+        updates.append(NoteUpdate(old.key, html, digest, slot))
+    return NotesPlan(tuple(creates), tuple(slots), tuple(updates), sorted(written | set(digests)))
 
 
 def _dropped_note(fields: tuple[str, ...], item_type: str) -> str:
@@ -332,14 +402,15 @@ def _choose_target(
     inc: Incoming,
     item: Mapping[str, Any],
     common: Mapping[str, Any],
-    base_new: Mapping[str, Any],
+    create: Mapping[str, Any],
     index: LibraryIndex,
     links: Mapping[str, Link],
     known: KnownLinks,
     options: Options,
 ) -> Action | tuple[Link | None, Match]:
     """The link a record follows and the item it goes to; or the action that ends
-    its planning here (ambiguous, a resent create, a deleted item)."""
+    its planning here (ambiguous, a resent create, a deleted item). ``create`` holds
+    what a create of the record carries besides its item (note slots, provenance)."""
     record = inc.record
     item_type = str(item.get("itemType"))
     link, how, clash = follow_links(record, common["identities"], index, links, known)
@@ -365,8 +436,8 @@ def _choose_target(
                 key=link.key,
                 payload=item,
                 notes=record.notes,
-                new_base=base_new,
                 reason="resending an unconfirmed create",
+                **create,
                 **common,
             )
         if not options.recreate_deleted:

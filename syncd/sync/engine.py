@@ -79,6 +79,7 @@ class _Object:
     action: Action
     body: Json
     is_note: bool
+    replaces: str | None = None  # a note replaced in place: the digest of its new text
 
 
 @dataclass
@@ -131,7 +132,7 @@ def execute(
     for action in plan_actions:
         if action.kind == "create":
             creates.append(action)
-        elif action.kind in ("update", "conflict") and (action.payload or action.notes):
+        elif action.kind in ("update", "conflict") and _writes(action):
             writes.append(action)
         else:
             quiet.append(action)
@@ -212,6 +213,10 @@ def _refusal(action: Action, code: int, message: str) -> store.Refusal:
     )
 
 
+def _writes(action: Action) -> bool:
+    return bool(action.payload or action.notes or action.note_updates)
+
+
 def _title(action: Action) -> str:
     item = action.record.item
     return str(item.get("title") or item.get("caseName") or item.get("nameOfAct") or "")
@@ -229,6 +234,7 @@ def _quiet_outcome(action: Action) -> RecordOutcome:
         message=action.reason,
         conflicts=action.conflicts,
         candidates=action.candidates,
+        kept=action.kept,
     )
 
 
@@ -258,14 +264,21 @@ def _note_objects(
     (confirmed) is skipped, one sent without an answer is resent under its key."""
     sent = store.notes_of(run.db, run.library, parent)
     objects = []
-    for html in action.notes:
+    slots = action.note_slots or (None,) * len(action.notes)
+    for html, slot in zip(action.notes, slots, strict=True):
         digest = note_digest(html)
         note_key, confirmed = sent.get(digest, (None, False))
         if confirmed:
             continue
         note_key = note_key or run.key_factory()
-        pending.append(store.PendingNote(note_key, parent, digest))
+        pending.append(store.PendingNote(note_key, parent, digest, slot))
         objects.append(_Object(action, _note_body(note_key, parent, html), True))
+    for update in action.note_updates:
+        note = run.index.items.get(update.key)
+        if note is None:
+            continue
+        body = {"key": update.key, "version": note.version, "note": update.html}
+        objects.append(_Object(action, body, True, replaces=update.digest))
     return objects
 
 
@@ -406,6 +419,9 @@ def _create(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
 def _update(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
     outcomes: list[RecordOutcome] = []
     todo = list(actions)
+    # Items whose new notes landed although the item itself met a 412: their replan
+    # finds nothing left to do, yet this sync did update them.
+    noted: set[str] = set()
     for round_ in range(UPDATE_ROUNDS):
         if not todo:
             break
@@ -436,14 +452,28 @@ def _update(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
             done: dict[str, Action] = {}
             confirmed: list[str] = []
             content_refused: list[store.Refusal] = []
+            replaced: list[tuple[str, str]] = []
             for i, obj in enumerate(batch):
                 key = obj.body["key"]
+                if obj.replaces is not None:
+                    if i in result.successful or i in result.unchanged:
+                        replaced.append((key, obj.replaces))
+                        if obj.action.key:
+                            noted.add(obj.action.key)
+                        if i in result.successful:
+                            landed.append(result.successful[i])
+                    else:
+                        # 412: the user edited the note meanwhile; it is theirs now.
+                        log.info("note %s not replaced: it changed in Zotero", key)
+                    continue
                 if i in result.successful or i in result.unchanged:
                     if i in result.successful:
                         landed.append(result.successful[i])
                     confirmed.append(key)
                     if not obj.is_note:
                         done[key] = obj.action
+                    elif obj.action.key:
+                        noted.add(obj.action.key)
                 elif i in result.failed:
                     failure = result.failed[i]
                     if obj.is_note and failure.code == 412:
@@ -468,6 +498,8 @@ def _update(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
             store.confirm_items(run.db, run.library, confirmed)
             if content_refused:
                 store.record_refusals(run.db, run.library, content_refused)
+            if replaced:
+                store.replace_notes(run.db, run.library, replaced)
             store.record_intents(
                 run.db,
                 run.library,
@@ -483,6 +515,7 @@ def _update(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
                         key=key,
                         changed_fields=tuple(sorted(action.payload)),
                         conflicts=action.conflicts,
+                        kept=action.kept,
                         message=action.reason,
                     )
                 )
@@ -507,7 +540,7 @@ def _update(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
         ).actions
         todo = []
         for action in replanned:
-            if action.kind in ("update", "conflict") and (action.payload or action.notes):
+            if action.kind in ("update", "conflict") and _writes(action):
                 todo.append(action)
                 continue
             if action.kind in ("unchanged", "conflict") and action.key:
@@ -522,6 +555,9 @@ def _update(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
                     confirmed=True,
                     created_by_syncd=False,
                 )
+            if action.kind == "unchanged" and action.key in noted:
+                outcomes.append(_outcome(action, "updated", key=action.key))
+                continue
             outcomes.append(_quiet_outcome(action))
         log.info(
             "update round %d: %d items changed meanwhile, merged again", round_ + 1, len(retry)

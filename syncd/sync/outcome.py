@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from syncd.core.merge import Conflict
+from syncd.core.merge import Conflict, Kept
 from syncd.ris.mapping import SourceRef
 from syncd.ris.records import ReadProblem
 
@@ -27,6 +27,7 @@ class RecordOutcome:
     conflicts: tuple[Conflict, ...] = ()
     # ambiguous: the items the record could be; the user decides (merge or trash one)
     candidates: tuple[str, ...] = ()
+    kept: tuple[Kept, ...] = ()  # fields left as the user's although the export differs
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -38,6 +39,7 @@ class RecordOutcome:
             "changed_fields": list(self.changed_fields),
             "conflicts": [c.as_json() for c in self.conflicts],
             "candidates": list(self.candidates),
+            "kept": [k.as_json() for k in self.kept],
         }
 
     def line(self) -> str:
@@ -53,6 +55,8 @@ class RecordOutcome:
                 f" [conflict {c.field}: Zotero has {c.zotero_value!r},"
                 f" export has {c.export_value!r}]"
             )
+        for k in self.kept:
+            text += f" [kept {k.field}: {k.why}]"
         if self.message:
             text += f": {self.message}"
         return text

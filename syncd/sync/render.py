@@ -23,9 +23,22 @@ def action_json(action: Action) -> dict[str, Any]:
         "identities": list(action.identities),
         "matched_by": action.matched_by,
         "fields": sorted(action.payload) if action.kind != "create" else [],
+        "changes": [
+            {
+                "field": name,
+                "zotero": action.previous.get(name),
+                "new": value,
+                "source": action.field_sources.get(name),
+            }
+            for name, value in sorted(action.payload.items())
+        ]
+        if action.kind != "create"
+        else [],
         "new_notes": len(action.notes),
+        "replaced_notes": len(action.note_updates),
         "conflicts": [c.as_json() for c in action.conflicts],
         "candidates": list(action.candidates),
+        "kept": [k.as_json() for k in action.kept],
         "reason": action.reason,
     }
 
@@ -53,9 +66,18 @@ def plan_lines(plan: Plan) -> list[str]:
         lines.append(head)
         if action.kind in ("update", "conflict"):
             for name, value in sorted(action.payload.items()):
-                lines.append(f"    {name}: -> {_short(value)}")
+                was = action.previous.get(name)
+                source = action.field_sources.get(name)
+                lines.append(
+                    f"    {name}: {_short(was) if was not in (None, '', []) else '(empty)'}"
+                    f" -> {_short(value)}" + (f"  [{source}]" if source else "")
+                )
             if action.notes:
                 lines.append(f"    + {len(action.notes)} note(s)")
+            if action.note_updates:
+                lines.append(f"    ~ {len(action.note_updates)} note(s) replaced")
+            for k in action.kept:
+                lines.append(f"    kept {k.field}: {_short(k.zotero_value)!r} ({k.why})")
         for c in action.conflicts:
             lines.append(
                 f"    conflict {c.field}: Zotero has {_short(c.zotero_value)!r}, "

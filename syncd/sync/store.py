@@ -1,12 +1,13 @@
 """What syncd remembers of its own writes, in the state database.
 
 - ``sync_links``: record identity (``doi:…``, ``scopus_eid:…``, ``fp:…``) -> item key.
-- ``sync_items``: per item syncd wrote or linked, the base of the three-way merge
+- ``sync_items``: per item syncd wrote or linked, its provenance (``base``: what
+  syncd wrote to each field and from which source, see syncd/core/provenance.py)
   and whether its create is confirmed. A row with ``confirmed = 0`` is written
   *before* the create is sent, so a crash or a lost response leaves the chosen key
   behind and the next run resends the same key instead of creating a duplicate.
-- ``sync_notes``: child notes syncd created, by parent and content digest, with the
-  same write-ahead confirmation.
+- ``sync_notes``: child notes syncd created, by parent, content digest and slot
+  (which note of its record it is), with the same write-ahead confirmation.
 - ``sync_collections``: collection paths resolved or created, with their keys.
 - ``sync_refused``: writes the server refused for their content (400, 413), by a
   fingerprint of what was sent, with the server's reason: the same content is not
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from syncd.core.plan import Link
+from syncd.core.provenance import WrittenNote
 from syncd.state import StateDB
 
 
@@ -34,9 +36,23 @@ class PendingNote:
     note_key: str
     parent_key: str
     digest: str
+    slot: str | None = None
+
+
+def _written_notes(db: StateDB, library: str) -> dict[str, tuple[WrittenNote, ...]]:
+    notes: dict[str, list[WrittenNote]] = {}
+    rows = db.conn.execute(
+        "SELECT parent_key, note_key, digest, slot, confirmed FROM sync_notes "
+        "WHERE library = ? ORDER BY parent_key, note_key",
+        (library,),
+    )
+    for parent, key, digest, slot, confirmed in rows:
+        notes.setdefault(parent, []).append(WrittenNote(key, digest, slot, bool(confirmed)))
+    return {parent: tuple(found) for parent, found in notes.items()}
 
 
 def load_links(db: StateDB, library: str) -> dict[str, Link]:
+    notes = _written_notes(db, library)
     rows = db.conn.execute(
         "SELECT l.identity, i.key, i.base, i.confirmed, i.created_by_syncd FROM sync_links l "
         "JOIN sync_items i ON i.library = l.library AND i.key = l.key WHERE l.library = ?",
@@ -49,7 +65,9 @@ def load_links(db: StateDB, library: str) -> dict[str, Link]:
     for identity, key, base, confirmed, created in rows:
         link = by_key.get(key)
         if link is None:
-            link = by_key[key] = Link(key, json.loads(base), bool(confirmed), bool(created))
+            link = by_key[key] = Link(
+                key, json.loads(base), bool(confirmed), bool(created), notes.get(key, ())
+            )
         links[identity] = link
     return links
 
@@ -93,9 +111,9 @@ def record_intents(
                 [(library, identity, key) for identity in identities],
             )
         conn.executemany(
-            "INSERT OR IGNORE INTO sync_notes (library, note_key, parent_key, digest, confirmed) "
-            "VALUES (?, ?, ?, ?, 0)",
-            [(library, n.note_key, n.parent_key, n.digest) for n in notes],
+            "INSERT OR IGNORE INTO sync_notes "
+            "(library, note_key, parent_key, digest, slot, confirmed) VALUES (?, ?, ?, ?, ?, 0)",
+            [(library, n.note_key, n.parent_key, n.digest, n.slot) for n in notes],
         )
 
 
@@ -114,6 +132,15 @@ def _upsert_item(
         "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
         (library, key, json.dumps(base, sort_keys=True), int(confirmed), int(created_by_syncd)),
     )
+
+
+def replace_notes(db: StateDB, library: str, replaced: Iterable[tuple[str, str]]) -> None:
+    """Notes replaced in place landed: (note key, digest of the new text)."""
+    with db.transaction() as conn:
+        conn.executemany(
+            "UPDATE sync_notes SET digest = ?, confirmed = 1 WHERE library = ? AND note_key = ?",
+            [(digest, library, key) for key, digest in replaced],
+        )
 
 
 def confirm_items(db: StateDB, library: str, keys: Iterable[str]) -> None:
