@@ -122,9 +122,10 @@ def _wide_to_utf8(blocks: Iterator[bytes], codec: str) -> Iterator[bytes]:
 class LineSource:
     """Decoded lines of one stream, block by block, with per-file tallies."""
 
-    def __init__(self, stream: BinaryIO, source: str) -> None:
+    def __init__(self, stream: BinaryIO, source: str, *, ris_only: bool = True) -> None:
         self.stream = stream
         self.source = source
+        self.ris_only = ris_only  # False for the other tagged formats (syncd/formats)
         self.head = b""  # the first bytes, kept to explain a file that is not RIS
         self.lineno = 0
         self.cp1252 = Tally(
@@ -157,7 +158,7 @@ class LineSource:
             head_parts.append(block)
             size += len(block)
         self.head = b"".join(head_parts)[:HEAD_BYTES]
-        if obviously_not_ris(self.head):
+        if self.ris_only and obviously_not_ris(self.head):
             raise not_ris_error(self.source, self.head)
         codec, bom = sniff_encoding(self.head)
         # The head goes on in its original blocks, so block-level limits still apply.
