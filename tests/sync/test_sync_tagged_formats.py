@@ -32,7 +32,7 @@ UR  - https://www.scopus.com/inward/record.uri?eid=2-s2.0-85100000077&partnerID=
 C2  - {PMID}
 N1  - Cited By: 7; Export Date: 1 December 2026
 DB  - Scopus
-ER  - 
+ER  -
 """
 
 MEDLINE = f"""PMID- {PMID}
