@@ -49,10 +49,20 @@ class Syntax:
     title_tags: frozenset[str] = field(default_factory=frozenset)  # a record names a work
 
 
-def first_line_matching(pattern: re.Pattern[str], text: str) -> int | None:
-    """1-based line of the first match of a multi-line ``pattern`` in ``text``."""
-    m = pattern.search(text)
-    return None if m is None else text.count("\n", 0, m.start()) + 1
+def first_line_matching(pattern: re.Pattern[str], text: str, within: int) -> int | None:
+    """1-based number of the first line ``pattern`` matches at its start, looking at
+    the first ``within`` non-blank lines only (as Zotero's translators detect: a file
+    is what it starts as, not what it holds somewhere)."""
+    seen = 0
+    for number, line in enumerate(text.split("\n", 20 * within), 1):
+        if not line.strip():
+            continue
+        if pattern.match(line.lstrip(" \t\ufeff")):
+            return number
+        seen += 1
+        if seen >= within:
+            return None
+    return None
 
 
 class _Record:

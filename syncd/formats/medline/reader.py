@@ -17,8 +17,8 @@ from syncd.formats.tagged import Syntax, first_line_matching, read_tagged_file
 from syncd.ris.records import RawRecord, ReadProblem
 
 _TAG = re.compile(r"([A-Z][A-Z0-9]{1,3}) {0,3}-(?: (.*)|$)").fullmatch
-_PMID_LINE = re.compile(r"(?m)^PMID- {0,2}\d")
-_ERIC_LINE = re.compile(r"(?m)^OWN - ERIC\b")
+_PMID_LINE = re.compile(r"PMID- {0,2}\d")
+_ERIC_LINE = re.compile(r"OWN - ERIC\b")
 
 
 def _tag_line(line: str) -> tuple[str, str] | None:
@@ -37,11 +37,12 @@ SYNTAX = Syntax(
 
 
 def sniff(head: str) -> str | None:
-    """Evidence when ``head`` is MEDLINE: a ``PMID-`` line, or ERIC's ``OWN - ERIC``."""
-    line = first_line_matching(_PMID_LINE, head)
+    """Evidence when ``head`` is MEDLINE: a ``PMID-`` or ERIC's ``OWN - ERIC`` line among
+    the first five non-blank lines (what Zotero's translator looks at)."""
+    line = first_line_matching(_PMID_LINE, head, 5)
     if line is not None:
         return f"PMID- tag at line {line}"
-    line = first_line_matching(_ERIC_LINE, head)
+    line = first_line_matching(_ERIC_LINE, head, 5)
     if line is not None:
         return f"OWN - ERIC tag at line {line}"
     return None

@@ -17,7 +17,7 @@ from syncd.formats.tagged import Syntax, first_line_matching, read_tagged_file
 from syncd.ris.records import RawRecord, ReadProblem
 
 _TAG = re.compile(r"([A-Z][A-Z0-9])(?: (.*))?").fullmatch
-_RT_LINE = re.compile(r"(?m)^RT [A-Za-z]")
+_RT_LINE = re.compile(r"RT [A-Za-z]")
 
 
 def _tag_line(line: str) -> tuple[str, str] | None:
@@ -29,8 +29,9 @@ SYNTAX = Syntax(name="RefWorks", tag_line=_tag_line, starts=frozenset({"RT"}))
 
 
 def sniff(head: str) -> str | None:
-    """Evidence when ``head`` is RefWorks tagged: an ``RT <type>`` line."""
-    line = first_line_matching(_RT_LINE, head)
+    """Evidence when ``head`` is RefWorks tagged: an ``RT <type>`` line among the first
+    150 non-blank lines (RefWorks writes a legend first; Zotero looks as far)."""
+    line = first_line_matching(_RT_LINE, head, 150)
     return None if line is None else f"RT tag at line {line}"
 
 

@@ -18,8 +18,8 @@ from syncd.formats.tagged import Syntax, first_line_matching, read_tagged_file
 from syncd.ris.records import RawRecord, ReadProblem
 
 _TAG = re.compile(r"([A-Z][A-Z0-9])(?: (.*))?").fullmatch
-_PT_LINE = re.compile(r"(?m)^PT [A-Z]\s*$")
-_FN_LINE = re.compile(r"(?m)^\ufeff?FN \S")
+_PT_LINE = re.compile(r"PT [A-Z]\s*$")
+_FN_LINE = re.compile(r"FN \S")
 
 
 def _tag_line(line: str) -> tuple[str, str] | None:
@@ -38,11 +38,12 @@ SYNTAX = Syntax(
 
 
 def sniff(head: str) -> str | None:
-    """Evidence when ``head`` is Web of Science tagged: a ``PT X`` record start."""
-    pt = first_line_matching(_PT_LINE, head)
+    """Evidence when ``head`` is Web of Science tagged: a ``PT X`` record start among
+    the first five non-blank lines (what Zotero's translator looks at)."""
+    pt = first_line_matching(_PT_LINE, head, 5)
     if pt is None:
         return None
-    fn = first_line_matching(_FN_LINE, head)
+    fn = first_line_matching(_FN_LINE, head, 1)
     if fn is not None and fn < pt:
         return f"FN header at line {fn}, PT tag at line {pt}"
     return f"PT tag at line {pt}"
