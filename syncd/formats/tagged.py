@@ -94,6 +94,19 @@ class _Record:
             self.parts = None
 
 
+def _grow(record: _Record, text: str) -> bool:
+    """Count a line into the record; False once it is over the size limit (its fields
+    are then dropped, so memory stays bounded, and the record is reported)."""
+    record.chars += len(text)
+    if record.chars > MAX_RECORD_CHARS and not record.oversize:
+        record.oversize = True
+        record.tags.clear()
+        record.values.clear()
+        record.lines.clear()
+        record.parts = None
+    return not record.oversize
+
+
 def read_tagged(stream: BinaryIO, source: str, syntax: Syntax) -> Iterator[RawRecord | ReadProblem]:
     """Records of one tagged file in file order, with the problems met, lazily.
 
@@ -171,11 +184,11 @@ def read_tagged(stream: BinaryIO, source: str, syntax: Syntax) -> Iterator[RawRe
                     if record is not None and syntax.blank_ends:
                         yield from close(last_text_line, False)
                     continue
-                if record is not None and record.tags:
-                    record.continue_last(text.strip())
+                if record is not None:
                     last_text_line = lineno
-                    record.chars += len(text)
-                elif any_record or record is not None:
+                    if _grow(record, text) and record.tags:
+                        record.continue_last(text.strip())
+                elif any_record:
                     gap_first = gap_first or lineno
                     gap_last = lineno
                 continue
@@ -206,16 +219,8 @@ def read_tagged(stream: BinaryIO, source: str, syntax: Syntax) -> Iterator[RawRe
                 record = _Record(lineno)
                 any_record = True
             last_text_line = lineno
-            record.chars += len(text)
-            if record.chars > MAX_RECORD_CHARS:
-                if not record.oversize:
-                    record.oversize = True
-                    record.tags.clear()
-                    record.values.clear()
-                    record.lines.clear()
-                    record.parts = None
-                continue
-            record.add(tag, value, lineno)
+            if _grow(record, text):
+                record.add(tag, value, lineno)
     if record is not None:
         yield from close(last_text_line, bool(syntax.ends))
     if gap_first:

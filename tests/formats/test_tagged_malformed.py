@@ -153,3 +153,17 @@ def test_each_malformed_file_has_a_clear_outcome(tmp_path: Path, name: str) -> N
     for problem in problems:
         assert problem.file == str(path)
         assert problem.line is not None or problem.severity == "info"
+
+
+def test_a_record_over_the_size_limit_is_skipped_and_the_next_one_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("syncd.formats.tagged.MAX_RECORD_CHARS", 2000)
+    huge = medline(1, "AB  - start\n" + "      more text of the abstract\n" * 200)
+    path = tmp_path / "huge.nbib"
+    path.write_text(huge + medline(2), encoding="utf-8")
+    entries = list(convert_file(path, bundled_schema()))
+    records = [e for e in entries if isinstance(e, ConvertedRecord)]
+    assert [r.item["title"][:21] for r in records] == ["Good MEDLINE record 2"]
+    (error,) = [e for e in entries if isinstance(e, ReadProblem) and e.severity == "error"]
+    assert error.line == 1 and "larger than" in error.message
