@@ -13,6 +13,8 @@ import pytest
 from conftest import TEST_KEY
 from sync_helpers import regular_items, session_for, sync_file
 
+from syncd.inbox import report_document
+
 TITLE = "Sleep spindles and overnight memory consolidation in adolescents"
 DOI = "10.5555/sleep.spindles.2021.77"
 PMID = "33512345"
@@ -146,3 +148,20 @@ def test_identifiers_and_counts_from_every_tagged_format_gather_on_the_one_item(
     assert "Web of Science ID: WOS:000612345600001" in item["extra"]
     assert "9 citations (Web of Science)" in item["extra"]
     assert "7 citations (Scopus) [2026-12-01]" in item["extra"]
+
+
+def test_the_report_says_how_the_file_was_read_and_each_record_names_its_format(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    path = _write(tmp_path, "pubmed.txt", MEDLINE)
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        report = sync_file(session, path)
+    document = report_document(path, report, "0" * 64)
+    assert {
+        "file": str(path),
+        "line": None,
+        "severity": "info",
+        "message": "read as MEDLINE/nbib (PMID- tag at line 1)",
+    } in document["problems"]
+    (record,) = document["records"]
+    assert record["sources"][0]["dialect"] == "medline"
