@@ -122,7 +122,8 @@ def run(argv: list[str]) -> tuple[float, float]:
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode not in (0, 1):
+    # 1 is "some records failed"; a crash also exits 1, but says so on stderr.
+    if proc.returncode not in (0, 1) or b"Traceback" in err:
         raise SystemExit(f"{argv} failed ({proc.returncode}): {err.decode()[-2000:]}")
     return elapsed, usage.ru_maxrss / 1024
 

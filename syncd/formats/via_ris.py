@@ -17,11 +17,11 @@ from typing import Any
 
 from syncd.identifiers import Identifiers
 from syncd.ris.mapping import ConvertedRecord, SourceRef, map_record
-from syncd.ris.mapping_tables import EXPORT_TYPE
+from syncd.ris.mapping_tables import EXPORT_TYPE, target_for
 from syncd.ris.records import RawRecord
 from syncd.schema import Schema
 
-__all__ = ["RisFields", "expand_pages", "map_as_ris", "person", "ris_type"]
+__all__ = ["RisFields", "editor_tag", "expand_pages", "map_as_ris", "person", "ris_type"]
 
 _ALL_CAPS = re.compile(r"^[A-Z]+$")
 _INITIAL = re.compile(r"^-?[A-Z]$")
@@ -48,6 +48,15 @@ class RisFields:
 def ris_type(item_type: str) -> str:
     """The TY that RIS maps to ``item_type`` (JOUR when RIS has none)."""
     return EXPORT_TYPE.get(item_type, "JOUR")
+
+
+def editor_tag(item_type: str) -> str:
+    """The RIS tag that gives ``item_type`` an editor in the mapping's first pass
+    (ED would too, but in the second pass, after every author)."""
+    for tag in ("A2", "A3"):
+        if target_for(item_type, tag) == "creators/editor":
+            return tag
+    return "ED"
 
 
 def map_as_ris(

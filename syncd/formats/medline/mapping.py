@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import re
 
-from syncd.formats.via_ris import RisFields, expand_pages, map_as_ris, person, ris_type
+from syncd.formats.via_ris import RisFields, editor_tag, expand_pages, map_as_ris, person, ris_type
 from syncd.ris.mapping import ConvertedRecord
-from syncd.ris.mapping_tables import target_for
 from syncd.ris.records import RawRecord
 from syncd.schema import Schema
 
@@ -81,14 +80,6 @@ def _item_type(pts: list[str], eric_journal: bool) -> str:
     return "journalArticle"
 
 
-def _editor_tag(item_type: str) -> str:
-    """The first-pass RIS tag of editors on ``item_type`` (ED would sort them last)."""
-    for tag in ("A2", "A3"):
-        if target_for(item_type, tag) == "creators/editor":
-            return tag
-    return "ED"
-
-
 def map_medline(record: RawRecord, schema: Schema) -> ConvertedRecord:
     """One MEDLINE record -> a Zotero item (pure)."""
     tags, values, lines = record.tags, record.values, record.lines
@@ -99,7 +90,7 @@ def map_medline(record: RawRecord, schema: Schema) -> ConvertedRecord:
         [v for t, v in zip(tags, values, strict=True) if t == "PT"], oid.startswith("EJ")
     )
     out = RisFields()
-    author_tag, editor_tag = "AU", _editor_tag(item_type)
+    author_tag, editor = "AU", editor_tag(item_type)
     out.add("TY", ris_type(item_type), record.start_line)
     # Full names (FAU/FED) in file order; the short ones (AU/ED) only when there are none.
     full: list[tuple[str, str, int]] = []
@@ -110,9 +101,9 @@ def map_medline(record: RawRecord, schema: Schema) -> ConvertedRecord:
         if tag in _DIRECT:
             out.add(_DIRECT[tag], text, line)
         elif tag in ("FAU", "FED"):
-            full.append((author_tag if tag == "FAU" else editor_tag, person(text), line))
+            full.append((author_tag if tag == "FAU" else editor, person(text), line))
         elif tag in ("AU", "ED"):
-            short.append((author_tag if tag == "AU" else editor_tag, person(text), line))
+            short.append((author_tag if tag == "AU" else editor, person(text), line))
         elif tag == "PL" and item_type != "journalArticle":
             # On an article PL is the journal's country, not a place of publication.
             out.add("CY", text, line)

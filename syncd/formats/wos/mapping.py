@@ -22,10 +22,9 @@ from __future__ import annotations
 
 import re
 
-from syncd.formats.via_ris import RisFields, map_as_ris, person, ris_type
+from syncd.formats.via_ris import RisFields, editor_tag, map_as_ris, person, ris_type
 from syncd.identifiers import all_issns, normalize_wos
 from syncd.ris.mapping import ConvertedRecord
-from syncd.ris.mapping_tables import target_for
 from syncd.ris.records import RawRecord
 from syncd.schema import Schema
 
@@ -54,13 +53,6 @@ def _date(pd: str, py: str) -> str:
     return f"{pd} {py}".strip()
 
 
-def _editor_tag(item_type: str) -> str:
-    for tag in ("A2", "A3"):
-        if target_for(item_type, tag) == "creators/editor":
-            return tag
-    return "ED"
-
-
 def map_wos(record: RawRecord, schema: Schema) -> ConvertedRecord:
     """One Web of Science record -> a Zotero item (pure)."""
     first: dict[str, tuple[str, int]] = {}
@@ -71,7 +63,7 @@ def map_wos(record: RawRecord, schema: Schema) -> ConvertedRecord:
         item_type = "conferencePaper"
     out = RisFields()
     out.add("TY", ris_type(item_type), record.start_line)
-    editor_tag = _editor_tag(item_type)
+    editor = editor_tag(item_type)
     names = "AF" if "AF" in first else "AU"
     tags: list[tuple[str, int]] = []
     page_tag = "BP" if "BP" in first else "PS"
@@ -87,7 +79,7 @@ def map_wos(record: RawRecord, schema: Schema) -> ConvertedRecord:
         elif tag == names or tag == "BE":
             for name in value.split("\n"):
                 name = _EMAIL.sub("", name).strip()
-                out.add("AU" if tag == names else editor_tag, person(name), line)
+                out.add("AU" if tag == names else editor, person(name), line)
         elif tag == "SO":
             out.add("JF", _text(value), line)
         elif tag in ("SN", "EI"):
