@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from syncd.core.bases import NOTES, source_base, stored_base
 from syncd.core.identity import differing_kinds, work_key
 from syncd.core.links import (
     KnownLinks,
@@ -242,7 +243,8 @@ def _plan_one(
     record = inc.record
     item = export_item(inc)
     notes = record.notes
-    base_new = {**base_of(item), "_notes": sorted(note_digest(n) for n in notes)}
+    source = record.source.dialect
+    base_new = stored_base(None, source, base_of(item), sorted(note_digest(n) for n in notes))
     common: dict[str, Any] = {"incoming": inc, "identities": identities, "sources": sources}
 
     target = _choose_target(inc, item, common, base_new, index, links, known, options)
@@ -270,17 +272,16 @@ def _plan_one(
             reason="the matching item is in the Zotero trash: not updated",
             **common,
         )
-    base = link.base if link is not None else None
+    stored = link.base if link is not None else None
+    base = source_base(stored, source)
     result = merge_item(item, current.data, base, policy=options.policy, schema=schema)
     new_notes: tuple[str, ...] = ()
-    if base is not None and options.policy != "never-update":
-        written = set(base.get("_notes", ()))
+    written = set(stored.get(NOTES, ()) if stored else ())
+    if stored is not None and options.policy != "never-update":
         new_notes = tuple(n for n in notes if note_digest(n) not in written)
-    new_base = dict(result.new_base)
-    written = set(base.get("_notes", ()) if base else ())
     if options.policy != "never-update":
         written |= {note_digest(n) for n in notes}
-    new_base["_notes"] = sorted(written)
+    new_base = stored_base(stored, source, result.new_base, sorted(written))
     kind = (
         "conflict"
         if result.conflicts
