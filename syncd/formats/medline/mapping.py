@@ -63,7 +63,7 @@ _LABEL = re.compile(r"^E?ISSN-|^ISBN-")
 
 def _text(value: str) -> str:
     """A value with its continuation lines joined by spaces."""
-    return " ".join(value.split("\n"))
+    return value.replace("\n", " ") if "\n" in value else value
 
 
 def _item_type(pts: list[str], eric_journal: bool) -> str:
@@ -101,9 +101,9 @@ def map_medline(record: RawRecord, schema: Schema) -> ConvertedRecord:
         if tag in _DIRECT:
             out.add(_DIRECT[tag], text, line)
         elif tag in ("FAU", "FED"):
-            full.append((author_tag if tag == "FAU" else editor, person(text), line))
+            full.append((author_tag if tag == "FAU" else editor, text, line))
         elif tag in ("AU", "ED"):
-            short.append((author_tag if tag == "AU" else editor, person(text), line))
+            short.append((author_tag if tag == "AU" else editor, text, line))
         elif tag == "PL" and item_type != "journalArticle":
             # On an article PL is the journal's country, not a place of publication.
             out.add("CY", text, line)
@@ -137,7 +137,7 @@ def map_medline(record: RawRecord, schema: Schema) -> ConvertedRecord:
         elif tag in _TAGS:
             out.add("KW", text, line)
     for ris_tag, name, line in full or short:
-        out.add(ris_tag, name, line)
+        out.add(ris_tag, person(name), line)
     if not pages and pii:
         out.add("SP", pii, record.start_line)
     if journal:
