@@ -149,7 +149,12 @@ def main() -> None:
     args = parser.parse_args()
     formats = [f for f in args.formats.split(",") if f]
     sizes = [int(s) for s in args.sizes.split(",") if s]
-    print(f"whole process, best of {args.repeat}; rec/s = records / wall seconds")
+    from syncd.native import build_kind
+
+    print(
+        f"whole process, best of {args.repeat}; rec/s = records / wall seconds; "
+        f"syncd build: {build_kind()}"
+    )
     print(f"{'format':<10} {'records':>8} {'syncd rec/s':>12} {'reference':>22} {'ratio':>6}")
     with tempfile.TemporaryDirectory(prefix="syncd-bench-formats-") as tmp:
         for fmt in formats:
