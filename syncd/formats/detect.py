@@ -23,7 +23,14 @@ from syncd.errors import InputError, UnknownFormatError
 from syncd.formats import Format, package
 from syncd.ris.reader_sniff import HEAD_BYTES, describe_non_ris, head_text, looks_like_ris
 
-__all__ = ["Detection", "detect", "detect_file", "read_head", "unknown_format_error"]
+__all__ = [
+    "Detection",
+    "detect",
+    "detect_file",
+    "looks_like_known_format",
+    "read_head",
+    "unknown_format_error",
+]
 
 _TY_LINE = re.compile(r"(?m)^[ \t\ufeff]*TY {1,2}-")
 
@@ -67,6 +74,12 @@ def detect(head: bytes) -> Detection | None:
         if evidence:
             return Detection(fmt, evidence)
     return None
+
+
+def looks_like_known_format(head: bytes) -> bool:
+    """Whether a file's first bytes are in a format syncd reads (for the file watcher,
+    in place of the RIS reader's ``looks_like_ris``). Never raises."""
+    return detect(head) is not None
 
 
 def detect_file(path: str | os.PathLike[str]) -> Detection | None:

@@ -122,3 +122,11 @@ def test_convert_from_on_the_command_line(tmp_path: Path) -> None:
         timeout=120,
     )
     assert bad.returncode == 2
+
+
+def test_the_watcher_sniff_takes_every_format_and_refuses_other_text() -> None:
+    from syncd.formats.detect import looks_like_known_format
+
+    for text in SAMPLES.values():
+        assert looks_like_known_format(text.encode("utf-8")[:8192])
+    assert not looks_like_known_format(b"Dear colleague,\nplease find the references.\n")
