@@ -17,6 +17,7 @@ import click
 
 from syncd import __version__
 from syncd.errors import SyncdError
+from syncd.formats import Format
 
 if TYPE_CHECKING:
     from syncd.config import Config
@@ -111,6 +112,12 @@ _tag_option = click.option("--tag", "tags", multiple=True, help="Add this tag (r
     help="A JSON array, or one JSON object per line as records are read.",
 )
 @click.option(
+    "--from",
+    "from_format",
+    type=click.Choice([fmt.value for fmt in Format]),
+    help="Read FILES as this format instead of detecting it from their content.",
+)
+@click.option(
     "--schema",
     "schema_path",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
@@ -118,7 +125,11 @@ _tag_option = click.option("--tag", "tags", multiple=True, help="Add this tag (r
 )
 @click.pass_context
 def convert(
-    ctx: click.Context, files: tuple[Path, ...], out_format: str, schema_path: Path | None
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    out_format: str,
+    from_format: str | None,
+    schema_path: Path | None,
 ) -> None:
     """Print the Zotero items the records of FILES map to, as JSON.
 
@@ -138,7 +149,7 @@ def convert(
         out.write("[")
     for path in files:
         try:
-            for entry in convert_file(path, schema):
+            for entry in convert_file(path, schema, Format(from_format) if from_format else None):
                 if isinstance(entry, ConvertedRecord):
                     text = json.dumps(entry.as_json(), ensure_ascii=False)
                     if out_format == "json":

@@ -44,7 +44,11 @@ class InputError(SyncdError):
         return f"{where}: {super().__str__()}"
 
 
-class NotRisError(InputError):
+class UnknownFormatError(InputError):
+    """The file is in none of the formats syncd reads (binary, empty, an unknown text...)."""
+
+
+class NotRisError(UnknownFormatError):
     """The file holds no RIS at all (binary, BibTeX, empty...)."""
 
 

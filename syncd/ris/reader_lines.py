@@ -95,9 +95,9 @@ class LineBlock:
     chars: int
 
 
-def _blocks(stream: BinaryIO, source: str) -> Iterator[bytes]:
+def _blocks(stream: BinaryIO, source: str, size: int) -> Iterator[bytes]:
     try:
-        while block := stream.read(BLOCK_SIZE):
+        while block := stream.read(size):
             yield block
     except OSError as exc:
         raise InputError(
@@ -122,9 +122,13 @@ def _wide_to_utf8(blocks: Iterator[bytes], codec: str) -> Iterator[bytes]:
 class LineSource:
     """Decoded lines of one stream, block by block, with per-file tallies."""
 
-    def __init__(self, stream: BinaryIO, source: str) -> None:
+    def __init__(
+        self, stream: BinaryIO, source: str, *, ris_only: bool = True, block_size: int = 0
+    ) -> None:
         self.stream = stream
         self.source = source
+        self.ris_only = ris_only  # False for the other tagged formats (syncd/formats)
+        self.block_size = block_size  # 0: BLOCK_SIZE
         self.head = b""  # the first bytes, kept to explain a file that is not RIS
         self.lineno = 0
         self.cp1252 = Tally(
@@ -145,7 +149,7 @@ class LineSource:
 
         Raises NotRisError as soon as the first block shows the file is not RIS.
         """
-        blocks = _blocks(self.stream, self.source)
+        blocks = _blocks(self.stream, self.source, self.block_size or BLOCK_SIZE)
         # Sniff a fixed-size head, whatever the block size, so the verdict and the
         # encoding never depend on how the stream happens to be cut.
         head_parts: list[bytes] = []
@@ -157,7 +161,7 @@ class LineSource:
             head_parts.append(block)
             size += len(block)
         self.head = b"".join(head_parts)[:HEAD_BYTES]
-        if obviously_not_ris(self.head):
+        if self.ris_only and obviously_not_ris(self.head):
             raise not_ris_error(self.source, self.head)
         codec, bom = sniff_encoding(self.head)
         # The head goes on in its original blocks, so block-level limits still apply.

@@ -18,6 +18,7 @@ from syncd.errors import NotRisError
 __all__ = [
     "HEAD_BYTES",
     "describe_non_ris",
+    "head_text",
     "looks_like_ris",
     "not_ris_error",
     "obviously_not_ris",
@@ -78,6 +79,9 @@ def _head_text(head: bytes) -> str:
     # U+2028/U+2029 count as line breaks here: some files use no other.
     text = text.replace("\u2028", "\n").replace("\u2029", "\n")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+head_text = _head_text  # public for syncd.formats.detect, which sniffs every format
 
 
 def obviously_not_ris(first_block: bytes) -> bool:

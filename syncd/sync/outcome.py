@@ -34,7 +34,9 @@ class RecordOutcome:
             "result": self.kind,
             "key": self.key,
             "title": self.title,
-            "sources": [{"file": s.file, "line": s.line} for s in self.sources],
+            "sources": [
+                {"file": s.file, "line": s.line, "dialect": s.dialect} for s in self.sources
+            ],
             "message": self.message,
             "changed_fields": list(self.changed_fields),
             "conflicts": [c.as_json() for c in self.conflicts],

@@ -41,7 +41,16 @@ case("png.ris", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "failed", "binary"
 case("empty.ris", b"", "failed", "empty")
 case("blank.ris", b"\n\n   \n\t\n", "failed", "")
 case("refs.ris", b"@article{key,\n  title = {A},\n  year = 2020\n}\n", "failed", "BibTeX")
-case("pubmed.nbib", b"PMID- 12345678\nOWN - NLM\nTI  - A title\n", "failed", "MEDLINE")
+case("pubmed.nbib", b"PMID- 12345678\nOWN - NLM\nTI  - A title\n", "processed")
+i = next(n)
+case(
+    "savedrecs.txt",
+    f"FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nTI Good record {i}\nDI 10.4242/good{i}"
+    "\nER\n\nPT J\nTI A record cut off\n".encode(),
+    "processed",
+    "",
+    {f"10.4242/good{i}"},
+)
 case("words.txt", b"Dear colleague,\nplease find attached the references.\n", "failed", "")
 case("only-er.ris", b"ER  - \nER  - \n", "failed", "")
 i = next(n)

@@ -1,0 +1,165 @@
+"""A MEDLINE/nbib record as a Zotero item, as Zotero's MEDLINE/nbib translator makes it.
+
+Zotero's rules (translator "MEDLINE/nbib", 2025): FAU/FED full names, AU/ED only
+when a record has no full ones; PT to the item type (Journal Article, Book, Book
+Chapter, Dissertation, a Report only as a fallback and not for ERIC's journal
+articles); DP the date as written; PG with shortened ranges written out
+(``475-82`` -> ``475-482``), else the LID ``[pii]`` as pages; the AID/LID
+``[doi]`` the DOI; IS (and ERIC's ISSN) by content to ISSN or ISBN; MH, OT and
+KoreaMed's KW as tags, MeSH headings kept as written (``Caregivers/*education``);
+CI the rights; JT the journal (a book's publisher, a thesis's archive, a report's
+institution); an LID link as a "Catalog Link" attachment; ERIC's OID as
+``ERIC Number:`` in Extra.
+
+Where syncd differs, as for RIS records: PMID and PMCID go to the item's own
+fields where its type has them (else to Extra as ``PMID:``/``PMCID:``), ISSNs are
+canonical and comma-separated, AD (affiliations) is dropped as RIS's AD is, and
+the administrative tags (OWN, STAT, dates of indexing...) are dropped as Zotero
+drops them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from syncd.formats.via_ris import RisFields, editor_tag, expand_pages, map_as_ris, person, ris_type
+from syncd.ris.mapping import ConvertedRecord
+from syncd.ris.records import RawRecord
+from syncd.schema import Schema
+
+_TYPES = {
+    "Book": "book",
+    "Books": "book",
+    "Book Chapter": "bookSection",
+    "Case Reports": "journalArticle",
+    "Case Report": "journalArticle",
+    "Journal Article": "journalArticle",
+    "Newspaper Article": "newspaperArticle",
+    "Video-Audio Media": "videoRecording",
+    "Technical Report": "report",
+    "Legal Case": "case",
+    "Preprint": "preprint",
+    "Legislation": "statute",
+}
+# Tags copied to the RIS tag of the same meaning.
+_DIRECT = {
+    "TI": "TI",
+    "VI": "VL",
+    "IP": "IS",
+    "PB": "PB",
+    "TA": "J2",
+    "CI": "CR",
+    "LA": "LA",
+    "EN": "ET",
+    "AB": "AB",
+    "AD": "AD",
+}
+_TAGS = frozenset({"MH", "OT", "KW"})
+_ERIC_ID = re.compile(r"E[JD]\d+")
+_UNIVERSITY = re.compile(r",\s*([^,]+ University)")
+_ISBN = re.compile(r"^(?:97[89]-?)?(?:\d-?){9}[\dXx]$")
+_LABEL = re.compile(r"^E?ISSN-|^ISBN-")
+
+
+def _text(value: str) -> str:
+    """A value with its continuation lines joined by spaces."""
+    return value.replace("\n", " ") if "\n" in value else value
+
+
+def _item_type(pts: list[str], eric_journal: bool) -> str:
+    backup = None
+    for pt in pts:
+        if pt in _TYPES:
+            return _TYPES[pt]
+        if "Dissertation" in pt:
+            return "thesis"
+        if "Report" in pt:
+            backup = "report"
+    if backup and not eric_journal:
+        return backup
+    return "journalArticle"
+
+
+def map_medline(record: RawRecord, schema: Schema) -> ConvertedRecord:
+    """One MEDLINE record -> a Zotero item (pure)."""
+    tags, values, lines = record.tags, record.values, record.lines
+    oid = next(
+        (v for t, v in zip(tags, values, strict=True) if t == "OID" and _ERIC_ID.search(v)), ""
+    )
+    item_type = _item_type(
+        [v for t, v in zip(tags, values, strict=True) if t == "PT"], oid.startswith("EJ")
+    )
+    out = RisFields()
+    author_tag, editor = "AU", editor_tag(item_type)
+    out.add("TY", ris_type(item_type), record.start_line)
+    # Full names (FAU/FED) in file order; the short ones (AU/ED) only when there are none.
+    full: list[tuple[str, str, int]] = []
+    short: list[tuple[str, str, int]] = []
+    journal = source = pages = pii = link = ""
+    for tag, value, line in zip(tags, values, lines, strict=True):
+        text = _text(value)
+        if tag in _DIRECT:
+            out.add(_DIRECT[tag], text, line)
+        elif tag in ("FAU", "FED"):
+            full.append((author_tag if tag == "FAU" else editor, text, line))
+        elif tag in ("AU", "ED"):
+            short.append((author_tag if tag == "AU" else editor, text, line))
+        elif tag == "PL" and item_type != "journalArticle":
+            # On an article PL is the journal's country, not a place of publication.
+            out.add("CY", text, line)
+        elif tag == "PMID":
+            out.add("M2", f"PMID: {text}", line)
+        elif tag == "PMC":
+            out.add("M2", f"PMCID: {text}", line)
+        elif tag == "OID" and _ERIC_ID.search(text):
+            out.add("M2", f"ERIC Number: {text}", line)
+        elif tag in ("IS", "ISSN", "ISBN"):
+            number = _LABEL.sub("", text)
+            out.add("SN", number.replace("-", "") if _ISBN.match(number) else number, line)
+        elif tag in ("AID", "LID"):
+            if "[doi]" in text:
+                out.add("DO", text.replace("[doi]", "").strip(), line)
+            elif tag == "LID" and text.startswith("http"):
+                link = link or text
+            elif tag == "LID" and "[pii]" in text:
+                pii = pii or text.replace("[pii]", "").strip()
+        elif tag == "DP":
+            out.add("DA", text, line)
+        elif tag == "PG":
+            pages = pages or expand_pages(text)
+            out.add("SP", pages, line)
+        elif tag == "SO":
+            source = source or text
+        elif tag == "JT":
+            journal = journal or text
+        elif tag == "BTI":
+            out.add("BT", text, line)
+        elif tag in _TAGS:
+            out.add("KW", text, line)
+    for ris_tag, name, line in full or short:
+        out.add(ris_tag, person(name), line)
+    if not pages and pii:
+        out.add("SP", pii, record.start_line)
+    if journal:
+        if item_type == "book":
+            out.add("PB", journal, record.start_line)
+        elif item_type == "thesis":
+            out.add("DB", journal, record.start_line)
+        elif item_type == "report":
+            out.add("PB", journal, record.start_line)
+        else:
+            out.add("JF", journal, record.start_line)
+    if item_type == "thesis" and (m := _UNIVERSITY.search(source)):
+        out.add("PB", m.group(1), record.start_line)
+    converted = map_as_ris(out, record, schema, "medline")
+    if link:
+        attachment = {"title": "Catalog Link", "path": link, "mimeType": "text/html"}
+        converted = ConvertedRecord(
+            converted.item,
+            converted.notes,
+            (*converted.attachments, attachment),
+            converted.identifiers,
+            converted.source,
+            converted.problems,
+        )
+    return converted

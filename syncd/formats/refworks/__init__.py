@@ -1,0 +1,25 @@
+"""RefWorks tagged: the export of RefWorks (RT, A1, T1... tags)."""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Iterator
+
+from syncd.formats.refworks.mapping import map_refworks
+from syncd.formats.refworks.reader import read_file, sniff
+from syncd.ris.mapping import ConvertedRecord
+from syncd.ris.records import RawRecord, ReadProblem
+from syncd.schema import Schema
+
+__all__ = ["convert", "sniff"]
+
+
+def convert(path: pathlib.Path, schema: Schema) -> Iterator[ConvertedRecord | ReadProblem]:
+    """The file's records as Zotero items, with the problems met (streaming)."""
+    for entry in read_file(path):
+        if isinstance(entry, RawRecord):
+            converted = map_refworks(entry, schema)
+            yield converted
+            yield from converted.problems
+        else:
+            yield entry

@@ -1,0 +1,25 @@
+"""Web of Science tagged: the plain-text export (``savedrecs.txt``, FN/VR/PT/ER/EF)."""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Iterator
+
+from syncd.formats.wos.mapping import map_wos
+from syncd.formats.wos.reader import read_file, sniff
+from syncd.ris.mapping import ConvertedRecord
+from syncd.ris.records import RawRecord, ReadProblem
+from syncd.schema import Schema
+
+__all__ = ["convert", "sniff"]
+
+
+def convert(path: pathlib.Path, schema: Schema) -> Iterator[ConvertedRecord | ReadProblem]:
+    """The file's records as Zotero items, with the problems met (streaming)."""
+    for entry in read_file(path):
+        if isinstance(entry, RawRecord):
+            converted = map_wos(entry, schema)
+            yield converted
+            yield from converted.problems
+        else:
+            yield entry
