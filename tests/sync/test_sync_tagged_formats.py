@@ -13,7 +13,7 @@ import pytest
 from conftest import TEST_KEY
 from sync_helpers import regular_items, session_for, sync_file
 
-from syncd.inbox import report_document
+from syncd.reports import report_document
 
 TITLE = "Sleep spindles and overnight memory consolidation in adolescents"
 DOI = "10.5555/sleep.spindles.2021.77"
