@@ -122,9 +122,11 @@ def _wide_to_utf8(blocks: Iterator[bytes], codec: str) -> Iterator[bytes]:
 class LineSource:
     """Decoded lines of one stream, block by block, with per-file tallies."""
 
-    def __init__(self, stream: BinaryIO, source: str) -> None:
+    def __init__(self, stream: BinaryIO, source: str, *, refuse_non_ris: bool = True) -> None:
         self.stream = stream
         self.source = source
+        # Off for the other text formats (BibTeX, CSL-JSON), which share this decoding.
+        self.refuse_non_ris = refuse_non_ris
         self.head = b""  # the first bytes, kept to explain a file that is not RIS
         self.lineno = 0
         self.cp1252 = Tally(
@@ -157,7 +159,7 @@ class LineSource:
             head_parts.append(block)
             size += len(block)
         self.head = b"".join(head_parts)[:HEAD_BYTES]
-        if obviously_not_ris(self.head):
+        if self.refuse_non_ris and obviously_not_ris(self.head):
             raise not_ris_error(self.source, self.head)
         codec, bom = sniff_encoding(self.head)
         # The head goes on in its original blocks, so block-level limits still apply.
