@@ -122,6 +122,12 @@ _KEYWORD_SPLIT_RE: Final = re.compile(r"\s*[,;]\s*")
 _RANGE_RE: Final = re.compile(r"(?<=\w)\s*(?:-{2,3}|[\u2013\u2014]|\s-\s)\s*(?=\w)")
 _MONTH_RE: Final = re.compile(r"^\s*(\d{1,2})\s*$")
 _ID_NOTE_RE: Final = re.compile(r"^\s*(PMID|PMCID|DOI)\s*:\s*(\S+)\s*$", re.IGNORECASE)
+_SCOPUS_PARTS_RE: Final = re.compile(r"\s*;\s+")
+_OPEN_ACCESS_RE: Final = re.compile(
+    r"^\s*(?:(?:All|Gold|Green|Bronze|Hybrid Gold|Hybrid)\s+)?Open Access"
+    r"(?:\s*,\s*(?:(?:All|Gold|Green|Bronze|Hybrid Gold|Hybrid)\s+)?Open Access)*\s*$",
+    re.IGNORECASE,
+)
 _FILE_SPLIT_RE: Final = re.compile(r"(?<!\\);")
 _FILE_PART_RE: Final = re.compile(r"(?<!\\):")
 _MIME: Final = {"pdf": "application/pdf", "html": "text/html", "htm": "text/html"}
@@ -237,6 +243,12 @@ def map_entry(entry: BibEntry, file: str, schema: Schema) -> ConvertedRecord:
             )
     if entry.entry_type in _THESIS_TYPES and not fields.get("type"):
         fields["type"] = _THESIS_TYPES[entry.entry_type]
+    if "type" in fields and not schema.resolve_field(item_type, "type"):
+        # Scopus' ``type = {Article}`` is its document type: no field of an article.
+        dropped = fields.pop("type")
+        problems.append(ReadProblem(file, entry.line, f"type dropped: {dropped}", "info"))
+    if dialect == "bibtex/scopus" and text("source"):
+        fields["archive"] = text("source")  # where Scopus RIS's DB puts it
     _publication(entry, fields, text)
     number = text("number")
     if number:
@@ -272,7 +284,7 @@ def map_entry(entry: BibEntry, file: str, schema: Schema) -> ConvertedRecord:
             fields["pages"] = article_number
         else:
             extra.append(f"Article Number: {article_number}")
-    notes, citation_lines = _notes(entry, dialect, item_type, extra, found)
+    notes, citation_lines = _notes(entry, dialect, item_type, extra, found, problems, file)
     numbers = [decode_verbatim(v) for v in (entry.value("isbn"), entry.value("issn")) if v]
     if numbers and entry.value("isbn"):
         fields["ISBN"] = decode_verbatim(entry.value("isbn") or "")
@@ -473,9 +485,19 @@ def _tags(entry: BibEntry) -> list[str]:
 
 
 def _notes(
-    entry: BibEntry, dialect: str, item_type: str, extra: list[str], found: dict[str, str]
+    entry: BibEntry,
+    dialect: str,
+    item_type: str,
+    extra: list[str],
+    found: dict[str, str],
+    problems: list[ReadProblem],
+    file: str,
 ) -> tuple[list[str], list[str]]:
-    """Child notes, and citation lines, of ``note``/``annote``, read by the RIS note rules."""
+    """Child notes, and citation lines, of ``note``/``annote``, read by the RIS note rules.
+
+    Scopus writes one note of ``; ``-separated parts (``Cited by: 12; All Open
+    Access, Gold Open Access``): each part is judged as one Scopus RIS note line, and
+    the open-access flags are dropped as the RIS rules drop ``Open Access:``."""
     tagged: list[Tagged] = []
     for name in ("note", "annote"):
         found_value = entry.fields.get(name)
@@ -485,6 +507,13 @@ def _notes(
         m = _ID_NOTE_RE.match(value)
         if m is not None:
             extra.append(f"{m.group(1).upper()}: {m.group(2)}")
+        elif value and dialect == "bibtex/scopus":
+            for part in _SCOPUS_PARTS_RE.split(value):
+                if _OPEN_ACCESS_RE.match(part):
+                    what = f"dropped: Scopus open-access flags ({part.strip()})"
+                    problems.append(ReadProblem(file, found_value[1], what, "info"))
+                elif part.strip():
+                    tagged.append(Tagged("N1", part.strip(), found_value[1]))
         elif value:
             tagged.append(Tagged("N1", value, found_value[1]))
     if not tagged:
