@@ -226,6 +226,8 @@ def decode(value: str) -> str:
 def decode_verbatim(value: str) -> str:
     """A URL, DOI or path: escaped specials unescaped and braces dropped, nothing else
     (no dashes, no ``~``: they are part of addresses)."""
+    if "\\" not in value and "{" not in value and "}" not in value:
+        return value.strip()
     out: list[str] = []
     i = 0
     while i < len(value):

@@ -37,7 +37,7 @@ from bibtexparser.customization import InvalidName, splitname
 
 from syncd.formats.bibtex.latex import decode, decode_verbatim
 from syncd.formats.bibtex.reader import BibEntry
-from syncd.identifiers import normalize_pmcid, normalize_pmid
+from syncd.identifiers import normalize_pmcid, normalize_pmid, normalize_scopus_eid
 from syncd.ris import mapping_values as mv
 from syncd.ris.dialects import prepare
 from syncd.ris.mapping import ConvertedRecord, SourceRef, build_record
@@ -121,6 +121,7 @@ _AND_RE: Final = re.compile(r"\s+and\s+", re.IGNORECASE)
 _KEYWORD_SPLIT_RE: Final = re.compile(r"\s*[,;]\s*")
 _RANGE_RE: Final = re.compile(r"(?<=\w)\s*(?:-{2,3}|[\u2013\u2014]|\s-\s)\s*(?=\w)")
 _MONTH_RE: Final = re.compile(r"^\s*(\d{1,2})\s*$")
+_EID_NOTE_RE: Final = re.compile(r"^\s*(?:Scopus\s+)?EID\s*:\s*(2-s2\.0-\d+)\s*$", re.I)
 _ID_NOTE_RE: Final = re.compile(r"^\s*(PMID|PMCID|DOI)\s*:\s*(\S+)\s*$", re.IGNORECASE)
 _SCOPUS_PARTS_RE: Final = re.compile(r"\s*;\s+")
 _OPEN_ACCESS_RE: Final = re.compile(
@@ -178,6 +179,7 @@ _DROPPED: Final = frozenset(
         "eprinttype",
         "archiveprefix",
         "art_number",
+        "eid",
         "funding_details",
         "funding_text",
         "references",
@@ -279,6 +281,11 @@ def map_entry(entry: BibEntry, file: str, schema: Schema) -> ConvertedRecord:
         kind = text("eprinttype") or text("archiveprefix") or "eprint"
         extra.append(f"{'arXiv' if kind.lower() == 'arxiv' else kind}: {eprint}")
     article_number = text("art_number")
+    eid = text("eid")  # Scopus writes its EID here; biblatex an article number
+    if eid.lower().startswith("2-s2.0-"):
+        found.setdefault("scopus_eid", normalize_scopus_eid(eid) or "")
+    elif eid:
+        article_number = article_number or eid
     if article_number:
         if not fields.get("pages"):
             fields["pages"] = article_number
@@ -380,6 +387,8 @@ def _creators(entry: BibEntry, problems: list[ReadProblem], file: str) -> list[d
 
 def _split_names(raw: str) -> list[str]:
     """``raw`` split on `` and `` outside braces."""
+    if "{" not in raw:
+        return [p.strip() for p in _AND_RE.split(raw) if p.strip() and p.strip() != "others"]
     out: list[str] = []
     depth = 0
     start = 0
@@ -505,8 +514,11 @@ def _notes(
             continue
         value = decode(found_value[0])
         m = _ID_NOTE_RE.match(value)
+        eid = _EID_NOTE_RE.match(value)
         if m is not None:
             extra.append(f"{m.group(1).upper()}: {m.group(2)}")
+        elif eid is not None:
+            found.setdefault("scopus_eid", normalize_scopus_eid(eid.group(1)) or "")
         elif value and dialect == "bibtex/scopus":
             for part in _SCOPUS_PARTS_RE.split(value):
                 if _OPEN_ACCESS_RE.match(part):
