@@ -32,7 +32,7 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO, Final
 
-from syncd.ris.reader_lines import LineBlock, LineSource
+from syncd.ris.reader_lines import LineBlock, LineSource, Tally
 from syncd.ris.records import ReadProblem
 
 MAX_ENTRY_CHARS: Final = 8 << 20
@@ -135,6 +135,11 @@ class _Splitter:
         self.have_type = False  # the head has its entry type
         self.oversized = False
         self.index = 0
+        # Text outside entries is a comment to BibTeX; it is counted, so a file that
+        # mixes BibTeX with another format says so.
+        self.stray = Tally(
+            "{lines} line(s) of text outside BibTeX entries ignored (first at line {first})"
+        )
 
     def feed(self, block: LineBlock) -> Iterator[BibEntry | ReadProblem]:
         lineno = block.first
@@ -152,6 +157,9 @@ class _Splitter:
             scan_from = pos
             if not self.parts:
                 at = line.find("@", pos)
+                stray = line[pos:] if at < 0 else line[pos:at]
+                if stray.strip() and not stray.lstrip().startswith("%"):
+                    self.stray.add(lineno)
                 if at < 0:
                     return
                 self.parts, self.size, self.start = [], 0, lineno
@@ -248,6 +256,8 @@ class _Splitter:
         )
 
     def finish(self) -> Iterator[ReadProblem]:
+        if self.stray.count:
+            yield self.stray.problem(self.source)
         if self.parts and self.head:
             self.parts = []
         elif self.parts or self.oversized:
