@@ -78,7 +78,7 @@ def write_bibtex(path: Path, n: int) -> None:
                 f"  volume = {{{r['volume']}}},\n  number = {{{r['issue']}}},\n"
                 f"  pages = {{{r['pages']}}},\n  doi = {{{r['doi']}}},\n"
                 f"  url = {{https://www.scopus.com/inward/record.uri?eid=2-s2.0-{r['eid']}"
-                "&partnerID=40}},\n"
+                "&partnerID=40},\n"
                 f"  abstract = {{{r['abstract']}}},\n"
                 f"  author_keywords = {{{'; '.join(r['keywords'])}}},\n"  # type: ignore[arg-type]
                 "  issn = {17402522},\n  source = {Scopus},\n"

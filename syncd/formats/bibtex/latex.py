@@ -210,12 +210,13 @@ _ESCAPED: Final = frozenset("&%$#_{}")
 _SUPER: Final = dict(zip("0123456789+-=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ", strict=True))
 _SUB: Final = dict(zip("0123456789+-=()aeox", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₒₓ", strict=True))
 _SPACES_RE: Final = re.compile(r"\s+")
+_SPECIAL_RE: Final = re.compile(r"[\\{}$~^_]|--")
 _TOKEN_RE: Final = re.compile(r"\\(?:[A-Za-z]+\*?|.)|[{}$~^_]|-{2,3}", re.DOTALL)
 
 
 def decode(value: str) -> str:
     """``value`` (raw LaTeX) as text: commands resolved, braces gone, spaces collapsed."""
-    if not any(c in value for c in "\\{}$~-^_"):
+    if _SPECIAL_RE.search(value) is None:
         return _SPACES_RE.sub(" ", value).strip()
     text = _Decoder(value).run()
     if not text.isascii():

@@ -117,6 +117,8 @@ _NUMBER_FIELDS: Final = {
     "bookSection": "seriesNumber",
     "thesis": "seriesNumber",
 }
+# A lowercase word before the comma is a particle ("von Hicks, M."): splitname's job.
+_SPLITNAME_NEEDED_RE: Final = re.compile(r"[{}\\]|(?:^|\s)[a-z][^,]*,")
 _AND_RE: Final = re.compile(r"\s+and\s+", re.IGNORECASE)
 _KEYWORD_SPLIT_RE: Final = re.compile(r"\s*[,;]\s*")
 _RANGE_RE: Final = re.compile(r"(?<=\w)\s*(?:-{2,3}|[\u2013\u2014]|\s-\s)\s*(?=\w)")
@@ -420,6 +422,11 @@ def _creator(raw: str, creator_type: str) -> dict[str, Any] | None:
         words = _words(raw)
         last = decode(words[-1]) if words else ""
         first = decode(" ".join(words[:-1]))
+    elif raw.count(",") == 1 and not _SPLITNAME_NEEDED_RE.search(raw):
+        # "Last, First" with no braces, commands or particles (most names): what
+        # splitname gives, without it.
+        last_raw, _, first_raw = raw.partition(",")
+        last, first = decode(last_raw), decode(first_raw)
     else:
         try:
             parts = splitname(raw, strict_mode=False)
