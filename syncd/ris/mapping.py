@@ -673,7 +673,9 @@ def _moved_to_field(line: str, fields: dict[str, str], has: frozenset[str]) -> b
     label = label.strip()
     if not sep or label not in ("PMID", "PMCID", "DOI") or label not in has:
         return False
-    return identifiers_from_extra(line) == identifiers_from_item({label: fields.get(label, "")})
+    found = identifiers_from_extra(line)
+    # A line that holds no valid identifier ("PMID: P123456") has moved nowhere.
+    return not found.is_empty() and found == identifiers_from_item({label: fields.get(label, "")})
 
 
 def _append_extra(item: dict[str, Any], lines: list[str]) -> None:

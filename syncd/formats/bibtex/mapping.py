@@ -273,7 +273,9 @@ def map_entry(entry: BibEntry, file: str, schema: Schema) -> ConvertedRecord:
         id_raw = entry.value(name)
         if id_raw:
             value = decode_verbatim(id_raw)
-            norm = normalize_pmid(value) if kind == "pmid" else normalize_pmcid(value)
+            # A PMID field holds the number alone; "P123456" is kept as text (as Zotero).
+            pmid = normalize_pmid(value) if value.isdigit() else None
+            norm = pmid if kind == "pmid" else normalize_pmcid(value)
             if norm:
                 found.setdefault(kind, norm)
             else:

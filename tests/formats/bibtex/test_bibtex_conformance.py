@@ -7,7 +7,7 @@ cases are: >= 97% of expected values equal, every difference explained by a row 
 
 Differences left as misses (scored against us, below the threshold's 3%): case 9's
 and case 18's escape oddities (``\\\\i``, ``D\\\\'ecoret``, ``TEL`` turned into ℡ by
-Zotero's symbol table), case 11's ``P123456`` (read as PMID 123456), case 19's
+Zotero's symbol table), case 19's
 ``KC`` (Zotero adds dots to initials) and case 21's ``D\\textquotesingle aspremont``
 (Zotero keeps the space LaTeX drops after a control word).
 """

@@ -253,3 +253,9 @@ def test_sniff_gives_the_first_entry_as_evidence() -> None:
 
 def test_sniff_says_nothing_on_ris() -> None:
     assert bibtex.sniff("TY  - JOUR\nTI  - x@y{z}\nER  - \n") is None
+
+
+def test_a_pmid_field_that_is_no_number_stays_an_extra_line(tmp_path: Path) -> None:
+    rec = one(tmp_path, "@article{k, title = {T}, pmid = {P123456}}")
+    assert "PMID" not in rec.item
+    assert rec.item["extra"].splitlines() == ["PMID: P123456"]
