@@ -379,6 +379,12 @@ class _Parser:
 
     def _braced(self) -> str:
         start = self.pos + 1
+        close = self.text.find("}", start)
+        if close > 0:
+            flat = self.text[start:close]
+            if "{" not in flat and "\\" not in flat:  # no nesting: the common case
+                self.pos = close + 1
+                return flat
         depth = 0
         for m in _BRACES_RE.finditer(self.text, self.pos):
             ch = m.group()
