@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Final
 
 _ACCENTS: Final = {
@@ -216,8 +217,19 @@ _TOKEN_RE: Final = re.compile(r"\\(?:[A-Za-z]+\*?|.)|[{}$~^_]|-{2,3}", re.DOTALL
 
 def decode(value: str) -> str:
     """``value`` (raw LaTeX) as text: commands resolved, braces gone, spaces collapsed."""
+    if len(value) <= 64:
+        return _decode_short(value)
+    return _decode(value)
+
+
+@lru_cache(maxsize=8192)  # names, initials, journals and keywords repeat across an export
+def _decode_short(value: str) -> str:
+    return _decode(value)
+
+
+def _decode(value: str) -> str:
     if _SPECIAL_RE.search(value) is None:
-        return _SPACES_RE.sub(" ", value).strip()
+        return " ".join(value.split())  # what _SPACES_RE does below, in C
     text = _Decoder(value).run()
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)

@@ -447,6 +447,8 @@ def _creator(raw: str, creator_type: str) -> dict[str, Any] | None:
 
 
 def _has_top_level_comma(raw: str) -> bool:
+    if "{" not in raw:
+        return "," in raw
     depth = 0
     for ch in raw:
         if ch == "{":
