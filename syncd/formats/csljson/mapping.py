@@ -14,8 +14,9 @@ Deliberate differences from Zotero's import: dates are ISO (``2013-01-01``) as e
 other format gives them, not ``January 1, 2013``; ``id`` is taken as the citation
 key only when it looks like one (Zotero exports a URI there); ``keyword`` becomes
 tags (Zotero ignores it); variables the type has no field for go to Extra as
-``Label: value`` (Zotero drops them), as for RIS; a value of the wrong JSON type is
-reported and skipped.
+``Label: value`` (Zotero drops them), as for RIS; HTML markup in values (``<i>``)
+is removed as it is from RIS values, so titles agree across formats; a value of the
+wrong JSON type is reported and skipped.
 """
 
 from __future__ import annotations
