@@ -38,6 +38,8 @@ class Format(StrEnum):
     MEDLINE = "medline"
     WOS = "wos"
     REFWORKS = "refworks"
+    BIBTEX = "bibtex"
+    CSLJSON = "csljson"
 
     @property
     def label(self) -> str:

@@ -673,7 +673,9 @@ def _moved_to_field(line: str, fields: dict[str, str], has: frozenset[str]) -> b
     label = label.strip()
     if not sep or label not in ("PMID", "PMCID", "DOI") or label not in has:
         return False
-    return identifiers_from_extra(line) == identifiers_from_item({label: fields.get(label, "")})
+    found = identifiers_from_extra(line)
+    # A line that holds no valid identifier ("PMID: P123456") has moved nowhere.
+    return not found.is_empty() and found == identifiers_from_item({label: fields.get(label, "")})
 
 
 def _append_extra(item: dict[str, Any], lines: list[str]) -> None:
@@ -688,3 +690,48 @@ def _append_extra(item: dict[str, Any], lines: list[str]) -> None:
 def _short(value: str, limit: int = 80) -> str:
     value = value.replace("\n", " ")
     return value if len(value) <= limit else value[: limit - 1] + "\u2026"
+
+
+def build_record(
+    item_type: str,
+    fields: dict[str, str],
+    creators: list[dict[str, Any]],
+    source: SourceRef,
+    schema: Schema,
+    *,
+    tags: list[str] | None = None,
+    notes: list[str] | None = None,
+    attachments: list[dict[str, str]] | None = None,
+    extra: list[str] | None = None,
+    standard_numbers: list[str] | None = None,
+    found: dict[str, str] | None = None,
+    citation_lines: list[str] | None = None,
+    problems: list[ReadProblem] | None = None,
+) -> ConvertedRecord:
+    """A record another format's mapping has read into Zotero terms, finished as RIS
+    records are (pure): Zotero's end-of-import rules, identifiers from every source,
+    fields the type lacks to Extra, identifier and citation lines, the API's limits.
+
+    ``fields`` uses Zotero field names (base or type-specific); ``extra`` holds
+    ``Label: value`` lines; ``standard_numbers`` the raw ISSN/ISBN values (read by
+    content, as SN lines are); ``found`` identifiers already read, by
+    :class:`Identifiers` attribute name. Notes are note HTML.
+    """
+    st = _State(item_type, source.file, source.line)
+    st.fields = dict(fields)
+    st.creators = list(creators)
+    st.tags = list(tags or ())
+    st.notes = list(notes or ())
+    st.attachments = list(attachments or ())
+    st.extra = list(extra or ())
+    st.sn = list(standard_numbers or ())
+    st.problems = list(problems or ())
+    info = _type_info(schema, item_type)
+    _complete(st)
+    ids = record_identifiers(st.fields, st.extra, st.sn, item_type, [], found or {}, info.has)
+    item = _build_item(st, schema, info, ids, None)
+    if citation_lines:
+        _append_extra(item, citation_lines)
+    return ConvertedRecord(
+        item, tuple(st.notes), tuple(st.attachments), ids, source, tuple(st.problems)
+    )

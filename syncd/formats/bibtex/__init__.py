@@ -1,0 +1,73 @@
+"""BibTeX: the reader (:mod:`.reader`, :mod:`.latex`) and the mapping (:mod:`.mapping`)."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+from collections.abc import Iterator
+from typing import BinaryIO, Final
+
+from syncd.errors import InputError
+from syncd.formats.bibtex.mapping import map_entry
+from syncd.formats.bibtex.reader import BibEntry, read_entries
+from syncd.ris.mapping import ConvertedRecord
+from syncd.ris.records import ReadProblem
+from syncd.schema import Schema
+from syncd.zotero.stored import stored_form
+
+__all__ = ["convert", "sniff"]
+
+_ENTRY_RE: Final = re.compile(r"(?m)^[ \t\ufeff]*@[ \t]*([A-Za-z]+)[ \t]*[{(]")
+_NOT_ENTRIES: Final = frozenset({"comment", "preamble", "string"})
+
+
+def sniff(head: str) -> str | None:
+    """Evidence that ``head`` is BibTeX: an ``@type{`` line that is an entry (only
+    ``@string``/``@comment``/``@preamble`` blocks in the head count too)."""
+    blocks = list(_ENTRY_RE.finditer(head))
+    for m in blocks:
+        if m.group(1).lower() not in _NOT_ENTRIES:
+            line = head.count("\n", 0, m.start()) + 1
+            return f"@{m.group(1)}{{ entry on line {line}"
+    if blocks:
+        first = blocks[0]
+        return f"@{first.group(1)} block on line {head.count(chr(10), 0, first.start()) + 1}"
+    return None
+
+
+def convert(path: pathlib.Path, schema: Schema) -> Iterator[ConvertedRecord | ReadProblem]:
+    """The file's entries as Zotero items, with the problems met (FORMATS.md)."""
+    source = str(path)
+    try:
+        stream = open(path, "rb")  # noqa: SIM115 - closed by the generator below
+    except OSError as exc:
+        raise InputError(
+            f"cannot open the file: {exc.strerror or exc}",
+            file=source,
+            hint="check the path and its permissions",
+        ) from exc
+    return _convert(stream, source, schema)
+
+
+def _convert(
+    stream: BinaryIO, source: str, schema: Schema
+) -> Iterator[ConvertedRecord | ReadProblem]:
+    with stream:
+        entries = 0
+        for entry in read_entries(stream, source):
+            if isinstance(entry, BibEntry):
+                entries += 1
+                converted = map_entry(entry, source, schema)
+                stored = stored_form(converted.item)
+                if stored is not converted.item:
+                    converted = converted.with_changes(item=stored)
+                yield converted
+                yield from converted.problems
+            else:
+                yield entry
+        if entries == 0:
+            raise InputError(
+                "no BibTeX entry found",
+                file=source,
+                hint="a BibTeX file holds entries such as @article{key, title = {...}}",
+            )

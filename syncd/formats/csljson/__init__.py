@@ -1,0 +1,77 @@
+"""CSL-JSON: the reader (:mod:`.reader`) and the mapping (:mod:`.mapping`)."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+from collections.abc import Iterator
+from typing import BinaryIO, Final
+
+from syncd.errors import InputError
+from syncd.formats.csljson.mapping import map_item
+from syncd.formats.csljson.reader import CslItem, read_items
+from syncd.ris.mapping import ConvertedRecord
+from syncd.ris.records import ReadProblem
+from syncd.schema import Schema
+from syncd.zotero.stored import stored_form
+
+__all__ = ["convert", "sniff"]
+
+_START_RE: Final = re.compile(r"^[\s\ufeff]*([\[{])")
+_CSL_KEY_RE: Final = re.compile(
+    r'"(type|title|author|issued|container-title|DOI|citation-key)"\s*:', re.IGNORECASE
+)
+
+
+def sniff(head: str) -> str | None:
+    """Evidence that ``head`` is CSL-JSON: JSON that opens with ``[`` or ``{`` and has
+    a ``"type"`` key beside another CSL variable."""
+    m = _START_RE.match(head)
+    if m is None:
+        return None
+    keys = {k.group(1).lower() for k in _CSL_KEY_RE.finditer(head, m.end())}
+    if "type" not in keys or len(keys) < 2:
+        return None
+    shape = "JSON array" if m.group(1) == "[" else "JSON object"
+    listed = ", ".join(sorted(keys)[:4])
+    return f"{shape} with CSL variables ({listed})"
+
+
+def convert(path: pathlib.Path, schema: Schema) -> Iterator[ConvertedRecord | ReadProblem]:
+    """The file's items as Zotero items, with the problems met (FORMATS.md)."""
+    source = str(path)
+    try:
+        stream = open(path, "rb")  # noqa: SIM115 - closed by the generator below
+    except OSError as exc:
+        raise InputError(
+            f"cannot open the file: {exc.strerror or exc}",
+            file=source,
+            hint="check the path and its permissions",
+        ) from exc
+    return _convert(stream, source, schema)
+
+
+def _convert(
+    stream: BinaryIO, source: str, schema: Schema
+) -> Iterator[ConvertedRecord | ReadProblem]:
+    with stream:
+        items = 0
+        for entry in read_items(stream, source):
+            if isinstance(entry, CslItem):
+                items += 1
+                converted = map_item(
+                    entry.data, source, entry.line, entry.end_line, entry.index, schema
+                )
+                stored = stored_form(converted.item)
+                if stored is not converted.item:
+                    converted = converted.with_changes(item=stored)
+                yield converted
+                yield from converted.problems
+            else:
+                yield entry
+        if items == 0:
+            raise InputError(
+                "no CSL-JSON item found",
+                file=source,
+                hint='CSL-JSON holds objects such as {"type": "article-journal", "title": ...}',
+            )
