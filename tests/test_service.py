@@ -110,12 +110,13 @@ def test_unreadable_file_goes_to_failed_with_an_explanation(
     daemon = DaemonProcess(cfg, tmp_path)
     try:
         daemon.wait_ready()
-        (inbox / "refs.ris").write_text("@article{x,\n title={Not RIS}\n}\n", encoding="utf-8")
+        # EndNote's Refer export (%0 tags): no format syncd reads.
+        (inbox / "refs.ris").write_text("%0 Journal Article\n%T Not RIS\n", encoding="utf-8")
         wait_for(lambda: (inbox / "failed" / "refs.ris.error.txt").exists(), 60, "error file")
     finally:
         assert daemon.stop() == 0
     error = (inbox / "failed" / "refs.ris.error.txt").read_text()
-    assert "BibTeX" in error
+    assert "EndNote/Refer" in error
     assert "What to do" in error
     assert (inbox / "failed" / "refs.ris").exists()
 

@@ -79,11 +79,12 @@ def test_a_file_of_no_known_format_names_what_it_looks_like_and_the_formats_read
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "refs.ris"
-    path.write_text("@article{key,\n  title = {A},\n  year = 2020\n}\n", encoding="utf-8")
+    # EndNote's Refer export (%0 tags): a format syncd does not read.
+    path.write_text("%0 Journal Article\n%T A title\n%D 2020\n", encoding="utf-8")
     with pytest.raises(UnknownFormatError) as caught:
         list(convert_file(path, bundled_schema()))
     text = str(caught.value)
-    assert "looks like BibTeX" in text
+    assert "looks like EndNote/Refer" in text
     assert "MEDLINE/nbib" in text and "Web of Science tagged" in text and "RIS" in text
 
 
