@@ -688,3 +688,68 @@ def _append_extra(item: dict[str, Any], lines: list[str]) -> None:
 def _short(value: str, limit: int = 80) -> str:
     value = value.replace("\n", " ")
     return value if len(value) <= limit else value[: limit - 1] + "\u2026"
+
+
+def build_record(
+    item_type: str,
+    fields: dict[str, str],
+    source: SourceRef,
+    schema: Schema,
+    *,
+    creators: list[dict[str, Any]] | None = None,
+    tags: list[str] | None = None,
+    notes: list[str] | None = None,
+    attachments: list[dict[str, str]] | None = None,
+    extra: list[str] | None = None,
+    standard_numbers: list[str] | None = None,
+    found: dict[str, str] | None = None,
+    citation_lines: list[str] | None = None,
+    problems: list[ReadProblem] | None = None,
+) -> ConvertedRecord:
+    """A record another format's reader mapped to Zotero fields, finished as RIS ones are.
+
+    For the formats of :mod:`syncd.formats`, so that a work read from any of them gets
+    the same identifiers, Extra lines (fields the type lacks, identifiers, citation
+    counts), API limits and field placement as from RIS. ``fields`` use Zotero base
+    or type-specific names; ``creators`` are Zotero creators (an invalid type becomes
+    the primary one); ``notes`` plain text; ``standard_numbers`` every ISSN/ISBN
+    value the record carries (read by content, as SN lines are); ``found``
+    identifiers the reader already read, by :class:`Identifiers` attribute name.
+    """
+    st = _State(item_type, source.file, source.line)
+    for name, value in fields.items():
+        value = value.strip()
+        if value:
+            st.fields[name] = value
+    for c in creators or ():
+        long_name = max(len(str(c.get(p, ""))) for p in ("name", "lastName", "firstName"))
+        if long_name > CREATOR_MAX:
+            whole = c.get("name") or f"{c.get('lastName', '')}, {c.get('firstName', '')}"
+            st.unsupported.append(f"Names: {whole}")
+            st.problem(source.line, f"a name of {long_name} characters kept in Extra")
+        else:
+            st.creators.append(c)
+    st.tags = [t.strip() for t in tags or () if t.strip()]
+    for note in notes or ():
+        if len(note) > NOTE_MAX:
+            note = _cut(note, NOTE_MAX - 1000)
+            st.problem(source.line, f"note cut to the API's limit of {NOTE_MAX} characters")
+        if note.strip():
+            st.notes.append(mv.note_html(note))
+    st.attachments = list(attachments or ())
+    st.extra = list(extra or ())
+    st.sn = list(standard_numbers or ())
+    st.problems = list(problems or ())
+    fields = st.fields
+    if fields.get("journalAbbreviation") and not fields.get("publicationTitle"):
+        fields["publicationTitle"] = fields["journalAbbreviation"]
+    if fields.get("shortTitle") == fields.get("title"):
+        fields.pop("shortTitle", None)
+    info = _type_info(schema, item_type)
+    ids = record_identifiers(fields, st.extra, st.sn, item_type, [], found or {}, info.has)
+    item = _build_item(st, schema, info, ids, None)
+    if citation_lines:
+        _append_extra(item, citation_lines)
+    return ConvertedRecord(
+        item, tuple(st.notes), tuple(st.attachments), ids, source, tuple(st.problems)
+    )
