@@ -163,8 +163,8 @@ class Score:
                 self.used_rows.add(row)
 
 
-def load_cases(name: str) -> list[dict[str, Any]]:
-    cases: list[dict[str, Any]] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))["cases"]
+def load_cases(name: str, folder: Path = FIXTURES) -> list[dict[str, Any]]:
+    cases: list[dict[str, Any]] = json.loads((folder / name).read_text(encoding="utf-8"))["cases"]
     return cases
 
 
@@ -172,6 +172,7 @@ def score_cases(
     name: str,
     deliberate: Sequence[Deliberate],
     convert: Callable[[str, int], list[ConvertedRecord]],
+    folder: Path = FIXTURES,
 ) -> Score:
     """Every case of fixture ``name`` converted with ``convert(input, case)`` and scored.
 
@@ -179,7 +180,7 @@ def score_cases(
     of their own so a changed record count cannot pass unnoticed.
     """
     s = Score(deliberate)
-    for case, entry in enumerate(load_cases(name)):
+    for case, entry in enumerate(load_cases(name, folder)):
         converted = convert(entry["input"], case)
         expected = entry["items"]
         if len(converted) != len(expected):
