@@ -137,7 +137,9 @@ def _rows(
     source: str,
     export_date: str,
 ) -> Iterator[CsvRow | ReadProblem]:
-    reader = csv.reader(feed, delimiter=delimiter, quoting=quoting, strict=False)
+    # strict: a quote out of place or a file ending inside a quoted value is an error
+    # for that row, not a value silently cut or run into the next rows.
+    reader = csv.reader(feed, delimiter=delimiter, quoting=quoting, strict=True)
     start = header_line + 1
     index = 0
     width = len(header)
@@ -155,13 +157,17 @@ def _rows(
             start = end + 1
             continue
         if len(row) < width:
+            # Exporters write every column on every row: a short row was cut (the end
+            # of a truncated file) or broken by a stray line break, and its last value
+            # would be kept cut. It is left out; the next row is read.
             yield ReadProblem(
                 source,
                 start,
                 f"row at line {start} has {len(row)} of the header's {width} columns "
-                "(a cut or broken line); the columns it has are read",
-                "warning",
+                "(a cut or broken row); skipped",
             )
+            start = end + 1
+            continue
         elif len(row) > width and any(cell.strip() for cell in row[width:]):
             yield ReadProblem(
                 source,
