@@ -13,6 +13,8 @@ export is one item with the same fields:
   (``Z9``, its all-databases total, only when ``TC`` is absent, as the RIS dialect
   keeps the Core Collection count), Lens' ``Citing Works Count``, Dimensions'
   ``Times cited``;
+* the platform's own record id, which no other export carries, as an Extra line
+  (``Lens ID: ...``, ``Dimensions ID: pub....``) for the user to find the record;
 * keywords (Scopus author and index keywords, WoS DE/ID, Lens keywords and MeSH,
   Dimensions MeSH) -> tags;
 * affiliations, addresses, funding, references, usage counts, open-access flags and
@@ -158,6 +160,7 @@ def _scopus(row: CsvRow, schema: Schema) -> _Draft:
     d.pages("Page start", "Page end", "Art. No.")
     d.doi("DOI")
     d.set("url", "Link")
+    d.set("archive", "Source")  # "Scopus", as Scopus RIS's DB line gives it
     if row.get("Abstract") != _NO_ABSTRACT:
         d.set("abstractNote", "Abstract")
     d.keywords("Author Keywords", "Index Keywords")
