@@ -210,3 +210,12 @@ def test_each_format_is_sniffed_by_its_own_module_only(
 def test_ris_is_sniffed_by_none_of_them(tmp_path: Path) -> None:
     head = one_work.scopus_ris()
     assert [m.sniff(head) for m in (endnote_xml, pubmed_xml, csv_format)] == [None, None, None]
+
+
+def test_a_csv_close_to_a_known_export_is_claimed_with_what_it_lacks() -> None:
+    head = "Authors,Title,Year,Source title,DOI\nDoe J.,T,2020,J,10.1234/x\n"
+    assert csv_format.sniff(head) == ("header row on line 1 close to Scopus CSV (lacks EID)")
+
+
+def test_a_csv_far_from_every_known_export_is_not_claimed() -> None:
+    assert csv_format.sniff("name,age,city\nAda,36,London\n") is None

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from syncd.formats.csv.mapping import map_row
 from syncd.formats.csv.reader import read_rows
-from syncd.formats.csv.shapes import LABELS, recognise, split_header
+from syncd.formats.csv.shapes import LABELS, REQUIRED, nearest, recognise, split_header
 from syncd.formats.emit import emit
 from syncd.ris.mapping import ConvertedRecord
 from syncd.ris.records import ReadProblem
@@ -20,15 +20,20 @@ __all__ = ["convert", "sniff"]
 
 def sniff(head: str) -> str | None:
     """Evidence that ``head`` is one of the known CSV exports, else None (pure)."""
-    try:
-        lines = head.lstrip("\ufeff").split("\n", 2)[:2]
-        for number, line in enumerate(lines, 1):
-            shape = recognise(split_header(line.rstrip("\r"))[0])
-            if shape is not None:
-                return f"{LABELS[shape]} header row on line {number}"
-    except Exception:
-        return None
-    return None
+    lines = head.lstrip("\ufeff").split("\n", 2)[:2]
+    near: str | None = None
+    for number, line in enumerate(lines, 1):
+        names = split_header(line.rstrip("\r"))[0]
+        shape = recognise(names)
+        if shape is not None:
+            return f"{LABELS[shape]} header row on line {number}"
+        best, missing = nearest(names)
+        if near is None and len(names) >= 3 and len(REQUIRED[best]) - len(missing) >= 2:
+            # Close to a known export but short of columns: claimed, so that convert
+            # says which columns are missing rather than the frame "unknown format".
+            lacks = ", ".join(missing)
+            near = f"header row on line {number} close to {LABELS[best]} (lacks {lacks})"
+    return near
 
 
 def convert(path: Path, schema: Schema) -> Iterator[ConvertedRecord | ReadProblem]:
