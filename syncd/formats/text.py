@@ -10,6 +10,7 @@ characters. Its "not RIS" verdict (empty, binary) is turned into this format's w
 from __future__ import annotations
 
 from collections.abc import Iterator
+from io import BufferedReader
 from pathlib import Path
 from typing import BinaryIO
 
@@ -19,7 +20,7 @@ from syncd.ris.reader_sniff import describe_non_ris
 from syncd.ris.records import ReadProblem
 
 
-def open_export(path: Path) -> BinaryIO:
+def open_export(path: Path) -> BufferedReader:
     """The file opened for reading, or the InputError that says why it cannot be."""
     try:
         return path.open("rb")

@@ -16,15 +16,18 @@ elements outside records are never built. A parse error (a truncated file, a
 stray ``&``) ends the file there: the records before it are kept and the error is
 reported with its line; a file that breaks before its first record is an
 InputError. Text is decoded as the RIS reader decodes it
-(:mod:`syncd.formats.text`), and handed to expat as text, so the encoding the XML
-declaration names is decided by those rules, not trusted.
+(:mod:`syncd.formats.text`: BOMs, UTF-16, a stray Windows-1252 line in UTF-8) and
+handed to expat as text; only a file whose XML declaration names a single-byte
+encoding (ISO-8859-1, windows-1252) goes to expat as bytes, decoded as declared.
 """
 
 from __future__ import annotations
 
+import codecs
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Final
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
@@ -32,7 +35,13 @@ from defusedxml.ElementTree import DefusedXMLParser
 
 from syncd.errors import InputError
 from syncd.formats.text import open_export, text_blocks
+from syncd.ris.reader_lines import LineBlock, LineSource
 from syncd.ris.records import ReadProblem
+
+_SINGLE_BYTE_RE: Final = re.compile(
+    r"^(?:latin[-_]1|iso8859[-_]\d+|cp12\d\d|cp437|cp8\d\d|mac[-_]\w+|koi8[-_]\w)$"
+)
+_DECLARED_RE: Final = re.compile(rb"^<\?xml[^>]*?\bencoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 
 
 class XmlRecord:
@@ -100,7 +109,14 @@ def read_xml_records(
     """
     source = str(path)
     with open_export(path) as stream:
-        lines, blocks = text_blocks(stream, source, what)
+        declared = _declared_encoding(stream.peek(256)[:256])
+        lines: LineSource | None = None
+        chunks: Iterator[str | bytes | ReadProblem]
+        if declared is None:
+            lines, blocks = text_blocks(stream, source, what)
+            chunks = _texts(blocks)
+        else:
+            chunks = _raw(stream, source)
         # The target asks the parser for the line of each record's start tag, and the
         # parser binds the target's methods when it is made: hence the holder.
         holder: list[Any] = []
@@ -111,11 +127,11 @@ def read_xml_records(
         holder.append(parser)
         count = 0
         try:
-            for block in blocks:
-                if isinstance(block, ReadProblem):
-                    yield block
+            for chunk in chunks:
+                if isinstance(chunk, ReadProblem):
+                    yield chunk
                     continue
-                parser.feed("\n".join(block.lines) + "\n")
+                parser.feed(chunk)
                 for element, line, end in target.done:
                     yield XmlRecord(element, line, end, count)
                     count += 1
@@ -131,7 +147,40 @@ def read_xml_records(
         except DefusedXmlException as exc:
             raise _refused(exc, source) from None
         _check_root(target, roots, source, what)
-        yield from lines.problems()
+        if target.root is None:
+            raise InputError(f"not {what}: no XML element in the file", file=source)
+        if lines is not None:
+            yield from lines.problems()
+
+
+def _declared_encoding(head: bytes) -> str | None:
+    """The single-byte encoding the XML declaration names (ISO-8859-1, windows-1252...),
+    which expat then decodes as declared; None for UTF-8/16/32 or no declaration, read
+    as the RIS reader reads text (a stray Windows-1252 line in UTF-8 survives)."""
+    m = _DECLARED_RE.match(head)
+    if m is None:
+        return None
+    name = m.group(1).decode("ascii").lower()
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return None
+    # Only the single-byte charsets expat decodes through Python's codecs: multi-byte
+    # ones (Shift JIS, Big5) and non-text codecs (rot13, zlib) it cannot take.
+    return codec if _SINGLE_BYTE_RE.match(codec) else None
+
+
+def _texts(blocks: Iterator[LineBlock | ReadProblem]) -> Iterator[str | ReadProblem]:
+    for block in blocks:
+        yield block if isinstance(block, ReadProblem) else "\n".join(block.lines) + "\n"
+
+
+def _raw(stream: BinaryIO, source: str) -> Iterator[bytes]:
+    try:
+        while block := stream.read(1 << 20):
+            yield block
+    except OSError as exc:
+        raise InputError(f"could not read the file: {exc.strerror or exc}", file=source) from exc
 
 
 def _check_root(target: _Target, roots: frozenset[str], source: str, what: str) -> None:

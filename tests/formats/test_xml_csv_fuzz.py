@@ -109,3 +109,48 @@ def test_sniffing_never_raises(head: str) -> None:
     for module in (endnote_xml, pubmed_xml, csv_format):
         result = module.sniff(head)
         assert result is None or isinstance(result, str)
+
+
+ENCODINGS = st.sampled_from(
+    [
+        "utf-8",
+        "utf-16",
+        "latin-1",
+        "windows-1252",
+        "iso-8859-15",
+        "koi8-r",
+        "mac-roman",
+        "cp437",
+        "cp875",
+        "cp864",
+        "shift_jis",
+        "big5",
+        "euc-jp",
+        "iso-2022-jp",
+        "hz",
+        "utf-7",
+        "rot13",
+        "base64",
+        "hex",
+        "zlib",
+        "idna",
+        "punycode",
+        "undefined",
+        "uu",
+        "nonsense",
+    ]
+) | st.from_regex(r"\A[A-Za-z0-9._-]{1,12}\Z")
+
+
+@SETTINGS
+@given(ENCODINGS, st.sampled_from(["endnote_xml", "pubmed_xml"]), st.binary(max_size=200))
+def test_any_declared_encoding_raises_only_syncd_errors(
+    encoding: str, name: str, body: bytes
+) -> None:
+    root = (
+        b"<xml><records><record><titles><title>"
+        if name == "endnote_xml"
+        else (b"<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>")
+    )
+    head = f'<?xml version="1.0" encoding="{encoding}"?>'.encode()
+    convert_all(name, head + root + body)

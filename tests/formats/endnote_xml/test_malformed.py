@@ -137,3 +137,17 @@ def test_each_record_carries_its_lines_and_dialect(tmp_path: Path) -> None:
     records, _ = convert(write(tmp_path, HEAD + record("First") + record("Second") + TAIL))
     assert [(r.source.line, r.source.index) for r in records] == [(3, 0), (4, 1)]
     assert records[0].source.dialect == "endnote_xml"
+
+
+def test_a_declared_single_byte_encoding_is_read_as_declared_without_warning(
+    tmp_path: Path,
+) -> None:
+    text = HEAD.replace("UTF-8", "windows-1252") + record("\u201cCaf\u00e9\u201d") + TAIL
+    records, problems = convert(write(tmp_path, text.encode("cp1252")))
+    assert [r.item["title"] for r in records] == ["\u201cCaf\u00e9\u201d"]
+    assert problems == []
+
+
+def test_a_file_with_only_a_declaration_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no record read"):
+        convert(write(tmp_path, '<?xml version="1.0" encoding="ISO-8859-1"?>\n'))
