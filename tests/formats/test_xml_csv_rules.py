@@ -6,14 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import xml_csv_one_work as one_work
 
 from syncd.formats import csv as csv_format
 from syncd.formats import endnote_xml, pubmed_xml
 from syncd.ris.mapping import ConvertedRecord
 from syncd.ris.mapping_values import capitalize_title, clean_author
 from syncd.schema import bundled_schema
-
-from . import one_work
 
 
 def items(module: object, path: Path) -> list[ConvertedRecord]:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from conftest import TEST_KEY
 from sync_helpers import regular_items, session_for, sync_file
+from xml_csv_one_work import DOI, write
 
 import syncd.sync.session as session_module
 from syncd.convert import convert_file
@@ -24,8 +25,6 @@ from syncd.formats import endnote_xml, pubmed_xml
 from syncd.ris.mapping import ConvertedRecord
 from syncd.ris.records import ReadProblem
 from syncd.schema import Schema
-
-from .one_work import DOI, write
 
 
 def by_suffix(
