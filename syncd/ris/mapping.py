@@ -693,10 +693,10 @@ def _short(value: str, limit: int = 80) -> str:
 def build_record(
     item_type: str,
     fields: dict[str, str],
+    creators: list[dict[str, Any]],
     source: SourceRef,
     schema: Schema,
     *,
-    creators: list[dict[str, Any]] | None = None,
     tags: list[str] | None = None,
     notes: list[str] | None = None,
     attachments: list[dict[str, str]] | None = None,
@@ -712,16 +712,22 @@ def build_record(
     the same identifiers, Extra lines (fields the type lacks, identifiers, citation
     counts), API limits and field placement as from RIS. ``fields`` use Zotero base
     or type-specific names; ``creators`` are Zotero creators (an invalid type becomes
-    the primary one); ``notes`` plain text; ``standard_numbers`` every ISSN/ISBN
-    value the record carries (read by content, as SN lines are); ``found``
-    identifiers the reader already read, by :class:`Identifiers` attribute name.
+    the primary one, a name over the API's 255 characters goes to Extra); ``notes``
+    note HTML (cut to the API's limit); ``standard_numbers`` every ISSN/ISBN value
+    the record carries (read by content, as SN lines are); ``found`` identifiers the
+    reader already read, by :class:`Identifiers` attribute name.
+
+    Of Zotero's end-of-import rules (``_complete``) only those that are not RIS's own
+    apply: a lone tag is not split on commas (a MeSH heading "Cell Line, Tumor" is one
+    tag), and there are no backup fields to fill.
     """
     st = _State(item_type, source.file, source.line)
+    st.problems = list(problems or ())
     for name, value in fields.items():
         value = value.strip()
         if value:
             st.fields[name] = value
-    for c in creators or ():
+    for c in creators:
         long_name = max(len(str(c.get(p, ""))) for p in ("name", "lastName", "firstName"))
         if long_name > CREATOR_MAX:
             whole = c.get("name") or f"{c.get('lastName', '')}, {c.get('firstName', '')}"
@@ -735,11 +741,10 @@ def build_record(
             note = _cut(note, NOTE_MAX - 1000)
             st.problem(source.line, f"note cut to the API's limit of {NOTE_MAX} characters")
         if note.strip():
-            st.notes.append(mv.note_html(note))
+            st.notes.append(note)
     st.attachments = list(attachments or ())
     st.extra = list(extra or ())
     st.sn = list(standard_numbers or ())
-    st.problems = list(problems or ())
     fields = st.fields
     if fields.get("journalAbbreviation") and not fields.get("publicationTitle"):
         fields["publicationTitle"] = fields["journalAbbreviation"]

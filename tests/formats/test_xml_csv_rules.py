@@ -218,3 +218,20 @@ def test_a_csv_close_to_a_known_export_is_claimed_with_what_it_lacks() -> None:
 
 def test_a_csv_far_from_every_known_export_is_not_claimed() -> None:
     assert csv_format.sniff("name,age,city\nAda,36,London\n") is None
+
+
+def test_a_lone_mesh_heading_with_a_comma_stays_one_tag(tmp_path: Path) -> None:
+    citation = (
+        "<MeshHeadingList><MeshHeading><DescriptorName>Cell Line, Tumor</DescriptorName>"
+        "</MeshHeading></MeshHeadingList>"
+    )
+    assert pubmed(tmp_path, "", citation).item["tags"] == [{"tag": "Cell Line, Tumor"}]
+
+
+def test_a_name_over_the_apis_limit_goes_to_extra_and_the_record_stays(tmp_path: Path) -> None:
+    long_name = "Consortium " * 30
+    rec = endnote(tmp_path, f"<contributors><authors><author>{long_name}</author></authors>"
+                  "</contributors><titles><title>T</title></titles>")  # fmt: skip
+    assert "creators" not in rec.item
+    assert rec.item["extra"].startswith("Names: Consortium")
+    assert any("kept in Extra" in p.message for p in rec.problems)

@@ -302,9 +302,9 @@ def map_row(row: CsvRow, schema: Schema, file: str) -> ConvertedRecord:
     return build_record(
         d.item_type,
         d.fields,
+        d.creators,
         source,
         schema,
-        creators=d.creators,
         tags=d.tags,
         extra=d.extra,
         standard_numbers=[n for n in (*d.issns, *d.isbns) if n],

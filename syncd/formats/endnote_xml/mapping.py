@@ -152,11 +152,11 @@ def map_endnote_record(rec: XmlRecord, schema: Schema, file: str, dialect: str) 
     return build_record(
         item_type,
         d.fields,
+        d.creators,
         source,
         schema,
-        creators=d.creators,
         tags=d.tags,
-        notes=d.notes,
+        notes=[mv.note_html(n) for n in d.notes],
         attachments=d.attachments,
         extra=d.extra,
         standard_numbers=d.numbers,

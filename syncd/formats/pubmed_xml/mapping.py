@@ -210,9 +210,9 @@ def map_article(rec: XmlRecord, schema: Schema, file: str) -> ConvertedRecord:
     return build_record(
         item_type,
         fields,
+        creators(article.findall("AuthorList")),
         source,
         schema,
-        creators=creators(article.findall("AuthorList")),
         tags=tags,
         standard_numbers=numbers,
         found=found,
@@ -263,9 +263,9 @@ def map_book(rec: XmlRecord, schema: Schema, file: str) -> ConvertedRecord:
     return build_record(
         item_type,
         fields,
+        people,
         source,
         schema,
-        creators=people,
         standard_numbers=numbers,
         found=found,
     )
