@@ -728,7 +728,10 @@ def build_record(
         if value:
             st.fields[name] = value
     for c in creators:
-        long_name = max(len(str(c.get(p, ""))) for p in ("name", "lastName", "firstName"))
+        # Three lookups rather than a generator: this runs for every name of a file.
+        long_name = max(
+            len(c.get("name", "")), len(c.get("lastName", "")), len(c.get("firstName", ""))
+        )
         if long_name > CREATOR_MAX:
             whole = c.get("name") or f"{c.get('lastName', '')}, {c.get('firstName', '')}"
             st.unsupported.append(f"Names: {whole}")
