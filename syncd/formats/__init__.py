@@ -40,6 +40,9 @@ class Format(StrEnum):
     REFWORKS = "refworks"
     BIBTEX = "bibtex"
     CSLJSON = "csljson"
+    ENDNOTE_XML = "endnote_xml"
+    PUBMED_XML = "pubmed_xml"
+    CSV = "csv"
 
     @property
     def label(self) -> str:

@@ -422,10 +422,9 @@ def _volatile_notes(out: Prepared) -> None:
     if counts:
         # Databases that already have their line (Scopus', from its own N1 rules).
         have = {line.partition("(")[2].partition(")")[0] for line in out.citation_lines}
-        stamp = _date_stamp(export_date) if export_date else ""
         for database, number in counts.items():
             if database not in have:
-                out.citation_lines.append(f"{number} citations ({database}){stamp}")
+                out.citation_lines.append(citation_line(number, database, export_date))
 
 
 def _note(f: Tagged, lines: list[str]) -> Tagged:
@@ -516,8 +515,18 @@ def _scopus(out: Prepared, item_type: str) -> None:
         kept.append(f)
     out.fields = kept
     if cited_by is not None:
-        stamp = _date_stamp(export_date) if export_date else ""
-        out.citation_lines.append(cited_by + " citations (Scopus)" + stamp)
+        out.citation_lines.append(citation_line(cited_by, "Scopus", export_date))
+
+
+def citation_line(count: str, database: str, export_date: str | None = None) -> str:
+    """One citation count as its Extra line, ``12 citations (Scopus) [2024-01-05]``.
+
+    Dated by the export's own date when it has one (so converting a file twice gives
+    the same line), else undated; never by the conversion date. Every format writes
+    its counts through here, so the merge (syncd/core/merge.py) updates them in place.
+    """
+    stamp = _date_stamp(export_date) if export_date else ""
+    return f"{count} citations ({database}){stamp}"
 
 
 @lru_cache(maxsize=64)  # one export date per file, as a rule

@@ -707,28 +707,61 @@ def build_record(
     found: dict[str, str] | None = None,
     citation_lines: list[str] | None = None,
     problems: list[ReadProblem] | None = None,
+    end_rules: bool = False,
 ) -> ConvertedRecord:
-    """A record another format's mapping has read into Zotero terms, finished as RIS
-    records are (pure): Zotero's end-of-import rules, identifiers from every source,
-    fields the type lacks to Extra, identifier and citation lines, the API's limits.
+    """A record another format's reader mapped to Zotero fields, finished as RIS ones are.
 
-    ``fields`` uses Zotero field names (base or type-specific); ``extra`` holds
-    ``Label: value`` lines; ``standard_numbers`` the raw ISSN/ISBN values (read by
-    content, as SN lines are); ``found`` identifiers already read, by
-    :class:`Identifiers` attribute name. Notes are note HTML.
+    For the formats of :mod:`syncd.formats`, so that a work read from any of them gets
+    the same identifiers, Extra lines (fields the type lacks, identifiers, citation
+    counts), API limits and field placement as from RIS. ``fields`` use Zotero base
+    or type-specific names; ``creators`` are Zotero creators (an invalid type becomes
+    the primary one, a name over the API's 255 characters goes to Extra); ``notes``
+    note HTML (cut to the API's limit); ``standard_numbers`` every ISSN/ISBN value
+    the record carries (read by content, as SN lines are); ``found`` identifiers the
+    reader already read, by :class:`Identifiers` attribute name.
+
+    ``end_rules`` runs Zotero's RIS end-of-import rules (``_complete``), as the
+    BibTeX and CSL-JSON translators end the same way; without it only those that are
+    not RIS's own apply: a lone tag is not split on commas (a MeSH heading "Cell
+    Line, Tumor" is one tag), and there are no backup fields to fill.
     """
     st = _State(item_type, source.file, source.line)
-    st.fields = dict(fields)
-    st.creators = list(creators)
-    st.tags = list(tags or ())
-    st.notes = list(notes or ())
+    st.problems = list(problems or ())
+    for name, value in fields.items():
+        value = value.strip()
+        if value:
+            st.fields[name] = value
+    for c in creators:
+        # Three lookups rather than a generator: this runs for every name of a file.
+        long_name = max(
+            len(c.get("name", "")), len(c.get("lastName", "")), len(c.get("firstName", ""))
+        )
+        if long_name > CREATOR_MAX:
+            whole = c.get("name") or f"{c.get('lastName', '')}, {c.get('firstName', '')}"
+            st.unsupported.append(f"Names: {whole}")
+            st.problem(source.line, f"a name of {long_name} characters kept in Extra")
+        else:
+            st.creators.append(c)
+    st.tags = [t.strip() for t in tags or () if t.strip()]
+    for note in notes or ():
+        if len(note) > NOTE_MAX:
+            note = _cut(note, NOTE_MAX - 1000)
+            st.problem(source.line, f"note cut to the API's limit of {NOTE_MAX} characters")
+        if note.strip():
+            st.notes.append(note)
     st.attachments = list(attachments or ())
     st.extra = list(extra or ())
     st.sn = list(standard_numbers or ())
-    st.problems = list(problems or ())
+    fields = st.fields
+    if end_rules:
+        _complete(st)
+    else:
+        if fields.get("journalAbbreviation") and not fields.get("publicationTitle"):
+            fields["publicationTitle"] = fields["journalAbbreviation"]
+        if fields.get("shortTitle") == fields.get("title"):
+            fields.pop("shortTitle", None)
     info = _type_info(schema, item_type)
-    _complete(st)
-    ids = record_identifiers(st.fields, st.extra, st.sn, item_type, [], found or {}, info.has)
+    ids = record_identifiers(fields, st.extra, st.sn, item_type, [], found or {}, info.has)
     item = _build_item(st, schema, info, ids, None)
     if citation_lines:
         _append_extra(item, citation_lines)

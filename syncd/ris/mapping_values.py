@@ -288,3 +288,98 @@ def attachments(value: str, kind: str) -> list[dict[str, str]]:
         title = unquote(m.group(1)) if m else "Attachment"
         out.append({"title": title, "path": path})
     return out
+
+
+# Zotero's name and title utilities (zotero/utilities, utilities.js: cleanAuthor and
+# capitalizeTitle), which its XML, MEDLINE and BibTeX translators call and its RIS
+# import does not. Ported rule for rule, quirks included (only the first whitespace
+# run and the first ``.x`` are touched, as in the original), so that names and
+# journal titles come out as Zotero's import of the same file gives them.
+_AUTHOR_EDGES_RE: Final = re.compile(r"^[\s\u00a0.,/\[\]:]+|[\s\u00a0.,/\[\]:]+$")
+_AUTHOR_SPACE_RE: Final = re.compile(r"[\s\u00a0]+")
+_AUTHOR_DOT_RE: Final = re.compile(r"\.([^ ])")
+_AUTHOR_COMMA_RE: Final = re.compile(r"[,\u060c] ?")
+_ALL_CAPS_RE: Final = re.compile(r"^[A-Z\u0400-\u042f]+$")
+_INITIAL_RE: Final = re.compile(r"^-?[A-Z\u0400-\u042f]$")
+_DASHES: Final = "\\-\u00ad\u2010-\u2015\u2212\u2e3a\u2e3b"
+_FIRST_DASH_RE: Final = re.compile(r"\s*([" + _DASHES + r"])\s*")
+_FIRST_SPLIT_RE: Final = re.compile(r"(?:[\s.]+|(?=-))")
+
+
+def clean_author(value: str, creator_type: str) -> dict[str, Any] | None:
+    """A creator from an inverted ``Last, First`` name, as Zotero's ``cleanAuthor``
+    (with ``useComma``) makes it: initials get their periods (``John S`` -> ``John
+    S.``, ``PO`` -> ``P. O.``). A name with no comma is one field; None for no name."""
+    author = _AUTHOR_EDGES_RE.sub("", value)
+    author = _AUTHOR_SPACE_RE.sub(" ", author, count=1)
+    author = _AUTHOR_DOT_RE.sub(r". \1", author, count=1)
+    parts = _AUTHOR_COMMA_RE.split(author)
+    last = parts[0].strip()
+    first = parts[1] if len(parts) > 1 else ""
+    if (
+        first
+        and _ALL_CAPS_RE.match(first)
+        and len(first) < 4
+        and (len(first) == 1 or last.upper() != last)
+    ):
+        first = " ".join(ch + "." for ch in first)
+    if first:
+        first = first.lstrip(" \t\n\r\f\v.").rstrip(" \t\n\r\f\v,")
+        first = _FIRST_DASH_RE.sub(r"-", first, count=1)
+        # JavaScript's split yields no empty piece where a match follows a match.
+        names = [n for n in _FIRST_SPLIT_RE.split(first) if n]
+        first = " ".join(n + "." if _INITIAL_RE.match(n) else n for n in names)
+        first = first.replace(" -", "-").strip()
+    if not last:
+        return None
+    if not first:
+        return {"creatorType": creator_type, "name": last}
+    return {"creatorType": creator_type, "firstName": first, "lastName": last}
+
+
+_SKIP_WORDS: Final = frozenset(
+    {"but", "or", "yet", "so", "for", "and", "nor", "a", "an", "the", "at", "by"}
+    | {"from", "in", "into", "of", "on", "to", "with", "up", "down", "as"}
+)
+_TITLE_DELIMITER_RE: Final = re.compile(r"([ /" + _DASHES + r"])")
+_TITLE_PUNCT_RE: Final = re.compile("^['\"\u00a1\u00bf\u201c\u2018\u201e\u00ab\\s]+")
+_NOT_LETTERS_RE: Final = re.compile(r"[^a-zA-Z]+")
+
+
+def capitalize_title(value: str) -> str:
+    """``value`` in title case as Zotero's ``capitalizeTitle(value, true)`` makes it:
+    words in lower case (or all of a title in upper case) get a capital, short
+    function words stay lower unless first, last or after a colon."""
+    text = " ".join(value.split()).replace(" : ", ": ")
+    if not text:
+        return ""
+    tags: list[tuple[int, str]] = []
+    if "<" in text:
+        # Put back after, each at its offset in the original (earlier ones included).
+        tags = [(m.start(), m.group()) for m in _TAG_RE.finditer(text)]
+        text = _TAG_RE.sub("", text)
+    words = _TITLE_DELIMITER_RE.split(text)
+    upper = text.upper() == text
+    last = len(words) - 1
+    previous = -1
+    for i, word in enumerate(words):
+        if not word or (len(word) == 1 and _TITLE_DELIMITER_RE.match(word)):
+            continue
+        lower = word.lower()
+        if upper or word == lower:
+            after_colon = previous != -1 and words[previous][-1] in ":?!"
+            if (
+                _NOT_LETTERS_RE.sub("", lower, count=1) in _SKIP_WORDS
+                and i not in (0, last)
+                and not after_colon
+            ):
+                words[i] = lower
+            else:
+                m = _TITLE_PUNCT_RE.match(word)
+                cut = len(m.group()) + 1 if m else 1
+                words[i] = word[:cut].upper() + word[cut:].lower()
+        previous = i
+    out = "".join(words)
+    for offset, tag in tags:
+        out = out[:offset] + tag + out[offset:]
+    return out

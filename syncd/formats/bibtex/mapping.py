@@ -318,6 +318,7 @@ def map_entry(entry: BibEntry, file: str, schema: Schema) -> ConvertedRecord:
         found=found,
         citation_lines=citation_lines,
         problems=problems,
+        end_rules=True,
     )
 
 

@@ -156,6 +156,7 @@ def map_item(
         standard_numbers=numbers,
         found=found,
         problems=problems,
+        end_rules=True,
     )
 
 

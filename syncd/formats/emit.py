@@ -1,0 +1,18 @@
+"""How every format hands a mapped record to the frame: as syncd.convert does for RIS."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from syncd.ris.mapping import ConvertedRecord
+from syncd.ris.records import ReadProblem
+from syncd.zotero.stored import stored_form
+
+
+def emit(converted: ConvertedRecord) -> Iterator[ConvertedRecord | ReadProblem]:
+    """The record in the form Zotero's server stores it, then the problems met mapping it."""
+    stored = stored_form(converted.item)
+    if stored is not converted.item:
+        converted = converted.with_changes(item=stored)
+    yield converted
+    yield from converted.problems
