@@ -167,11 +167,12 @@ def plan(
 
     with open_session(_config(ctx)) as session:
         the_plan, read = session.plan(_inputs(files, collection, tags))
+        previews = session.plan_attachments(the_plan)
     report = SyncReport([], read.problems, read.failed_files)
     if as_json:
-        click.echo(json.dumps(plan_json(the_plan, report), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(plan_json(the_plan, report, previews), ensure_ascii=False, indent=2))
     else:
-        for line in plan_lines(the_plan):
+        for line in plan_lines(the_plan, previews):
             click.echo(line)
     _echo_problems(report, ctx.obj["verbosity"])
     sys.exit(EXIT_OK if report.ok else EXIT_FAILED)

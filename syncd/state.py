@@ -148,6 +148,23 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (library, fingerprint)
     ) WITHOUT ROWID;
     """,
+    # 6: attachments syncd creates: the item's key and the file's md5 (or the link's
+    # URL) written before the first request (see syncd/attachments/journal.py).
+    """
+    CREATE TABLE sync_attachments (
+        library     TEXT NOT NULL,
+        key         TEXT NOT NULL,              -- the attachment item's key, chosen by syncd
+        parent_key  TEXT NOT NULL,
+        link_mode   TEXT NOT NULL,              -- imported_file or linked_url
+        fingerprint TEXT NOT NULL,              -- md5 of the file, or the URL
+        name        TEXT NOT NULL,              -- file name or URL, for reports
+        size        INTEGER,
+        stage       TEXT NOT NULL,              -- intent, created, done
+        updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        PRIMARY KEY (library, key),
+        UNIQUE (library, parent_key, fingerprint)
+    );
+    """,
 ]
 
 _SQL_CHUNK = 500  # stays below SQLite's bound-parameter limit

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from syncd.attachments.outcome import AttachmentOutcome
 from syncd.core.merge import Conflict
 from syncd.ris.mapping import SourceRef
 from syncd.ris.records import ReadProblem
@@ -27,6 +28,8 @@ class RecordOutcome:
     conflicts: tuple[Conflict, ...] = ()
     # ambiguous: the items the record could be; the user decides (merge or trash one)
     candidates: tuple[str, ...] = ()
+    # The files and links the record named, each with what happened to it.
+    attachments: tuple[AttachmentOutcome, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -38,6 +41,7 @@ class RecordOutcome:
             "changed_fields": list(self.changed_fields),
             "conflicts": [c.as_json() for c in self.conflicts],
             "candidates": list(self.candidates),
+            "attachments": [a.as_json() for a in self.attachments],
         }
 
     def line(self) -> str:
@@ -55,6 +59,8 @@ class RecordOutcome:
             )
         if self.message:
             text += f": {self.message}"
+        for attachment in self.attachments:
+            text += f"\n    {attachment.line()}"
         return text
 
 

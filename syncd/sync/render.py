@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from syncd.attachments.outcome import AttachmentOutcome
 from syncd.core.plan import ACTION_KINDS, Action, Plan
 from syncd.sync.outcome import SyncReport
 
@@ -30,20 +32,35 @@ def action_json(action: Action) -> dict[str, Any]:
     }
 
 
-def plan_json(plan: Plan, report: SyncReport) -> dict[str, Any]:
+Previews = Sequence[Sequence[AttachmentOutcome]]
+
+
+def plan_json(
+    plan: Plan, report: SyncReport, attachments: Previews | None = None
+) -> dict[str, Any]:
+    """``attachments``: per action, what would happen to its files and links."""
+    previews = attachments or [()] * len(plan.actions)
+    actions = []
+    for action, preview in zip(plan.actions, previews, strict=True):
+        if action.kind != "unchanged" or preview:
+            entry = action_json(action)
+            if preview:
+                entry["attachments"] = [a.as_json() for a in preview]
+            actions.append(entry)
     return {
         "counts": plan.counts(),
-        "actions": [action_json(a) for a in plan.actions if a.kind != "unchanged"],
+        "actions": actions,
         "problems": [str(p) for p in report.problems],
         "failed_files": report.failed_files,
     }
 
 
-def plan_lines(plan: Plan) -> list[str]:
+def plan_lines(plan: Plan, attachments: Previews | None = None) -> list[str]:
     counts = plan.counts()
     lines = ["  ".join(f"{kind}: {counts[kind]}" for kind in ACTION_KINDS)]
-    for action in plan.actions:
-        if action.kind == "unchanged":
+    previews = attachments or [()] * len(plan.actions)
+    for action, preview in zip(plan.actions, previews, strict=True):
+        if action.kind == "unchanged" and not preview:
             continue
         src = action.sources[0]
         title = _short(action.record.item.get("title", ""), 60)
@@ -63,6 +80,7 @@ def plan_lines(plan: Plan) -> list[str]:
             )
         if action.reason and action.reason != "new":
             lines.append(f"    {action.reason}")
+        lines.extend(f"    {a.line()}" for a in preview)
     return lines
 
 

@@ -16,6 +16,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from syncd.attachments.outcome import AttachmentOutcome
+from syncd.attachments.step import (
+    Attacher,
+    AttachmentPolicy,
+    attach_outcomes,
+    attachment_children,
+    preview_actions,
+)
 from syncd.convert import convert_file
 from syncd.core.match import LibraryIndex
 from syncd.core.plan import Incoming, Options, Plan, make_plan
@@ -25,7 +33,7 @@ from syncd.ris.records import ReadProblem
 from syncd.schema import Schema
 from syncd.state import StateDB
 from syncd.sync import store
-from syncd.sync.engine import Json, execute
+from syncd.sync.engine import Json, execute, new_key
 from syncd.sync.outcome import SyncReport
 from syncd.zotero.client import ZoteroClient
 from syncd.zotero.mirror import RefreshStats, mirror_item, refresh_mirror, remember_items
@@ -127,6 +135,8 @@ class SyncSession:
         self.options = options
         self.library = client.library
         self._index: LibraryIndex | None = None
+        # Where attachment files may come from; None: attachments are left out.
+        self.attachments: AttachmentPolicy | None = None
 
     # -- steps ------------------------------------------------------------------
 
@@ -230,6 +240,24 @@ class SyncSession:
             plan = make_plan(read.incoming, self.index(), links, self.schema, self.options)
             return plan, read
 
+    def plan_attachments(self, plan: Plan) -> list[list[AttachmentOutcome]]:
+        """Per action of ``plan``, what would happen to its attachments (no requests)."""
+        if self.attachments is None:
+            return [[] for _ in plan.actions]
+        return preview_actions(plan.actions, self._attacher(None))
+
+    def _attacher(self, stop: Callable[[], bool] | None) -> Attacher:
+        assert self.attachments is not None
+        return Attacher(
+            self.client,
+            self.db,
+            self.attachments,
+            attachment_children(self.index().items.values()),
+            self._remember,
+            new_key,
+            stop,
+        )
+
     def sync(
         self,
         inputs: Sequence[SyncInput],
@@ -267,6 +295,8 @@ class SyncSession:
             progress=progress,
             stop=stop,
         )
+        if self.attachments is not None:
+            outcomes = attach_outcomes(plan.actions, outcomes, self._attacher(stop))
         return SyncReport(outcomes, read.problems, read.failed_files)
 
     def _remember(self, items: Sequence[Json]) -> None:

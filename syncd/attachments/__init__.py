@@ -1,0 +1,9 @@
+"""Attachments: the files and links an export names, reaching Zotero once.
+
+- :mod:`refs`: which files and links a record names (pure);
+- :mod:`sniff`: a file's type from its first bytes (pure);
+- :mod:`admit`: whether a path may be read at all, and reading it safely;
+- :mod:`journal`: the state rows that make each attachment happen exactly once;
+- :mod:`step`: creating the attachment items and uploading their files, after the
+  records' items exist (the shell, run by the sync session).
+"""

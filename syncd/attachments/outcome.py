@@ -1,0 +1,56 @@
+"""What happened to each attachment a record named: data for reports and plans. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class AttachmentResult(StrEnum):
+    UPLOADED = "uploaded"  # a stored file, now in Zotero (uploaded, or known there)
+    LINKED = "linked"  # a linked_url attachment made
+    PRESENT = "present"  # the item already has this file (md5) or link (URL)
+    REFUSED = "refused"  # never read: outside the allowed folders, not a document...
+    FAILED = "failed"  # Zotero refused it; tried again on the next sync
+    WOULD_UPLOAD = "would upload"  # plan only
+    WOULD_LINK = "would link"  # plan only
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentOutcome:
+    result: AttachmentResult
+    name: str  # the path or URL as the export wrote it
+    key: str | None = None  # the attachment item
+    size: int | None = None  # bytes of a file
+    md5: str | None = None
+    message: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "result": self.result.value,
+            "name": self.name,
+            "key": self.key,
+            "size": self.size,
+            "md5": self.md5,
+            "message": self.message,
+        }
+
+    def line(self) -> str:
+        text = f"attachment {self.result.value}"
+        if self.key:
+            text += f" {self.key}"
+        text += f" {self.name!r}"
+        if self.size is not None:
+            text += f" ({human_size(self.size)})"
+        if self.message:
+            text += f": {self.message}"
+        return text
+
+
+def human_size(size: int) -> str:
+    if size < 1000:
+        return f"{size} B"
+    if size < 1_000_000:
+        return f"{size / 1000:.1f} kB"
+    return f"{size / 1_000_000:.1f} MB"

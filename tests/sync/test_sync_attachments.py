@@ -1,0 +1,234 @@
+"""Issue 20: the files and links an export names reach Zotero as attachments, once,
+and only from where the user allowed."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+from conftest import TEST_KEY
+from sync_helpers import FAST_RETRY, LIBRARY, session_for, sync_file
+
+from syncd.app import open_session
+from syncd.attachments.outcome import AttachmentResult
+from syncd.config import AttachmentsConfig, Config
+from syncd.sync.outcome import RecordOutcome
+from syncd.sync.session import SyncInput
+
+
+def pdf(path: Path, tag: str) -> bytes:
+    data = b"%PDF-1.5\n" + tag.encode() + os.urandom(3000) + b"\n%%EOF\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return data
+
+
+def record(doi: str, *links: str) -> str:
+    lines = ["TY  - JOUR", f"TI  - Paper {doi}", "AU  - Doe, Jane", "PY  - 2022", f"DO  - {doi}"]
+    lines += links
+    return "\n".join([*lines, "ER  - ", ""])
+
+
+def children(sandbox: Any, parent: str, library: str = LIBRARY) -> list[dict[str, Any]]:
+    return [
+        i
+        for i in sandbox.all_items(library)
+        if i.get("itemType") == "attachment" and i.get("parentItem") == parent
+    ]
+
+
+def only(outcomes: list[RecordOutcome]) -> RecordOutcome:
+    assert len(outcomes) == 1, outcomes
+    return outcomes[0]
+
+
+def three_pdfs_and_a_link(folder: Path) -> tuple[Path, dict[str, bytes]]:
+    files = {
+        "a.pdf": pdf(folder / "a.pdf", "a"),
+        "b.pdf": pdf(folder / "papers" / "b.pdf", "b"),
+        "c.pdf": pdf(folder / "c.pdf", "c"),
+    }
+    export = folder / "export.ris"
+    export.write_text(
+        record(
+            "10.5555/att",
+            "L1  - a.pdf",
+            "L1  - papers/b.pdf",
+            f"L1  - {folder / 'c.pdf'}",
+            "L2  - https://example.org/paper/full.html",
+        ),
+        encoding="utf-8",
+    )
+    return export, files
+
+
+def test_three_pdfs_and_a_link_become_three_stored_files_and_one_linked_url(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    export, files = three_pdfs_and_a_link(tmp_path / "inbox")
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        outcome = only(sync_file(session, export).outcomes)
+    assert outcome.kind == "created" and outcome.key
+    atts = children(sandbox, outcome.key)
+    stored = [a for a in atts if a["linkMode"] == "imported_file"]
+    links = [a for a in atts if a["linkMode"] == "linked_url"]
+    assert sorted(a["md5"] for a in stored) == sorted(
+        hashlib.md5(d).hexdigest() for d in files.values()
+    )
+    for att in stored:
+        assert sandbox.file_bytes(LIBRARY, att["key"]) == files[att["filename"]]
+        assert att["contentType"] == "application/pdf"
+    assert [a["url"] for a in links] == ["https://example.org/paper/full.html"]
+    results = sorted(a.result for a in outcome.attachments)
+    assert results == sorted([AttachmentResult.UPLOADED] * 3 + [AttachmentResult.LINKED])
+
+
+def test_a_resync_uploads_nothing_and_asks_nothing_about_attachments(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    export, _ = three_pdfs_and_a_link(tmp_path / "inbox")
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        sync_file(session, export)
+    sandbox.clear_log()
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        outcome = only(sync_file(session, export).outcomes)
+    assert outcome.kind == "unchanged"
+    assert {a.result for a in outcome.attachments} == {AttachmentResult.PRESENT}
+    assert sandbox.count(kind="write") == 0
+    assert not [r for r in sandbox.log if r.path.endswith("/file") or "itemKey" in r.query]
+    assert len(children(sandbox, str(outcome.key))) == 4
+
+
+def test_an_item_that_already_has_the_file_gets_nothing_new(sandbox: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    export, files = three_pdfs_and_a_link(folder)
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        first = only(sync_file(session, export).outcomes)
+    # Another export of the same work naming one of the same files, from a new state
+    # database (another machine): the mirror shows the item has that md5.
+    again = folder / "again.ris"
+    again.write_text(record("10.5555/att", "L1  - a.pdf"), encoding="utf-8")
+    with session_for(sandbox, tmp_path / "other.sqlite", TEST_KEY) as session:
+        outcome = only(sync_file(session, again).outcomes)
+    assert outcome.key == first.key
+    assert [a.result for a in outcome.attachments] == [AttachmentResult.PRESENT]
+    assert len(children(sandbox, str(first.key))) == 4
+    assert files
+
+
+def test_paths_outside_the_allowed_folders_are_never_read(sandbox: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    outside = tmp_path / "private"
+    pdf(outside / "secret.pdf", "secret")
+    pdf(outside / "other.pdf", "other")
+    (folder / "innocent.pdf").symlink_to(outside / "secret.pdf")
+    export = folder / "hostile.ris"
+    export.write_text(
+        record(
+            "10.5555/hostile",
+            "L1  - ../../etc/passwd",
+            "L1  - /root/.ssh/id_rsa",
+            "L1  - innocent.pdf",
+            f"L1  - file://{outside / 'other.pdf'}",
+        ),
+        encoding="utf-8",
+    )
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        outcome = only(sync_file(session, export).outcomes)
+    assert [a.result for a in outcome.attachments] == [AttachmentResult.REFUSED] * 4
+    messages = [a.message for a in outcome.attachments]
+    assert all("outside the folders" in m for m in messages), messages
+    assert "symlink" in messages[2]
+    assert outcome.attachments[0].name == "../../etc/passwd"
+    assert children(sandbox, str(outcome.key)) == []
+    assert not [r for r in sandbox.log if r.path.endswith("/file")]
+    assert "refused" in outcome.line() and "/root/.ssh/id_rsa" in outcome.line()
+
+
+def _config(sandbox: Any, state: Path, **kw: Any) -> Config:
+    return Config(
+        library_type=kw.pop("library_type", "user"),
+        library_id=kw.pop("library_id", 1),
+        base_url=sandbox.url,
+        state_path=state,
+        **kw,
+    )
+
+
+def test_a_configured_root_lets_files_in_and_only_it(sandbox: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    papers = tmp_path / "Papers"
+    data = pdf(papers / "x.pdf", "x")
+    pdf(tmp_path / "elsewhere" / "y.pdf", "y")
+    export = folder / "e.ris"
+    folder.mkdir()
+    export.write_text(
+        record("10.5555/roots", f"L1  - {papers / 'x.pdf'}", f"L1  - {tmp_path}/elsewhere/y.pdf"),
+        encoding="utf-8",
+    )
+    config = _config(sandbox, tmp_path / "s.sqlite", attachments=AttachmentsConfig(roots=(papers,)))
+    with open_session(config, api_key=TEST_KEY, policy=FAST_RETRY) as session:
+        outcome = only(sync_file(session, export).outcomes)
+    assert [a.result for a in outcome.attachments] == [
+        AttachmentResult.UPLOADED,
+        AttachmentResult.REFUSED,
+    ]
+    (att,) = children(sandbox, str(outcome.key))
+    assert sandbox.file_bytes(LIBRARY, att["key"]) == data
+
+
+def test_attachments_disabled_sends_none(sandbox: Any, tmp_path: Path) -> None:
+    export, _ = three_pdfs_and_a_link(tmp_path / "inbox")
+    config = _config(sandbox, tmp_path / "s.sqlite", attachments=AttachmentsConfig(enabled=False))
+    with open_session(config, api_key=TEST_KEY, policy=FAST_RETRY) as session:
+        outcome = only(sync_file(session, export).outcomes)
+    assert outcome.attachments == ()
+    assert children(sandbox, str(outcome.key)) == []
+
+
+def test_a_file_over_the_size_limit_is_refused(sandbox: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    pdf(folder / "big.pdf", "big" * 1000)
+    export = folder / "e.ris"
+    export.write_text(record("10.5555/big", "L1  - big.pdf"), encoding="utf-8")
+    config = _config(sandbox, tmp_path / "s.sqlite", attachments=AttachmentsConfig(max_mb=0.004))
+    with open_session(config, api_key=TEST_KEY, policy=FAST_RETRY) as session:
+        outcome = only(sync_file(session, export).outcomes)
+    (att,) = outcome.attachments
+    assert att.result is AttachmentResult.REFUSED and "over the limit" in att.message
+
+
+def test_a_group_library_gets_stored_files_and_links_never_linked_files(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    sandbox.add_group_library(5)
+    sandbox.add_key(TEST_KEY, user_id=1, groups={5: True})
+    export, files = three_pdfs_and_a_link(tmp_path / "inbox")
+    config = _config(sandbox, tmp_path / "s.sqlite", library_type="group", library_id=5)
+    with open_session(config, api_key=TEST_KEY, policy=FAST_RETRY) as session:
+        outcome = only(sync_file(session, export).outcomes)
+    atts = children(sandbox, str(outcome.key), "groups/5")
+    modes = sorted(a["linkMode"] for a in atts)
+    assert modes == ["imported_file"] * 3 + ["linked_url"]
+    for att in atts:
+        if att["linkMode"] == "imported_file":
+            assert sandbox.file_bytes("groups/5", att["key"]) == files[att["filename"]]
+
+
+def test_plan_shows_what_would_be_uploaded_and_its_size(sandbox: Any, tmp_path: Path) -> None:
+    from syncd.sync.render import plan_lines
+
+    export, files = three_pdfs_and_a_link(tmp_path / "inbox")
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        the_plan, _ = session.plan([SyncInput(export)])
+        previews = session.plan_attachments(the_plan)
+    (preview,) = previews
+    sizes = sorted(a.size for a in preview if a.result is AttachmentResult.WOULD_UPLOAD)
+    assert sizes == sorted(len(d) for d in files.values())
+    assert [a.result for a in preview].count(AttachmentResult.WOULD_LINK) == 1
+    text = "\n".join(plan_lines(the_plan, previews))
+    assert "would upload" in text and "kB" in text and "would link" in text
+    assert sandbox.count(kind="write") == 0
