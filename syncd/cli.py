@@ -196,7 +196,7 @@ def sync(
 
     from syncd.app import open_session
     from syncd.core.plan import Plan
-    from syncd.sync.render import summary_json, summary_line
+    from syncd.sync.render import summary_json, summary_line, unattached_lines
 
     show_progress = sys.stderr.isatty() and not as_json and ctx.obj["verbosity"] >= 0
     with (
@@ -233,6 +233,8 @@ def sync(
     for outcome in report.outcomes:
         if outcome.kind == "failed":
             click.echo(outcome.line(), err=True)
+    for line in unattached_lines(report):
+        click.echo(line, err=True)
     sys.exit(EXIT_OK if report.ok else EXIT_FAILED)
 
 

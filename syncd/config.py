@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -222,7 +222,7 @@ def parse_config(document: Mapping[str, Any], *, source: Path | None = None) -> 
 
 
 def _attachments(
-    table: Mapping[str, Any], base_dir: Path, fail: Any, where: str
+    table: Mapping[str, Any], base_dir: Path, fail: Callable[[str, str], ConfigError], where: str
 ) -> AttachmentsConfig:
     _only_keys(table, "attachments", {"enabled", "roots", "max_mb"}, where)
     enabled = table.get("enabled", True)

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from syncd.attachments.outcome import attachment_lines
 from syncd.errors import InputError
 from syncd.files import atomic_write, ensure_private_dir, file_sha256, fsync_dir, move_into
 from syncd.state import StateDB
@@ -91,6 +92,7 @@ def report_text(document: dict[str, Any]) -> str:
         if rec.get("message"):
             text += f": {rec['message']}"
         lines.append(text)
+        lines.extend(attachment_lines(rec.get("attachments", [])))
     for problem in document["problems"]:
         # Informational notes (a cited-by link dropped...) stay in the JSON report.
         if problem["severity"] != "info":

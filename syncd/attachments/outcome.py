@@ -37,15 +37,7 @@ class AttachmentOutcome:
         }
 
     def line(self) -> str:
-        text = f"attachment {self.result.value}"
-        if self.key:
-            text += f" {self.key}"
-        text += f" {self.name!r}"
-        if self.size is not None:
-            text += f" ({human_size(self.size)})"
-        if self.message:
-            text += f": {self.message}"
-        return text
+        return attachment_lines([self.as_json()])[0].strip()
 
 
 def human_size(size: int) -> str:
@@ -54,3 +46,19 @@ def human_size(size: int) -> str:
     if size < 1_000_000:
         return f"{size / 1000:.1f} kB"
     return f"{size / 1_000_000:.1f} MB"
+
+
+def attachment_lines(entries: list[dict[str, Any]]) -> list[str]:
+    """Report lines for attachments as :meth:`AttachmentOutcome.as_json` wrote them."""
+    lines = []
+    for entry in entries:
+        text = f"    attachment {entry['result']}"
+        if entry.get("key"):
+            text += f" {entry['key']}"
+        text += f" {entry['name']!r}"
+        if entry.get("size") is not None:
+            text += f" ({human_size(int(entry['size']))})"
+        if entry.get("message"):
+            text += f": {entry['message']}"
+        lines.append(text)
+    return lines

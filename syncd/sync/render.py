@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from syncd.attachments.outcome import AttachmentOutcome
+from syncd.attachments.outcome import AttachmentOutcome, AttachmentResult
 from syncd.core.plan import ACTION_KINDS, Action, Plan
 from syncd.sync.outcome import SyncReport
 
@@ -92,3 +92,14 @@ def summary_json(report: SyncReport) -> dict[str, Any]:
 def summary_line(report: SyncReport) -> str:
     counts = report.counts()
     return ", ".join(f"{counts[k]} {k}" for k in counts)
+
+
+def unattached_lines(report: SyncReport) -> list[str]:
+    """Attachments refused or failed, each with its record's place in the export."""
+    lines = []
+    for outcome in report.outcomes:
+        src = outcome.sources[0]
+        for a in outcome.attachments:
+            if a.result in (AttachmentResult.REFUSED, AttachmentResult.FAILED):
+                lines.append(f"{src.file}:{src.line}: {a.line()}")
+    return lines

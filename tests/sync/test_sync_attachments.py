@@ -4,10 +4,10 @@ and only from where the user allowed."""
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 from typing import Any
 
+from attachment_helpers import children, pdf, record, three_pdfs_and_a_link
 from conftest import TEST_KEY
 from sync_helpers import FAST_RETRY, LIBRARY, session_for, sync_file
 
@@ -18,50 +18,9 @@ from syncd.sync.outcome import RecordOutcome
 from syncd.sync.session import SyncInput
 
 
-def pdf(path: Path, tag: str) -> bytes:
-    data = b"%PDF-1.5\n" + tag.encode() + os.urandom(3000) + b"\n%%EOF\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return data
-
-
-def record(doi: str, *links: str) -> str:
-    lines = ["TY  - JOUR", f"TI  - Paper {doi}", "AU  - Doe, Jane", "PY  - 2022", f"DO  - {doi}"]
-    lines += links
-    return "\n".join([*lines, "ER  - ", ""])
-
-
-def children(sandbox: Any, parent: str, library: str = LIBRARY) -> list[dict[str, Any]]:
-    return [
-        i
-        for i in sandbox.all_items(library)
-        if i.get("itemType") == "attachment" and i.get("parentItem") == parent
-    ]
-
-
 def only(outcomes: list[RecordOutcome]) -> RecordOutcome:
     assert len(outcomes) == 1, outcomes
     return outcomes[0]
-
-
-def three_pdfs_and_a_link(folder: Path) -> tuple[Path, dict[str, bytes]]:
-    files = {
-        "a.pdf": pdf(folder / "a.pdf", "a"),
-        "b.pdf": pdf(folder / "papers" / "b.pdf", "b"),
-        "c.pdf": pdf(folder / "c.pdf", "c"),
-    }
-    export = folder / "export.ris"
-    export.write_text(
-        record(
-            "10.5555/att",
-            "L1  - a.pdf",
-            "L1  - papers/b.pdf",
-            f"L1  - {folder / 'c.pdf'}",
-            "L2  - https://example.org/paper/full.html",
-        ),
-        encoding="utf-8",
-    )
-    return export, files
 
 
 def test_three_pdfs_and_a_link_become_three_stored_files_and_one_linked_url(
