@@ -13,6 +13,7 @@ class AttachmentResult(StrEnum):
     PRESENT = "present"  # the item already has this file (md5) or link (URL)
     REFUSED = "refused"  # never read: outside the allowed folders, not a document...
     FAILED = "failed"  # Zotero refused it; tried again on the next sync
+    SKIPPED = "skipped"  # syncd made it once and it was deleted in Zotero: not made again
     WOULD_UPLOAD = "would upload"  # plan only
     WOULD_LINK = "would link"  # plan only
 

@@ -71,9 +71,8 @@ def attachment_children(items: Iterable[Any]) -> dict[str, list[Mapping[str, Any
 
 
 def _present(children: Sequence[Mapping[str, Any]], *, md5: str = "", url: str = "") -> str | None:
+    # One in the trash counts: the user put it there, a new one would undo that.
     for child in children:
-        if child.get("deleted"):
-            continue
         if md5 and child.get("md5") == md5:
             return str(child.get("key"))
         if url and child.get("url") == url:
@@ -152,7 +151,13 @@ class Attacher:
         if key is None:
             entry = journal.find(self.db, self.library, parent, fingerprint)
             if entry is not None and entry.stage is Stage.DONE:
-                key = entry.key
+                return AttachmentOutcome(
+                    AttachmentResult.SKIPPED,
+                    ref.written,
+                    key=entry.key,
+                    message="syncd attached it before and it was deleted in Zotero; "
+                    "not attached again",
+                )
         if key is not None:
             return AttachmentOutcome(
                 AttachmentResult.PRESENT,
@@ -212,6 +217,11 @@ class Attacher:
             journal.advance(self.db, self.library, entry.key, Stage.DONE)
             return AttachmentOutcome(AttachmentResult.LINKED, ref.written, key=entry.key)
         problem = self._send_file(entry.key, local)
+        if problem == GONE:
+            journal.advance(self.db, self.library, entry.key, Stage.DONE)
+            return AttachmentOutcome(
+                AttachmentResult.SKIPPED, ref.written, key=entry.key, message=problem
+            )
         if problem is not None:
             return AttachmentOutcome(
                 AttachmentResult.FAILED, ref.written, key=entry.key, message=problem
@@ -269,6 +279,9 @@ class Attacher:
             except ApiError as exc:
                 if exc.status == 413:
                     return "over the Zotero storage quota; not uploaded"
+                if exc.status == 404:
+                    # Deleted in Zotero between its creation and the upload.
+                    return GONE
                 raise
             if isinstance(auth, uploads.Exists):
                 return None
@@ -303,6 +316,7 @@ class Attacher:
         return str(md5) if md5 else None
 
 
+GONE = "the attachment was deleted in Zotero before its file was uploaded; not made again"
 OTHER_FILE = "the attachment holds another file in Zotero now; left alone"
 ATTACHABLE = frozenset({"created", "updated", "unchanged", "conflict"})
 

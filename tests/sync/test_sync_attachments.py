@@ -4,6 +4,7 @@ and only from where the user allowed."""
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from sync_helpers import FAST_RETRY, LIBRARY, session_for, sync_file
 from syncd.app import open_session
 from syncd.attachments.outcome import AttachmentResult
 from syncd.config import AttachmentsConfig, Config
+from syncd.sandbox.protocol import Request, Response
 from syncd.sync.outcome import RecordOutcome
 from syncd.sync.session import SyncInput
 
@@ -191,3 +193,51 @@ def test_plan_shows_what_would_be_uploaded_and_its_size(sandbox: Any, tmp_path: 
     text = "\n".join(plan_lines(the_plan, previews))
     assert "would upload" in text and "kB" in text and "would link" in text
     assert sandbox.count(kind="write") == 0
+
+
+def _one_pdf_export(folder: Path) -> Path:
+    pdf(folder / "a.pdf", "a")
+    export = folder / "e.ris"
+    export.write_text(record("10.5555/one", "L1  - a.pdf"), encoding="utf-8")
+    return export
+
+
+def test_an_attachment_the_user_deleted_is_not_made_again(sandbox: Any, tmp_path: Path) -> None:
+    export = _one_pdf_export(tmp_path / "inbox")
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        first = only(sync_file(session, export).outcomes)
+        (att,) = first.attachments
+        sandbox.user_delete(LIBRARY, str(att.key))
+        again = only(sync_file(session, export).outcomes)
+    assert [a.result for a in again.attachments] == [AttachmentResult.SKIPPED]
+    assert children(sandbox, str(first.key)) == []
+
+
+def test_an_attachment_in_the_trash_counts_as_present(sandbox: Any, tmp_path: Path) -> None:
+    export = _one_pdf_export(tmp_path / "inbox")
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        first = only(sync_file(session, export).outcomes)
+    sandbox.user_trash(LIBRARY, str(first.attachments[0].key))
+    with session_for(sandbox, tmp_path / "other.sqlite", TEST_KEY) as session:
+        again = only(sync_file(session, export).outcomes)
+    assert [a.result for a in again.attachments] == [AttachmentResult.PRESENT]
+    assert len(children(sandbox, str(first.key))) == 1
+
+
+def test_an_attachment_deleted_before_its_upload_is_not_made_again(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    export = _one_pdf_export(tmp_path / "inbox")
+
+    def delete_it(req: Request, response: Response) -> None:
+        if req.path == f"/{LIBRARY}/items" and b'"attachment"' in req.body:
+            sandbox.user_delete(LIBRARY, json.loads(req.body)[0]["key"])
+
+    sandbox.set_reply_hook(delete_it)
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        first = only(sync_file(session, export).outcomes)
+        sandbox.set_reply_hook(None)
+        again = only(sync_file(session, export).outcomes)
+    assert [a.result for a in first.attachments] == [AttachmentResult.SKIPPED]
+    assert [a.result for a in again.attachments] == [AttachmentResult.SKIPPED]
+    assert children(sandbox, str(first.key)) == []
