@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from syncd.attachments import journal
 from syncd.attachments.admit import LocalFile, Refusal, read_admitted, real_roots
+from syncd.attachments.dropped import dropped_refs, list_folder, matching, stems_for
 from syncd.attachments.journal import Entry, LinkMode, Stage
 from syncd.attachments.outcome import AttachmentOutcome, AttachmentResult
 from syncd.attachments.refs import AttachmentRef, RefKind, refs_of
@@ -151,12 +153,14 @@ class Attacher:
         if key is None:
             entry = journal.find(self.db, self.library, parent, fingerprint)
             if entry is not None and entry.stage is Stage.DONE:
+                kept = any(c.get("key") == entry.key for c in children)
                 return AttachmentOutcome(
                     AttachmentResult.SKIPPED,
                     ref.written,
                     key=entry.key,
-                    message="syncd attached it before and it was deleted in Zotero; "
-                    "not attached again",
+                    message="syncd attached it before and "
+                    + ("its file was replaced in Zotero" if kept else "it was deleted in Zotero")
+                    + "; not attached again",
                 )
         if key is not None:
             return AttachmentOutcome(
@@ -215,6 +219,7 @@ class Attacher:
             journal.advance(self.db, self.library, entry.key, Stage.CREATED)
         if local is None:
             journal.advance(self.db, self.library, entry.key, Stage.DONE)
+            self._now_has(parent, entry.key, url=ref.target)
             return AttachmentOutcome(AttachmentResult.LINKED, ref.written, key=entry.key)
         problem = self._send_file(entry.key, local)
         if problem == GONE:
@@ -228,9 +233,15 @@ class Attacher:
             )
         journal.advance(self.db, self.library, entry.key, Stage.DONE)
         self.remember_items(self.client.items_by_keys([entry.key]))
+        self._now_has(parent, entry.key, md5=local.md5)
         return AttachmentOutcome(
             AttachmentResult.UPLOADED, ref.written, key=entry.key, size=local.size, md5=local.md5
         )
+
+    def _now_has(self, parent: str, key: str, *, md5: str = "", url: str = "") -> None:
+        """The item has this attachment now: the same file or link named again later
+        in this run (another path to it, a dropped copy) is present, not deleted."""
+        self.children.setdefault(parent, []).append({"key": key, "md5": md5, "url": url})
 
     def _create(self, entry: Entry, ref: AttachmentRef, local: LocalFile | None) -> str | None:
         """Create the attachment item; a 412 means an earlier attempt made it."""
@@ -318,7 +329,28 @@ class Attacher:
 
 GONE = "the attachment was deleted in Zotero before its file was uploaded; not made again"
 OTHER_FILE = "the attachment holds another file in Zotero now; left alone"
-ATTACHABLE = frozenset({"created", "updated", "unchanged", "conflict"})
+ATTACHABLE = frozenset({"created", "updated", "unchanged", "conflict"})  # outcomes
+PLANNED = frozenset({"create", "update", "unchanged", "conflict"})  # plan actions
+
+
+class _Refs:
+    """Each action's attachment references: what its record names, and documents
+    dropped beside its export (each folder listed once)."""
+
+    def __init__(self, actions: Sequence[Action]) -> None:
+        self._per_file = Counter(s.file for a in actions for s in a.sources)
+        self._listings: dict[str, list[str]] = {}
+
+    def __call__(self, action: Action) -> list[AttachmentRef]:
+        refs = refs_of(action.record.attachments)
+        source = action.record.source.file
+        folder = export_dir(action)
+        if folder not in self._listings:
+            self._listings[folder] = list_folder(folder)
+        stems = stems_for(
+            action.record.identifiers, os.path.basename(source), self._per_file[source] == 1
+        )
+        return refs + dropped_refs(matching(stems, self._listings[folder]))
 
 
 def attach_outcomes(
@@ -326,11 +358,12 @@ def attach_outcomes(
 ) -> list[RecordOutcome]:
     """The outcomes, with the attachments of each record whose item exists now."""
     by_sources = {_where(a.sources): a for a in actions}
+    refs_for = _Refs(actions)
     out = []
     for outcome in outcomes:
         action = by_sources.get(_where(outcome.sources))
         if action is not None and outcome.key and outcome.kind in ATTACHABLE and not action.trashed:
-            refs = refs_of(action.record.attachments)
+            refs = refs_for(action)
             if refs:
                 done = attacher.attach(outcome.key, refs, export_dir(action))
                 outcome = replace(outcome, attachments=tuple(done))
@@ -341,9 +374,11 @@ def attach_outcomes(
 def preview_actions(actions: Sequence[Action], attacher: Attacher) -> list[list[AttachmentOutcome]]:
     """For ``plan``: per action, what would happen to its attachments (no requests)."""
     out: list[list[AttachmentOutcome]] = []
+    refs_for = _Refs(actions)
     for action in actions:
-        refs = refs_of(action.record.attachments)
-        if not refs or action.kind not in ("create", *ATTACHABLE) or action.trashed:
+        wanted = action.kind in PLANNED and not action.trashed
+        refs = refs_for(action) if wanted else []
+        if not refs:
             out.append([])
             continue
         parent = action.key if action.kind != "create" else None

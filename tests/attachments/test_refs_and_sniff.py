@@ -51,3 +51,25 @@ def test_types_come_from_content_not_names() -> None:
     assert sniff(b"root:x:0:0:root:/root:/bin/bash\n") is None
     assert sniff(b"-----BEGIN OPENSSH PRIVATE KEY-----") is None
     assert sniff(b"PK\x03\x04 an ordinary zip") is None
+
+
+def test_dropped_documents_match_by_export_name_doi_pmid_and_eid() -> None:
+    from syncd.attachments.dropped import matching, stems_for
+    from syncd.identifiers import Identifiers
+
+    ids = Identifiers(doi="10.1016/j.foo.2020.01.001", pmid="123", scopus_eid="2-s2.0-85")
+    names = [
+        "export.pdf",
+        "10.1016_J.FOO.2020.01.001.pdf",
+        "123.epub",
+        "2-s2.0-85.pdf",
+        "123.docx",
+        "1234.pdf",
+        "export.ris",
+    ]
+    assert matching(stems_for(ids, "export.ris", one_record=False), names) == [
+        "10.1016_J.FOO.2020.01.001.pdf",
+        "123.epub",
+        "2-s2.0-85.pdf",
+    ]
+    assert "export.pdf" in matching(stems_for(ids, "export.ris", one_record=True), names)

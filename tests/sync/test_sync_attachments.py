@@ -241,3 +241,50 @@ def test_an_attachment_deleted_before_its_upload_is_not_made_again(
     assert [a.result for a in first.attachments] == [AttachmentResult.SKIPPED]
     assert [a.result for a in again.attachments] == [AttachmentResult.SKIPPED]
     assert children(sandbox, str(first.key)) == []
+
+
+def test_a_pdf_dropped_beside_a_one_record_export_is_attached(sandbox: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    data = pdf(folder / "paper.PDF", "dropped")
+    export = folder / "paper.ris"
+    export.write_text(record("10.5555/dropped"), encoding="utf-8")
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        outcome = only(sync_file(session, export).outcomes)
+    assert [a.result for a in outcome.attachments] == [AttachmentResult.UPLOADED]
+    (att,) = children(sandbox, str(outcome.key))
+    assert sandbox.file_bytes(LIBRARY, att["key"]) == data
+
+
+def test_pdfs_named_by_doi_or_pmid_go_to_their_record_only(sandbox: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    by_doi = pdf(folder / "10.5555_first.pdf", "doi")
+    by_pmid = pdf(folder / "31415926.pdf", "pmid")
+    pdf(folder / "unrelated.pdf", "other")
+    second = record("10.5555/second").replace("ER  - ", "AN  - 31415926\nER  - ")
+    export = folder / "two.ris"
+    export.write_text(record("10.5555/first") + second, encoding="utf-8")
+    # PubMed's export puts the PMID in AN; this one says so with its database name.
+    export.write_text(
+        export.read_text().replace("AN  - 31415926", "DB  - PubMed\nAN  - 31415926"), "utf-8"
+    )
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        outcomes = sync_file(session, export).outcomes
+    got = {o.title: [a.md5 for a in o.attachments] for o in outcomes}
+    assert got == {
+        "Paper 10.5555/first": [hashlib.md5(by_doi).hexdigest()],
+        "Paper 10.5555/second": [hashlib.md5(by_pmid).hexdigest()],
+    }
+
+
+def test_the_same_file_named_twice_is_attached_once(sandbox: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    pdf(folder / "10.5555_twice.pdf", "twice")
+    export = folder / "e.ris"
+    export.write_text(
+        record("10.5555/twice", "L1  - 10.5555_twice.pdf", "L1  - ./10.5555_twice.pdf"), "utf-8"
+    )
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        outcome = only(sync_file(session, export).outcomes)
+    results = [a.result for a in outcome.attachments]
+    assert results == [AttachmentResult.UPLOADED] + [AttachmentResult.PRESENT] * 2
+    assert len(children(sandbox, str(outcome.key))) == 1
