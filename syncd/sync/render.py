@@ -85,13 +85,31 @@ def plan_lines(plan: Plan, attachments: Previews | None = None) -> list[str]:
 
 
 def summary_json(report: SyncReport) -> dict[str, Any]:
-    """The counts, and each ambiguous record with its candidate keys."""
-    return {**report.counts(), "ambiguous_records": report.ambiguous()}
+    """The counts, and each ambiguous record with its candidate keys; with attachments,
+    how many ended each way."""
+    out = {**report.counts(), "ambiguous_records": report.ambiguous()}
+    attachments = attachment_counts(report)
+    if attachments:
+        out["attachments"] = attachments
+    return out
+
+
+def attachment_counts(report: SyncReport) -> dict[str, int]:
+    """Attachments by result (empty when no record named any)."""
+    counts: dict[str, int] = {}
+    for outcome in report.outcomes:
+        for a in outcome.attachments:
+            counts[a.result.value] = counts.get(a.result.value, 0) + 1
+    return counts
 
 
 def summary_line(report: SyncReport) -> str:
     counts = report.counts()
-    return ", ".join(f"{counts[k]} {k}" for k in counts)
+    line = ", ".join(f"{counts[k]} {k}" for k in counts)
+    attachments = attachment_counts(report)
+    if attachments:
+        line += "; attachments: " + ", ".join(f"{n} {k}" for k, n in attachments.items())
+    return line
 
 
 def unattached_lines(report: SyncReport) -> list[str]:

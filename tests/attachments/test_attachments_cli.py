@@ -65,3 +65,13 @@ def test_the_report_text_lists_each_attachment() -> None:
     text = report_text(document)
     assert "attachment uploaded K2345678 'a.pdf' (2.0 kB)" in text
     assert "attachment refused '/root/x': outside" in text
+
+
+def test_sync_json_counts_attachments_by_result(sandbox: Any, tmp_path: Path) -> None:
+    pdf(tmp_path / "a.pdf", "a")
+    export = tmp_path / "e.ris"
+    export.write_text(record("10.5555/j", "L1  - a.pdf", "L1  - /etc/passwd"), "utf-8")
+    done = syncd("--config", str(config(tmp_path, sandbox)), "sync", "--json", str(export), env=ENV)
+    summary = json.loads(done.stdout)
+    assert summary["created"] == 1
+    assert summary["attachments"] == {"uploaded": 1, "refused": 1}
