@@ -212,6 +212,7 @@ def sync(
             _inputs(files, collection, tags),
             progress=lambda n: bar.advance(task, n),
             on_plan=on_plan,
+            on_upload=_upload_bar(bar),
         )
     if as_json:
         click.echo(json.dumps(summary_json(report)))
@@ -236,6 +237,25 @@ def sync(
     for line in unattached_lines(report):
         click.echo(line, err=True)
     sys.exit(EXIT_OK if report.ok else EXIT_FAILED)
+
+
+LARGE_UPLOAD = 5_000_000
+
+
+def _upload_bar(bar: Any) -> Callable[[str, int, int], None]:
+    """A bar per large attachment file while it uploads (``bar``: a rich Progress)."""
+    tasks: dict[str, Any] = {}
+
+    def on_upload(name: str, sent: int, size: int) -> None:
+        if size < LARGE_UPLOAD:
+            return
+        if name not in tasks:
+            tasks[name] = bar.add_task(f"uploading {name}", total=size)
+        bar.update(tasks[name], completed=sent)
+        if sent >= size:
+            bar.remove_task(tasks.pop(name))
+
+    return on_upload
 
 
 def _echo_problems(report: SyncReport, verbosity: int) -> None:

@@ -46,6 +46,8 @@ from syncd.zotero.results import PreconditionFailedError
 log = logging.getLogger(__name__)
 
 Json = dict[str, Any]
+# (file name, bytes sent, file size), as an upload goes out.
+UploadProgress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,7 @@ class Attacher:
         remember_items: Callable[[Sequence[Json]], None],
         key_factory: Callable[[], str],
         stop: Callable[[], bool] | None = None,
+        on_upload: UploadProgress | None = None,
     ) -> None:
         self.client = client
         self.db = db
@@ -103,6 +106,7 @@ class Attacher:
         self.remember_items = remember_items
         self.key_factory = key_factory
         self.stop = stop
+        self.on_upload = on_upload
 
     # -- planning (no requests) ----------------------------------------------------------
 
@@ -296,7 +300,7 @@ class Attacher:
                 raise
             if isinstance(auth, uploads.Exists):
                 return None
-            uploads.upload(self.client, key, auth, local.data)
+            uploads.upload(self.client, key, auth, local.data, self._progress(local.name))
             try:
                 uploads.register(self.client, key, auth.upload_key)
                 return None
@@ -313,6 +317,12 @@ class Attacher:
                     return OTHER_FILE
                 # Not registered and the key is spent: authorize afresh, once.
         return "the upload could not be registered; tried again on the next sync"
+
+    def _progress(self, name: str) -> Callable[[int, int], None] | None:
+        on_upload = self.on_upload
+        if on_upload is None:
+            return None
+        return lambda sent, size: on_upload(name, sent, size)
 
     def _verdict(self, key: str, local: LocalFile) -> str | None:
         """After a 412: None if the item holds our file, else why it is left alone."""

@@ -20,6 +20,7 @@ from syncd.attachments.outcome import AttachmentOutcome
 from syncd.attachments.step import (
     Attacher,
     AttachmentPolicy,
+    UploadProgress,
     attach_outcomes,
     attachment_children,
     preview_actions,
@@ -246,7 +247,9 @@ class SyncSession:
             return [[] for _ in plan.actions]
         return preview_actions(plan.actions, self._attacher(None))
 
-    def _attacher(self, stop: Callable[[], bool] | None) -> Attacher:
+    def _attacher(
+        self, stop: Callable[[], bool] | None, on_upload: UploadProgress | None = None
+    ) -> Attacher:
         assert self.attachments is not None
         return Attacher(
             self.client,
@@ -256,6 +259,7 @@ class SyncSession:
             self._remember,
             new_key,
             stop,
+            on_upload,
         )
 
     def sync(
@@ -265,9 +269,13 @@ class SyncSession:
         progress: Callable[[int], None] | None = None,
         on_plan: Callable[[Plan], None] | None = None,
         stop: Callable[[], bool] | None = None,
+        on_upload: UploadProgress | None = None,
     ) -> SyncReport:
+        """``on_upload(name, sent, size)`` follows each attachment file's upload."""
         with collector_paused():
-            return self._sync(inputs, progress=progress, on_plan=on_plan, stop=stop)
+            return self._sync(
+                inputs, progress=progress, on_plan=on_plan, stop=stop, on_upload=on_upload
+            )
 
     def _sync(
         self,
@@ -276,6 +284,7 @@ class SyncSession:
         progress: Callable[[int], None] | None,
         on_plan: Callable[[Plan], None] | None,
         stop: Callable[[], bool] | None,
+        on_upload: UploadProgress | None = None,
     ) -> SyncReport:
         read = self.refresh_and_read(inputs, create=True)
         links = store.load_links(self.db, self.library)
@@ -296,7 +305,7 @@ class SyncSession:
             stop=stop,
         )
         if self.attachments is not None:
-            outcomes = attach_outcomes(plan.actions, outcomes, self._attacher(stop))
+            outcomes = attach_outcomes(plan.actions, outcomes, self._attacher(stop, on_upload))
         return SyncReport(outcomes, read.problems, read.failed_files)
 
     def _remember(self, items: Sequence[Json]) -> None:

@@ -12,6 +12,7 @@ Form bodies are encoded with ``%20`` for spaces: the local API decodes with
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
@@ -19,6 +20,7 @@ from syncd.errors import ApiError
 from syncd.zotero.client import ZoteroClient
 
 FORM = "application/x-www-form-urlencoded"
+PIECE = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,16 +94,36 @@ def authorize(
         raise ApiError(f"{what}: the answer is not an upload authorization") from None
 
 
-def upload(client: ZoteroClient, key: str, auth: Authorization, data: bytes) -> None:
+def upload(
+    client: ZoteroClient,
+    key: str,
+    auth: Authorization,
+    data: bytes,
+    on_sent: Callable[[int, int], None] | None = None,
+) -> None:
     """Step 2: prefix + bytes + suffix to the storage URL (with Content-Length, never
-    chunked: S3 and the local API refuse chunked bodies)."""
+    chunked: S3 and the local API refuse chunked bodies). ``on_sent(bytes_sent,
+    size)`` follows the file's bytes as they leave (from 0 again on a retry)."""
+    body = auth.prefix + data + auth.suffix
+
+    def pieces() -> Iterator[bytes]:
+        view = memoryview(body)
+        sent = 0
+        for start in range(0, len(body), PIECE):
+            piece = view[start : start + PIECE]
+            yield bytes(piece)
+            sent = min(len(data), max(0, start + len(piece) - len(auth.prefix)))
+            if on_sent is not None:
+                on_sent(sent, len(data))
+
     client.send(
         f"POST storage for {client.library}/items/{key} ({len(data)} bytes)",
         "POST",
         auth.url,
-        body=auth.prefix + data + auth.suffix,
+        body=body,
         content_type=auth.content_type,
         storage=True,
+        chunks=pieces if on_sent is not None else None,
     )
 
 

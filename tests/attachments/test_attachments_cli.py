@@ -75,3 +75,19 @@ def test_sync_json_counts_attachments_by_result(sandbox: Any, tmp_path: Path) ->
     summary = json.loads(done.stdout)
     assert summary["created"] == 1
     assert summary["attachments"] == {"uploaded": 1, "refused": 1}
+
+
+def test_a_large_upload_gets_a_bar_that_ends_with_it() -> None:
+    from rich.progress import Progress
+
+    from syncd.cli import LARGE_UPLOAD, _upload_bar
+
+    with Progress(disable=True) as bar:
+        on_upload = _upload_bar(bar)
+        on_upload("small.pdf", 10, 100)
+        assert bar.tasks == []
+        on_upload("big.pdf", LARGE_UPLOAD // 2, LARGE_UPLOAD)
+        (task,) = bar.tasks
+        assert (task.completed, task.total) == (LARGE_UPLOAD // 2, LARGE_UPLOAD)
+        on_upload("big.pdf", LARGE_UPLOAD, LARGE_UPLOAD)
+        assert bar.tasks == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -288,3 +289,19 @@ def test_the_same_file_named_twice_is_attached_once(sandbox: Any, tmp_path: Path
     results = [a.result for a in outcome.attachments]
     assert results == [AttachmentResult.UPLOADED] + [AttachmentResult.PRESENT] * 2
     assert len(children(sandbox, str(outcome.key))) == 1
+
+
+def test_an_upload_reports_its_progress_up_to_the_whole_file(sandbox: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    data = b"%PDF-1.4\n" + os.urandom(3_500_000)
+    folder.mkdir()
+    (folder / "big.pdf").write_bytes(data)
+    export = folder / "e.ris"
+    export.write_text(record("10.5555/progress", "L1  - big.pdf"), encoding="utf-8")
+    seen: list[tuple[str, int, int]] = []
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        report = session.sync([SyncInput(export)], on_upload=lambda *a: seen.append(a))
+    assert only(report.outcomes).attachments[0].result is AttachmentResult.UPLOADED
+    assert len(seen) >= 3
+    assert [s for _, s, _ in seen] == sorted(s for _, s, _ in seen)
+    assert seen[-1] == ("big.pdf", len(data), len(data))
