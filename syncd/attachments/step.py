@@ -132,40 +132,35 @@ class Attacher:
         self, parent: str | None, ref: AttachmentRef, export_dir: str
     ) -> AttachmentOutcome | LocalFile | None:
         """An outcome when nothing is to be done, else the file to send (None: a link)."""
+        local = self._admit(ref, export_dir)
+        if isinstance(local, AttachmentOutcome) or parent is None:
+            return local
+        return self._already(parent, ref, local) or local
+
+    def _admit(self, ref: AttachmentRef, export_dir: str) -> AttachmentOutcome | LocalFile | None:
+        """The file read (None for a link), or its refusal."""
         if ref.refusal is not None:
             return AttachmentOutcome(AttachmentResult.REFUSED, ref.written, message=ref.refusal)
-        local: LocalFile | None = None
-        if ref.kind is RefKind.FILE:
-            admitted = read_admitted(
-                ref.target,
-                ref.written,
-                export_dir,
-                self.policy.roots_for(export_dir),
-                self.policy.max_bytes,
-            )
-            if isinstance(admitted, Refusal):
-                log.warning("attachment %r refused: %s", ref.written, admitted.reason)
-                return AttachmentOutcome(
-                    AttachmentResult.REFUSED, ref.written, message=admitted.reason
-                )
-            local = admitted
-        if parent is None:
-            return local
-        fingerprint = local.md5 if local else ref.target
+        if ref.kind is RefKind.LINK:
+            return None
+        admitted = read_admitted(
+            ref.target,
+            ref.written,
+            export_dir,
+            self.policy.roots_for(export_dir),
+            self.policy.max_bytes,
+        )
+        if isinstance(admitted, Refusal):
+            log.warning("attachment %r refused: %s", ref.written, admitted.reason)
+            return AttachmentOutcome(AttachmentResult.REFUSED, ref.written, message=admitted.reason)
+        return admitted
+
+    def _already(
+        self, parent: str, ref: AttachmentRef, local: LocalFile | None
+    ) -> AttachmentOutcome | None:
+        """Why nothing is to be done for this file or link of ``parent``, if so."""
         children = self.children.get(parent, [])
         key = _present(children, md5=local.md5) if local else _present(children, url=ref.target)
-        if key is None:
-            entry = journal.find(self.db, self.library, parent, fingerprint)
-            if entry is not None and entry.stage is Stage.DONE:
-                kept = any(c.get("key") == entry.key for c in children)
-                return AttachmentOutcome(
-                    AttachmentResult.SKIPPED,
-                    ref.written,
-                    key=entry.key,
-                    message="syncd attached it before and "
-                    + ("its file was replaced in Zotero" if kept else "it was deleted in Zotero")
-                    + "; not attached again",
-                )
         if key is not None:
             return AttachmentOutcome(
                 AttachmentResult.PRESENT,
@@ -174,7 +169,18 @@ class Attacher:
                 size=local.size if local else None,
                 md5=local.md5 if local else None,
             )
-        return local
+        entry = journal.find(self.db, self.library, parent, local.md5 if local else ref.target)
+        if entry is None or entry.stage is not Stage.DONE:
+            return None
+        kept = any(c.get("key") == entry.key for c in children)
+        return AttachmentOutcome(
+            AttachmentResult.SKIPPED,
+            ref.written,
+            key=entry.key,
+            message="syncd attached it before and "
+            + ("its file was replaced in Zotero" if kept else "it was deleted in Zotero")
+            + "; not attached again",
+        )
 
     # -- writing -------------------------------------------------------------------------
 
