@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from syncd.attachments.outcome import AttachmentOutcome
+from syncd.attachments.outcome import AttachmentOutcome, AttachmentResult
 from syncd.core.merge import Conflict
 from syncd.ris.mapping import SourceRef
 from syncd.ris.records import ReadProblem
@@ -90,6 +90,11 @@ class SyncReport:
             else:  # skipped, refused
                 counts["skipped"] += 1
         counts["failed"] += sum(1 for p in self.problems if p.severity == "error")
+        # An attachment Zotero refused is a file that failed: the run is not clean, and
+        # the same export dropped again is synced again rather than taken as done.
+        counts["failed"] += sum(
+            1 for o in self.outcomes for a in o.attachments if a.result is AttachmentResult.FAILED
+        )
         counts["failed"] += len(self.failed_files)
         return counts
 

@@ -305,3 +305,19 @@ def test_an_upload_reports_its_progress_up_to_the_whole_file(sandbox: Any, tmp_p
     assert len(seen) >= 3
     assert [s for _, s, _ in seen] == sorted(s for _, s, _ in seen)
     assert seen[-1] == ("big.pdf", len(data), len(data))
+
+
+def test_an_attachment_over_the_quota_fails_the_run_and_follows_later(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    export = _one_pdf_export(tmp_path / "inbox")
+    sandbox.files.quota_mb = 0
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        report = sync_file(session, export)
+        (att,) = only(report.outcomes).attachments
+        assert att.result is AttachmentResult.FAILED and "quota" in att.message
+        assert report.counts()["failed"] == 1 and not report.ok
+        sandbox.files.quota_mb = 300
+        again = only(sync_file(session, export).outcomes)
+    assert [a.result for a in again.attachments] == [AttachmentResult.UPLOADED]
+    assert len(children(sandbox, str(again.key))) == 1
