@@ -92,7 +92,7 @@ class Attacher:
         client: ZoteroClient,
         db: StateDB,
         policy: AttachmentPolicy,
-        children: dict[str, list[Mapping[str, Any]]],
+        library_items: Callable[[], Iterable[Any]],
         remember_items: Callable[[Sequence[Json]], None],
         key_factory: Callable[[], str],
         stop: Callable[[], bool] | None = None,
@@ -102,11 +102,20 @@ class Attacher:
         self.db = db
         self.library = client.library
         self.policy = policy
-        self.children = children
+        self._library_items = library_items
+        self._children: dict[str, list[Mapping[str, Any]]] | None = None
         self.remember_items = remember_items
         self.key_factory = key_factory
         self.stop = stop
         self.on_upload = on_upload
+
+    @property
+    def children(self) -> dict[str, list[Mapping[str, Any]]]:
+        """Attachment children by parent, from the mirror: built on first use (most
+        syncs name no attachment), then kept current with what this run adds."""
+        if self._children is None:
+            self._children = attachment_children(self._library_items())
+        return self._children
 
     # -- planning (no requests) ----------------------------------------------------------
 

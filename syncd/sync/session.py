@@ -22,7 +22,6 @@ from syncd.attachments.step import (
     AttachmentPolicy,
     UploadProgress,
     attach_outcomes,
-    attachment_children,
     preview_actions,
 )
 from syncd.convert import convert_file
@@ -255,7 +254,7 @@ class SyncSession:
             self.client,
             self.db,
             self.attachments,
-            attachment_children(self.index().items.values()),
+            lambda: self.index().items.values(),
             self._remember,
             new_key,
             stop,
