@@ -299,9 +299,15 @@ def test_an_upload_reports_its_progress_up_to_the_whole_file(sandbox: Any, tmp_p
     export = folder / "e.ris"
     export.write_text(record("10.5555/progress", "L1  - big.pdf"), encoding="utf-8")
     seen: list[tuple[str, int, int]] = []
+    headers: list[Any] = []
+    sandbox.set_reply_hook(
+        lambda req, _: headers.append(req.headers) if "upload/" in req.path else None
+    )
     with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
         report = session.sync([SyncInput(export)], on_upload=lambda *a: seen.append(a))
     assert only(report.outcomes).attachments[0].result is AttachmentResult.UPLOADED
+    # Sent piece by piece, yet with its length: storage refuses chunked bodies.
+    assert "transfer-encoding" not in headers[0] and int(headers[0]["content-length"]) > len(data)
     assert len(seen) >= 3
     assert [s for _, s, _ in seen] == sorted(s for _, s, _ in seen)
     assert seen[-1] == ("big.pdf", len(data), len(data))
@@ -321,3 +327,20 @@ def test_an_attachment_over_the_quota_fails_the_run_and_follows_later(
         again = only(sync_file(session, export).outcomes)
     assert [a.result for a in again.attachments] == [AttachmentResult.UPLOADED]
     assert len(children(sandbox, str(again.key))) == 1
+
+
+def test_the_api_key_never_goes_to_the_storage_url(sandbox: Any, tmp_path: Path) -> None:
+    export = _one_pdf_export(tmp_path / "inbox")
+    seen: list[dict[str, str]] = []
+
+    def capture(req: Request, response: Response) -> None:
+        if req.path.startswith("/sandbox-upload/"):
+            seen.append(dict(req.headers))
+
+    sandbox.set_reply_hook(capture)
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        sync_file(session, export)
+    (headers,) = seen
+    assert TEST_KEY not in " ".join(f"{k}: {v}" for k, v in headers.items())
+    assert "zotero-api-key" not in headers and "authorization" not in headers
+    assert "transfer-encoding" not in headers and int(headers["content-length"]) > 3000
