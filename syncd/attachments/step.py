@@ -104,6 +104,8 @@ class Attacher:
         self.policy = policy
         self._library_items = library_items
         self._children: dict[str, list[Mapping[str, Any]]] | None = None
+        # Items whose file was registered: read back into the mirror by finish().
+        self._registered: list[str] = []
         self.remember_items = remember_items
         self.key_factory = key_factory
         self.stop = stop
@@ -251,11 +253,18 @@ class Attacher:
                 AttachmentResult.FAILED, ref.written, key=entry.key, message=problem
             )
         journal.advance(self.db, self.library, entry.key, Stage.DONE)
-        self.remember_items(self.client.items_by_keys([entry.key]))
+        self._registered.append(entry.key)
         self._now_has(parent, entry.key, md5=local.md5)
         return AttachmentOutcome(
             AttachmentResult.UPLOADED, ref.written, key=entry.key, size=local.size, md5=local.md5
         )
+
+    def finish(self) -> None:
+        """Read the items that got their file into the mirror, 50 a request (a crash
+        before this costs nothing: the next refresh sees their new versions)."""
+        if self._registered:
+            self.remember_items(self.client.items_by_keys(self._registered))
+            self._registered = []
 
     def _now_has(self, parent: str, key: str, *, md5: str = "", url: str = "") -> None:
         """The item has this attachment now: the same file or link named again later
@@ -393,6 +402,7 @@ def attach_outcomes(
                 done = attacher.attach(outcome.key, refs, export_dir(action))
                 outcome = replace(outcome, attachments=tuple(done))
         out.append(outcome)
+    attacher.finish()
     return out
 
 
