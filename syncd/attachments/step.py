@@ -243,7 +243,8 @@ class Attacher:
             self._now_has(parent, entry.key, url=ref.target)
             return AttachmentOutcome(AttachmentResult.LINKED, ref.written, key=entry.key)
         problem = self._send_file(entry.key, local)
-        if problem == GONE:
+        if problem in (GONE, OTHER_FILE):
+            # Settled for good: nothing is ever replaced or made again.
             journal.advance(self.db, self.library, entry.key, Stage.DONE)
             return AttachmentOutcome(
                 AttachmentResult.SKIPPED, ref.written, key=entry.key, message=problem

@@ -344,3 +344,46 @@ def test_the_api_key_never_goes_to_the_storage_url(sandbox: Any, tmp_path: Path)
     assert TEST_KEY not in " ".join(f"{k}: {v}" for k, v in headers.items())
     assert "zotero-api-key" not in headers and "authorization" not in headers
     assert "transfer-encoding" not in headers and int(headers["content-length"]) > 3000
+
+
+def test_the_same_file_for_two_records_is_known_to_the_server_at_once(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    folder = tmp_path / "inbox"
+    data = pdf(folder / "shared.pdf", "shared")
+    export = folder / "e.ris"
+    export.write_text(
+        record("10.5555/s1", "L1  - shared.pdf") + record("10.5555/s2", "L1  - shared.pdf"),
+        encoding="utf-8",
+    )
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        outcomes = sync_file(session, export).outcomes
+    assert [a.result for o in outcomes for a in o.attachments] == [AttachmentResult.UPLOADED] * 2
+    uploads = [r for r in sandbox.log if r.path.startswith("/sandbox-upload/")]
+    assert len(uploads) == 1  # the second authorization answered "exists"
+    for outcome in outcomes:
+        (att,) = children(sandbox, str(outcome.key))
+        assert sandbox.file_bytes(LIBRARY, att["key"]) == data
+
+
+def test_a_file_the_user_put_on_the_attachment_first_is_left_alone(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    export = _one_pdf_export(tmp_path / "inbox")
+    theirs = "0123456789abcdef0123456789abcdef"
+
+    def user_sets_a_file(req: Request, response: Response) -> None:
+        if req.path == f"/{LIBRARY}/items" and b'"attachment"' in req.body:
+            sandbox.user_edit(LIBRARY, json.loads(req.body)[0]["key"], {"md5": theirs})
+
+    sandbox.set_reply_hook(user_sets_a_file)
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        first = only(sync_file(session, export).outcomes)
+        sandbox.set_reply_hook(None)
+        again = only(sync_file(session, export).outcomes)
+    assert [a.result for a in first.attachments] == [AttachmentResult.SKIPPED]
+    assert "another file" in first.attachments[0].message
+    assert [a.result for a in again.attachments] == [AttachmentResult.SKIPPED]
+    (att,) = children(sandbox, str(first.key))
+    assert att["md5"] == theirs
+    assert not [r for r in sandbox.log if r.path.startswith("/sandbox-upload/")]
