@@ -7,6 +7,7 @@
 - :mod:`admit`: whether a path may be read at all, and reading it safely;
 - :mod:`journal`: the state rows that make each attachment happen exactly once;
 - :mod:`outcome`: what happened to each, for reports and plans (pure);
+- :mod:`records`: which records get attachments in a run (the session's entry points);
 - :mod:`step`: creating the attachment items and uploading their files, after the
   records' items exist (the shell, run by the sync session).
 

@@ -12,8 +12,9 @@ Per attachment, in order, each step durable before the next request:
    ``exists`` ends it early. A 412 (the item has a file) or a register answered
    "upload key not found" (an earlier register landed and its answer was lost) is
    settled by reading the item: its md5 is ours -> done; another file -> left alone
-   and reported. Upload keys are not kept: a crash anywhere restarts at authorize,
-   for the same item.
+   for good and reported. Upload keys are not kept: a crash anywhere restarts at
+   authorize, for the same item. The items that got their file are read back into
+   the mirror at the end of the run, 50 a request.
 
 Linked files are never made (a path on this computer means nothing in a shared
 library, and group libraries refuse them): local files are stored, links linked.
@@ -23,22 +24,17 @@ from __future__ import annotations
 
 import logging
 import os
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from syncd.attachments import journal
 from syncd.attachments.admit import LocalFile, Refusal, read_admitted, real_roots
-from syncd.attachments.dropped import dropped_refs, list_folder, matching, stems_for
 from syncd.attachments.journal import Entry, LinkMode, Stage
 from syncd.attachments.outcome import AttachmentOutcome, AttachmentResult
-from syncd.attachments.refs import AttachmentRef, RefKind, refs_of
-from syncd.core.plan import Action
+from syncd.attachments.refs import AttachmentRef, RefKind
 from syncd.errors import ApiError, ApiUnavailableError, Interrupted
-from syncd.ris.mapping import SourceRef
 from syncd.state import StateDB
-from syncd.sync.outcome import RecordOutcome
 from syncd.zotero import uploads
 from syncd.zotero.client import ZoteroClient
 from syncd.zotero.results import PreconditionFailedError
@@ -364,67 +360,3 @@ class Attacher:
 
 GONE = "the attachment was deleted in Zotero before its file was uploaded; not made again"
 OTHER_FILE = "the attachment holds another file in Zotero now; left alone"
-ATTACHABLE = frozenset({"created", "updated", "unchanged", "conflict"})  # outcomes
-PLANNED = frozenset({"create", "update", "unchanged", "conflict"})  # plan actions
-
-
-class _Refs:
-    """Each action's attachment references: what its record names, and documents
-    dropped beside its export (each folder listed once)."""
-
-    def __init__(self, actions: Sequence[Action]) -> None:
-        self._per_file = Counter(s.file for a in actions for s in a.sources)
-        self._listings: dict[str, list[str]] = {}
-
-    def __call__(self, action: Action) -> list[AttachmentRef]:
-        refs = refs_of(action.record.attachments)
-        source = action.record.source.file
-        folder = export_dir(action)
-        if folder not in self._listings:
-            self._listings[folder] = list_folder(folder)
-        stems = stems_for(
-            action.record.identifiers, os.path.basename(source), self._per_file[source] == 1
-        )
-        return refs + dropped_refs(matching(stems, self._listings[folder]))
-
-
-def attach_outcomes(
-    actions: Sequence[Action], outcomes: Sequence[RecordOutcome], attacher: Attacher
-) -> list[RecordOutcome]:
-    """The outcomes, with the attachments of each record whose item exists now."""
-    by_sources = {_where(a.sources): a for a in actions}
-    refs_for = _Refs(actions)
-    out = []
-    for outcome in outcomes:
-        action = by_sources.get(_where(outcome.sources))
-        if action is not None and outcome.key and outcome.kind in ATTACHABLE and not action.trashed:
-            refs = refs_for(action)
-            if refs:
-                done = attacher.attach(outcome.key, refs, export_dir(action))
-                outcome = replace(outcome, attachments=tuple(done))
-        out.append(outcome)
-    attacher.finish()
-    return out
-
-
-def preview_actions(actions: Sequence[Action], attacher: Attacher) -> list[list[AttachmentOutcome]]:
-    """For ``plan``: per action, what would happen to its attachments (no requests)."""
-    out: list[list[AttachmentOutcome]] = []
-    refs_for = _Refs(actions)
-    for action in actions:
-        wanted = action.kind in PLANNED and not action.trashed
-        refs = refs_for(action) if wanted else []
-        if not refs:
-            out.append([])
-            continue
-        parent = action.key if action.kind != "create" else None
-        out.append(attacher.preview(parent, refs, export_dir(action)))
-    return out
-
-
-def export_dir(action: Action) -> str:
-    return os.path.dirname(os.path.abspath(action.record.source.file))
-
-
-def _where(sources: Sequence[SourceRef]) -> tuple[tuple[str, int], ...]:
-    return tuple((s.file, s.line) for s in sources)

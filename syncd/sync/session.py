@@ -17,13 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from syncd.attachments.outcome import AttachmentOutcome
-from syncd.attachments.step import (
-    Attacher,
-    AttachmentPolicy,
-    UploadProgress,
-    attach_outcomes,
-    preview_actions,
-)
+from syncd.attachments.records import attach_outcomes, preview_actions
+from syncd.attachments.step import Attacher, AttachmentPolicy, UploadProgress
 from syncd.convert import convert_file
 from syncd.core.match import LibraryIndex
 from syncd.core.plan import Incoming, Options, Plan, make_plan
