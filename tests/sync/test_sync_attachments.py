@@ -387,3 +387,21 @@ def test_a_file_the_user_put_on_the_attachment_first_is_left_alone(
     (att,) = children(sandbox, str(first.key))
     assert att["md5"] == theirs
     assert not [r for r in sandbox.log if r.path.startswith("/sandbox-upload/")]
+
+
+def test_plan_shows_the_new_file_of_a_record_that_also_changed(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    folder = tmp_path / "inbox"
+    export = folder / "e.ris"
+    folder.mkdir()
+    export.write_text(record("10.5555/upd"), encoding="utf-8")
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        sync_file(session, export)
+        data = pdf(folder / "new.pdf", "new")
+        changed = record("10.5555/upd", "L1  - new.pdf").replace("PY  - 2022", "PY  - 2023")
+        export.write_text(changed, encoding="utf-8")
+        the_plan, _ = session.plan([SyncInput(export)])
+        (preview,) = session.plan_attachments(the_plan)
+    assert [a.kind for a in the_plan.actions] == ["update"]
+    assert [(a.result, a.size) for a in preview] == [(AttachmentResult.WOULD_UPLOAD, len(data))]
