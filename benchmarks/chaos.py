@@ -5,7 +5,10 @@ fields), synced by the daemon while the sandbox answers 429 (10%), 500 (5%), 503
 resets the connection (2%) and commits a write then resets (2%), and the daemon is
 killed with SIGKILL 5 times at random moments and restarted. The end state is
 compared with the expected library field by field: duplicates, missing items, wrong
-fields, and files without a report must all be 0. The seed makes a failure replayable.
+fields, and files without a report must all be 0. Every tenth work also names a PDF
+(L1, from an allowed folder of its own) and a web link (L2): each must end as exactly
+one stored file with the right md5 and one linked URL (duplicate or missing
+attachments count as failures too). The seed makes a failure replayable.
 
     .venv/bin/python benchmarks/chaos.py --seeds 1-10
     .venv/bin/python benchmarks/chaos.py --seeds 7 --records 200 --files 5 --kills 2
@@ -16,6 +19,7 @@ The test suite runs a small configuration of the same code (tests/security/test_
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import random
 import shutil
@@ -47,17 +51,28 @@ class ChaosResult:
     wrong_fields: int
     unreported_files: int
     requests: Counter[str] = field(default_factory=Counter)
+    attachment_duplicates: int = 0
+    attachment_missing: int = 0
 
     @property
     def ok(self) -> bool:
-        return not (self.duplicates or self.missing or self.wrong_fields or self.unreported_files)
+        return not (
+            self.duplicates
+            or self.missing
+            or self.wrong_fields
+            or self.unreported_files
+            or self.attachment_duplicates
+            or self.attachment_missing
+        )
 
     def line(self) -> str:
         faults = ", ".join(f"{k} {v}" for k, v in sorted(self.requests.items()))
         return (
             f"seed {self.seed}: {self.records} records, {self.files} files, {self.kills} kills, "
             f"{self.seconds:.1f} s | duplicates {self.duplicates}, missing {self.missing}, "
-            f"wrong fields {self.wrong_fields}, files without report {self.unreported_files} "
+            f"wrong fields {self.wrong_fields}, files without report {self.unreported_files}, "
+            f"attachments duplicated {self.attachment_duplicates}, "
+            f"missing {self.attachment_missing} "
             f"| {'PASS' if self.ok else 'FAIL'} | requests: {faults}"
         )
 
@@ -109,6 +124,49 @@ def make_exports(
     return exports, expected
 
 
+def with_attachments(
+    rng: random.Random, exports: list[tuple[str, str]], papers: Path, every: int
+) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """Every ``every``-th work names a PDF in ``papers`` (written here) and a link;
+    returns the exports and the expected md5 per DOI."""
+    papers.mkdir(parents=True, exist_ok=True)
+    md5s: dict[str, str] = {}
+    out = []
+    for name, text in exports:
+        records = []
+        for rec in text.split("ER  - "):
+            doi = next((ln[6:] for ln in rec.splitlines() if ln.startswith("DO  - ")), None)
+            work = int(doi.rsplit(".", 1)[1]) if doi else -1
+            if doi and work % every == 0:
+                pdf = papers / f"work-{work}.pdf"
+                if not pdf.exists():
+                    pdf.write_bytes(b"%PDF-1.4\n" + rng.randbytes(20_000) + b"\n%%EOF\n")
+                md5s[doi] = hashlib.md5(pdf.read_bytes()).hexdigest()
+                rec += f"L1  - {pdf}\nL2  - https://example.org/chaos/{work}\n"
+            records.append(rec)
+        out.append((name, "ER  - ".join(records)))
+    return out, md5s
+
+
+def attachment_errors(items: list[dict[str, Any]], md5s: dict[str, str]) -> tuple[int, int]:
+    """(duplicated, missing) attachments against the expected md5 per DOI."""
+    doi_of = {i["key"]: str(i.get("DOI", "")).lower() for i in items if i.get("DOI")}
+    files: Counter[tuple[str, str]] = Counter()
+    links: Counter[str] = Counter()
+    for item in items:
+        doi = doi_of.get(str(item.get("parentItem")))
+        if item.get("itemType") != "attachment" or doi is None:
+            continue
+        if item.get("linkMode") == "imported_file":
+            files[(doi, str(item.get("md5")))] += 1
+        elif item.get("linkMode") == "linked_url":
+            links[doi] += 1
+    duplicated = sum(c - 1 for c in files.values()) + sum(c - 1 for c in links.values())
+    missing = sum(1 for doi, md5 in md5s.items() if files[(doi, md5)] == 0)
+    missing += sum(1 for doi in md5s if links[doi] == 0)
+    return duplicated, missing
+
+
 def _config(work: Path, url: str, inbox: Path) -> Path:
     cfg = work / "config.toml"
     cfg.write_text(
@@ -125,6 +183,9 @@ settle = 0.3
 rescan = 1
 refresh = 30
 retry = 0.2
+
+[attachments]
+roots = ["{work / "papers"}"]
 
 [[watch]]
 path = "{inbox}"
@@ -160,6 +221,7 @@ def run_chaos(
     retry_after: int = 1,
     timeout: float = 600.0,
     workdir: Path | None = None,
+    attachments_every: int = 10,
 ) -> ChaosResult:
     rng = random.Random(seed)
     work = Path(tempfile.mkdtemp(prefix=f"syncd-chaos-{seed}-", dir=workdir))
@@ -183,6 +245,9 @@ def run_chaos(
             rate_reset_after_commit=0.02,
         )
         exports, expected = make_exports(rng, records, files)
+        md5s: dict[str, str] = {}
+        if attachments_every:
+            exports, md5s = with_attachments(rng, exports, work / "papers", attachments_every)
         cfg = _config(work, sandbox.url, inbox)
         log = work / "daemon.log"
         proc = _start(cfg, log)
@@ -204,11 +269,8 @@ def run_chaos(
         proc.send_signal(signal.SIGTERM)
         proc.wait(60)
         proc = None
-        items = [
-            i
-            for i in sandbox.all_items("users/1", include_trashed=True)
-            if i.get("itemType") not in ("note", "attachment")
-        ]
+        everything = sandbox.all_items("users/1", include_trashed=True)
+        items = [i for i in everything if i.get("itemType") not in ("note", "attachment")]
         by_doi: dict[str, list[dict[str, Any]]] = {}
         for item in items:
             by_doi.setdefault(str(item.get("DOI", "")).lower(), []).append(item)
@@ -234,6 +296,7 @@ def run_chaos(
             wrong,
             unreported,
             requests,
+            *attachment_errors(everything, md5s),
         )
         keep = not result.ok
         return result

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from syncd.attachments.step import AttachmentPolicy
 from syncd.config import Config
 from syncd.core.plan import Options
 from syncd.credentials import KeyRedactionFilter, find_api_key
@@ -24,6 +25,16 @@ def options_from(config: Config) -> Options:
         recreate_deleted=config.recreate_deleted,
         match_by_title=config.match_by_title,
     )
+
+
+def attachment_policy(config: Config) -> AttachmentPolicy | None:
+    """Where attachment files may come from: ``[attachments] roots`` and the watched
+    folders (each export's own folder is added per file); None when disabled."""
+    section = config.attachments
+    if not section.enabled:
+        return None
+    roots = [*section.roots, *(w.path for w in config.watches)]
+    return AttachmentPolicy.of(roots, section.max_mb)
 
 
 def protect_key(api_key: str) -> None:
@@ -68,6 +79,8 @@ def open_session(
         client = make_client(config, api_key=api_key, policy=policy)
         try:
             with StateDB.open(config.state_path) as db:
-                yield SyncSession(client, db, bundled_schema(), options_from(config))
+                session = SyncSession(client, db, bundled_schema(), options_from(config))
+                session.attachments = attachment_policy(config)
+                yield session
         finally:
             client.close()

@@ -200,11 +200,12 @@ def plan(
 
     with open_session(_config(ctx)) as session:
         the_plan, read = session.plan(_inputs(files, collection, tags))
+        previews = session.plan_attachments(the_plan)
     report = SyncReport([], read.problems, read.failed_files)
     if as_json:
-        click.echo(json.dumps(plan_json(the_plan, report), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(plan_json(the_plan, report, previews), ensure_ascii=False, indent=2))
     else:
-        for line in plan_lines(the_plan):
+        for line in plan_lines(the_plan, previews):
             click.echo(line)
     _echo_problems(report, ctx.obj["verbosity"])
     _echo_count(report, ctx.obj["verbosity"])
@@ -236,7 +237,7 @@ def sync(
 
     from syncd.app import open_session
     from syncd.core.plan import Plan
-    from syncd.sync.render import summary_json, summary_line
+    from syncd.sync.render import summary_json, summary_line, unattached_lines
 
     show_progress = sys.stderr.isatty() and not as_json and ctx.obj["verbosity"] >= 0
     with (
@@ -252,6 +253,7 @@ def sync(
             _inputs(files, collection, tags),
             progress=lambda n: bar.advance(task, n),
             on_plan=on_plan,
+            on_upload=_upload_bar(bar),
         )
     if as_json:
         click.echo(json.dumps(summary_json(report)))
@@ -273,6 +275,8 @@ def sync(
     for outcome in report.outcomes:
         if outcome.kind == "failed":
             click.echo(outcome.line(), err=True)
+    for line in unattached_lines(report):
+        click.echo(line, err=True)
     if report_dir is not None:
         _write_reports(report_dir, files, report)
     _echo_count(report, ctx.obj["verbosity"])
@@ -295,6 +299,25 @@ def _write_reports(directory: Path, files: tuple[Path, ...], report: SyncReport)
         used.add(name)
         document = report_document(path, file_report(report, path), file_sha256(path))
         write_report_files(directory / name, document)
+
+
+LARGE_UPLOAD = 5_000_000
+
+
+def _upload_bar(bar: Any) -> Callable[[str, int, int], None]:
+    """A bar per large attachment file while it uploads (``bar``: a rich Progress)."""
+    tasks: dict[str, Any] = {}
+
+    def on_upload(name: str, sent: int, size: int) -> None:
+        if size < LARGE_UPLOAD:
+            return
+        if name not in tasks:
+            tasks[name] = bar.add_task(f"uploading {name}", total=size)
+        bar.update(tasks[name], completed=sent)
+        if sent >= size:
+            bar.remove_task(tasks.pop(name))
+
+    return on_upload
 
 
 def _echo_problems(report: SyncReport, verbosity: int) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,16 @@ class DaemonConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class AttachmentsConfig:
+    """Which files an export may bring along (the export's and watched folders are
+    always allowed besides ``roots``)."""
+
+    enabled: bool = True
+    roots: tuple[Path, ...] = ()
+    max_mb: float = 200.0
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     library_type: str
     library_id: int
@@ -55,6 +65,7 @@ class Config:
     watches: tuple[WatchConfig, ...] = ()
     daemon: DaemonConfig = field(default_factory=DaemonConfig)
     source: Path | None = None
+    attachments: AttachmentsConfig = field(default_factory=AttachmentsConfig)
 
     @property
     def library(self) -> str:
@@ -110,7 +121,7 @@ def parse_config(document: Mapping[str, Any], *, source: Path | None = None) -> 
     def fail(key: str, allowed: str) -> ConfigError:
         return ConfigError(f"{where}: {key} is invalid; {allowed}")
 
-    known_sections = {"zotero", "state", "sync", "watch", "daemon"}
+    known_sections = {"zotero", "state", "sync", "watch", "daemon", "attachments"}
     for section in document:
         if section not in known_sections:
             raise fail(section, f"known sections are {', '.join(sorted(known_sections))}")
@@ -192,6 +203,8 @@ def parse_config(document: Mapping[str, Any], *, source: Path | None = None) -> 
             raise fail(f"[daemon] {name}", "it must be a positive number")
         timing[name] = float(value)
 
+    attachments = _attachments(_table(document, "attachments", where), base_dir, fail, where)
+
     return Config(
         library_type=library_type,
         library_id=library_id,
@@ -204,7 +217,24 @@ def parse_config(document: Mapping[str, Any], *, source: Path | None = None) -> 
         watches=tuple(watches),
         daemon=DaemonConfig(**timing),
         source=source,
+        attachments=attachments,
     )
+
+
+def _attachments(
+    table: Mapping[str, Any], base_dir: Path, fail: Callable[[str, str], ConfigError], where: str
+) -> AttachmentsConfig:
+    _only_keys(table, "attachments", {"enabled", "roots", "max_mb"}, where)
+    enabled = table.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise fail("[attachments] enabled", "it must be true or false")
+    roots = table.get("roots", [])
+    if not isinstance(roots, list) or not all(isinstance(r, str) and r for r in roots):
+        raise fail("[attachments] roots", 'it must be a list of folders, like ["~/Papers"]')
+    max_mb = table.get("max_mb", 200)
+    if isinstance(max_mb, bool) or not isinstance(max_mb, int | float) or max_mb <= 0:
+        raise fail("[attachments] max_mb", "it must be a positive number of megabytes")
+    return AttachmentsConfig(enabled, tuple(_resolve(r, base_dir) for r in roots), float(max_mb))
 
 
 _KEY_NAMES = {"api_key", "apikey", "key", "zotero_api_key", "token"}

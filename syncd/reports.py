@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from syncd.attachments.outcome import attachment_lines
 from syncd.files import atomic_write
 from syncd.sync.outcome import SyncReport
 
@@ -128,9 +129,12 @@ def report_text(document: dict[str, Any]) -> str:
                 f" [conflict {c['field']}: Zotero has {c['zotero']!r}, export has "
                 f"{c['export']!r}; Zotero's value kept]"
             )
+        for k in rec.get("kept", []):
+            text += f" [kept {k['field']}: {k['why']}]"
         if rec.get("message"):
             text += f": {rec['message']}"
         lines.append(text)
+        lines.extend(attachment_lines(rec.get("attachments", [])))
     for problem in document["problems"]:
         # Informational notes (a cited-by link dropped...) stay in the JSON report.
         if problem["severity"] != "info":

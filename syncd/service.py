@@ -39,7 +39,7 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from syncd.app import make_client, options_from
+from syncd.app import attachment_policy, make_client, options_from
 from syncd.config import Config, WatchConfig, load_config
 from syncd.errors import (
     ApiUnavailableError,
@@ -175,6 +175,7 @@ class Daemon:
 
     def _serve(self, client: Any, db: StateDB, scheduler: BackgroundScheduler) -> int:
         session = SyncSession(client, db, bundled_schema(), options_from(self.config))
+        session.attachments = attachment_policy(self.config)
         inbox = Inbox(db, session.library)
         client.check_write_access()
         set_status(db, started_at=_now(), last_error="", library=session.library)
@@ -311,6 +312,7 @@ class Daemon:
             return watcher
         self.config = new
         session.options = options_from(new)
+        session.attachments = attachment_policy(new)
         watcher.stop()
         for watch in new.watches:
             watch.path.mkdir(parents=True, exist_ok=True)

@@ -159,7 +159,24 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (file_id, key)
     );
     """,
-    # 7: provenance (syncd/core/provenance.py). sync_items.base now holds the item's
+    # 7: attachments syncd creates: the item's key and the file's md5 (or the link's
+    # URL) written before the first request (see syncd/attachments/journal.py).
+    """
+    CREATE TABLE sync_attachments (
+        library     TEXT NOT NULL,
+        key         TEXT NOT NULL,              -- the attachment item's key, chosen by syncd
+        parent_key  TEXT NOT NULL,
+        link_mode   TEXT NOT NULL,              -- imported_file or linked_url
+        fingerprint TEXT NOT NULL,              -- md5 of the file, or the URL
+        name        TEXT NOT NULL,              -- file name or URL, for reports
+        size        INTEGER,
+        stage       TEXT NOT NULL,              -- intent, created, done
+        updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        PRIMARY KEY (library, key),
+        UNIQUE (library, parent_key, fingerprint)
+    );
+    """,
+    # 8: provenance (syncd/core/provenance.py). sync_items.base now holds the item's
     # provenance JSON; an older base is read as such on load and rewritten in the new
     # form by the next sync of the item. A note's slot says which note of its record
     # it is, so a changed note replaces it (NULL: written before slots existed).

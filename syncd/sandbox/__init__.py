@@ -16,15 +16,20 @@ name the server function each behaviour mirrors and run against a real library t
 * query parameters checked as ``Zotero_API::parseQueryParams`` does, ``q`` split into
   words, ``Expect`` refused with 417, keys in ``Zotero-API-Key``, ``?key=`` or
   ``Authorization: Bearer`` (letters and digits only, else 400);
+* attachment items (``linked_file`` refused in group libraries) and the file upload
+  protocol (:mod:`syncd.sandbox.files`): authorization, ``exists``, the upload with
+  prefix and suffix, registration, 412/428/413/429 as the server answers them; the
+  bytes are kept so tests can compare;
 * injectable faults (429/500/503, ``Backoff``, connection resets before and after a
-  write commits).
+  write commits), and a hook called before each answer (to time a crash).
 
 Not emulated, so a client that needs these must be tried against a real library:
 
 * API versions 1 and 2 (refused with 400 rather than answered as v3); ``format=atom``,
   ``bib``, export formats and ``include``/``content``/``style`` (400 "not emulated");
-* attachments and annotations (refused with 400), file upload and download, full text
-  (501), My Publications, ``inPublications``;
+* annotations and embedded images (refused with 400), binary-diff uploads, file
+  download redirects (``GET …/file`` answers with the bytes), full text (501), My
+  Publications, ``inPublications``;
 * saved searches and settings: they read as empty, writes are 501; ``/tags`` (listing
   and deletion) is 501;
 * groups beyond what API keys say: a key's groups are its user's, group metadata is

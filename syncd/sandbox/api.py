@@ -26,6 +26,13 @@ from typing import Any
 
 from syncd.sandbox import reads
 from syncd.sandbox.envelope import collection_json, item_json
+from syncd.sandbox.files import (
+    UPLOAD_PATH,
+    FileStore,
+    file_item,
+    is_file_request,
+    is_registration,
+)
 from syncd.sandbox.groups import group_json
 from syncd.sandbox.protocol import (
     HttpFailure,
@@ -71,8 +78,10 @@ class Api:
         *,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.time,
+        files: FileStore | None = None,
     ) -> None:
         self.store = store
+        self.files = files or FileStore()
         self.schema = schema
         self.types = TypeInfo(schema)
         self.rng = rng or random.Random()
@@ -112,6 +121,10 @@ class Api:
         return asked
 
     def _route(self, req: Request) -> Response:
+        if req.path.startswith(UPLOAD_PATH):
+            # Step 2 of the file upload goes to storage (S3), which takes no API key.
+            with self.store.lock:
+                return self.files.receive(req, req.path[len(UPLOAD_PATH) :])
         segments = [s for s in req.path.split("/") if s]
         if not segments:
             raise HttpFailure(404, "Not found")
@@ -243,6 +256,8 @@ class Api:
     ) -> Response:
         if rest and rest[0] in NOT_EMULATED and (req.method != "GET" or rest[0] == "tags"):
             raise HttpFailure(501, f"{req.method} {rest[0]} is not emulated by the syncd sandbox")
+        if is_file_request(rest):
+            return self._file(req, api_key, lib, rest[1])
         if req.method == "GET":
             return reads.read(self.schema, lib, req, rest, self.base_url)
         if req.method not in ("POST", "PATCH", "PUT", "DELETE"):
@@ -250,6 +265,46 @@ class Api:
         if not api_key.can_write(lib):
             raise HttpFailure(403, "Write access denied")
         return self._write(req, api_key, lib, rest)
+
+    # -- files ---------------------------------------------------------------------------
+
+    def _file(self, req: Request, api_key: ApiKey, lib: Library, key: str) -> Response:
+        """``<library>/items/<key>/file``: the stored bytes, or the upload protocol's
+        authorization (step 1) and registration (step 3), see :mod:`syncd.sandbox.files`."""
+        item = file_item(lib, key)
+        if req.method == "GET":
+            # The server redirects to storage; the sandbox answers with the bytes.
+            blob = self.files.blob(item.get("md5") or "")
+            if blob is None:
+                raise HttpFailure(404, "File not found")
+            return Response(200, {"Content-Type": "application/octet-stream"}, blob)
+        if req.method != "POST":
+            raise HttpFailure(405, "Method not allowed")
+        if not api_key.can_write(lib):
+            raise HttpFailure(403, "File editing access denied")
+        if is_registration(req):
+            data = self.files.register(req, item)
+            version = self._set_file(lib, item, data)
+            return Response(204, {"Last-Modified-Version": str(version)})
+        owner = lib.id if lib.type == "user" else api_key.user_id
+        answer = self.files.authorize(req, lib, item, owner, self.base_url)
+        if isinstance(answer, tuple):
+            data, response = answer
+            response.headers["Last-Modified-Version"] = str(self._set_file(lib, item, data))
+            return response
+        return answer
+
+    def _set_file(self, lib: Library, item: dict[str, Any], data: dict[str, Any]) -> int:
+        ctx = self._context(lib)
+        ctx.pending["items"][item["key"]] = {
+            **item,
+            **data,
+            "version": ctx.new_version,
+            "dateModified": utc_now(),
+        }
+        ctx.bump()
+        self._commit(ctx)
+        return lib.version
 
     # -- writes --------------------------------------------------------------------------
 

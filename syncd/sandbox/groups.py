@@ -3,7 +3,7 @@
 The sandbox has no users or memberships beyond its API keys, so a group is what a
 key may reach: a key's groups are its user's groups, and the group's owner is that
 user. The JSON follows ``Zotero_Group::toResponseJSON`` (model/Group.inc.php) with
-fixed settings (a private group, members edit, no file editing).
+fixed settings (a private group, members edit the library and its files).
 """
 
 from __future__ import annotations
@@ -40,6 +40,6 @@ def group_json(lib: Library, key: ApiKey, base_url: str) -> dict[str, Any]:
             "url": "",
             "libraryEditing": "members",
             "libraryReading": "members",
-            "fileEditing": "none",
+            "fileEditing": "members",
         },
     }

@@ -15,6 +15,7 @@ import secrets
 import signal
 import string
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
@@ -22,6 +23,8 @@ from typing import Any
 from syncd.errors import UsageError
 from syncd.sandbox.api import Api, utc_now
 from syncd.sandbox.faults import FaultDice, FaultPlan
+from syncd.sandbox.files import FileStore
+from syncd.sandbox.protocol import Request, Response
 from syncd.sandbox.server import HttpServer, RequestLog, RequestRecord
 from syncd.sandbox.store import ApiKey, Library, Store
 from syncd.sandbox.validate import Failure
@@ -41,7 +44,8 @@ class Sandbox:
         self.schema = schema or bundled_schema()
         self.store = Store(None if data_dir is None else Path(data_dir) / "sandbox.sqlite")
         self._rng = random.Random()
-        self.api = Api(self.store, self.schema, rng=self._rng)
+        self.files = FileStore(None if data_dir is None else Path(data_dir) / "files")
+        self.api = Api(self.store, self.schema, rng=self._rng, files=self.files)
         self._dice = FaultDice()
         self._log = RequestLog()
         self._http = HttpServer(self.api, self._dice, self._log)
@@ -103,6 +107,11 @@ class Sandbox:
     def faults(self, plan: FaultPlan) -> None:
         self._dice.plan = plan
 
+    def set_reply_hook(self, hook: Callable[[Request, Response], None] | None) -> None:
+        """Call ``hook`` with each request and its answer, after any write it made is
+        committed and before the answer is sent (tests use it to time a crash)."""
+        self._http.before_reply = hook
+
     # -- request log ---------------------------------------------------------------------
 
     @property
@@ -161,6 +170,12 @@ class Sandbox:
             if "key" in body:
                 body["version"] = 0
             return self._write_direct(lib, body)[0]
+
+    def file_bytes(self, library: str, key: str) -> bytes | None:
+        """The bytes of the file an attachment item holds (None if it has none)."""
+        item = self.get_item(library, key)
+        md5 = item.get("md5") if item else None
+        return self.files.blob(md5) if md5 else None
 
     def all_collections(self, library: str) -> list[dict[str, Any]]:
         with self.store.lock:

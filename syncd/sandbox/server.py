@@ -26,6 +26,7 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import formatdate
 from http import HTTPStatus
@@ -161,6 +162,10 @@ class _Handler(BaseHTTPRequestHandler):
             owner.record(req, 0, kind, fault, response.n_objects)
             self._reset()
             return
+        if owner.before_reply is not None:
+            # A test's hook: e.g. block here, the write committed, while the client is
+            # killed (a crash between two steps of a protocol).
+            owner.before_reply(req, response)
         if decision.backoff is not None:
             response.headers["Backoff"] = str(decision.backoff)
             fault = fault or "backoff"
@@ -253,6 +258,7 @@ class HttpServer:
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
         self._wake: tuple[int, int] | None = None
+        self.before_reply: Callable[[Request, Response], None] | None = None
 
     @property
     def port(self) -> int:

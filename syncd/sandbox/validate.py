@@ -7,9 +7,8 @@ the server's wording (``Items::validateJSONItem`` in dataserver's model/Items.in
 ``Item::setField``). Messages are plain text here; the HTTP layer HTML-escapes them,
 as the server does.
 
-The sandbox does not take attachments or annotations: syncd never writes them, and
-modelling file storage would add a lot for nothing. They are refused with a 400
-that says so, rather than half-accepted.
+Annotations are refused with a 400 that says so, rather than half-accepted;
+attachments are checked by :mod:`syncd.sandbox.attachment_items`.
 """
 
 from __future__ import annotations
@@ -51,7 +50,7 @@ ITEM_META = frozenset(
     }
 )
 COLLECTION_PROPS = frozenset({"key", "version", "name", "parentCollection", "relations"})
-UNSUPPORTED_TYPES = frozenset({"attachment", "annotation"})
+UNSUPPORTED_TYPES = frozenset({"annotation"})
 CHILD_TYPES = frozenset({"note", "attachment", "annotation"})
 
 
@@ -106,8 +105,17 @@ def check_version(value: object) -> Failure | None:
     return Failure(400, f"Invalid version '{value}'; 'version' must be an integer >= 0")
 
 
-def check_item(schema: Schema, item: Mapping[str, Any], *, is_new: bool) -> Failure | None:
+def check_item(
+    schema: Schema, item: Mapping[str, Any], *, is_new: bool, library_type: str = "user"
+) -> Failure | None:
     """Check a complete item (after merging with the stored one) against the schema."""
+    # Imported here: attachment_items builds on this module's Failure.
+    from syncd.sandbox.attachment_items import (
+        ATTACHMENT_PROPS,
+        check_attachment,
+        check_attachment_prop,
+    )
+
     item_type = item.get("itemType")
     if not isinstance(item_type, str) or not item_type:
         return Failure(400, "'itemType' property not provided")
@@ -119,6 +127,8 @@ def check_item(schema: Schema, item: Mapping[str, Any], *, is_new: bool) -> Fail
     for prop, value in item.items():
         if prop in ITEM_META:
             failure = _check_meta(schema, item_type, prop, value, is_new=is_new)
+        elif item_type == "attachment" and prop in ATTACHMENT_PROPS:
+            failure = check_attachment_prop(prop, value, item.get("linkMode"))
         elif prop == "note":
             failure = (
                 _check_note(value)
@@ -140,6 +150,8 @@ def check_item(schema: Schema, item: Mapping[str, Any], *, is_new: bool) -> Fail
             return failure
     if item.get("parentItem") and item_type not in CHILD_TYPES:
         return Failure(400, "Child item must be note, attachment, or annotation")
+    if item_type == "attachment":
+        return check_attachment(item, library_type)
     return None
 
 

@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from syncd.sandbox.attachment_items import attachment_props
 from syncd.sandbox.store import KINDS, Kind, Library
 from syncd.sandbox.validate import (
     CHILD_TYPES,
@@ -250,7 +251,9 @@ def write_item(
     if existing is not None and "dateAdded" in body and body["dateAdded"] != existing["dateAdded"]:
         return Failure(400, "'dateAdded' cannot be modified for existing items")
     merged = body if existing is None or mode == "put" else _merge_item(ctx.schema, existing, body)
-    failure = check_item(ctx.schema, merged, is_new=existing is None)
+    if existing is not None and merged.get("linkMode") != existing.get("linkMode"):
+        return Failure(400, "Cannot change attachment linkMode")
+    failure = check_item(ctx.schema, merged, is_new=existing is None, library_type=ctx.lib.type)
     if failure:
         return failure
     key = key or ctx.fresh_key("items")
@@ -332,6 +335,12 @@ def normalize_item(schema: Schema, key: str, merged: dict[str, Any]) -> dict[str
     out["itemType"] = item_type
     if item_type == "note":
         out["note"] = merged.get("note", "")  # sanitised on the server, never trimmed
+    elif item_type == "attachment":
+        out["linkMode"] = merged["linkMode"]
+        for name in schema.type(item_type).fields:
+            if name != "url" or merged["linkMode"].endswith("_url"):
+                out[name] = field_value(merged.get(name))
+        out.update(attachment_props(merged))
     else:
         creators = [c for c in map(_creator, merged.get("creators", [])) if c is not None]
         fields = schema.type(item_type).fields

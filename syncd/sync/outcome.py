@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from syncd.attachments.outcome import AttachmentOutcome, AttachmentResult
 from syncd.core.merge import Conflict, Kept
 from syncd.ris.mapping import SourceRef
 from syncd.ris.records import ReadProblem
@@ -28,6 +29,8 @@ class RecordOutcome:
     # ambiguous: the items the record could be; the user decides (merge or trash one)
     candidates: tuple[str, ...] = ()
     kept: tuple[Kept, ...] = ()  # fields left as the user's although the export differs
+    # The files and links the record named, each with what happened to it.
+    attachments: tuple[AttachmentOutcome, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -42,6 +45,7 @@ class RecordOutcome:
             "conflicts": [c.as_json() for c in self.conflicts],
             "candidates": list(self.candidates),
             "kept": [k.as_json() for k in self.kept],
+            "attachments": [a.as_json() for a in self.attachments],
         }
 
     def line(self) -> str:
@@ -61,6 +65,8 @@ class RecordOutcome:
             text += f" [kept {k.field}: {k.why}]"
         if self.message:
             text += f": {self.message}"
+        for attachment in self.attachments:
+            text += f"\n    {attachment.line()}"
         return text
 
 
@@ -90,6 +96,11 @@ class SyncReport:
             else:  # skipped, refused
                 counts["skipped"] += 1
         counts["failed"] += sum(1 for p in self.problems if p.severity == "error")
+        # An attachment Zotero refused is a file that failed: the run is not clean, and
+        # the same export dropped again is synced again rather than taken as done.
+        counts["failed"] += sum(
+            1 for o in self.outcomes for a in o.attachments if a.result is AttachmentResult.FAILED
+        )
         counts["failed"] += len(self.failed_files)
         return counts
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from syncd.attachments.outcome import AttachmentOutcome, AttachmentResult
 from syncd.core.plan import ACTION_KINDS, Action, Plan
 from syncd.sync.outcome import SyncReport
 
@@ -43,20 +45,35 @@ def action_json(action: Action) -> dict[str, Any]:
     }
 
 
-def plan_json(plan: Plan, report: SyncReport) -> dict[str, Any]:
+Previews = Sequence[Sequence[AttachmentOutcome]]
+
+
+def plan_json(
+    plan: Plan, report: SyncReport, attachments: Previews | None = None
+) -> dict[str, Any]:
+    """``attachments``: per action, what would happen to its files and links."""
+    previews = attachments or [()] * len(plan.actions)
+    actions = []
+    for action, preview in zip(plan.actions, previews, strict=True):
+        if action.kind != "unchanged" or preview:
+            entry = action_json(action)
+            if preview:
+                entry["attachments"] = [a.as_json() for a in preview]
+            actions.append(entry)
     return {
         "counts": plan.counts(),
-        "actions": [action_json(a) for a in plan.actions if a.kind != "unchanged"],
+        "actions": actions,
         "problems": [str(p) for p in report.problems],
         "failed_files": report.failed_files,
     }
 
 
-def plan_lines(plan: Plan) -> list[str]:
+def plan_lines(plan: Plan, attachments: Previews | None = None) -> list[str]:
     counts = plan.counts()
     lines = ["  ".join(f"{kind}: {counts[kind]}" for kind in ACTION_KINDS)]
-    for action in plan.actions:
-        if action.kind == "unchanged":
+    previews = attachments or [()] * len(plan.actions)
+    for action, preview in zip(plan.actions, previews, strict=True):
+        if action.kind == "unchanged" and not preview:
             continue
         src = action.sources[0]
         title = _short(action.record.item.get("title", ""), 60)
@@ -85,14 +102,44 @@ def plan_lines(plan: Plan) -> list[str]:
             )
         if action.reason and action.reason != "new":
             lines.append(f"    {action.reason}")
+        lines.extend(f"    {a.line()}" for a in preview)
     return lines
 
 
 def summary_json(report: SyncReport) -> dict[str, Any]:
-    """The counts, and each ambiguous record with its candidate keys."""
-    return {**report.counts(), "ambiguous_records": report.ambiguous()}
+    """The counts, and each ambiguous record with its candidate keys; with attachments,
+    how many ended each way."""
+    out = {**report.counts(), "ambiguous_records": report.ambiguous()}
+    attachments = attachment_counts(report)
+    if attachments:
+        out["attachments"] = attachments
+    return out
+
+
+def attachment_counts(report: SyncReport) -> dict[str, int]:
+    """Attachments by result (empty when no record named any)."""
+    counts: dict[str, int] = {}
+    for outcome in report.outcomes:
+        for a in outcome.attachments:
+            counts[a.result.value] = counts.get(a.result.value, 0) + 1
+    return counts
 
 
 def summary_line(report: SyncReport) -> str:
     counts = report.counts()
-    return ", ".join(f"{counts[k]} {k}" for k in counts)
+    line = ", ".join(f"{counts[k]} {k}" for k in counts)
+    attachments = attachment_counts(report)
+    if attachments:
+        line += "; attachments: " + ", ".join(f"{n} {k}" for k, n in attachments.items())
+    return line
+
+
+def unattached_lines(report: SyncReport) -> list[str]:
+    """Attachments refused or failed, each with its record's place in the export."""
+    lines = []
+    for outcome in report.outcomes:
+        src = outcome.sources[0]
+        for a in outcome.attachments:
+            if a.result in (AttachmentResult.REFUSED, AttachmentResult.FAILED):
+                lines.append(f"{src.file}:{src.line}: {a.line()}")
+    return lines

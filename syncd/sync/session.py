@@ -17,6 +17,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from syncd.attachments.outcome import AttachmentOutcome
+from syncd.attachments.records import attach_outcomes, preview_actions
+from syncd.attachments.step import Attacher, AttachmentPolicy, UploadProgress
 from syncd.convert import convert_file, convert_stream
 from syncd.core.match import LibraryIndex
 from syncd.core.plan import Incoming, Options, Plan, make_plan
@@ -26,7 +29,7 @@ from syncd.ris.records import ReadProblem
 from syncd.schema import Schema
 from syncd.state import StateDB
 from syncd.sync import store
-from syncd.sync.engine import Json, execute
+from syncd.sync.engine import Json, execute, new_key
 from syncd.sync.outcome import SyncReport
 from syncd.zotero.client import ZoteroClient
 from syncd.zotero.mirror import RefreshStats, mirror_item, refresh_mirror, remember_items
@@ -134,6 +137,8 @@ class SyncSession:
         self.options = options
         self.library = client.library
         self._index: LibraryIndex | None = None
+        # Where attachment files may come from; None: attachments are left out.
+        self.attachments: AttachmentPolicy | None = None
 
     # -- steps ------------------------------------------------------------------
 
@@ -237,6 +242,27 @@ class SyncSession:
             plan = make_plan(read.incoming, self.index(), links, self.schema, self.options)
             return plan, read
 
+    def plan_attachments(self, plan: Plan) -> list[list[AttachmentOutcome]]:
+        """Per action of ``plan``, what would happen to its attachments (no requests)."""
+        if self.attachments is None:
+            return [[] for _ in plan.actions]
+        return preview_actions(plan.actions, self._attacher(None))
+
+    def _attacher(
+        self, stop: Callable[[], bool] | None, on_upload: UploadProgress | None = None
+    ) -> Attacher:
+        assert self.attachments is not None
+        return Attacher(
+            self.client,
+            self.db,
+            self.attachments,
+            lambda: self.index().items.values(),
+            self._remember,
+            new_key,
+            stop,
+            on_upload,
+        )
+
     def sync(
         self,
         inputs: Sequence[SyncInput],
@@ -244,9 +270,13 @@ class SyncSession:
         progress: Callable[[int], None] | None = None,
         on_plan: Callable[[Plan], None] | None = None,
         stop: Callable[[], bool] | None = None,
+        on_upload: UploadProgress | None = None,
     ) -> SyncReport:
+        """``on_upload(name, sent, size)`` follows each attachment file's upload."""
         with collector_paused():
-            return self._sync(inputs, progress=progress, on_plan=on_plan, stop=stop)
+            return self._sync(
+                inputs, progress=progress, on_plan=on_plan, stop=stop, on_upload=on_upload
+            )
 
     def _sync(
         self,
@@ -255,6 +285,7 @@ class SyncSession:
         progress: Callable[[int], None] | None,
         on_plan: Callable[[Plan], None] | None,
         stop: Callable[[], bool] | None,
+        on_upload: UploadProgress | None = None,
     ) -> SyncReport:
         read = self.refresh_and_read(inputs, create=True)
         links = store.load_links(self.db, self.library)
@@ -274,6 +305,8 @@ class SyncSession:
             progress=progress,
             stop=stop,
         )
+        if self.attachments is not None:
+            outcomes = attach_outcomes(plan.actions, outcomes, self._attacher(stop, on_upload))
         return SyncReport(outcomes, read.problems, read.failed_files)
 
     def _remember(self, items: Sequence[Json]) -> None:

@@ -295,20 +295,60 @@ class ZoteroClient:
         *,
         body: bytes | None = None,
         headers: dict[str, str] | None = None,
+        content_type: str = "application/json",
+        storage: bool = False,
+        chunks: Callable[[], Iterable[bytes]] | None = None,
     ) -> httpx2.Response:
-        """One direct request with retries; the body is encoded once and resent as is."""
-        url = f"{self.base_url}/{path.lstrip('/')}"
-        all_headers = {**self._headers(), **(headers or {})}
+        """One direct request with retries; the body is encoded once and resent as is.
+
+        ``storage``: ``path`` is a full URL the API handed out for a file upload (S3),
+        sent without the API key, which must never leave for another host.
+        ``chunks``: makes the ``body``'s bytes afresh for each attempt, piece by piece
+        (a caller can count what left), still with its Content-Length, never chunked.
+        """
+        if storage:
+            url, all_headers = path, dict(headers or {})
+        else:
+            url = f"{self.base_url}/{path.lstrip('/')}"
+            all_headers = {**self._headers(), **(headers or {})}
         if body is not None:
-            all_headers["Content-Type"] = "application/json"
+            all_headers["Content-Type"] = content_type
+            if chunks is not None:
+                all_headers["Content-Length"] = str(len(body))
 
         def once() -> httpx2.Response:
-            response = self._http.request(method, url, content=body, headers=all_headers)
+            content = body if chunks is None else chunks()
+            response = self._http.request(method, url, content=content, headers=all_headers)
             if response.status_code >= 400:
                 raise self._error(what, response)
             return response
 
         return self.retrier.call(what, once)
+
+    def send(
+        self,
+        what: str,
+        method: str,
+        path: str,
+        *,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        content_type: str = "application/json",
+        storage: bool = False,
+        chunks: Callable[[], Iterable[bytes]] | None = None,
+    ) -> httpx2.Response:
+        """A request the client has no method for (the file upload protocol,
+        ``syncd.zotero.uploads``), with the same retries and error types."""
+        return self._send(
+            what,
+            method,
+            path,
+            body=body,
+            headers=headers,
+            content_type=content_type,
+            storage=storage,
+            chunks=chunks,
+        )
 
     # -- reads ------------------------------------------------------------------
 
