@@ -40,6 +40,7 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from syncd.app import attachment_policy, make_client, options_from
+from syncd.attachments.dropped import DOC_EXTENSIONS
 from syncd.config import Config, WatchConfig, load_config
 from syncd.errors import (
     ApiUnavailableError,
@@ -191,7 +192,20 @@ class Daemon:
                     return w.path.absolute()
             return path.parent
 
+        documents_noted: set[Path] = set()
+
         def on_ready(path: Path) -> None:
+            if self._waits_as_attachment(path):
+                # A PDF beside an export is its attachment (syncd/attachments/dropped.py):
+                # failing it would move it away before the export that names it comes.
+                if path not in documents_noted:
+                    documents_noted.add(path)
+                    log.warning(
+                        "%s is a document, not an export: left in its folder for the export "
+                        "that names it (by DOI, PMID, Scopus EID or the export's own name)",
+                        path,
+                    )
+                return
             with queue_lock:
                 arrived.append((path, folder_of(path)))
 
@@ -291,6 +305,9 @@ class Daemon:
             return watcher, True
         set_status(db, heartbeat=_now())
         return watcher, False
+
+    def _waits_as_attachment(self, path: Path) -> bool:
+        return self.config.attachments.enabled and path.suffix.lower() in DOC_EXTENSIONS
 
     def _reload(
         self, watcher: FolderWatcher, on_ready: Callable[[Path], None], session: SyncSession

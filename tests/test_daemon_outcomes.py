@@ -86,20 +86,34 @@ def test_files_of_any_extension_get_an_outcome_with_a_clear_message(
     daemon = DaemonProcess(cfg, tmp_path)
     try:
         daemon.wait_ready()
-        (inbox / "refs.bib").write_text("@article{x,\n title={Not RIS}\n}\n", encoding="utf-8")
-        (inbox / "paper.pdf").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
-        (inbox / "export.xml").write_text("<?xml version='1.0'?>\n<records/>\n", "utf-8")
+        (inbox / "refs.enw").write_text("%0 Journal Article\n%T Not RIS\n", encoding="utf-8")
+        (inbox / "export.xml").write_text("<?xml version='1.0'?>\n<catalog/>\n", "utf-8")
         (inbox / "savedrecs.dat").write_text(export_text(make_records(1)), encoding="utf-8")
-        errors = [inbox / "failed" / f"{n}.error.txt" for n in ("refs.bib", "paper.pdf")]
-        errors.append(inbox / "failed" / "export.xml.error.txt")
-        wait_for(lambda: all(e.exists() for e in errors), 60, "three error files")
+        errors = [inbox / "failed" / f"{n}.error.txt" for n in ("refs.enw", "export.xml")]
+        wait_for(lambda: all(e.exists() for e in errors), 60, "two error files")
         wait_for(lambda: len(reports(inbox)) == 1, 60, "the RIS file's report")
     finally:
         assert daemon.stop() == 0
-    bib, pdf, xml = (e.read_text() for e in errors)
-    assert "BibTeX" in bib and "PDF" in pdf and "XML" in xml
-    assert all("syncd reads RIS exports" in text for text in (bib, pdf, xml))
+    refer, xml = (e.read_text() for e in errors)
+    assert "EndNote/Refer" in refer and "XML" in xml
+    assert all("RIS" in text and "BibTeX" in text for text in (refer, xml))  # what is read
     assert not [p for p in inbox.iterdir() if p.is_file()]
+
+
+def test_a_document_waits_in_its_folder_for_the_export_that_names_it(
+    sandbox: Any, tmp_path: Path, inbox: Path
+) -> None:
+    cfg = write_config(tmp_path, sandbox, inbox)
+    daemon = DaemonProcess(cfg, tmp_path)
+    try:
+        daemon.wait_ready()
+        (inbox / "paper.pdf").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+        (inbox / "savedrecs.dat").write_text(export_text(make_records(1)), encoding="utf-8")
+        wait_for(lambda: len(reports(inbox)) == 1, 60, "the RIS file's report")
+    finally:
+        assert daemon.stop() == 0
+    assert (inbox / "paper.pdf").exists()
+    assert not (inbox / "failed" / "paper.pdf").exists()
 
 
 def test_an_empty_file_does_not_hold_up_the_rest_of_its_folder(

@@ -11,7 +11,7 @@ from attachment_helpers import pdf, record
 from conftest import TEST_KEY
 from test_cli import config, syncd
 
-from syncd.inbox import report_text
+from syncd.reports import report_text
 
 ENV = {"ZOTERO_API_KEY": TEST_KEY}
 
