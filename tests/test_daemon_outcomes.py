@@ -230,8 +230,8 @@ def test_status_names_failures_counts_items_not_notes_and_tells_if_the_daemon_ru
         records = make_records(3, notes=("A child note",))
         (inbox / "mixed.ris").write_text(export_text(records) + HUGE, encoding="utf-8")
         wait_for(lambda: len(reports(inbox)) == 1, 60, "the report")
-        (inbox / "refs.bib").write_text("@article{x,\n title={Not RIS}\n}\n", encoding="utf-8")
-        wait_for(lambda: (inbox / "failed" / "refs.bib").exists(), 60, "the failed file")
+        (inbox / "refs.enw").write_text("%0 Journal Article\n%T Not RIS\n", encoding="utf-8")
+        wait_for(lambda: (inbox / "failed" / "refs.enw").exists(), 60, "the failed file")
         running = json.loads(syncd(cfg, "status", "--json").stdout)
         text = syncd(cfg, "status").stdout
     finally:
@@ -239,15 +239,15 @@ def test_status_names_failures_counts_items_not_notes_and_tells_if_the_daemon_ru
     stopped = json.loads(syncd(cfg, "status", "--json").stdout)
     assert running["daemon_running"] is True and running["daemon_pid"] == daemon.proc.pid
     assert stopped["daemon_running"] is False
-    assert [f["file"] for f in running["failed_files_today"]] == [str(inbox / "refs.bib")]
-    assert "BibTeX" in running["failed_files_today"][0]["why"]
+    assert [f["file"] for f in running["failed_files_today"]] == [str(inbox / "refs.enw")]
+    assert "EndNote/Refer" in running["failed_files_today"][0]["why"]
     (refused,) = running["refused_records_today"]
     assert refused["title"] == "Too long" and refused["file"] == str(inbox / "mixed.ris")
-    assert running["last_error"] and "refs.bib" in running["last_error"]
+    assert running["last_error"] and "refs.enw" in running["last_error"]
     assert running["mirror_items"] == 3  # three items; their notes are not items
     assert f"running (pid {daemon.proc.pid})" in text
     assert "as of the last refresh" in text
-    assert "refs.bib" in text and "'Too long'" in text
+    assert "refs.enw" in text and "'Too long'" in text
     assert "not running" in syncd(cfg, "status").stdout
 
 
