@@ -537,12 +537,19 @@ def daemon_state(state_path: Path) -> dict[str, Any]:
     return {"daemon_running": True, "daemon_pid": who.pid or None}
 
 
-def status_of(db: StateDB, library: str, state_path: Path | None = None) -> dict[str, Any]:
-    """What ``syncd status`` shows."""
+def status_of(
+    db: StateDB,
+    library: str,
+    state_path: Path | None = None,
+    *,
+    inbox_library: str | None = None,
+) -> dict[str, Any]:
+    """What ``syncd status`` shows; ``library`` keys the mirror, ``inbox_library``
+    (default: the same) the files (they differ for a desktop library)."""
     values = dict(db.conn.execute("SELECT name, value FROM daemon_status").fetchall())
     mirror = db.mirror_status(library)
     since = _midnight()
-    inbox = Inbox(db, library)
+    inbox = Inbox(db, inbox_library or library)
     counts = inbox.counts_since(since)
     (items,) = db.conn.execute(
         # What a user counts as items: not notes or attachments, not in the trash.

@@ -159,6 +159,15 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (file_id, key)
     );
     """,
+    # 7: the Zotero desktop server each desktop library is bound to; its mirror
+    # partition carries that server ID (see syncd/desktop.py).
+    """
+    CREATE TABLE desktop_server (
+        library   TEXT PRIMARY KEY,             -- the [[library]] name
+        server_id TEXT NOT NULL,                -- Zotero-Server-ID
+        bound_at  TEXT NOT NULL
+    );
+    """,
 ]
 
 _SQL_CHUNK = 500  # stays below SQLite's bound-parameter limit
