@@ -38,7 +38,7 @@ def protect_key(api_key: str) -> None:
 
 #: How long a desktop library waits for Zotero before its files are set to wait:
 #: the loopback answers at once or not at all, and the daemon looks again soon.
-LOCAL_RETRY_BUDGET = 5.0
+LOCAL_RETRY_BUDGET = 2.0
 
 
 def make_client(

@@ -513,7 +513,7 @@ class Daemon:
             )
         inbox.start(entry)
         try:
-            self._sync(entry, content, watch, session, inbox, db)
+            self._sync(entry, content, watch, session, inbox, db, target.library.name)
         except Interrupted as exc:
             inbox.keep_outcomes(entry, writing_outcomes(o.as_json() for o in exc.outcomes))
             inbox.postpone(entry, 0, "interrupted by shutdown")
@@ -551,6 +551,7 @@ class Daemon:
         session: SyncSession,
         inbox: Inbox,
         db: StateDB,
+        library: str,
     ) -> None:
         report = session.sync(
             [
@@ -577,6 +578,7 @@ class Daemon:
             self.flags.rescan = True
             return
         document = merge_runs(document, inbox.earlier_outcomes(entry))
+        document["library"] = library  # which library the records went to
         self._deliver(entry, document, inbox, db)
         self.processed += 1
         summary = document["summary"]

@@ -1,0 +1,120 @@
+"""`syncd key authorize`, `status`, `plan`/`sync --library` for a Zotero desktop library."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from click.testing import CliRunner
+from sync_helpers import make_records, write_export
+from test_credentials import MemoryKeyring
+
+from syncd.cli import main
+from syncd.desktop import bound_server
+from syncd.errors import DESKTOP_UNREACHABLE
+from syncd.sandbox import Sandbox
+from syncd.state import StateDB
+
+
+@pytest.fixture
+def desk() -> Iterator[Sandbox]:
+    sb = Sandbox(local=True, server_id="SERVERID0001")
+    sb.start()
+    try:
+        yield sb
+    finally:
+        sb.stop()
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+def config(tmp_path: Path, desk: Sandbox) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[[library]]\nname = "desktop"\napi = "local"\ntype = "user"\nid = 0\n'
+        f'base_url = "{desk.local_url}"\n'
+        f'[state]\npath = "{tmp_path / "state.sqlite"}"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def run(cfg: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--config", str(cfg), *args])
+    return result.exit_code, result.output
+
+
+def test_always_allow_stores_a_key_and_binds_the_server(
+    desk: Sandbox, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    cfg = config(tmp_path, desk)
+    code, out = run(cfg, "key", "authorize", "--library", "desktop")
+    assert code == 0, out
+    assert out.index("Always Allow") < out.index("stored")
+    stored = memory_keyring.store[("syncd", "zotero-api-key-desktop")]
+    assert len(stored) == 32
+    with StateDB.open(tmp_path / "state.sqlite") as db:
+        assert bound_server(db, "desktop") == "SERVERID0001"
+
+
+def test_a_one_time_key_is_not_stored_and_says_why(
+    desk: Sandbox, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    assert desk.local is not None
+    desk.local.answer = "allow"
+    code, out = run(config(tmp_path, desk), "key", "authorize", "--library", "desktop")
+    assert code == 2
+    assert "one-time" in out and "Always Allow" in out
+    assert memory_keyring.store == {}
+
+
+def test_deny_is_a_clear_message(
+    desk: Sandbox, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    assert desk.local is not None
+    desk.local.answer = "deny"
+    code, out = run(config(tmp_path, desk), "key", "authorize", "--library", "desktop")
+    assert code == 2
+    assert "denied in Zotero" in out
+
+
+def test_status_says_when_zotero_desktop_is_not_reachable(desk: Sandbox, tmp_path: Path) -> None:
+    cfg = config(tmp_path, desk)
+    StateDB.open(tmp_path / "state.sqlite").close()
+    desk.stop()
+    code, out = run(cfg, "status", "--library", "desktop")
+    assert code == 0, out
+    assert DESKTOP_UNREACHABLE in out
+
+
+def test_sync_with_library_writes_into_the_desktop(
+    desk: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert desk.local is not None
+    desk.local.add_key("k" * 32)
+    monkeypatch.setenv("ZOTERO_API_KEY_DESKTOP", "k" * 32)
+    export = write_export(tmp_path / "a.ris", make_records(3))
+    code, out = run(config(tmp_path, desk), "sync", "--library", "desktop", str(export))
+    assert code == 0, out
+    assert len(desk.all_items(desk.local_library)) == 3
+
+
+def test_sync_with_zotero_closed_exits_75(
+    desk: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ZOTERO_API_KEY_DESKTOP", "k" * 32)
+    cfg = config(tmp_path, desk)
+    desk.stop()
+    export = write_export(tmp_path / "a.ris", make_records(1))
+    code, out = run(cfg, "sync", "--library", "desktop", str(export))
+    assert code == 75
+    assert DESKTOP_UNREACHABLE in out
