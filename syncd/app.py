@@ -28,12 +28,16 @@ def options_from(config: Config) -> Options:
 
 
 def protect_key(api_key: str) -> None:
-    """Make sure no log handler can ever print the key."""
+    """Make sure no log handler can ever print the key.
+
+    Once per handler and key: the daemon makes a desktop library's client again each
+    time Zotero comes back, and a filter per attempt would pile up while it runs.
+    """
     redactor = KeyRedactionFilter(api_key)
     root = logging.getLogger()
-    for handler in root.handlers:
-        handler.addFilter(redactor)
-    root.addFilter(redactor)
+    for holder in (*root.handlers, root):
+        if not any(isinstance(f, KeyRedactionFilter) and f.key == api_key for f in holder.filters):
+            holder.addFilter(redactor)
 
 
 #: How long a desktop library waits for Zotero before its files are set to wait:

@@ -19,7 +19,8 @@ from syncd import __version__
 from syncd.errors import SyncdError, UsageError
 
 if TYPE_CHECKING:
-    from syncd.config import Config
+    from syncd.config import Config, LibraryConfig
+    from syncd.state import StateDB
     from syncd.sync.outcome import SyncReport
     from syncd.sync.session import SyncInput
 
@@ -449,32 +450,44 @@ def run(ctx: click.Context, once: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 @click.pass_context
 def status(ctx: click.Context, library: str | None, as_json: bool) -> None:
-    """Show the daemon's view: library, mirror, files pending, processed, failed."""
-    from syncd.config import ApiKind
-    from syncd.desktop import bound_server, desktop_state
-    from syncd.service import status_of
+    """Show the daemon's view: library, mirror, files pending, processed, failed.
+
+    Without --library, the text shows every library; --json the default one.
+    """
     from syncd.state import StateDB
 
     config = _config(ctx)
-    lib = config.library_named(library)
+    chosen = config.library_named(library)
     if not config.state_path.exists():
         click.echo(f"no state yet at {config.state_path}: syncd has not run with this config")
         sys.exit(EXIT_OK)
+    shown = [chosen] if library is not None or as_json else list(config.all_libraries())
     with StateDB.open(config.state_path) as db:
-        mirror = lib.partition
-        extra: dict[str, Any] = {}
-        if lib.api is ApiKind.LOCAL:
-            bound = bound_server(db, lib.name)
-            if bound is not None:
-                mirror = lib.local_partition(bound)
-            extra = {"desktop": desktop_state(lib, bound)}
-        info = status_of(db, mirror, config.state_path, inbox_library=lib.partition)
-    info = {"library_name": lib.name, **info, **extra}
+        infos = [_library_status(db, config, lib) for lib in shown]
     if as_json:
-        click.echo(json.dumps(info, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(infos[0], indent=2, ensure_ascii=False))
         return
-    for line in status_lines(info):
-        click.echo(line)
+    for n, info in enumerate(infos):
+        if n:
+            click.echo("")
+        for line in status_lines(info):
+            click.echo(line)
+
+
+def _library_status(db: StateDB, config: Config, lib: LibraryConfig) -> dict[str, Any]:
+    from syncd.config import ApiKind
+    from syncd.desktop import bound_server, desktop_state
+    from syncd.service import status_of
+
+    mirror = lib.partition
+    extra: dict[str, Any] = {}
+    if lib.api is ApiKind.LOCAL:
+        bound = bound_server(db, lib.name)
+        if bound is not None:
+            mirror = lib.local_partition(bound)
+        extra = {"desktop": desktop_state(lib, bound)}
+    info = status_of(db, mirror, config.state_path, inbox_library=lib.partition)
+    return {"library_name": lib.name, **info, **extra}
 
 
 def status_lines(info: dict[str, Any]) -> list[str]:

@@ -170,6 +170,10 @@ class KeyRedactionFilter(logging.Filter):
         super().__init__()
         self._key = key
 
+    @property
+    def key(self) -> str:
+        return self._key
+
     def filter(self, record: logging.LogRecord) -> bool:
         if not self._key:
             return True

@@ -237,7 +237,8 @@ class Daemon:
             client = make_client(
                 self.config,
                 library=lib,
-                api_key=self.api_key if lib is self.targets[0].library else None,
+                # A key given to the daemon (tests) is the default library's.
+                api_key=self.api_key if lib == self.config.library_named(None) else None,
                 policy=self.policy,
                 sleep=self._sleep,
             )

@@ -118,3 +118,21 @@ def test_sync_with_zotero_closed_exits_75(
     code, out = run(cfg, "sync", "--library", "desktop", str(export))
     assert code == 75
     assert DESKTOP_UNREACHABLE in out
+
+
+def test_status_without_a_library_shows_each_one(
+    desk: Sandbox, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    cfg = config(tmp_path, desk)
+    cfg.write_text(
+        f'[zotero]\nlibrary_type = "user"\nlibrary_id = 1\nbase_url = "{sandbox.url}"\n'
+        + cfg.read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    StateDB.open(tmp_path / "state.sqlite").close()
+    code, out = run(cfg, "status")
+    assert code == 0, out
+    libraries = [line for line in out.splitlines() if line.startswith("library:")]
+    assert len(libraries) == 2
+    assert "desktop (local:desktop/users/0)" in libraries[1]
+    assert "reachable (server ID SERVERID0001)" in out
