@@ -154,3 +154,29 @@ def test_one_daemon_feeds_a_web_group_and_the_desktop_and_survives_sigkill(
     assert set(mine) == {f"10.5555/desk-{i}" for i in range(per_file)}
     assert set(lab.values()) == set(mine.values()) == {1}
     assert not dois(sandbox, "users/1")
+
+
+def test_a_spent_one_time_key_holds_the_file_until_a_lasting_key_comes(
+    desk: Sandbox, tmp_path: Path
+) -> None:
+    assert desk.local is not None
+    desk.local.add_key("o" * 32, lasting=False)
+    creds = tmp_path / "credentials"
+    creds.mkdir()
+    (creds / "zotero-api-key-desktop").write_text("o" * 32, encoding="utf-8")
+    cfg = write_config(tmp_path, desk)
+    (tmp_path / "desk" / "a.ris").write_text(export_text(make_records(120)), encoding="utf-8")
+    daemon = DaemonProcess(cfg, tmp_path, env={"CREDENTIALS_DIRECTORY": str(creds)})
+    try:
+        daemon.wait_ready()
+        wait_for(lambda: "Always Allow" in daemon.log.read_text(), 30, "what to do")
+        assert 0 < len(dois(desk, desk.local_library)) < 120
+        assert done(tmp_path / "desk") == 0
+        desk.local.add_key(DESK_KEY)
+        (creds / "zotero-api-key-desktop").write_text(DESK_KEY, encoding="utf-8")
+        wait_for(lambda: done(tmp_path / "desk") == 1, 60, "the file finished")
+    finally:
+        assert daemon.stop() == 0
+    counts = dois(desk, desk.local_library)
+    assert len(counts) == 120 and set(counts.values()) == {1}
+    assert "o" * 32 not in daemon.log.read_text()
