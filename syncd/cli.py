@@ -533,8 +533,9 @@ def status_lines(info: dict[str, Any]) -> list[str]:
 
 @main.command()
 @click.option("--keep", is_flag=True, help="Keep the temporary folder (inbox, reports, state).")
+@click.option("--local", is_flag=True, help="Write through a Zotero desktop (local API) sandbox.")
 @click.pass_context
-def demo(ctx: click.Context, keep: bool) -> None:
+def demo(ctx: click.Context, keep: bool, local: bool) -> None:
     """Show syncd at work on a local sandbox library, with the bundled example exports."""
     import logging
 
@@ -543,7 +544,7 @@ def demo(ctx: click.Context, keep: bool) -> None:
     if ctx.obj["verbosity"] <= 0:
         # The demo narrates what happens; the daemon's own log is there with -v.
         logging.getLogger().setLevel(logging.WARNING)
-    sys.exit(run_demo(click.echo, keep=keep))
+    sys.exit(run_demo(click.echo, keep=keep, local=local))
 
 
 @main.command()

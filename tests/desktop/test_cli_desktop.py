@@ -136,3 +136,13 @@ def test_status_without_a_library_shows_each_one(
     assert len(libraries) == 2
     assert "desktop (local:desktop/users/0)" in libraries[1]
     assert "reachable (server ID SERVERID0001)" in out
+
+
+def test_the_desktop_demo_creates_then_updates_without_duplicates() -> None:
+    from syncd.demo import run_demo
+
+    lines: list[str] = []
+    assert run_demo(lines.append, local=True) == 0
+    text = "\n".join(lines)
+    assert "Always Allow" in text
+    assert "4 items, 0 duplicates" in text
