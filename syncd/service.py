@@ -280,7 +280,10 @@ class Daemon:
         )
         for target in self.targets:
             target.inbox.recover()
-            self._connect(target, db)
+            # A Web API library is checked at once (a bad key ends the daemon, as it
+            # always did); a desktop one when it has files, since Zotero may be closed.
+            if not target.local:
+                self._connect(target, db)
 
         queue_lock = threading.Lock()
         arrived: list[tuple[Path, Path]] = []

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -180,3 +183,36 @@ def test_a_spent_one_time_key_holds_the_file_until_a_lasting_key_comes(
     counts = dois(desk, desk.local_library)
     assert len(counts) == 120 and set(counts.values()) == {1}
     assert "o" * 32 not in daemon.log.read_text()
+
+
+def test_run_once_with_zotero_closed_exits_75_and_keeps_the_file(
+    desk: Sandbox, tmp_path: Path
+) -> None:
+    cfg = write_config(tmp_path, desk)
+    desk.stop()
+    (tmp_path / "desk" / "a.ris").write_text(export_text(make_records(2)), encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "syncd", "--config", str(cfg), "run", "--once"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "ZOTERO_API_KEY_DESKTOP": DESK_KEY},
+    )
+    assert run.returncode == 75, run.stderr
+    assert DESKTOP_UNREACHABLE in run.stderr
+    assert (tmp_path / "desk" / "a.ris").exists()
+
+
+def test_run_once_with_zotero_closed_and_nothing_for_it_exits_0(
+    desk: Sandbox, tmp_path: Path
+) -> None:
+    cfg = write_config(tmp_path, desk)
+    desk.stop()
+    run = subprocess.run(
+        [sys.executable, "-m", "syncd", "--config", str(cfg), "run", "--once"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "ZOTERO_API_KEY_DESKTOP": DESK_KEY},
+    )
+    assert run.returncode == 0, run.stderr
