@@ -180,3 +180,24 @@ def test_two_libraries_in_one_state_database_share_nothing(
     assert desk_keys == {i["key"] for i in desk.all_items(desk.local_library)}
     assert not web_keys & desk_keys
     assert set(links) == {web.partition, desktop(desk).local_partition("SERVERID0001")}
+
+
+def test_the_mirror_reads_the_desktop_in_one_page(desk: Sandbox, tmp_path: Path) -> None:
+    for n in range(1200):
+        desk.user_create(desk.local_library, {"itemType": "book", "title": f"B{n}"})
+    cfg = config(tmp_path, desktop(desk))
+    desk.clear_log()
+    with open_session(cfg, library="desktop", api_key=KEY, policy=FAST_RETRY) as session:
+        stats = session.refresh()
+    assert stats.items == 1200
+    assert desk.count(method="GET", path_prefix="/api/users/0/items") == 1
+
+
+def test_a_group_held_by_the_desktop_is_a_library_of_its_own(desk: Sandbox, tmp_path: Path) -> None:
+    desk.add_group_library(9)
+    group = LibraryConfig("labgroup", ApiKind.LOCAL, "group", 9, desk.local_url)
+    cfg = config(tmp_path, desktop(desk), group)
+    export = write_export(tmp_path / "a.ris", make_records(4))
+    sync(cfg, export, name="labgroup")
+    assert len(dois(desk, "groups/9")) == 4
+    assert not dois(desk, desk.local_library)
