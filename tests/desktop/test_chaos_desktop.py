@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from chaos import run_chaos
 from sync_helpers import FAST_RETRY, make_records, write_export
 
 from syncd.app import open_session
@@ -78,3 +79,19 @@ def test_chaos_on_the_local_api_loses_and_duplicates_nothing(seed: int, tmp_path
         assert sb.count(kind="write") == 0
     finally:
         sb.stop()
+
+
+@pytest.mark.parametrize("seed", [21])
+def test_the_daemon_chaos_run_on_the_local_api_is_exact(tmp_path: Path, seed: int) -> None:
+    result = run_chaos(
+        seed,
+        records=300,
+        files=6,
+        kills=3,
+        retry_after=0,
+        timeout=240,
+        workdir=tmp_path,
+        local=True,
+    )
+    assert result.ok, result.line()
+    assert sum(v for k, v in result.requests.items() if not k.startswith("2")) > 0
