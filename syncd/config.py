@@ -187,7 +187,7 @@ def parse_config(document: Mapping[str, Any], *, source: Path | None = None) -> 
         if section not in known_sections:
             raise fail(section, f"known sections are {', '.join(sorted(known_sections))}")
 
-    named = _libraries(document, where)
+    named = _libraries(document, where, source)
     libraries: list[LibraryConfig] = []
     if "zotero" in document or not named:
         zotero = _table(document, "zotero", where, required=True)
@@ -278,7 +278,7 @@ def parse_config(document: Mapping[str, Any], *, source: Path | None = None) -> 
     )
 
 
-def _libraries(document: Mapping[str, Any], where: str) -> list[LibraryConfig]:
+def _libraries(document: Mapping[str, Any], where: str, source: Path | None) -> list[LibraryConfig]:
     raw = document.get("library", [])
     if not isinstance(raw, list):
         raise ConfigError(f"{where}: library is invalid; use [[library]] tables, one per library")
@@ -287,7 +287,7 @@ def _libraries(document: Mapping[str, Any], where: str) -> list[LibraryConfig]:
         label = f"[[library]] #{n}"
         if not isinstance(entry, dict):
             raise ConfigError(f"{where}: {label} must be a table")
-        _refuse_key(entry, None)
+        _refuse_key(entry, source, label)
         _only_keys(entry, label, {"name", "api", "type", "id", "base_url"}, where)
         name = entry.get("name")
         if not isinstance(name, str) or not _LIBRARY_NAME.match(name):
@@ -353,7 +353,7 @@ def _library_fields(
 _KEY_NAMES = {"api_key", "apikey", "key", "zotero_api_key", "token"}
 
 
-def _refuse_key(zotero: Mapping[str, Any], source: Path | None) -> None:
+def _refuse_key(zotero: Mapping[str, Any], source: Path | None, label: str = "[zotero]") -> None:
     """An API key in the configuration is refused: config files get copied, shared and
     left readable; the key belongs in a credential store."""
     found = sorted(k for k in zotero if k.lower() in _KEY_NAMES)
@@ -371,7 +371,7 @@ def _refuse_key(zotero: Mapping[str, Any], source: Path | None) -> None:
         except OSError:
             pass
     raise ConfigError(
-        f"{where}: [zotero] {found[0]} holds an API key; syncd does not read keys from "
+        f"{where}: {label} {found[0]} holds an API key; syncd does not read keys from "
         f"the configuration.{exposed}",
         hint="remove the line, then store the key with `syncd key set`, or set "
         "ZOTERO_API_KEY, or use the systemd credential zotero-api-key",
