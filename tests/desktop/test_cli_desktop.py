@@ -146,3 +146,29 @@ def test_the_desktop_demo_creates_then_updates_without_duplicates() -> None:
     text = "\n".join(lines)
     assert "Always Allow" in text
     assert "4 items, 0 duplicates" in text
+
+
+def test_too_many_prompts_say_to_wait_a_minute(
+    desk: Sandbox, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    assert desk.local is not None
+    desk.local.answer = "deny"
+    cfg = config(tmp_path, desk)
+    for _ in range(5):
+        assert run(cfg, "key", "authorize", "--library", "desktop")[0] == 2
+    desk.local.answer = "always"
+    code, out = run(cfg, "key", "authorize", "--library", "desktop")
+    assert code == 2
+    assert "wait a minute" in out
+    assert memory_keyring.store == {}
+
+
+def test_authorize_for_a_web_library_points_to_key_set(sandbox: Sandbox, tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(
+        f'[zotero]\nlibrary_type = "user"\nlibrary_id = 1\nbase_url = "{sandbox.url}"\n',
+        encoding="utf-8",
+    )
+    code, out = run(cfg, "key", "authorize")
+    assert code == 2
+    assert "syncd key set" in out
