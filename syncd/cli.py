@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 import click
 
 from syncd import __version__
-from syncd.errors import SyncdError, UsageError
+from syncd.errors import CredentialError, SyncdError, UsageError
 
 if TYPE_CHECKING:
     from syncd.config import Config, LibraryConfig
@@ -406,16 +406,40 @@ def key_authorize(ctx: click.Context, library: str | None) -> None:
             "it was not stored",
             hint=f'run `syncd key authorize --library {lib.name}` again and answer "Always Allow"',
         )
-    store_api_key(answer.key, library=lib.name)
+    try:
+        store_api_key(answer.key, library=lib.name)
+        where = f"the keyring (user {key_names(lib.name)[2]!r})"
+    except CredentialError:
+        # A headless machine: Zotero's click cannot be had again cheaply (5 a minute,
+        # someone at the desktop), so the key goes to a private file instead.
+        where = str(_credential_file(lib.name, answer.key))
     with StateDB.open(config.state_path) as db:
         before = bound_server(db, lib.name)
         bind_server(db, lib.name, answer.server_id)
-    click.echo(f"the key for {lib.name} is stored in the keyring (user {key_names(lib.name)[2]!r})")
+    click.echo(f"the key for {lib.name} is stored in {where}")
+    if not where.startswith("the keyring"):
+        click.echo(
+            f"no usable keyring: set CREDENTIALS_DIRECTORY={Path(where).parent} for syncd, or "
+            f"in the systemd unit add LoadCredential={key_names(lib.name)[0]}:{where}"
+        )
     if before is not None and before != answer.server_id:
         click.echo(
             f"{lib.name} is now bound to Zotero server {answer.server_id} (was {before}): "
             "syncd keeps this library's state apart from the earlier one"
         )
+
+
+def _credential_file(library: str, value: str) -> Path:
+    """The key in a 0600 file named as its systemd credential, in a 0700 folder."""
+    import platformdirs
+
+    from syncd.credentials import key_names
+    from syncd.files import atomic_write, ensure_private_dir
+
+    folder = ensure_private_dir(Path(platformdirs.user_config_dir("syncd")) / "credentials")
+    path = folder / key_names(library)[0]
+    atomic_write(path, value.encode(), mode=0o600, purpose="the local API key")
+    return path
 
 
 @key.command("delete")

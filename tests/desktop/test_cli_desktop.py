@@ -9,9 +9,11 @@ import keyring
 import pytest
 from click.testing import CliRunner
 from sync_helpers import make_records, write_export
-from test_credentials import MemoryKeyring
+from test_credentials import BrokenKeyring, MemoryKeyring
 
 from syncd.cli import main
+from syncd.credentials import find_api_key
+from syncd.demo import run_demo
 from syncd.desktop import bound_server
 from syncd.errors import DESKTOP_UNREACHABLE
 from syncd.sandbox import Sandbox
@@ -139,8 +141,6 @@ def test_status_without_a_library_shows_each_one(
 
 
 def test_the_desktop_demo_creates_then_updates_without_duplicates() -> None:
-    from syncd.demo import run_demo
-
     lines: list[str] = []
     assert run_demo(lines.append, local=True) == 0
     text = "\n".join(lines)
@@ -172,3 +172,22 @@ def test_authorize_for_a_web_library_points_to_key_set(sandbox: Sandbox, tmp_pat
     code, out = run(cfg, "key", "authorize")
     assert code == 2
     assert "syncd key set" in out
+
+
+def test_without_a_keyring_the_key_goes_to_a_private_credential_file(
+    desk: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    previous = keyring.get_keyring()
+    keyring.set_keyring(BrokenKeyring())
+    try:
+        code, out = run(config(tmp_path, desk), "key", "authorize", "--library", "desktop")
+    finally:
+        keyring.set_keyring(previous)
+    assert code == 0, out
+    stored = tmp_path / "xdg" / "syncd" / "credentials" / "zotero-api-key-desktop"
+    assert stored.stat().st_mode & 0o777 == 0o600
+    assert str(stored) in out
+    env = {"CREDENTIALS_DIRECTORY": str(stored.parent)}
+    assert find_api_key(env, library="desktop") == stored.read_text()
+    assert stored.read_text() not in out
