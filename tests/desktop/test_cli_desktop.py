@@ -191,3 +191,13 @@ def test_without_a_keyring_the_key_goes_to_a_private_credential_file(
     env = {"CREDENTIALS_DIRECTORY": str(stored.parent)}
     assert find_api_key(env, library="desktop") == stored.read_text()
     assert stored.read_text() not in out
+
+
+def test_key_check_for_the_desktop_says_what_it_can_and_cannot_check(
+    desk: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ZOTERO_API_KEY_DESKTOP", "k" * 32)
+    code, out = run(config(tmp_path, desk), "key", "check", "--library", "desktop")
+    assert code == 0, out
+    assert "SERVERID0001" in out and "without writing" in out
+    assert desk.count(kind="write") == 0

@@ -157,6 +157,11 @@ def test_one_daemon_feeds_a_web_group_and_the_desktop_and_survives_sigkill(
     assert set(mine) == {f"10.5555/desk-{i}" for i in range(per_file)}
     assert set(lab.values()) == set(mine.values()) == {1}
     assert not dois(sandbox, "users/1")
+    # Neither key is anywhere syncd wrote.
+    written = [daemon.log, *tmp_path.glob("state.sqlite*"), *tmp_path.glob("*/processed/*")]
+    for path in written:
+        data = path.read_bytes()
+        assert DESK_KEY.encode() not in data and TEST_KEY.encode() not in data, path
 
 
 def test_a_spent_one_time_key_holds_the_file_until_a_lasting_key_comes(
