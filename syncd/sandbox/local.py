@@ -15,6 +15,7 @@
   is "allow" (a one-time key), "always" (a lasting key) or "deny" (403); blank or
   non-JSON bodies are 400, a missing server ID 428, a sixth prompt within a minute 429;
 * no ``/deleted``, no ``/keys``, no ``/items/new`` (404), no rate limit;
+* group listings ignore ``since`` and carry no ``Last-Modified-Version``;
 * ``enabled = False`` is the local API switched off (403 on every request).
 
 Restarting Zotero (``Sandbox.restart``) forgets one-time keys, as the app does with
@@ -126,9 +127,25 @@ class LocalApi:
         if req.method in WRITE_METHODS:
             self._authenticate(req)
         inner = self._inner_request(req, "/" + "/".join(segments))
-        if req.method == "GET" and self._unpaginated(req, segments):
-            return self._read_all(inner)
-        return self.inner.handle(inner)
+        if req.method != "GET":
+            return self.inner.handle(inner)
+        group = segments[0] == "groups"
+        if group:
+            # Group listings ignore since= and name no library version (LA:330-336, 410-424).
+            inner = Request(
+                inner.method,
+                inner.path,
+                [(k, v) for k, v in inner.query if k != "since"],
+                {k: v for k, v in inner.headers.items() if k != "if-modified-since-version"},
+                inner.body,
+            )
+        if self._unpaginated(req, segments):
+            response = self._read_all(inner)
+        else:
+            response = self.inner.handle(inner)
+        if group and len(segments) == 3:
+            response.headers.pop("Last-Modified-Version", None)
+        return response
 
     def _authenticate(self, req: Request) -> None:
         sent = req.header(SERVER_ID_HEADER)

@@ -132,8 +132,10 @@ def _last(zot: _Pyzotero) -> httpx2.Response:
     return zot.request
 
 
-def _version(response: httpx2.Response) -> int:
+def _version(response: httpx2.Response, missing: int | None = None) -> int:
     value = response.headers.get("Last-Modified-Version")
+    if value is None and missing is not None:
+        return missing
     if value is None:
         raise ApiError(
             f"the Zotero API sent no Last-Modified-Version for {response.request.url.path}",
@@ -190,6 +192,9 @@ class ZoteroClient:
         self.local = local
         self.server_id = server_id
         self.page_size = LOCAL_PAGE_SIZE if local else PAGE_SIZE
+        # The desktop's group listings have no library version and ignore ``since``:
+        # such a library is read whole each time (one request on the loopback).
+        self.versionless = local and library_type == "group"
         self._api_key = api_key
         self.retrier = Retrier(policy, clock=clock, sleep=sleep)
         self._http = httpx2.Client(
@@ -326,6 +331,9 @@ class ZoteroClient:
             f"{what}: the Zotero API refused the request ({status}: {message})", status=status
         )
 
+    def _version_of(self, response: httpx2.Response) -> int:
+        return _version(response, 0 if self.versionless else None)
+
     def _local_error(self, status: int, message: str) -> SyncdError | None:
         if status == 401:
             return LocalKeyRefusedError(self.name)
@@ -355,7 +363,7 @@ class ZoteroClient:
                 # pyzotero hands back raw bytes for a non-JSON content type, and
                 # raises ValueError for a JSON content type with a broken body.
                 raise _not_json(what) from None
-            return result, _version(_last(zot))
+            return result, self._version_of(_last(zot))
 
         return self._call(what, once)
 
@@ -601,7 +609,7 @@ class ZoteroClient:
             body=body,
             headers=headers,
         )
-        return parse_write_response(_json(what, response), _version(response))
+        return parse_write_response(_json(what, response), self._version_of(response))
 
     def create_collection(
         self, name: str, parent_key: str | None = None, *, write_token: str
@@ -632,7 +640,7 @@ class ZoteroClient:
             if len(same) == 1:
                 return same[0]
             raise
-        result = parse_write_response(_json(what, response), _version(response))
+        result = parse_write_response(_json(what, response), self._version_of(response))
         if 0 in result.successful:
             return result.successful[0]
         if 0 in result.failed:

@@ -151,3 +151,11 @@ def test_local_versions_rise_with_every_write(desk: Sandbox) -> None:
     assert int(second.headers["Last-Modified-Version"]) > int(
         first.headers["Last-Modified-Version"]
     )
+
+
+def test_group_listings_carry_no_library_version_and_ignore_since(desk: Sandbox) -> None:
+    desk.add_group_library(9)
+    desk.user_create("groups/9", ITEM)
+    listing = call(desk, "GET", "/groups/9/items", params={"since": 10**6})
+    assert "Last-Modified-Version" not in listing.headers
+    assert len(listing.json()) == 1

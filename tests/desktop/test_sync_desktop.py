@@ -201,3 +201,23 @@ def test_a_group_held_by_the_desktop_is_a_library_of_its_own(desk: Sandbox, tmp_
     sync(cfg, export, name="labgroup")
     assert len(dois(desk, "groups/9")) == 4
     assert not dois(desk, desk.local_library)
+
+
+def test_a_desktop_group_without_library_versions_is_read_whole_and_resyncs_cleanly(
+    desk: Sandbox, tmp_path: Path
+) -> None:
+    desk.add_group_library(9)
+    group = LibraryConfig("labgroup", ApiKind.LOCAL, "group", 9, desk.local_url)
+    cfg = config(tmp_path, group)
+    export = write_export(tmp_path / "a.ris", make_records(4))
+    sync(cfg, export, name="labgroup")
+    gone = sorted(i["key"] for i in desk.all_items("groups/9"))[0]
+    desk.user_delete("groups/9", gone)
+    desk.clear_log()
+    with open_session(cfg, library="labgroup", api_key=KEY, policy=FAST_RETRY) as session:
+        session.refresh()
+        assert session.db.mirror_item(session.library, gone) is None
+        report = session.sync([SyncInput(export)])
+    # The deleted one is not made again (syncd made it; recreate_deleted is off).
+    assert Counter(o.kind for o in report.outcomes)["unchanged"] == 3
+    assert desk.count(kind="write") == 0
