@@ -221,3 +221,28 @@ def test_run_once_with_zotero_closed_and_nothing_for_it_exits_0(
         env={**os.environ, "ZOTERO_API_KEY_DESKTOP": DESK_KEY},
     )
     assert run.returncode == 0, run.stderr
+
+
+def test_another_server_id_stops_the_desktop_library_and_says_why(
+    desk: Sandbox, tmp_path: Path
+) -> None:
+    cfg = write_config(tmp_path, desk)
+    daemon = DaemonProcess(cfg, tmp_path, env={"ZOTERO_API_KEY_DESKTOP": DESK_KEY})
+    try:
+        daemon.wait_ready()
+        (tmp_path / "desk" / "a.ris").write_text(export_text(make_records(2)), encoding="utf-8")
+        wait_for(lambda: done(tmp_path / "desk") == 1, 60, "the first file")
+        desk.restart(server_id="SERVERID0002")
+        desk.clear_log()
+        (tmp_path / "desk" / "b.ris").write_text(
+            export_text(make_records(2, prefix="b")), encoding="utf-8"
+        )
+        wait_for(lambda: "another Zotero profile" in daemon.log.read_text(), 30, "the reason")
+        status = CliRunner().invoke(main, ["--config", str(cfg), "status", "--library", "desktop"])
+        assert "SERVERID0002" in status.output and "SERVERID0001" in status.output
+    finally:
+        assert daemon.stop() == 0
+    assert done(tmp_path / "desk") == 1
+    assert (tmp_path / "desk" / "b.ris").exists()
+    assert desk.count(kind="write") == 0
+    assert len(dois(desk, desk.local_library)) == 2
