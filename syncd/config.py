@@ -196,6 +196,16 @@ def parse_config(document: Mapping[str, Any], *, source: Path | None = None) -> 
         libraries.append(_library_fields(zotero, "[zotero]", DEFAULT_LIBRARY, ApiKind.WEB, where))
     libraries.extend(named)
     default = libraries[0]
+    seen: dict[tuple[str, str, str], str] = {}
+    for lib in libraries:
+        key = (lib.api, lib.base_url, lib.prefix)
+        if key in seen:
+            raise ConfigError(
+                f"{where}: the libraries {seen[key]!r} and {lib.name!r} are the same "
+                f"library ({lib.prefix} at {lib.base_url})",
+                hint="keep one, and point the [[watch]] folders at it with library = NAME",
+            )
+        seen[key] = lib.name
 
     state = _table(document, "state", where)
     _only_keys(state, "state", {"path"}, where)

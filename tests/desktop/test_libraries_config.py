@@ -137,3 +137,12 @@ def test_the_default_key_is_never_taken_for_a_named_library(
     monkeypatch.setattr(keyring, "get_password", lambda service, user: None)
     with pytest.raises(Exception, match="ZOTERO_API_KEY_DESK"):
         find_api_key({"ZOTERO_API_KEY": "the-default-key"}, library="desk")
+
+
+def test_the_same_library_twice_is_refused() -> None:
+    doc = {
+        "zotero": {"library_type": "user", "library_id": 7},
+        "library": [{"name": "again", "api": "web", "type": "user", "id": 7}],
+    }
+    with pytest.raises(ConfigError, match="'default' and 'again' are the same library"):
+        parse_config(doc)
