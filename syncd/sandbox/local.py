@@ -5,7 +5,8 @@
 ``server_localAPI.js``), in what a client meets:
 
 * everything under ``/api/``; ``/api/`` itself answers with the server ID; every
-  answer under ``/api/`` carries ``Zotero-Server-ID`` (errors too);
+  answer of an endpoint carries ``Zotero-Server-ID`` (errors too), a path no
+  endpoint serves (404) does not;
 * ``/users/0`` (or the user's own ID) is the desktop's library, ``/groups/N`` its groups;
 * reads need no key and are not paginated (``limit``/``start`` still work);
 * writes need ``Zotero-Server-ID`` (428 without, 412 for another), checked before the
@@ -43,6 +44,14 @@ SERVER_ID_HEADER = "Zotero-Server-ID"
 PROMPTS_PER_MINUTE = 5
 UNPAGINATED_STEP = 100  # the inner Web API's largest page
 ABSENT = ("deleted", "keys")
+
+
+class _NoEndpoint(HttpFailure):
+    """No endpoint of the table matched: answered by the HTTP server itself, which
+    sends no server ID (SRV:323-360)."""
+
+    def __init__(self) -> None:
+        super().__init__(404, "No endpoint found")
 
 
 def new_server_id() -> str:
@@ -91,11 +100,12 @@ class LocalApi:
     # -- serving -------------------------------------------------------------------------
 
     def handle(self, req: Request) -> Response:
-        if req.path != "/api" and not req.path.startswith("/api/"):
-            # Server-level: no endpoint, and no server ID on the answer.
-            return text_response(404, "No endpoint found")
         try:
+            if req.path != "/api" and not req.path.startswith("/api/"):
+                raise _NoEndpoint
             response = self._handle(req, req.path[len("/api") :])
+        except _NoEndpoint as failure:
+            return text_response(failure.status, failure.message)
         except HttpFailure as failure:
             response = text_response(failure.status, failure.message, failure.headers)
         response.headers[SERVER_ID_HEADER] = self.server_id
@@ -106,7 +116,7 @@ class LocalApi:
             raise HttpFailure(403, "Local API is not enabled")
         if rest in ("", "/"):
             if rest == "":
-                raise HttpFailure(404, "No endpoint found")
+                raise _NoEndpoint
             return text_response(200, "Nothing to see here.")
         asked = req.header("Zotero-API-Version")
         if asked is not None and asked.strip() != "3":
@@ -117,13 +127,13 @@ class LocalApi:
             return self._authorize(req)
         segments = [s for s in rest.split("/") if s]
         if segments[0] in ABSENT or segments[-1] == "new" or "deleted" in segments:
-            raise HttpFailure(404, "No endpoint found")
+            raise _NoEndpoint
         if segments[0] == "users" and len(segments) >= 2:
             if segments[1] not in ("0", str(self.user_id)):
                 raise HttpFailure(400, "Only the local user library is available")
             segments[1] = str(self.user_id)
         elif segments[0] != "groups":
-            raise HttpFailure(404, "No endpoint found")
+            raise _NoEndpoint
         if req.method in WRITE_METHODS:
             self._authenticate(req)
         inner = self._inner_request(req, "/" + "/".join(segments))

@@ -115,13 +115,14 @@ def test_endpoints_the_local_api_lacks_are_404(desk: Sandbox, path: str) -> None
     assert call(desk, "GET", path).status_code == 404
 
 
-def test_every_api_answer_carries_the_server_id_errors_too(desk: Sandbox) -> None:
+def test_every_endpoint_answer_carries_the_server_id_errors_too(desk: Sandbox) -> None:
     for response in (
         call(desk, "GET", "/"),
-        call(desk, "GET", "/keys/current"),
+        call(desk, "GET", "/users/0/items/ABCD2345"),
         call(desk, "POST", "/users/0/items", json=[ITEM]),
     ):
         assert response.headers["Zotero-Server-ID"] == "SERVERID0001"
+    assert "Zotero-Server-ID" not in call(desk, "GET", "/keys/current").headers
 
 
 def test_the_local_api_switched_off_answers_403(desk: Sandbox) -> None:
