@@ -87,12 +87,13 @@ class Sandbox:
 
     def restart(self, *, server_id: str | None = None, down: bool = False) -> None:
         """Zotero quit and opened again on the same port (``server_id``: another
-        profile); one-time keys are forgotten. ``down`` leaves it closed (``start``
+        profile); one-time keys and write tokens are forgotten. ``down`` leaves it closed (``start``
         with the old port opens it)."""
         port = self.port
         self.stop()
         if self.local is not None:
             self.local.forget_one_time_keys()
+            self.store.forget_tokens()
             if server_id is not None:
                 self.local.server_id = server_id
         if not down:

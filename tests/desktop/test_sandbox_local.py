@@ -30,9 +30,10 @@ def call(
     *,
     key: str | None = None,
     sid: str | None = "SERVERID0001",
+    headers: dict[str, str] | None = None,
     **kw: Any,
 ) -> httpx2.Response:
-    headers = {"Zotero-API-Version": "3"}
+    headers = {"Zotero-API-Version": "3", **(headers or {})}
     if key:
         headers["Zotero-API-Key"] = key
     if sid:
@@ -160,3 +161,16 @@ def test_group_listings_carry_no_library_version_and_ignore_since(desk: Sandbox)
     listing = call(desk, "GET", "/groups/9/items", params={"since": 10**6})
     assert "Last-Modified-Version" not in listing.headers
     assert len(listing.json()) == 1
+
+
+def test_a_restart_forgets_write_tokens(desk: Sandbox) -> None:
+    key = authorize(desk, "always").json()["key"]
+    token = {"Zotero-Write-Token": "token-0000000001"}
+
+    def post() -> int:
+        return call(desk, "POST", "/users/0/items", key=key, json=[ITEM], headers=token).status_code
+
+    assert post() == 200
+    assert post() == 412
+    desk.restart()
+    assert post() == 200
