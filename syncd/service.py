@@ -453,6 +453,10 @@ class Daemon:
         except ApiUnavailableError as exc:
             log.warning("mirror refresh postponed: %s", exc)
             set_status(db, last_error=f"{_now()} {exc}")
+        except StateError as exc:
+            # A full disk at start must not end the daemon: every sync refreshes the
+            # mirror first, and the loop pauses on storage problems (see _serve).
+            log.error("mirror refresh postponed: %s", exc)
 
     def _watch_for(self, entry: InboxFile) -> WatchConfig | None:
         for watch in self.config.watches:
