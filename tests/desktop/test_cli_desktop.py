@@ -201,3 +201,25 @@ def test_key_check_for_the_desktop_says_what_it_can_and_cannot_check(
     assert code == 0, out
     assert "SERVERID0001" in out and "without writing" in out
     assert desk.count(kind="write") == 0
+
+
+def test_an_unknown_library_on_the_command_line_is_exit_2_naming_the_known_ones(
+    desk: Sandbox, tmp_path: Path
+) -> None:
+    export = write_export(tmp_path / "a.ris", make_records(1))
+    code, out = run(config(tmp_path, desk), "plan", "--library", "laptop", str(export))
+    assert code == 2
+    assert "'laptop'" in out and "desktop" in out
+
+
+def test_key_set_and_delete_take_a_library(
+    desk: Sandbox, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    cfg = config(tmp_path, desk)
+    result = CliRunner().invoke(
+        main, ["--config", str(cfg), "key", "set", "--library", "lab"], input="abc123\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert memory_keyring.store == {("syncd", "zotero-api-key-lab"): "abc123"}
+    assert run(cfg, "key", "delete", "--library", "lab")[0] == 0
+    assert memory_keyring.store == {}
