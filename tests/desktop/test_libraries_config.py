@@ -8,7 +8,7 @@ import pytest
 
 from syncd.config import ApiKind, parse_config
 from syncd.credentials import find_api_key, key_names
-from syncd.errors import ConfigError
+from syncd.errors import ConfigError, CredentialError
 
 TWO = {
     "zotero": {"library_type": "group", "library_id": 42},
@@ -135,7 +135,7 @@ def test_the_default_key_is_never_taken_for_a_named_library(
     import keyring
 
     monkeypatch.setattr(keyring, "get_password", lambda service, user: None)
-    with pytest.raises(Exception, match="ZOTERO_API_KEY_DESK"):
+    with pytest.raises(CredentialError, match="ZOTERO_API_KEY_DESK"):
         find_api_key({"ZOTERO_API_KEY": "the-default-key"}, library="desk")
 
 
