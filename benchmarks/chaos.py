@@ -13,7 +13,14 @@ attachments count as failures too). The seed makes a failure replayable.
     .venv/bin/python benchmarks/chaos.py --seeds 1-10
     .venv/bin/python benchmarks/chaos.py --seeds 7 --records 200 --files 5 --kills 2
 
-The test suite runs a small configuration of the same code (tests/security/test_chaos.py).
+    .venv/bin/python benchmarks/chaos.py --seeds 1-10 --local
+
+``--local`` runs it against the sandbox's Zotero desktop mode (the local API): no
+429 or 503 there (no rate limit), the same 500s and resets, and "Zotero" is also
+restarted with each kill (its write tokens and one-time keys are in memory).
+
+The test suite runs a small configuration of the same code (tests/security/test_chaos.py,
+tests/desktop/test_chaos_desktop.py).
 """
 
 from __future__ import annotations
@@ -167,14 +174,15 @@ def attachment_errors(items: list[dict[str, Any]], md5s: dict[str, str]) -> tupl
     return duplicated, missing
 
 
-def _config(work: Path, url: str, inbox: Path) -> Path:
+def _config(work: Path, url: str, inbox: Path, *, local: bool = False) -> Path:
+    library = (
+        f'[[library]]\nname = "desktop"\napi = "local"\ntype = "user"\nid = 0\nbase_url = "{url}"\n'
+        if local
+        else f'[zotero]\nlibrary_type = "user"\nlibrary_id = 1\nbase_url = "{url}"\n'
+    )
     cfg = work / "config.toml"
     cfg.write_text(
-        f"""[zotero]
-library_type = "user"
-library_id = 1
-base_url = "{url}"
-
+        f"""{library}
 [state]
 path = "{work / "state.sqlite"}"
 
@@ -196,7 +204,7 @@ path = "{inbox}"
 
 
 def _start(cfg: Path, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "ZOTERO_API_KEY": KEY}
+    env = {**os.environ, "ZOTERO_API_KEY": KEY, "ZOTERO_API_KEY_DESKTOP": KEY}
     env.pop("NOTIFY_SOCKET", None)
     with open(log, "ab") as out:
         return subprocess.Popen(
@@ -222,25 +230,30 @@ def run_chaos(
     timeout: float = 600.0,
     workdir: Path | None = None,
     attachments_every: int = 10,
+    local: bool = False,
 ) -> ChaosResult:
     rng = random.Random(seed)
     work = Path(tempfile.mkdtemp(prefix=f"syncd-chaos-{seed}-", dir=workdir))
     inbox = work / "inbox"
     inbox.mkdir()
-    sandbox = Sandbox()
+    sandbox = Sandbox(local=local)
     sandbox.start()
+    library = sandbox.local_library if local else "users/1"
     started = time.monotonic()
     proc: subprocess.Popen[bytes] | None = None
     keep = True  # a run that does not get to its verdict keeps its files too
     try:
-        sandbox.add_user_library(1)
-        sandbox.add_key(KEY, user_id=1, user_write=True)
+        if sandbox.local is not None:
+            sandbox.local.add_key(KEY)
+        else:
+            sandbox.add_user_library(1)
+            sandbox.add_key(KEY, user_id=1, user_write=True)
         sandbox.faults = FaultPlan(
             seed=seed,
-            rate_429=0.10,
+            rate_429=0.0 if local else 0.10,
             retry_after=retry_after,
             rate_500=0.05,
-            rate_503=0.05,
+            rate_503=0.0 if local else 0.05,
             rate_reset_before=0.02,
             rate_reset_after_commit=0.02,
         )
@@ -248,7 +261,7 @@ def run_chaos(
         md5s: dict[str, str] = {}
         if attachments_every:
             exports, md5s = with_attachments(rng, exports, work / "papers", attachments_every)
-        cfg = _config(work, sandbox.url, inbox)
+        cfg = _config(work, sandbox.local_url if local else sandbox.url, inbox, local=local)
         log = work / "daemon.log"
         proc = _start(cfg, log)
         for name, text in exports:
@@ -260,6 +273,8 @@ def run_chaos(
             time.sleep(rng.uniform(0.5, 3.0))
             proc.send_signal(signal.SIGKILL)
             proc.wait(10)
+            if local:
+                sandbox.restart()
             proc = _start(cfg, log)
         deadline = time.monotonic() + timeout
         while _reports(inbox) < files and time.monotonic() < deadline:
@@ -269,7 +284,7 @@ def run_chaos(
         proc.send_signal(signal.SIGTERM)
         proc.wait(60)
         proc = None
-        everything = sandbox.all_items("users/1", include_trashed=True)
+        everything = sandbox.all_items(library, include_trashed=True)
         items = [i for i in everything if i.get("itemType") not in ("note", "attachment")]
         by_doi: dict[str, list[dict[str, Any]]] = {}
         for item in items:
@@ -331,6 +346,7 @@ def main() -> int:
     parser.add_argument("--files", type=int, default=20)
     parser.add_argument("--kills", type=int, default=5)
     parser.add_argument("--retry-after", type=int, default=1, help="Retry-After of the 429s (s)")
+    parser.add_argument("--local", action="store_true", help="against Zotero desktop's local API")
     args = parser.parse_args()
     failures = 0
     for seed in _seeds(args.seeds):
@@ -340,6 +356,7 @@ def main() -> int:
             files=args.files,
             kills=args.kills,
             retry_after=args.retry_after,
+            local=args.local,
         )
         print(result.line(), flush=True)
         failures += not result.ok

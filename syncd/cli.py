@@ -11,16 +11,17 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 
 from syncd import __version__
-from syncd.errors import SyncdError
+from syncd.errors import CredentialError, SyncdError, UsageError
 from syncd.formats import Format
 
 if TYPE_CHECKING:
-    from syncd.config import Config
+    from syncd.config import Config, LibraryConfig
+    from syncd.state import StateDB
     from syncd.sync.outcome import SyncReport
     from syncd.sync.session import SyncInput
 
@@ -99,6 +100,12 @@ _collection_option = click.option(
     "--collection", help='Add the items to this collection (a path like "Imports/Scopus").'
 )
 _tag_option = click.option("--tag", "tags", multiple=True, help="Add this tag (repeatable).")
+_library_option = click.option(
+    "--library",
+    "library",
+    metavar="NAME",
+    help="The [[library]] to use (default: the default library, [zotero]).",
+)
 
 
 @main.command()
@@ -184,6 +191,7 @@ def convert(
 @_files_argument
 @_collection_option
 @_tag_option
+@_library_option
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @click.pass_context
 def plan(
@@ -191,6 +199,7 @@ def plan(
     files: tuple[Path, ...],
     collection: str | None,
     tags: tuple[str, ...],
+    library: str | None,
     as_json: bool,
 ) -> None:
     """Show what `syncd sync` would do with FILES. Writes nothing to Zotero."""
@@ -198,7 +207,7 @@ def plan(
     from syncd.sync.outcome import SyncReport
     from syncd.sync.render import plan_json, plan_lines
 
-    with open_session(_config(ctx)) as session:
+    with open_session(_config(ctx), library=library) as session:
         the_plan, read = session.plan(_inputs(files, collection, tags))
         previews = session.plan_attachments(the_plan)
     report = SyncReport([], read.problems, read.failed_files)
@@ -216,6 +225,7 @@ def plan(
 @_files_argument
 @_collection_option
 @_tag_option
+@_library_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option(
     "--report",
@@ -229,6 +239,7 @@ def sync(
     files: tuple[Path, ...],
     collection: str | None,
     tags: tuple[str, ...],
+    library: str | None,
     as_json: bool,
     report_dir: Path | None,
 ) -> None:
@@ -241,7 +252,7 @@ def sync(
 
     show_progress = sys.stderr.isatty() and not as_json and ctx.obj["verbosity"] >= 0
     with (
-        open_session(_config(ctx)) as session,
+        open_session(_config(ctx), library=library) as session,
         Progress(transient=True, disable=not show_progress) as bar,
     ):
         task = bar.add_task("syncing", total=None)
@@ -354,11 +365,12 @@ def problem_count(errors: int, warnings: int, notes: int, *, shown: bool) -> str
 
 @main.group()
 def key() -> None:
-    """Store, check or delete the Zotero API key in the keyring."""
+    """Store, check, delete or (Zotero desktop) authorize a library's key."""
 
 
 @key.command("set")
-def key_set() -> None:
+@_library_option
+def key_set(library: str | None) -> None:
     """Read the key from standard input (or a hidden prompt) and store it."""
     from syncd.credentials import store_api_key
 
@@ -366,28 +378,111 @@ def key_set() -> None:
         value = click.prompt("Zotero API key", hide_input=True)
     else:
         value = sys.stdin.readline()
-    store_api_key(value)
+    store_api_key(value, library=library)
     click.echo("the API key is stored in the keyring")
 
 
 @key.command("check")
+@_library_option
 @click.pass_context
-def key_check(ctx: click.Context) -> None:
-    """Check that the key works and may write to the configured library."""
+def key_check(ctx: click.Context, library: str | None) -> None:
+    """Check that the key works and may write to the library."""
     from syncd.app import make_client
+    from syncd.config import ApiKind
 
     config = _config(ctx)
-    with make_client(config) as client:
+    lib = config.library_named(library)
+    with make_client(config, library=lib) as client:
+        if lib.api is ApiKind.LOCAL:
+            from syncd.desktop import bound_server
+            from syncd.state import StateDB
+
+            bound = None
+            if config.state_path.exists():
+                with StateDB.open(config.state_path) as db:
+                    bound = bound_server(db, lib.name)
+            client.server_id = bound
+            client.check_write_access()
+            click.echo(
+                f"Zotero desktop answers at {lib.base_url} (server ID "
+                f"{bound or client.server_identity()}) and a key is stored for {lib.name}; "
+                "the local API cannot tell whether the key is still valid without writing"
+            )
+            return
         client.check_write_access()
-    click.echo(f"the API key can read and write {config.library} at {config.base_url}")
+    click.echo(f"the API key can read and write {lib.prefix} at {lib.base_url}")
+
+
+@key.command("authorize")
+@_library_option
+@click.pass_context
+def key_authorize(ctx: click.Context, library: str | None) -> None:
+    """Ask Zotero desktop for a local API key and store it in the keyring."""
+    from syncd.config import ApiKind
+    from syncd.credentials import key_names, store_api_key
+    from syncd.desktop import ALWAYS_ALLOW_NOTE, authorize, bind_server, bound_server
+    from syncd.state import StateDB
+
+    config = _config(ctx)
+    lib = config.library_named(library)
+    if lib.api is not ApiKind.LOCAL:
+        raise UsageError(
+            f"the library {lib.name!r} is on the Web API: its key comes from "
+            "https://www.zotero.org/settings/keys",
+            hint=f"store it with `syncd key set --library {lib.name}`",
+        )
+    click.echo(ALWAYS_ALLOW_NOTE)
+    click.echo("waiting for the answer in Zotero...")
+    answer = authorize(lib)
+    if not answer.lasting:
+        raise UsageError(
+            f'{lib.name}: Zotero gave a one-time key ("Allow"), spent by the first write; '
+            "it was not stored",
+            hint=f'run `syncd key authorize --library {lib.name}` again and answer "Always Allow"',
+        )
+    try:
+        store_api_key(answer.key, library=lib.name)
+        where = f"the keyring (user {key_names(lib.name)[2]!r})"
+    except CredentialError:
+        # A headless machine: Zotero's click cannot be had again cheaply (5 a minute,
+        # someone at the desktop), so the key goes to a private file instead.
+        where = str(_credential_file(lib.name, answer.key))
+    with StateDB.open(config.state_path) as db:
+        before = bound_server(db, lib.name)
+        bind_server(db, lib.name, answer.server_id)
+    click.echo(f"the key for {lib.name} is stored in {where}")
+    if not where.startswith("the keyring"):
+        click.echo(
+            f"no usable keyring: set CREDENTIALS_DIRECTORY={Path(where).parent} for syncd, or "
+            f"in the systemd unit add LoadCredential={key_names(lib.name)[0]}:{where}"
+        )
+    if before is not None and before != answer.server_id:
+        click.echo(
+            f"{lib.name} is now bound to Zotero server {answer.server_id} (was {before}): "
+            "syncd keeps this library's state apart from the earlier one"
+        )
+
+
+def _credential_file(library: str, value: str) -> Path:
+    """The key in a 0600 file named as its systemd credential, in a 0700 folder."""
+    import platformdirs
+
+    from syncd.credentials import key_names
+    from syncd.files import atomic_write, ensure_private_dir
+
+    folder = ensure_private_dir(Path(platformdirs.user_config_dir("syncd")) / "credentials")
+    path = folder / key_names(library)[0]
+    atomic_write(path, value.encode(), mode=0o600, purpose="the local API key")
+    return path
 
 
 @key.command("delete")
-def key_delete() -> None:
+@_library_option
+def key_delete(library: str | None) -> None:
     """Remove the key from the keyring."""
     from syncd.credentials import delete_api_key
 
-    if delete_api_key():
+    if delete_api_key(library=library):
         click.echo("the API key was removed from the keyring")
     else:
         click.echo("the keyring held no syncd API key")
@@ -409,24 +504,48 @@ def run(ctx: click.Context, once: bool) -> None:
 
 
 @main.command()
+@_library_option
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 @click.pass_context
-def status(ctx: click.Context, as_json: bool) -> None:
-    """Show the daemon's view: library, mirror, files pending, processed, failed."""
-    from syncd.service import status_of
+def status(ctx: click.Context, library: str | None, as_json: bool) -> None:
+    """Show the daemon's view: library, mirror, files pending, processed, failed.
+
+    Without --library, the text shows every library; --json the default one.
+    """
     from syncd.state import StateDB
 
     config = _config(ctx)
+    chosen = config.library_named(library)
     if not config.state_path.exists():
         click.echo(f"no state yet at {config.state_path}: syncd has not run with this config")
         sys.exit(EXIT_OK)
+    shown = [chosen] if library is not None or as_json else list(config.all_libraries())
     with StateDB.open(config.state_path) as db:
-        info = status_of(db, config.library, config.state_path)
+        infos = [_library_status(db, config, lib) for lib in shown]
     if as_json:
-        click.echo(json.dumps(info, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(infos[0], indent=2, ensure_ascii=False))
         return
-    for line in status_lines(info):
-        click.echo(line)
+    for n, info in enumerate(infos):
+        if n:
+            click.echo("")
+        for line in status_lines(info):
+            click.echo(line)
+
+
+def _library_status(db: StateDB, config: Config, lib: LibraryConfig) -> dict[str, Any]:
+    from syncd.config import ApiKind
+    from syncd.desktop import bound_server, desktop_state
+    from syncd.service import status_of
+
+    mirror = lib.partition
+    extra: dict[str, Any] = {}
+    if lib.api is ApiKind.LOCAL:
+        bound = bound_server(db, lib.name)
+        if bound is not None:
+            mirror = lib.local_partition(bound)
+        extra = {"desktop": desktop_state(lib, bound)}
+    info = status_of(db, mirror, config.state_path, inbox_library=lib.partition)
+    return {"library_name": lib.name, **info, **extra}
 
 
 def status_lines(info: dict[str, Any]) -> list[str]:
@@ -440,8 +559,12 @@ def status_lines(info: dict[str, Any]) -> list[str]:
     else:
         daemon = "not running"
     refreshed = info.get("last_mirror_refresh")
-    lines = [
-        row("library", info["library"]),
+    name = info.get("library_name")
+    library = f"{name} ({info['library']})" if name and name != "default" else info["library"]
+    lines = [row("library", library)]
+    if "desktop" in info:
+        lines.append(row("Zotero desktop", info["desktop"]))
+    lines += [
         row("daemon", daemon),
         row("daemon started", info.get("daemon_started_at")),
         row("daemon last seen", info.get("daemon_heartbeat")),
@@ -468,8 +591,9 @@ def status_lines(info: dict[str, Any]) -> list[str]:
 
 @main.command()
 @click.option("--keep", is_flag=True, help="Keep the temporary folder (inbox, reports, state).")
+@click.option("--local", is_flag=True, help="Write through a Zotero desktop (local API) sandbox.")
 @click.pass_context
-def demo(ctx: click.Context, keep: bool) -> None:
+def demo(ctx: click.Context, keep: bool, local: bool) -> None:
     """Show syncd at work on a local sandbox library, with the bundled example exports."""
     import logging
 
@@ -478,7 +602,7 @@ def demo(ctx: click.Context, keep: bool) -> None:
     if ctx.obj["verbosity"] <= 0:
         # The demo narrates what happens; the daemon's own log is there with -v.
         logging.getLogger().setLevel(logging.WARNING)
-    sys.exit(run_demo(click.echo, keep=keep))
+    sys.exit(run_demo(click.echo, keep=keep, local=local))
 
 
 @main.command()
@@ -496,8 +620,30 @@ def demo(ctx: click.Context, keep: bool) -> None:
 )
 @click.option("--key", "api_key", help="The API key to accept (default: a new random one).")
 @click.option("--user-id", type=int, default=1, show_default=True)
-def sandbox(port: int, data_dir: Path | None, api_key: str | None, user_id: int) -> None:
+@click.option(
+    "--local",
+    is_flag=True,
+    help="Behave as Zotero desktop's local API (Zotero 10) instead of the Web API.",
+)
+@click.option(
+    "--answer",
+    type=click.Choice(["always", "allow", "deny"]),
+    default="always",
+    show_default=True,
+    help="(--local) How the authorization dialog is answered.",
+)
+def sandbox(
+    port: int,
+    data_dir: Path | None,
+    api_key: str | None,
+    user_id: int,
+    local: bool,
+    answer: str,
+) -> None:
     """Run a local Zotero Web API sandbox on 127.0.0.1 (for trying syncd safely)."""
     from syncd.sandbox import serve
 
-    serve(port or None, data_dir, key=api_key, user_id=user_id)
+    chosen: Literal["always", "allow", "deny"] = (
+        "allow" if answer == "allow" else "deny" if answer == "deny" else "always"
+    )
+    serve(port or None, data_dir, key=api_key, user_id=user_id, local=local, answer=chosen)

@@ -8,9 +8,11 @@ one :class:`ConfigError` naming the key and what is allowed.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,51 @@ APP = "syncd"
 DEFAULT_BASE_URL = "https://api.zotero.org"
 POLICIES = ("merge", "fill-empty", "never-update")
 LIBRARY_TYPES = ("user", "group")
+DEFAULT_LIBRARY = "default"  # the name of the library the [zotero] section describes
+DEFAULT_LOCAL_URL = "http://127.0.0.1:23119/api"
+_LIBRARY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+class ApiKind(StrEnum):
+    WEB = "web"  # api.zotero.org, or a server at base_url
+    LOCAL = "local"  # Zotero desktop's local API (Zotero 10)
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryConfig:
+    """One library syncd writes to: the [zotero] section, or a [[library]] table."""
+
+    name: str
+    api: ApiKind
+    library_type: str
+    library_id: int
+    base_url: str
+
+    @property
+    def prefix(self) -> str:
+        """The API path prefix, e.g. ``users/123``."""
+        return f"{self.library_type}s/{self.library_id}"
+
+    @property
+    def partition(self) -> str:
+        """The key of this library's rows in the state database (mirror, links, inbox).
+
+        The default library keeps the bare prefix that state databases have always
+        used. A named Web API library adds its server when it is not zotero.org, so
+        two servers' ``users/1`` never share rows. A desktop library's partition is
+        only known once Zotero has told its server ID (see ``local_partition``); this
+        one keys what must not wait for Zotero, the inbox.
+        """
+        if self.api is ApiKind.LOCAL:
+            return f"local:{self.name}/{self.prefix}"
+        if self.name == DEFAULT_LIBRARY or self.base_url == DEFAULT_BASE_URL:
+            return self.prefix
+        return f"{self.prefix}@{self.base_url}"
+
+    def local_partition(self, server_id: str) -> str:
+        """A desktop library's mirror partition: local versions mean nothing under
+        another server ID, so they are never kept together."""
+        return f"local:{server_id}/{self.prefix}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +76,7 @@ class WatchConfig:
     path: Path
     collection: str | None = None
     tags: tuple[str, ...] = ()
+    library: str = DEFAULT_LIBRARY
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +114,35 @@ class Config:
     daemon: DaemonConfig = field(default_factory=DaemonConfig)
     source: Path | None = None
     attachments: AttachmentsConfig = field(default_factory=AttachmentsConfig)
+    # Every library, the default one first; empty means only the [zotero] one.
+    libraries: tuple[LibraryConfig, ...] = ()
 
     @property
     def library(self) -> str:
-        """The API path prefix of the library, e.g. ``users/123``."""
+        """The API path prefix of the default library, e.g. ``users/123``."""
         return f"{self.library_type}s/{self.library_id}"
+
+    def all_libraries(self) -> tuple[LibraryConfig, ...]:
+        if self.libraries:
+            return self.libraries
+        return (
+            LibraryConfig(
+                DEFAULT_LIBRARY, ApiKind.WEB, self.library_type, self.library_id, self.base_url
+            ),
+        )
+
+    def library_named(self, name: str | None) -> LibraryConfig:
+        """The library called ``name`` (None: the default one); ConfigError otherwise."""
+        found = self.all_libraries()
+        if name is None:
+            return found[0]
+        for lib in found:
+            if lib.name == name:
+                return lib
+        raise ConfigError(
+            f"no library named {name!r} in the configuration",
+            hint="known libraries: " + ", ".join(lib.name for lib in found),
+        )
 
 
 def default_config_path() -> Path:
@@ -121,28 +193,30 @@ def parse_config(document: Mapping[str, Any], *, source: Path | None = None) -> 
     def fail(key: str, allowed: str) -> ConfigError:
         return ConfigError(f"{where}: {key} is invalid; {allowed}")
 
-    known_sections = {"zotero", "state", "sync", "watch", "daemon", "attachments"}
+    known_sections = {"zotero", "state", "sync", "watch", "daemon", "attachments", "library"}
     for section in document:
         if section not in known_sections:
             raise fail(section, f"known sections are {', '.join(sorted(known_sections))}")
 
-    zotero = _table(document, "zotero", where, required=True)
-    _refuse_key(zotero, source)
-    _only_keys(zotero, "zotero", {"library_type", "library_id", "base_url"}, where)
-    library_type = zotero.get("library_type")
-    if library_type not in LIBRARY_TYPES:
-        raise fail("[zotero] library_type", 'it must be "user" or "group"')
-    library_id = zotero.get("library_id")
-    if isinstance(library_id, str) and library_id.isdigit():
-        library_id = int(library_id)
-    if not isinstance(library_id, int) or isinstance(library_id, bool) or library_id <= 0:
-        raise fail(
-            "[zotero] library_id",
-            "it must be the numeric user or group ID (zotero.org/settings/keys shows yours)",
-        )
-    base_url = zotero.get("base_url", DEFAULT_BASE_URL)
-    if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
-        raise fail("[zotero] base_url", "it must be an http(s) URL such as " + DEFAULT_BASE_URL)
+    named = _libraries(document, where, source)
+    libraries: list[LibraryConfig] = []
+    if "zotero" in document or not named:
+        zotero = _table(document, "zotero", where, required=True)
+        _refuse_key(zotero, source)
+        _only_keys(zotero, "zotero", {"library_type", "library_id", "base_url"}, where)
+        libraries.append(_library_fields(zotero, "[zotero]", DEFAULT_LIBRARY, ApiKind.WEB, where))
+    libraries.extend(named)
+    default = libraries[0]
+    seen: dict[tuple[str, str, str], str] = {}
+    for lib in libraries:
+        key = (lib.api, lib.base_url, lib.prefix)
+        if key in seen:
+            raise ConfigError(
+                f"{where}: the libraries {seen[key]!r} and {lib.name!r} are the same "
+                f"library ({lib.prefix} at {lib.base_url})",
+                hint="keep one, and point the [[watch]] folders at it with library = NAME",
+            )
+        seen[key] = lib.name
 
     state = _table(document, "state", where)
     _only_keys(state, "state", {"path"}, where)
@@ -181,7 +255,7 @@ def parse_config(document: Mapping[str, Any], *, source: Path | None = None) -> 
         label = f"[[watch]] #{n}"
         if not isinstance(entry, dict):
             raise fail(label, "each [[watch]] must be a table")
-        _only_keys(entry, label, {"path", "collection", "tags"}, where)
+        _only_keys(entry, label, {"path", "collection", "tags", "library"}, where)
         path = entry.get("path")
         if not isinstance(path, str) or not path:
             raise fail(f"{label} path", "every watched folder needs a path")
@@ -191,7 +265,13 @@ def parse_config(document: Mapping[str, Any], *, source: Path | None = None) -> 
         tags = entry.get("tags", [])
         if not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):
             raise fail(f"{label} tags", "it must be a list of non-empty strings")
-        watches.append(WatchConfig(_resolve(path, base_dir), collection, tuple(tags)))
+        names = [lib.name for lib in libraries]
+        library = entry.get("library", default.name)
+        if library not in names:
+            raise fail(
+                f"{label} library", "known libraries are " + ", ".join(f'"{n}"' for n in names)
+            )
+        watches.append(WatchConfig(_resolve(path, base_dir), collection, tuple(tags), library))
 
     daemon_table = _table(document, "daemon", where)
     defaults = DaemonConfig()
@@ -206,9 +286,9 @@ def parse_config(document: Mapping[str, Any], *, source: Path | None = None) -> 
     attachments = _attachments(_table(document, "attachments", where), base_dir, fail, where)
 
     return Config(
-        library_type=library_type,
-        library_id=library_id,
-        base_url=base_url.rstrip("/"),
+        library_type=default.library_type,
+        library_id=default.library_id,
+        base_url=default.base_url,
         state_path=state_path,
         policy=policy,
         recreate_deleted=flags["recreate_deleted"],
@@ -218,6 +298,7 @@ def parse_config(document: Mapping[str, Any], *, source: Path | None = None) -> 
         daemon=DaemonConfig(**timing),
         source=source,
         attachments=attachments,
+        libraries=tuple(libraries) if named else (),
     )
 
 
@@ -237,10 +318,82 @@ def _attachments(
     return AttachmentsConfig(enabled, tuple(_resolve(r, base_dir) for r in roots), float(max_mb))
 
 
+def _libraries(document: Mapping[str, Any], where: str, source: Path | None) -> list[LibraryConfig]:
+    raw = document.get("library", [])
+    if not isinstance(raw, list):
+        raise ConfigError(f"{where}: library is invalid; use [[library]] tables, one per library")
+    found: list[LibraryConfig] = []
+    for n, entry in enumerate(raw, 1):
+        label = f"[[library]] #{n}"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}: {label} must be a table")
+        _refuse_key(entry, source, label)
+        _only_keys(entry, label, {"name", "api", "type", "id", "base_url"}, where)
+        name = entry.get("name")
+        if not isinstance(name, str) or not _LIBRARY_NAME.match(name):
+            raise ConfigError(
+                f"{where}: {label} name is invalid; it must be letters, digits, '_', '.' "
+                "or '-' (up to 64), starting with a letter or digit"
+            )
+        if name == DEFAULT_LIBRARY and "zotero" in document:
+            raise ConfigError(
+                f'{where}: {label} is named "default", the name of the [zotero] library',
+                hint="give it another name",
+            )
+        if name in {lib.name for lib in found}:
+            raise ConfigError(f"{where}: two [[library]] tables are named {name!r}")
+        api_raw = entry.get("api", "web")
+        if api_raw not in {a.value for a in ApiKind}:
+            raise ConfigError(f'{where}: {label} api is invalid; it must be "web" or "local"')
+        fields = {
+            "library_type": entry.get("type", "user"),
+            "library_id": entry.get("id"),
+            "base_url": entry.get("base_url"),
+        }
+        found.append(
+            _library_fields(
+                {k: v for k, v in fields.items() if v is not None},
+                f"{label} ({name})",
+                name,
+                ApiKind(api_raw),
+                where,
+            )
+        )
+    return found
+
+
+def _library_fields(
+    table: Mapping[str, Any], label: str, name: str, api: ApiKind, where: str
+) -> LibraryConfig:
+    def fail(key: str, allowed: str) -> ConfigError:
+        return ConfigError(f"{where}: {label} {key} is invalid; {allowed}")
+
+    type_key, id_key = ("library_type", "library_id") if label == "[zotero]" else ("type", "id")
+    library_type = table.get("library_type")
+    if library_type not in LIBRARY_TYPES:
+        raise fail(type_key, 'it must be "user" or "group"')
+    library_id = table.get("library_id", 0 if api is ApiKind.LOCAL else None)
+    if isinstance(library_id, str) and library_id.isdigit():
+        library_id = int(library_id)
+    # The desktop's own library is user 0; on the Web API every ID is positive.
+    lowest = 0 if api is ApiKind.LOCAL and library_type == "user" else 1
+    if not isinstance(library_id, int) or isinstance(library_id, bool) or library_id < lowest:
+        raise fail(
+            id_key,
+            "it must be the numeric user or group ID (zotero.org/settings/keys shows yours; "
+            "the desktop's own library is 0)",
+        )
+    default_url = DEFAULT_LOCAL_URL if api is ApiKind.LOCAL else DEFAULT_BASE_URL
+    base_url = table.get("base_url", default_url)
+    if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
+        raise fail("base_url", "it must be an http(s) URL such as " + default_url)
+    return LibraryConfig(name, api, str(library_type), library_id, base_url.rstrip("/"))
+
+
 _KEY_NAMES = {"api_key", "apikey", "key", "zotero_api_key", "token"}
 
 
-def _refuse_key(zotero: Mapping[str, Any], source: Path | None) -> None:
+def _refuse_key(zotero: Mapping[str, Any], source: Path | None, label: str = "[zotero]") -> None:
     """An API key in the configuration is refused: config files get copied, shared and
     left readable; the key belongs in a credential store."""
     found = sorted(k for k in zotero if k.lower() in _KEY_NAMES)
@@ -258,7 +411,7 @@ def _refuse_key(zotero: Mapping[str, Any], source: Path | None) -> None:
         except OSError:
             pass
     raise ConfigError(
-        f"{where}: [zotero] {found[0]} holds an API key; syncd does not read keys from "
+        f"{where}: {label} {found[0]} holds an API key; syncd does not read keys from "
         f"the configuration.{exposed}",
         hint="remove the line, then store the key with `syncd key set`, or set "
         "ZOTERO_API_KEY, or use the systemd credential zotero-api-key",

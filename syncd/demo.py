@@ -5,6 +5,10 @@ runs the daemon on a temporary folder, drops in the example exports (the seed
 Scopus/Pure record, a Scopus alert, and a later alert with corrections to the same
 works), and shows what happened: items created, then updated without duplicates,
 files moved, reports written. Everything it started is stopped before it returns.
+
+``local`` (``syncd demo --local``) does the same against the sandbox's Zotero
+desktop mode: syncd asks it for a key as it would ask Zotero ("Always Allow" is
+answered), then writes through the local API.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from syncd.config import Config, DaemonConfig, WatchConfig
+from syncd.config import ApiKind, Config, DaemonConfig, LibraryConfig, WatchConfig
+from syncd.desktop import ALWAYS_ALLOW_NOTE, authorize
 from syncd.sandbox import Sandbox
 from syncd.service import Daemon
 from syncd.zotero.retry import RetryPolicy
@@ -46,35 +51,56 @@ def _wait(predicate: Callable[[], bool], timeout: float) -> bool:
 
 
 def _regular(sandbox: Sandbox) -> list[dict[str, Any]]:
+    library = sandbox.local_library if sandbox.local else LIBRARY
     return [
         i
-        for i in sandbox.all_items(LIBRARY, include_trashed=True)
+        for i in sandbox.all_items(library, include_trashed=True)
         if i.get("itemType") not in ("note", "attachment")
     ]
 
 
-def run_demo(out: Callable[[str], None] = print, *, keep: bool = False) -> int:
+def _desktop_config(sandbox: Sandbox, work: Path, inbox: Path) -> tuple[Config, str]:
+    library = LibraryConfig("desktop", ApiKind.LOCAL, "user", 0, sandbox.local_url)
+    config = Config(
+        library_type="user",
+        library_id=0,
+        base_url=library.base_url,
+        state_path=work / "state.sqlite",
+        watches=(WatchConfig(inbox, "Imports/Scopus", ("scopus-alert",), "desktop"),),
+        daemon=DaemonConfig(settle=0.3, rescan=2, refresh=60, retry=0.5),
+        libraries=(library,),
+    )
+    return config, authorize(library).key
+
+
+def run_demo(out: Callable[[str], None] = print, *, keep: bool = False, local: bool = False) -> int:
     work = Path(tempfile.mkdtemp(prefix="syncd-demo-"))
     inbox = work / "inbox"
     inbox.mkdir()
     key = secrets.token_hex(12)
-    sandbox = Sandbox()
+    sandbox = Sandbox(local=local)
     sandbox.start()
     daemon: Daemon | None = None
     thread: threading.Thread | None = None
     failures = 0
     try:
-        sandbox.add_user_library(1)
-        sandbox.add_key(key, user_id=1, user_write=True)
-        out(f"1. Zotero API sandbox on {sandbox.url} with an empty library ({LIBRARY})")
-        config = Config(
-            library_type="user",
-            library_id=1,
-            base_url=sandbox.url,
-            state_path=work / "state.sqlite",
-            watches=(WatchConfig(inbox, "Imports/Scopus", ("scopus-alert",)),),
-            daemon=DaemonConfig(settle=0.3, rescan=2, refresh=60, retry=0.5),
-        )
+        if local:
+            out(f"1. Zotero desktop sandbox (local API) on {sandbox.local_url}, empty library")
+            out(f"   {ALWAYS_ALLOW_NOTE}")
+            config, key = _desktop_config(sandbox, work, inbox)
+            out("   the sandbox answered Always Allow: syncd has a lasting local key")
+        else:
+            sandbox.add_user_library(1)
+            sandbox.add_key(key, user_id=1, user_write=True)
+            out(f"1. Zotero API sandbox on {sandbox.url} with an empty library ({LIBRARY})")
+            config = Config(
+                library_type="user",
+                library_id=1,
+                base_url=sandbox.url,
+                state_path=work / "state.sqlite",
+                watches=(WatchConfig(inbox, "Imports/Scopus", ("scopus-alert",)),),
+                daemon=DaemonConfig(settle=0.3, rescan=2, refresh=60, retry=0.5),
+            )
         daemon = Daemon(
             config, api_key=key, policy=RetryPolicy(max_elapsed=30, base_delay=0.1, max_delay=1)
         )

@@ -107,3 +107,58 @@ class Interrupted(SyncdError):
     def __init__(self, message: str, *, outcomes: Sequence[Any] = ()) -> None:
         super().__init__(message)
         self.outcomes: list[Any] = list(outcomes)
+
+
+DESKTOP_UNREACHABLE = (
+    "Zotero desktop not reachable (is it running, with the local API enabled in "
+    "Settings → Advanced?)"
+)
+
+
+class DesktopUnreachableError(ApiUnavailableError):
+    """Zotero desktop did not answer: not running, or its local API is off.
+
+    An ``ApiUnavailableError`` (exit 75): running again once Zotero is open finishes
+    the job, and the daemon keeps the files waiting and looks again by itself.
+    """
+
+    def __init__(self, library: str, detail: str = "") -> None:
+        super().__init__(
+            f"{library}: {DESKTOP_UNREACHABLE}" + (f" [{detail}]" if detail else ""),
+            hint="open Zotero; the files wait and are synced when it answers",
+        )
+
+
+class LocalKeyRefusedError(CredentialError):
+    """Zotero desktop refused the local API key (401): a one-time key spent, or revoked."""
+
+    def __init__(self, library: str) -> None:
+        super().__init__(
+            f"{library}: Zotero desktop refused the local API key: a key given with "
+            '"Allow" is spent by its first write, and "Clear Write Authorizations" revokes '
+            "every key; nothing was written and the files wait",
+            hint=f"run `syncd key authorize --library {library}` and answer "
+            '"Always Allow" in Zotero',
+        )
+
+
+class ServerChangedError(SyncdError):
+    """Zotero desktop answers with another server ID than the library was synced with.
+
+    Another profile or database is behind 127.0.0.1: its versions and keys mean
+    nothing for what syncd remembers, so nothing is written until the user says so.
+    """
+
+    exit_code = 2
+
+    def __init__(self, library: str, expected: str, found: str) -> None:
+        super().__init__(
+            f"{library}: Zotero desktop now has server ID {found}, not {expected} that this "
+            "library was synced with: it is another Zotero profile or database, so nothing "
+            "was written to it and the files wait",
+            hint=f"open the Zotero profile syncd wrote to before; or, to sync into this one "
+            f"from now on, run `syncd key authorize --library {library}` (syncd keeps the "
+            "two libraries' state apart)",
+        )
+        self.expected = expected
+        self.found = found

@@ -19,6 +19,14 @@ are what is hashed and synced: a file that changes while it is read can then nev
 be synced half. If the bytes differ from what the watcher declared complete, or
 the file changed while it was synced, it waits for the watcher to offer it again
 and is synced again whole; its final report covers all its runs (reports.py).
+
+Each ``[[watch]]`` feeds one library (``library = NAME``); the daemon keeps one
+target per library in use, each with its own client, session and inbox partition.
+A Zotero desktop library that cannot be written now (Zotero closed, its local API
+off, its key spent or revoked, another server ID) holds only its own files: they
+stay queued, the reason is logged once and kept in the status, and the daemon asks
+Zotero again every few seconds, resuming by itself. In ``once`` mode that is exit
+75 (or 2 for a key or server problem), as for the Web API.
 """
 
 from __future__ import annotations
@@ -39,16 +47,20 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from syncd.app import attachment_policy, make_client, options_from
+from syncd.app import attachment_policy, bind, make_client, options_from
 from syncd.attachments.dropped import DOC_EXTENSIONS
-from syncd.config import Config, WatchConfig, load_config
+from syncd.config import ApiKind, Config, LibraryConfig, WatchConfig, load_config
 from syncd.errors import (
     ApiUnavailableError,
     ConfigError,
     CredentialError,
+    DesktopUnreachableError,
     InputError,
     Interrupted,
+    LocalKeyRefusedError,
+    ServerChangedError,
     StateError,
+    SyncdError,
 )
 from syncd.files import file_sha256
 from syncd.inbox import ACTIVE, Inbox, InboxFile
@@ -73,6 +85,29 @@ NOT_READ = (
 
 
 RETRY_MAX = 3600.0
+DESKTOP_POLL = 2.0  # how often a waiting desktop library asks Zotero again
+#: What a desktop library's files wait on (the Web API's equivalents end a run).
+DESKTOP_WAITS = (DesktopUnreachableError, LocalKeyRefusedError, ServerChangedError)
+
+
+@dataclass
+class _Target:
+    """One library the daemon writes to, and the inbox of the folders feeding it."""
+
+    library: LibraryConfig
+    inbox: Inbox
+    session: SyncSession | None = None
+    next_connect: float = 0.0
+    problem: str | None = None
+
+    @property
+    def local(self) -> bool:
+        return self.library.api is ApiKind.LOCAL
+
+    def disconnect(self) -> None:
+        if self.session is not None:
+            self.session.client.close()
+            self.session = None
 
 
 @dataclass
@@ -120,6 +155,8 @@ class Daemon:
         self.gave_up = False  # (once) a file is postponed: the API is unavailable, or a bug
         self.unavailable = False
         self._last_ping = 0.0
+        self.targets: list[_Target] = []
+        self._turn = 0
 
     # -- watchdog -------------------------------------------------------------------
 
@@ -161,27 +198,94 @@ class Daemon:
         with StateLock(self.config.state_path, Role.DAEMON):
             for watch in self.config.watches:
                 watch.path.mkdir(parents=True, exist_ok=True)
-            client = make_client(
-                self.config, api_key=self.api_key, policy=self.policy, sleep=self._sleep
-            )
             scheduler = BackgroundScheduler(daemon=True)
             try:
                 with StateDB.open(self.config.state_path) as db:
-                    return self._serve(client, db, scheduler)
+                    self.targets = self._make_targets(db)
+                    return self._serve(db, scheduler)
             finally:
                 if scheduler.running:
                     scheduler.shutdown(wait=False)
-                client.close()
+                for target in self.targets:
+                    target.disconnect()
                 self.notifier.stopping()
 
-    def _serve(self, client: Any, db: StateDB, scheduler: BackgroundScheduler) -> int:
-        session = SyncSession(client, db, bundled_schema(), options_from(self.config))
-        session.attachments = attachment_policy(self.config)
-        inbox = Inbox(db, session.library)
-        client.check_write_access()
-        set_status(db, started_at=_now(), last_error="", library=session.library)
-        inbox.recover()
-        self._refresh(session, db)
+    def _make_targets(self, db: StateDB) -> list[_Target]:
+        names = list(dict.fromkeys(w.library for w in self.config.watches))
+        return [
+            _Target(lib, Inbox(db, lib.partition))
+            for lib in (self.config.library_named(n) for n in names)
+        ]
+
+    def _target_of(self, folder: Path) -> _Target:
+        watch = next((w for w in self.config.watches if w.path.absolute() == folder), None)
+        name = watch.library if watch else self.targets[0].library.name
+        return next((t for t in self.targets if t.library.name == name), self.targets[0])
+
+    def _connect(self, target: _Target, db: StateDB) -> bool:
+        """Open the target's client and session if need be; False while it must wait.
+
+        A Web API library that cannot be reached or written ends the daemon at start
+        as before (its errors say what to fix); a desktop library waits for Zotero.
+        """
+        if target.session is not None:
+            return True
+        if time.monotonic() < target.next_connect:
+            return False
+        lib = target.library
+        client = None
+        try:
+            client = make_client(
+                self.config,
+                library=lib,
+                # A key given to the daemon (tests) is the default library's.
+                api_key=self.api_key if lib == self.config.library_named(None) else None,
+                policy=self.policy,
+                sleep=self._sleep,
+            )
+            bind(client, db, lib)
+            client.check_write_access()
+        except SyncdError as exc:
+            if client is not None:
+                client.close()
+            if not target.local or isinstance(exc, StateError):
+                raise
+            self._wait_for_desktop(target, db, exc)
+            return False
+        target.session = SyncSession(client, db, bundled_schema(), options_from(self.config))
+        target.session.attachments = attachment_policy(self.config)
+        if target.problem is not None:
+            log.info("%s: Zotero desktop answers again; its files are synced now", lib.name)
+            target.problem = None
+        self._refresh(target, db)
+        return target.session is not None
+
+    def _wait_for_desktop(self, target: _Target, db: StateDB, exc: SyncdError) -> None:
+        target.disconnect()
+        target.next_connect = time.monotonic() + min(DESKTOP_POLL, self.config.daemon.retry)
+        why = str(exc)
+        if why != target.problem:
+            # Once per change: Zotero may stay closed for days.
+            log.warning("%s; its files wait", why)
+            set_status(db, last_error=f"{_now()} {why}")
+        target.problem = why
+        if self.once:
+            self.gave_up = True
+            self.unavailable = self.unavailable or isinstance(exc, ApiUnavailableError)
+
+    def _serve(self, db: StateDB, scheduler: BackgroundScheduler) -> int:
+        set_status(
+            db,
+            started_at=_now(),
+            last_error="",
+            library=", ".join(t.library.partition for t in self.targets),
+        )
+        for target in self.targets:
+            target.inbox.recover()
+            # A Web API library is checked at once (a bad key ends the daemon, as it
+            # always did); a desktop one when it has files, since Zotero may be closed.
+            if not target.local:
+                self._connect(target, db)
 
         queue_lock = threading.Lock()
         arrived: list[tuple[Path, Path]] = []
@@ -230,16 +334,14 @@ class Daemon:
         try:
             self.notifier.ready()
             log.info("watching %s", ", ".join(str(w.path) for w in self.config.watches))
-            self._status(inbox)
+            self._status()
             storage_wait = self.config.daemon.retry
             while not self.flags.stop.is_set():
-                if self.once and (self.gave_up or self._all_done(watcher, inbox, arrived)):
+                if self.once and (self.gave_up or self._all_done(watcher, arrived)):
                     break
                 self._ping()
                 try:
-                    watcher, busy = self._tick(
-                        watcher, on_ready, session, inbox, db, arrived, queue_lock
-                    )
+                    watcher, busy = self._tick(watcher, on_ready, db, arrived, queue_lock)
                     storage_wait = self.config.daemon.retry
                 except (StateError, InputError) as exc:
                     # Disk full or a damaged database: nothing may be synced while the
@@ -261,16 +363,17 @@ class Daemon:
             return EXIT_UNAVAILABLE
         return EXIT_FAILED if self.failed or self.gave_up else EXIT_OK
 
-    @staticmethod
-    def _all_done(watcher: FolderWatcher, inbox: Inbox, arrived: list[tuple[Path, Path]]) -> bool:
-        return not arrived and not watcher.pending() and not inbox.active()
+    def _all_done(self, watcher: FolderWatcher, arrived: list[tuple[Path, Path]]) -> bool:
+        return (
+            not arrived
+            and not watcher.pending()
+            and not any(t.inbox.active() for t in self.targets)
+        )
 
     def _tick(
         self,
         watcher: FolderWatcher,
         on_ready: Callable[[Path], None],
-        session: SyncSession,
-        inbox: Inbox,
         db: StateDB,
         arrived: list[tuple[Path, Path]],
         queue_lock: threading.Lock,
@@ -278,30 +381,39 @@ class Daemon:
         """One turn of the loop; True when a file was worked on (go again at once)."""
         if self.flags.reload:
             self.flags.reload = False
-            watcher = self._reload(watcher, on_ready, session)
+            watcher = self._reload(watcher, on_ready, db)
         if self.flags.rescan:
             self.flags.rescan = False
             watcher.scan()
             # Also the right moment to finish deliveries a full disk interrupted.
-            inbox.recover()
+            for target in self.targets:
+                target.inbox.recover()
         watcher.poll()
         with queue_lock:
             batch, arrived[:] = list(arrived), []
         for n, (path, folder) in enumerate(batch):
             try:
-                inbox.enqueue(path, folder)
+                self._target_of(folder).inbox.enqueue(path, folder)
             except StateError:
                 with queue_lock:
                     arrived[:0] = batch[n:]
                 raise
         if self.flags.refresh:
             self.flags.refresh = False
-            self._refresh(session, db)
-        # A single run does not wait out the delays earlier runs set: it is the retry.
-        due = inbox.due(math.inf if self.once else None)
-        if due:
-            self._process(due[0], session, inbox, db)
-            self._status(inbox)
+            for target in self.targets:
+                if target.session is not None:
+                    self._refresh(target, db)
+        # Libraries take turns, so a busy one does not hold up the others.
+        count = len(self.targets)
+        for n in range(count):
+            target = self.targets[(self._turn + n) % count]
+            # A single run does not wait out the delays earlier runs set: it is the retry.
+            due = target.inbox.due(math.inf if self.once else None)
+            if not due or not self._connect(target, db):
+                continue
+            self._turn = (self._turn + n + 1) % count
+            self._process(due[0], target, db)
+            self._status()
             return watcher, True
         set_status(db, heartbeat=_now())
         return watcher, False
@@ -310,26 +422,35 @@ class Daemon:
         return self.config.attachments.enabled and path.suffix.lower() in DOC_EXTENSIONS
 
     def _reload(
-        self, watcher: FolderWatcher, on_ready: Callable[[Path], None], session: SyncSession
+        self, watcher: FolderWatcher, on_ready: Callable[[Path], None], db: StateDB
     ) -> FolderWatcher:
         try:
             new = load_config(self.config_path)
         except ConfigError as exc:
             log.error("configuration not reloaded: %s", exc)
-            set_status(session.db, last_error=f"{_now()} configuration not reloaded: {exc}")
+            set_status(db, last_error=f"{_now()} configuration not reloaded: {exc}")
             return watcher
-        if (new.library, new.base_url, new.state_path) != (
+        libraries = {w.library for w in new.watches}
+        if (
+            new.library,
+            new.base_url,
+            new.state_path,
+            new.all_libraries(),
+        ) != (
             self.config.library,
             self.config.base_url,
             self.config.state_path,
-        ):
+            self.config.all_libraries(),
+        ) or libraries - {t.library.name for t in self.targets}:
             why = "a new library, base_url or state path needs a restart"
             log.error("configuration not reloaded: %s", why)
-            set_status(session.db, last_error=f"{_now()} configuration not reloaded: {why}")
+            set_status(db, last_error=f"{_now()} configuration not reloaded: {why}")
             return watcher
         self.config = new
-        session.options = options_from(new)
-        session.attachments = attachment_policy(new)
+        for target in self.targets:
+            if target.session is not None:
+                target.session.options = options_from(new)
+                target.session.attachments = attachment_policy(new)
         watcher.stop()
         for watch in new.watches:
             watch.path.mkdir(parents=True, exist_ok=True)
@@ -340,13 +461,21 @@ class Daemon:
         log.info("configuration reloaded; watching %s", ", ".join(str(w.path) for w in new.watches))
         return fresh
 
-    def _refresh(self, session: SyncSession, db: StateDB) -> None:
+    def _refresh(self, target: _Target, db: StateDB) -> None:
+        if target.session is None:
+            return
         try:
-            stats = session.refresh()
+            stats = target.session.refresh()
             set_status(db, last_refresh=_now(), mirror_items=str(stats.items))
+        except DESKTOP_WAITS as exc:
+            self._wait_for_desktop(target, db, exc)
         except ApiUnavailableError as exc:
             log.warning("mirror refresh postponed: %s", exc)
             set_status(db, last_error=f"{_now()} {exc}")
+        except StateError as exc:
+            # A full disk at start must not end the daemon: every sync refreshes the
+            # mirror first, and the loop pauses on storage problems (see _serve).
+            log.error("mirror refresh postponed: %s", exc)
 
     def _watch_for(self, entry: InboxFile) -> WatchConfig | None:
         for watch in self.config.watches:
@@ -354,7 +483,9 @@ class Daemon:
                 return watch
         return None
 
-    def _process(self, entry: InboxFile, session: SyncSession, inbox: Inbox, db: StateDB) -> None:
+    def _process(self, entry: InboxFile, target: _Target, db: StateDB) -> None:
+        session, inbox = target.session, target.inbox
+        assert session is not None
         limit = self.config.daemon.max_file_mb * 1024 * 1024
         try:
             size = entry.path.stat().st_size
@@ -409,10 +540,14 @@ class Daemon:
             )
         inbox.start(entry)
         try:
-            self._sync(entry, content, watch, session, inbox, db)
+            self._sync(entry, content, watch, session, inbox, db, target.library.name)
         except Interrupted as exc:
             inbox.keep_outcomes(entry, writing_outcomes(o.as_json() for o in exc.outcomes))
             inbox.postpone(entry, 0, "interrupted by shutdown")
+        except DESKTOP_WAITS as exc:
+            # What was sent is journaled; the file is synced whole once Zotero is back.
+            inbox.postpone(entry, 0, str(exc))
+            self._wait_for_desktop(target, db, exc)
         except (ApiUnavailableError, CredentialError, InputError) as exc:
             self.unavailable = self.unavailable or isinstance(exc, ApiUnavailableError)
             self._postpone(entry, inbox, db, str(exc))
@@ -443,6 +578,7 @@ class Daemon:
         session: SyncSession,
         inbox: Inbox,
         db: StateDB,
+        library: str,
     ) -> None:
         report = session.sync(
             [
@@ -469,6 +605,7 @@ class Daemon:
             self.flags.rescan = True
             return
         document = merge_runs(document, inbox.earlier_outcomes(entry))
+        document["library"] = library  # which library the records went to
         self._deliver(entry, document, inbox, db)
         self.processed += 1
         summary = document["summary"]
@@ -518,8 +655,11 @@ class Daemon:
             with contextlib.suppress(StateError):
                 set_status(db, last_error=f"{_now()} {entry.path}: {exc}")
 
-    def _status(self, inbox: Inbox) -> None:
-        counts = inbox.counts_since(_midnight())
+    def _status(self) -> None:
+        counts: dict[str, int] = {}
+        for target in self.targets:
+            for name, n in target.inbox.counts_since(_midnight()).items():
+                counts[name] = counts.get(name, 0) + n
         pending = sum(counts.get(s, 0) for s in ACTIVE)
         self.notifier.status(
             f"{pending} pending, {counts.get('processed', 0)} processed and "
@@ -556,12 +696,19 @@ def daemon_state(state_path: Path) -> dict[str, Any]:
     return {"daemon_running": True, "daemon_pid": who.pid or None}
 
 
-def status_of(db: StateDB, library: str, state_path: Path | None = None) -> dict[str, Any]:
-    """What ``syncd status`` shows."""
+def status_of(
+    db: StateDB,
+    library: str,
+    state_path: Path | None = None,
+    *,
+    inbox_library: str | None = None,
+) -> dict[str, Any]:
+    """What ``syncd status`` shows; ``library`` keys the mirror, ``inbox_library``
+    (default: the same) the files (they differ for a desktop library)."""
     values = dict(db.conn.execute("SELECT name, value FROM daemon_status").fetchall())
     mirror = db.mirror_status(library)
     since = _midnight()
-    inbox = Inbox(db, library)
+    inbox = Inbox(db, inbox_library or library)
     counts = inbox.counts_since(since)
     (items,) = db.conn.execute(
         # What a user counts as items: not notes or attachments, not in the trash.

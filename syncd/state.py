@@ -176,7 +176,16 @@ MIGRATIONS: list[str] = [
         UNIQUE (library, parent_key, fingerprint)
     );
     """,
-    # 8: provenance (syncd/core/provenance.py). sync_items.base now holds the item's
+    # 8: the Zotero desktop server each desktop library is bound to; its mirror
+    # partition carries that server ID (see syncd/desktop.py).
+    """
+    CREATE TABLE desktop_server (
+        library   TEXT PRIMARY KEY,             -- the [[library]] name
+        server_id TEXT NOT NULL,                -- Zotero-Server-ID
+        bound_at  TEXT NOT NULL
+    );
+    """,
+    # 9: provenance (syncd/core/provenance.py). sync_items.base now holds the item's
     # provenance JSON; an older base is read as such on load and rewritten in the new
     # form by the next sync of the item. A note's slot says which note of its record
     # it is, so a changed note replaces it (NULL: written before slots existed).

@@ -23,6 +23,11 @@ name the server function each behaviour mirrors and run against a real library t
 * injectable faults (429/500/503, ``Backoff``, connection resets before and after a
   write commits), and a hook called before each answer (to time a crash).
 
+``Sandbox(local=True)`` (``syncd sandbox --local``) serves Zotero 10 desktop's local
+API instead, in front of the same store: ``/api/`` paths, the server ID, local keys
+from a scripted authorization dialog, no ``/deleted``, ``/keys`` or ``/items/new``
+(see ``syncd/sandbox/local.py``).
+
 Not emulated, so a client that needs these must be tried against a real library:
 
 * API versions 1 and 2 (refused with 400 rather than answered as v3); ``format=atom``,

@@ -24,6 +24,7 @@ from syncd.errors import UsageError
 from syncd.sandbox.api import Api, utc_now
 from syncd.sandbox.faults import FaultDice, FaultPlan
 from syncd.sandbox.files import FileStore
+from syncd.sandbox.local import Answer, LocalApi
 from syncd.sandbox.protocol import Request, Response
 from syncd.sandbox.server import HttpServer, RequestLog, RequestRecord
 from syncd.sandbox.store import ApiKey, Library, Store
@@ -40,7 +41,18 @@ from syncd.schema import Schema, bundled_schema
 
 
 class Sandbox:
-    def __init__(self, data_dir: Path | None = None, *, schema: Schema | None = None) -> None:
+    """``local=True`` serves Zotero desktop's local API instead (``local.py``): its user
+    library is ``users/<local_user_id>`` here, ``/api/users/0`` to clients."""
+
+    def __init__(
+        self,
+        data_dir: Path | None = None,
+        *,
+        schema: Schema | None = None,
+        local: bool = False,
+        local_user_id: int = 1,
+        server_id: str | None = None,
+    ) -> None:
         self.schema = schema or bundled_schema()
         self.store = Store(None if data_dir is None else Path(data_dir) / "sandbox.sqlite")
         self._rng = random.Random()
@@ -48,13 +60,48 @@ class Sandbox:
         self.api = Api(self.store, self.schema, rng=self._rng, files=self.files)
         self._dice = FaultDice()
         self._log = RequestLog()
-        self._http = HttpServer(self.api, self._dice, self._log)
+        self.local: LocalApi | None = None
+        if local:
+            self.add_user_library(local_user_id)
+            # A kept desktop keeps its server ID, as Zotero's database does.
+            id_file = None if data_dir is None else Path(data_dir) / "server-id"
+            kept = _read_id(id_file) if id_file is not None else None
+            self.local = LocalApi(self.api, user_id=local_user_id, server_id=server_id or kept)
+            if id_file is not None:
+                id_file.write_text(self.local.server_id + "\n", encoding="utf-8")
+        self._http = HttpServer(self.local or self.api, self._dice, self._log)
+
+    @property
+    def local_library(self) -> str:
+        """The store's name of the desktop's own library (``/api/users/0``)."""
+        if self.local is None:
+            raise UsageError("this sandbox is not in local mode", hint="Sandbox(local=True)")
+        return f"users/{self.local.user_id}"
+
+    @property
+    def local_url(self) -> str:
+        """The base URL of the local API (what ``base_url`` of a desktop library is)."""
+        return f"{self.url}/api"
 
     # -- lifecycle -----------------------------------------------------------------------
 
     def start(self, port: int = 0) -> None:
         self._http.start(port)
-        self.api.base_url = self.url
+        self.api.base_url = self.local_url if self.local else self.url
+
+    def restart(self, *, server_id: str | None = None, down: bool = False) -> None:
+        """Zotero quit and opened again on the same port (``server_id``: another
+        profile); one-time keys and write tokens are forgotten. ``down`` leaves it closed (``start``
+        with the old port opens it)."""
+        port = self.port
+        self.stop()
+        if self.local is not None:
+            self.local.forget_one_time_keys()
+            self.store.forget_tokens()
+            if server_id is not None:
+                self.local.server_id = server_id
+        if not down:
+            self.start(port)
 
     def stop(self) -> None:
         self._http.stop()
@@ -221,12 +268,27 @@ class Sandbox:
         return outcome.data["key"], outcome.data["version"]
 
 
+def _read_id(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except FileNotFoundError:
+        return None
+
+
 def _random_key() -> str:
     alphabet = string.ascii_letters + string.digits
     return "".join(secrets.choice(alphabet) for _ in range(24))
 
 
-def serve(port: int | None, data_dir: Path | None, *, key: str | None, user_id: int) -> None:
+def serve(
+    port: int | None,
+    data_dir: Path | None,
+    *,
+    key: str | None,
+    user_id: int,
+    local: bool = False,
+    answer: Answer = "always",
+) -> None:
     """Run a sandbox until SIGINT/SIGTERM (the ``syncd sandbox`` command).
 
     ``port`` None or 0 picks a free port. Without ``key``, a key already stored for
@@ -234,6 +296,9 @@ def serve(port: int | None, data_dir: Path | None, *, key: str | None, user_id: 
     way it is printed, being a sandbox key and useless elsewhere. The port is kept in
     ``data_dir`` too, see :func:`_listen`.
     """
+    if local:
+        _serve_local(port, data_dir, user_id, answer)
+        return
     sandbox = Sandbox(data_dir)
     sandbox.add_user_library(user_id)
     if key is None:
@@ -251,6 +316,31 @@ def serve(port: int | None, data_dir: Path | None, *, key: str | None, user_id: 
         _listen(sandbox, port, data_dir)
         print(
             f"sandbox listening on {sandbox.url}  (user library {user_id}, key {key})", flush=True
+        )
+        while not stop.wait(0.5):
+            pass
+    finally:
+        sandbox.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _serve_local(port: int | None, data_dir: Path | None, user_id: int, answer: Answer) -> None:
+    sandbox = Sandbox(data_dir, local=True, local_user_id=user_id)
+    assert sandbox.local is not None
+    sandbox.local.answer = answer
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        _listen(sandbox, port, data_dir)
+        print(
+            f"local API sandbox listening on {sandbox.local_url}  (server ID "
+            f"{sandbox.local.server_id}; authorize requests are answered {answer!r})",
+            flush=True,
         )
         while not stop.wait(0.5):
             pass

@@ -31,13 +31,19 @@ from dataclasses import dataclass
 from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
 from syncd.errors import UsageError
-from syncd.sandbox.api import Api
 from syncd.sandbox.faults import WRITE_METHODS, FaultDice
 from syncd.sandbox.protocol import Request, Response, text_response
+
+
+class Handler(Protocol):
+    """What the server serves: the Web API (``api.Api``) or the local one (``local.py``)."""
+
+    def handle(self, req: Request) -> Response: ...
+
 
 _FAULT_BODIES = {
     "429": (429, "Too many requests — please slow down"),
@@ -251,7 +257,7 @@ class _Server(ThreadingHTTPServer):
 class HttpServer:
     """Serves an :class:`Api` on 127.0.0.1 from a background thread."""
 
-    def __init__(self, api: Api, dice: FaultDice, log: RequestLog) -> None:
+    def __init__(self, api: Handler, dice: FaultDice, log: RequestLog) -> None:
         self.api = api
         self.dice = dice
         self.log = log

@@ -284,6 +284,12 @@ class Store:
             self._db.execute("INSERT OR REPLACE INTO write_tokens VALUES (?, ?)", (scope, expires))
             self._tokens[scope] = expires
 
+    def forget_tokens(self) -> None:
+        """Zotero desktop keeps write tokens in memory: a restart forgets them."""
+        with self.lock, self._db:
+            self._db.execute("DELETE FROM write_tokens")
+            self._tokens.clear()
+
     def close(self) -> None:
         with self.lock:
             self._db.close()

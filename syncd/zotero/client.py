@@ -18,6 +18,14 @@ request. Where pyzotero falls short we talk to the API with that same
 
 pyzotero instances keep per-request state and are not thread-safe, so each worker
 thread gets its own, all sharing one (thread-safe) ``httpx2.Client``.
+
+``local=True`` is Zotero desktop's local API (Zotero 10; see
+``shared/reference/zotero-local-api-and-files.md``): every request carries the
+server ID the library was bound to, and a response naming another one stops the
+run before its data is used (``ServerChangedError``); the key goes on writes only
+(a one-time "Allow" key is spent by the first request that authenticates); there
+is no ``/deleted`` or ``/keys``; pages are large (no page limit locally); a refused
+connection is ``DesktopUnreachableError`` and a 401 ``LocalKeyRefusedError``.
 """
 
 from __future__ import annotations
@@ -35,7 +43,16 @@ import httpx2
 from pyzotero import zotero as pyzotero_module
 from pyzotero.errors import PyZoteroError
 
-from syncd.errors import ApiError, ConfigError, CredentialError
+from syncd.errors import (
+    ApiError,
+    ApiUnavailableError,
+    ConfigError,
+    CredentialError,
+    DesktopUnreachableError,
+    LocalKeyRefusedError,
+    ServerChangedError,
+    SyncdError,
+)
 from syncd.zotero.results import (
     ItemsSnapshot,
     PreconditionFailedError,
@@ -59,6 +76,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 PAGE_SIZE = 100
+LOCAL_PAGE_SIZE = 5000  # the local API has no page limit; this only bounds one response
+SERVER_ID_HEADER = "Zotero-Server-ID"
 KEYS_PER_REQUEST = 50
 MAX_WRITE_OBJECTS = 50
 
@@ -94,11 +113,16 @@ class _Pyzotero(pyzotero_module.Zotero):
         # pyzotero closes its client when collected; the client is ours and shared.
         pass
 
+    syncd_server_id: str | None = None
+
     def default_headers(self) -> dict[str, str]:
         # The key goes in Zotero-API-Key, as in our own requests (see _headers).
         headers = dict(super().default_headers())
         if headers.pop("Authorization", None) is not None and self.api_key:
             headers["Zotero-API-Key"] = self.api_key
+        if self.syncd_server_id:
+            # Reads of the local API: the response is checked against it (_on_response).
+            headers[SERVER_ID_HEADER] = self.syncd_server_id
         return headers
 
 
@@ -108,8 +132,10 @@ def _last(zot: _Pyzotero) -> httpx2.Response:
     return zot.request
 
 
-def _version(response: httpx2.Response) -> int:
+def _version(response: httpx2.Response, missing: int | None = None) -> int:
     value = response.headers.get("Last-Modified-Version")
+    if value is None and missing is not None:
+        return missing
     if value is None:
         raise ApiError(
             f"the Zotero API sent no Last-Modified-Version for {response.request.url.path}",
@@ -141,6 +167,10 @@ class ZoteroClient:
         transport: httpx2.BaseTransport | None = None,
         clock: Clock = time.monotonic,
         sleep: Sleep = time.sleep,
+        local: bool = False,
+        server_id: str | None = None,
+        partition: str | None = None,
+        name: str = "default",
     ) -> None:
         if library_type not in ("user", "group"):
             raise ValueError(f"library_type must be 'user' or 'group', not {library_type!r}")
@@ -154,7 +184,17 @@ class ZoteroClient:
         self.base_url = base_url.rstrip("/")
         self.library_type: LibraryType = library_type
         self.library_id = library_id
-        self.library = f"{library_type}s/{library_id}"
+        # The API path prefix; ``library`` is the state partition, the same except
+        # for named and desktop libraries (LibraryConfig.partition).
+        self.prefix = f"{library_type}s/{library_id}"
+        self.library = partition or self.prefix
+        self.name = name
+        self.local = local
+        self.server_id = server_id
+        self.page_size = LOCAL_PAGE_SIZE if local else PAGE_SIZE
+        # The desktop's group listings have no library version and ignore ``since``:
+        # such a library is read whole each time (one request on the loopback).
+        self.versionless = local and library_type == "group"
         self._api_key = api_key
         self.retrier = Retrier(policy, clock=clock, sleep=sleep)
         self._http = httpx2.Client(
@@ -181,10 +221,15 @@ class ZoteroClient:
 
     def __repr__(self) -> str:
         # Deliberately without the key.
-        return f"ZoteroClient({self.base_url!r}, {self.library!r})"
+        return f"ZoteroClient({self.base_url!r}, {self.prefix!r})"
 
     def close(self) -> None:
         self._http.close()
+
+    def close_readers(self) -> None:
+        """Forget this thread's pyzotero instance (made again with the current
+        server ID on the next read)."""
+        self._local = threading.local()
 
     def __enter__(self) -> ZoteroClient:
         return self
@@ -209,6 +254,11 @@ class ZoteroClient:
             status,
             self.retrier.attempt,
         )
+        found_id = response.headers.get(SERVER_ID_HEADER)
+        if self.local and self.server_id and found_id and found_id != self.server_id:
+            # Before anything reads the body: another database's data must not land
+            # in this library's mirror.
+            raise ServerChangedError(self.name, self.server_id, found_id)
         schema_version = response.headers.get("Zotero-Schema-Version", "")
         if schema_version.isdigit():
             self._schema_version = int(schema_version)
@@ -222,26 +272,44 @@ class ZoteroClient:
     def _zot(self) -> _Pyzotero:
         zot = getattr(self._local, "zot", None)
         if zot is None:
-            zot = _Pyzotero(self.library_id, self.library_type, self._api_key, client=self._http)
+            # Local reads go without the key: a one-time key would be spent by them.
+            key = None if self.local else self._api_key
+            zot = _Pyzotero(self.library_id, self.library_type, key, client=self._http)
             zot.endpoint = self.base_url
+            zot.syncd_server_id = self.server_id if self.local else None
             self._local.zot = zot
         return zot
 
-    def _headers(self) -> dict[str, str]:
+    def _headers(self, method: str = "POST") -> dict[str, str]:
         # Zotero-API-Key rather than "Authorization: Bearer": the server takes Bearer
         # keys of letters and digits only (400 otherwise), the header takes any key.
-        return {
-            "Zotero-API-Version": "3",
-            "Zotero-API-Key": self._api_key,
-            "User-Agent": "syncd",
-        }
+        headers = {"Zotero-API-Version": "3", "User-Agent": "syncd"}
+        if not self.local or method != "GET":
+            headers["Zotero-API-Key"] = self._api_key
+        if self.local and self.server_id:
+            headers[SERVER_ID_HEADER] = self.server_id
+        return headers
 
-    def _error(self, what: str, response: httpx2.Response) -> ApiError | CredentialError:
+    def _call(self, what: str, fn: Callable[[], T]) -> T:
+        """``fn`` under the retry policy; for the desktop, an unanswered connection
+        says what to do about it."""
+        try:
+            return self.retrier.call(what, fn)
+        except ApiUnavailableError as exc:
+            if self.local and isinstance(exc.__cause__, httpx2.TransportError):
+                raise DesktopUnreachableError(self.name, type(exc.__cause__).__name__) from None
+            raise
+
+    def _error(self, what: str, response: httpx2.Response) -> SyncdError:
         status = response.status_code
         message = _server_message(response)
+        if self.local:
+            local = self._local_error(status, message)
+            if local is not None:
+                return local
         if status in (401, 403):
             return CredentialError(
-                f"the API key has no access to {self.library} for {what} "
+                f"the API key has no access to {self.prefix} for {what} "
                 f"(HTTP {status}: {message or 'forbidden'})",
                 hint="create a key with read/write access to this library at "
                 "https://www.zotero.org/settings/keys and store it with `syncd key set`",
@@ -263,6 +331,18 @@ class ZoteroClient:
             f"{what}: the Zotero API refused the request ({status}: {message})", status=status
         )
 
+    def _version_of(self, response: httpx2.Response) -> int:
+        return _version(response, 0 if self.versionless else None)
+
+    def _local_error(self, status: int, message: str) -> SyncdError | None:
+        if status == 401:
+            return LocalKeyRefusedError(self.name)
+        if status == 403 and "not enabled" in message.lower():
+            return DesktopUnreachableError(self.name, "the local API is off")
+        if status == 412 and "server" in message.lower():
+            return ServerChangedError(self.name, self.server_id or "?", "another")
+        return None
+
     def _read(self, what: str, fn: Callable[[_Pyzotero], T]) -> tuple[T, int]:
         """Run one pyzotero read with retries; return its result and library version."""
 
@@ -283,9 +363,9 @@ class ZoteroClient:
                 # pyzotero hands back raw bytes for a non-JSON content type, and
                 # raises ValueError for a JSON content type with a broken body.
                 raise _not_json(what) from None
-            return result, _version(_last(zot))
+            return result, self._version_of(_last(zot))
 
-        return self.retrier.call(what, once)
+        return self._call(what, once)
 
     def _send(
         self,
@@ -310,7 +390,7 @@ class ZoteroClient:
             url, all_headers = path, dict(headers or {})
         else:
             url = f"{self.base_url}/{path.lstrip('/')}"
-            all_headers = {**self._headers(), **(headers or {})}
+            all_headers = {**self._headers(method), **(headers or {})}
         if body is not None:
             all_headers["Content-Type"] = content_type
             if chunks is not None:
@@ -323,7 +403,7 @@ class ZoteroClient:
                 raise self._error(what, response)
             return response
 
-        return self.retrier.call(what, once)
+        return self._call(what, once)
 
     def send(
         self,
@@ -370,14 +450,36 @@ class ZoteroClient:
         info.pop("key", None)  # never keep the key in data we hand around
         return info
 
+    def server_identity(self) -> str:
+        """The desktop's server ID (``GET /api/``, the one answer that always has it)."""
+        what = "GET /api/ (Zotero desktop)"
+        response = self._send(what, "GET", "/")
+        found = response.headers.get(SERVER_ID_HEADER)
+        if not found:
+            raise ApiError(
+                f"{what}: the answer has no {SERVER_ID_HEADER}",
+                hint="writing to Zotero desktop needs Zotero 10 or later",
+            )
+        return found
+
     def check_write_access(self) -> None:
-        """Raise ``CredentialError`` unless the key can write to this library."""
+        """Raise ``CredentialError`` unless the key can write to this library.
+
+        The desktop has no ``/keys``: only a write would tell whether its key is
+        good, and a write would spend a one-time key, so only that it answers, as
+        the server the library is bound to, is checked.
+        """
+        if self.local:
+            found = self.server_identity()
+            if self.server_id and found != self.server_id:
+                raise ServerChangedError(self.name, self.server_id, found)
+            return
         info = self.key_info()
         access = info.get("access", {})
         if self.library_type == "user":
             if info.get("userID") != self.library_id:
                 raise CredentialError(
-                    f"the API key belongs to users/{info.get('userID')}, not {self.library}",
+                    f"the API key belongs to users/{info.get('userID')}, not {self.prefix}",
                     hint="library_id must be the numeric user ID shown at "
                     "https://www.zotero.org/settings/keys, or use a key of that user",
                 )
@@ -389,7 +491,7 @@ class ZoteroClient:
             ok = bool(grant.get("library")) and bool(grant.get("write"))
         if not ok:
             raise CredentialError(
-                f"the API key has no write access to {self.library}",
+                f"the API key has no write access to {self.prefix}",
                 hint="edit the key at https://www.zotero.org/settings/keys to allow "
                 "library and write access, or store another one with `syncd key set`",
             )
@@ -397,7 +499,7 @@ class ZoteroClient:
     def library_version(self) -> int:
         """The library's current version (one ``items?limit=1`` request)."""
         _, version = self._read(
-            f"GET {self.library}/items?limit=1", lambda z: z.last_modified_version()
+            f"GET {self.prefix}/items?limit=1", lambda z: z.last_modified_version()
         )
         return version
 
@@ -406,11 +508,15 @@ class ZoteroClient:
             # Oldest first: edits do not move an item and creations land at the end,
             # so only deletions can shift items between pages while we read.
             items = zot.items(
-                limit=PAGE_SIZE, start=start, includeTrashed=1, sort="dateAdded", direction="asc"
+                limit=self.page_size,
+                start=start,
+                includeTrashed=1,
+                sort="dateAdded",
+                direction="asc",
             )
             return _shaped(list, items), int(_last(zot).headers.get("Total-Results", len(items)))
 
-        (items, total), version = self._read(f"GET {self.library}/items?start={start}", get)
+        (items, total), version = self._read(f"GET {self.prefix}/items?start={start}", get)
         return items, total, version
 
     def fetch_all_items(
@@ -430,7 +536,7 @@ class ZoteroClient:
         if on_page:
             on_page(len(items), total)
         consistent = True
-        starts = range(PAGE_SIZE, total, PAGE_SIZE)
+        starts = range(self.page_size, total, self.page_size)
         with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
             try:
                 for page, _, page_version in pool.map(self._page, starts):
@@ -453,7 +559,7 @@ class ZoteroClient:
         if since is not None:
             params["since"] = since
         versions, version = self._read(
-            f"GET {self.library}/items?format=versions&since={since}",
+            f"GET {self.prefix}/items?format=versions&since={since}",
             lambda z: _shaped(dict, z.item_versions(**params)),
         )
         return {str(k): int(v) for k, v in versions.items()}, version
@@ -467,7 +573,7 @@ class ZoteroClient:
 
         def get(batch: list[str]) -> list[Json]:
             items, _ = self._read(
-                f"GET {self.library}/items?itemKey=({len(batch)} keys)",
+                f"GET {self.prefix}/items?itemKey=({len(batch)} keys)",
                 lambda z: _shaped(
                     list, z.items(itemKey=",".join(batch), includeTrashed=1, limit=PAGE_SIZE)
                 ),
@@ -480,9 +586,15 @@ class ZoteroClient:
             return [item for page in pool.map(get, batches) for item in page]
 
     def deleted_with_version(self, since: int) -> tuple[dict[str, list[str]], int]:
-        """Keys and names deleted after ``since``, and the library version seen."""
+        """Keys and names deleted after ``since``, and the library version seen.
+
+        Not on the desktop, which has no ``/deleted``: the mirror compares the whole
+        key list there instead (mirror.py).
+        """
+        if self.local:
+            raise ApiError("Zotero desktop's local API has no /deleted", status=404)
         result, version = self._read(
-            f"GET {self.library}/deleted?since={since}",
+            f"GET {self.prefix}/deleted?since={since}",
             lambda z: _shaped(dict, z.deleted(since=since)),
         )
         return {str(k): list(v) for k, v in result.items()}, version
@@ -498,10 +610,10 @@ class ZoteroClient:
         while start < total:
 
             def get(zot: _Pyzotero, start: int = start) -> tuple[list[Json], int]:
-                page = _shaped(list, zot.collections(limit=PAGE_SIZE, start=start))
+                page = _shaped(list, zot.collections(limit=self.page_size, start=start))
                 return page, int(_last(zot).headers.get("Total-Results", len(page)))
 
-            (page, total), _ = self._read(f"GET {self.library}/collections?start={start}", get)
+            (page, total), _ = self._read(f"GET {self.prefix}/collections?start={start}", get)
             if not page:
                 break
             found.extend(page)
@@ -529,15 +641,15 @@ class ZoteroClient:
             return WriteResult()
         headers = _token_header(write_token)
         body = json.dumps(list(objects), ensure_ascii=False).encode()
-        what = f"POST {self.library}/items ({len(objects)} objects)"
+        what = f"POST {self.prefix}/items ({len(objects)} objects)"
         response = self._send(
             what,
             "POST",
-            f"/{self.library}/items",
+            f"/{self.prefix}/items",
             body=body,
             headers=headers,
         )
-        return parse_write_response(_json(what, response), _version(response))
+        return parse_write_response(_json(what, response), self._version_of(response))
 
     def create_collection(
         self, name: str, parent_key: str | None = None, *, write_token: str
@@ -547,13 +659,13 @@ class ZoteroClient:
 
         Direct request: pyzotero's ``create_collections`` picks its own token.
         """
-        what = f"POST {self.library}/collections"
+        what = f"POST {self.prefix}/collections"
         body = json.dumps([{"name": name, "parentCollection": parent_key or False}]).encode()
         try:
             response = self._send(
                 what,
                 "POST",
-                f"/{self.library}/collections",
+                f"/{self.prefix}/collections",
                 body=body,
                 headers=_token_header(write_token),
             )
@@ -568,7 +680,7 @@ class ZoteroClient:
             if len(same) == 1:
                 return same[0]
             raise
-        result = parse_write_response(_json(what, response), _version(response))
+        result = parse_write_response(_json(what, response), self._version_of(response))
         if 0 in result.successful:
             return result.successful[0]
         if 0 in result.failed:
