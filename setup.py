@@ -35,6 +35,7 @@ COMPILED = [
     "syncd/ris/mapping_tables.py",
     "syncd/ris/mapping_values.py",
     "syncd/ris/tagged.py",
+    "syncd/zotero/stored.py",
 ]
 
 
