@@ -44,7 +44,9 @@ def make_record(rng: random.Random, i: int) -> str:
     abstract = " ".join(sentence(rng, 18) for _ in range(9))
     lines += [f"N2  - {abstract}", f"AB  - {abstract}"]
     lines += [
-        f"UR  - http://www.scopus.com/inward/record.url?scp={eid}&partnerID=8YFLogxK",
+        # As Scopus writes its links today: the DOI and an md5 differ in every record.
+        f"UR  - https://www.scopus.com/inward/record.uri?eid=2-s2.0-{eid}"
+        f"&doi={doi.replace('/', '%2f')}&partnerID=40&md5={rng.getrandbits(128):032x}",
         f"UR  - http://www.scopus.com/inward/citedby.url?scp={eid}&partnerID=8YFLogxK",
         f"U2  - {doi}",
         f"DO  - {doi}",
