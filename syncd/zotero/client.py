@@ -35,6 +35,7 @@ import httpx2
 from pyzotero import zotero as pyzotero_module
 from pyzotero.errors import PyZoteroError
 
+from syncd import jsonio
 from syncd.errors import ApiError, ConfigError, CredentialError
 from syncd.zotero.results import (
     ItemsSnapshot,
@@ -494,7 +495,7 @@ class ZoteroClient:
         if not objects:
             return WriteResult()
         headers = _token_header(write_token)
-        body = json.dumps(list(objects), ensure_ascii=False).encode()
+        body = jsonio.dumps(list(objects))
         what = f"POST {self.library}/items ({len(objects)} objects)"
         response = self._send(
             what,
