@@ -31,7 +31,8 @@ import time
 from pathlib import Path
 
 from bench_read_map import generate
-from common import measured_on, print_table
+from common import print_table
+from measured import measured_on
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_SIZE = 20000

@@ -29,6 +29,7 @@ from pathlib import Path
 
 # The same vocabulary and names as the sync benchmarks' generated records.
 from common import SURNAMES, WORDS, sentence
+from measured import measured_on
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -122,6 +123,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated record counts")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each case (best is kept)")
     args = parser.parse_args()
+    print(measured_on(), flush=True)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]

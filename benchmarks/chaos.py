@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from measured import measured_on
+
 from syncd.sandbox import FaultPlan, Sandbox
 
 KEY = "chaos-test-key-000000000000"
@@ -269,6 +271,7 @@ def main() -> int:
     parser.add_argument("--kills", type=int, default=5)
     parser.add_argument("--retry-after", type=int, default=1, help="Retry-After of the 429s (s)")
     args = parser.parse_args()
+    print(measured_on(), flush=True)
     failures = 0
     for seed in _seeds(args.seeds):
         result = run_chaos(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import multiprocessing
-import os
 import random
 import tempfile
 import threading
@@ -346,31 +345,3 @@ def _cell(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.2f}"
     return str(value)
-
-
-def measured_on() -> str:
-    """The line every benchmark prints first: which code it measured, and how built."""
-    import datetime
-    import platform
-    import subprocess
-
-    from syncd.native import build_kind
-
-    root = Path(__file__).resolve().parent.parent
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no", "--", "syncd", "setup.py"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-    except OSError:
-        commit, dirty = "", ""
-    where = f"commit {commit or 'unknown'}" + (" + uncommitted changes to syncd/" if dirty else "")
-    return (
-        f"measured {datetime.date.today()} at {where}, {build_kind()} build, "
-        f"Python {platform.python_version()}, {os.cpu_count()} CPUs"
-    )
