@@ -60,14 +60,17 @@ def syncd_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "syncd"]
 
 
-def commands(path: Path) -> dict[str, list[str]]:
+def commands(path: Path, other: str | None) -> dict[str, list[str]]:
     syncd = syncd_command()
-    return {
+    cases = {
         "syncd convert jsonl": [*syncd, "convert", "--format", "jsonl", str(path)],
         "syncd convert json": [*syncd, "convert", "--format", "json", str(path)],
         "peer (rispy+json)": [sys.executable, "-c", PEER, str(path)],
         "rispy parse": [sys.executable, "-c", PARSE, str(path)],
     }
+    if other:
+        cases["--compare jsonl"] = [other, "convert", "--format", "jsonl", str(path)]
+    return cases
 
 
 def run(command: list[str], out: Path) -> tuple[float, float]:
@@ -87,6 +90,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,20000,100000", help="comma-separated counts")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each case (best is kept)")
+    parser.add_argument(
+        "--compare",
+        metavar="SYNCD",
+        help="another build's syncd script (e.g. a checkout of an older commit), run in turns",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     print(measured_on())
@@ -96,7 +104,7 @@ def main() -> None:
         for n in sizes:
             path = Path(tmp) / f"scopus_{n}.ris"
             generate(path, n)
-            cases = commands(path)
+            cases = commands(path, args.compare)
             best: dict[str, tuple[float, float]] = {}
             for _ in range(args.repeat):
                 for name, command in cases.items():
