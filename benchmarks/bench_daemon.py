@@ -42,6 +42,7 @@ from common import (
     scopus_record,
     seed_library,
 )
+from measured import measured_on
 
 from syncd.sandbox import FaultPlan, Sandbox
 
@@ -108,6 +109,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=2000, help="items already in the library")
     parser.add_argument("--latency-ms", type=int, default=0, help="added to every response")
     args = parser.parse_args()
+    print(measured_on(), flush=True)
 
     with tempfile.TemporaryDirectory(prefix="syncd-bench-") as tmp_name, sandbox() as sb:
         tmp = Path(tmp_name)

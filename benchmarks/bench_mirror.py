@@ -15,6 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from measured import measured_on
+
 from syncd.sandbox import FaultPlan, Sandbox
 from syncd.state import StateDB
 from syncd.zotero.client import ZoteroClient
@@ -29,6 +31,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=20000)
     parser.add_argument("--latency-ms", type=int, default=0)
     args = parser.parse_args()
+    print(measured_on(), flush=True)
 
     with Sandbox() as sb, tempfile.TemporaryDirectory() as tmp:
         sb.add_user_library(1)

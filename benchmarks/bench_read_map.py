@@ -29,6 +29,7 @@ from pathlib import Path
 
 # The same vocabulary and names as the sync benchmarks' generated records.
 from common import SURNAMES, WORDS, sentence
+from measured import measured_on
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,7 +45,9 @@ def make_record(rng: random.Random, i: int) -> str:
     abstract = " ".join(sentence(rng, 18) for _ in range(9))
     lines += [f"N2  - {abstract}", f"AB  - {abstract}"]
     lines += [
-        f"UR  - http://www.scopus.com/inward/record.url?scp={eid}&partnerID=8YFLogxK",
+        # As Scopus writes its links today: the DOI and an md5 differ in every record.
+        f"UR  - https://www.scopus.com/inward/record.uri?eid=2-s2.0-{eid}"
+        f"&doi={doi.replace('/', '%2f')}&partnerID=40&md5={rng.getrandbits(128):032x}",
         f"UR  - http://www.scopus.com/inward/citedby.url?scp={eid}&partnerID=8YFLogxK",
         f"U2  - {doi}",
         f"DO  - {doi}",
@@ -120,6 +123,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated record counts")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each case (best is kept)")
     args = parser.parse_args()
+    print(measured_on(), flush=True)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]

@@ -21,6 +21,8 @@ import threading
 import time
 from typing import Any
 
+from measured import measured_on
+
 from syncd.sandbox import Sandbox
 
 KEY = "bench-key-000000000000000000"
@@ -89,6 +91,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="client threads per process")
     parser.add_argument("--seconds", type=float, default=3.0)
     args = parser.parse_args()
+    print(measured_on(), flush=True)
     with Sandbox() as sb:
         sb.add_user_library(1)
         sb.add_key(KEY, user_id=1)

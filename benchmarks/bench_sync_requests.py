@@ -17,6 +17,7 @@ import argparse
 import datetime
 
 from common import KINDS, by_kind, print_table, scenario
+from measured import measured_on
 
 
 def main() -> None:
@@ -27,6 +28,7 @@ def main() -> None:
         "--changed", type=float, default=0.01, help="share of records changed in the third sync"
     )
     args = parser.parse_args()
+    print(measured_on(), flush=True)
     runs = scenario(items=args.items, records=args.records, changed_share=args.changed)
 
     print(

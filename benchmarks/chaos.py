@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from measured import measured_on
+
 from syncd.sandbox import FaultPlan, Sandbox
 
 KEY = "chaos-test-key-000000000000"
@@ -348,6 +350,7 @@ def main() -> int:
     parser.add_argument("--retry-after", type=int, default=1, help="Retry-After of the 429s (s)")
     parser.add_argument("--local", action="store_true", help="against Zotero desktop's local API")
     args = parser.parse_args()
+    print(measured_on(), flush=True)
     failures = 0
     for seed in _seeds(args.seeds):
         result = run_chaos(

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from chaos import KEY, _config, _reports, _start
+from measured import measured_on
 
 from syncd.sandbox import Sandbox
 
@@ -75,6 +76,7 @@ def main() -> int:
     parser.add_argument("--files", type=int, default=50)
     parser.add_argument("--per-file", type=int, default=400)
     args = parser.parse_args()
+    print(measured_on(), flush=True)
     small = run(max(1, args.files // 10), args.per_file)
     big = run(args.files, args.per_file)
     print("| run | records | items | seconds | records/s | daemon peak RSS (MiB) |")

@@ -143,26 +143,28 @@ def convert(
     Each element holds "item", "notes", "identifiers" and "source". Problems go
     to stderr, one line each with file and line.
     """
+    from syncd import jsonio
     from syncd.convert import convert_file
     from syncd.ris.mapping import ConvertedRecord
     from syncd.schema import Schema, bundled_schema
 
     schema = Schema.from_json(schema_path.read_bytes()) if schema_path else bundled_schema()
-    out = sys.stdout
+    # Bytes straight to stdout: the records are encoded as UTF-8 once, by orjson.
+    out = sys.stdout.buffer
     failed = False
     first = True
     seen: dict[str, int] = {}
     if out_format == "json":
-        out.write("[")
+        out.write(b"[")
     for path in files:
         try:
             for entry in convert_file(path, schema, Format(from_format) if from_format else None):
                 if isinstance(entry, ConvertedRecord):
-                    text = json.dumps(entry.as_json(), ensure_ascii=False)
+                    data = jsonio.dumps(entry.as_json())
                     if out_format == "json":
-                        out.write(("\n" if first else ",\n") + text)
+                        out.write((b"\n" if first else b",\n") + data)
                     else:
-                        out.write(text + "\n")
+                        out.write(data + b"\n")
                     first = False
                 else:
                     failed = failed or entry.severity == "error"
@@ -174,7 +176,7 @@ def convert(
             seen["error"] = seen.get("error", 0) + 1
             click.echo(f"{exc}", err=True)
     if out_format == "json":
-        out.write("\n]\n" if not first else "]\n")
+        out.write(b"\n]\n" if not first else b"]\n")
     out.flush()
     count = problem_count(
         seen.get("error", 0),

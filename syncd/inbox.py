@@ -16,7 +16,6 @@ recognised by its SHA-256 and reported as a duplicate instead of being re-import
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -26,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from syncd import jsonio
 from syncd.errors import InputError
 from syncd.files import atomic_write, ensure_private_dir, file_sha256, fsync_dir, move_into
 from syncd.reports import write_report_files
@@ -166,18 +166,18 @@ class Inbox:
                 "ON CONFLICT (file_id, key) DO UPDATE SET outcome = CASE "
                 "WHEN json_extract(inbox_outcome.outcome, '$.result') = 'created' "
                 "THEN inbox_outcome.outcome ELSE excluded.outcome END",
-                [(entry.id, r["key"], json.dumps(r, ensure_ascii=False)) for r in records],
+                [(entry.id, r["key"], jsonio.dumps_str(r)) for r in records],
             )
 
     def earlier_outcomes(self, entry: InboxFile) -> list[dict[str, Any]]:
         rows = self.db.conn.execute(
             "SELECT outcome FROM inbox_outcome WHERE file_id = ? ORDER BY rowid", (entry.id,)
         ).fetchall()
-        return [json.loads(r[0]) for r in rows]
+        return [jsonio.loads(r[0]) for r in rows]
 
     def finish(self, entry: InboxFile, document: dict[str, Any]) -> Path:
         """Store the report, write it to processed/, move the file there."""
-        self._set(entry.id, status="synced", report=json.dumps(document, ensure_ascii=False))
+        self._set(entry.id, status="synced", report=jsonio.dumps_str(document))
         return self._deliver(self.get(entry.id), PROCESSED, "processed")
 
     def fail(self, entry: InboxFile, why: str, what_to_do: str) -> Path:
@@ -188,7 +188,7 @@ class Inbox:
             "what_to_do": what_to_do,
             "failed_at": _now(),
         }
-        self._set(entry.id, status="synced", report=json.dumps(document), message=why)
+        self._set(entry.id, status="synced", report=jsonio.dumps_str(document), message=why)
         return self._deliver(self.get(entry.id), FAILED, "failed")
 
     def gone(self, entry: InboxFile) -> None:
@@ -300,7 +300,7 @@ class Inbox:
         ).fetchall()
         out = []
         for path, value in rows:
-            rec = json.loads(value)
+            rec = jsonio.loads(value)
             src = rec["sources"][0] if rec.get("sources") else {"file": path, "line": None}
             out.append({"file": src["file"], "line": src["line"], **rec})
         return out
@@ -315,7 +315,7 @@ def _row(row: Sequence[Any]) -> InboxFile:
         status=str(row[4]),
         attempts=int(row[5]),
         dest=row[6],
-        report=json.loads(row[7]) if row[7] else None,
+        report=jsonio.loads(row[7]) if row[7] else None,
     )
 
 

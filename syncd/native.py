@@ -23,6 +23,7 @@ COMPILED_MODULES = (
     "syncd.ris.mapping_values",
     "syncd.ris.records",
     "syncd.ris.tagged",
+    "syncd.zotero.stored",
 )
 
 

@@ -13,12 +13,12 @@ puts them back, so a record created in run 1 is ``created`` in the final report.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from syncd import jsonio
 from syncd.attachments.outcome import attachment_lines
 from syncd.files import atomic_write
 from syncd.sync.outcome import SyncReport
@@ -153,7 +153,7 @@ def write_report_files(
     (``write`` is ``files.atomic_write``; the inbox passes its own reference)."""
     write(
         Path(f"{dest}.report.json"),
-        json.dumps(document, ensure_ascii=False, indent=2).encode(),
+        jsonio.dumps(document, indent=True),
         mode=0o600,
         purpose="the sync report",
     )

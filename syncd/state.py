@@ -22,7 +22,6 @@ Decisions:
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import threading
@@ -33,6 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from syncd import jsonio
 from syncd.errors import StateError
 from syncd.files import ensure_private_dir
 
@@ -389,11 +389,23 @@ class StateDB:
 
     def replace_mirror(self, library: str, items: Iterable[MirrorItem], version: int) -> None:
         """Make the mirror exactly ``items`` at ``version`` (after a full load)."""
+        with self.replacing_mirror(library) as mirror:
+            mirror.add(list(items))
+            mirror.set_version(version)
+
+    @contextmanager
+    def replacing_mirror(self, library: str) -> Iterator[MirrorReplacement]:
+        """The mirror of ``library`` emptied and refilled in one transaction.
+
+        A full load adds each page as it arrives, while the next pages are still in
+        flight, so little is left to do after the last one. Until the block ends
+        without an error, readers (other processes) see the old mirror; on an
+        error, it is kept.
+        """
         with self.transaction() as conn:
             conn.execute("DELETE FROM mirror_identifier WHERE library = ?", (library,))
             conn.execute("DELETE FROM mirror_item WHERE library = ?", (library,))
-            self._insert(conn, library, list(items))
-            self._set_version(conn, library, version)
+            yield MirrorReplacement(conn, library)
 
     def apply_mirror_changes(
         self,
@@ -449,6 +461,10 @@ class StateDB:
         for key, kind, value in pairs:
             ids.setdefault(key, []).append((kind, value))
         return [_item(row, tuple(ids.get(row[0], ()))) for row in rows]
+
+    def mirror_count(self, library: str) -> int:
+        rows = self._query("SELECT count(*) FROM mirror_item WHERE library = ?", (library,))
+        return int(rows[0][0])
 
     def mirror_versions(self, library: str) -> dict[str, int]:
         return dict(
@@ -516,7 +532,7 @@ class StateDB:
                     i.item_type,
                     int(i.trashed),
                     i.parent_key,
-                    json.dumps(i.data, ensure_ascii=False, separators=(",", ":")),
+                    jsonio.dumps_str(i.data),
                 )
                 for i in items
             ),
@@ -537,13 +553,40 @@ class StateDB:
         )
 
 
+class MirrorReplacement:
+    """Items going into a mirror being replaced (``StateDB.replacing_mirror``)."""
+
+    def __init__(self, conn: sqlite3.Connection, library: str) -> None:
+        self._conn = conn
+        self._library = library
+        self._keys: set[str] = set()
+
+    def add(self, items: Sequence[MirrorItem]) -> None:
+        """Put ``items`` in; one added before under the same key is replaced (pages
+        of a full load may overlap when the library changes meanwhile)."""
+        again = [i.key for i in items if i.key in self._keys]
+        if again:
+            StateDB._delete(self._conn, self._library, again)
+        self._keys.update(i.key for i in items)
+        StateDB._insert(self._conn, self._library, items)
+
+    def clear(self) -> None:
+        """Drop what was added (a full load redone from a reconciled list)."""
+        self._conn.execute("DELETE FROM mirror_identifier WHERE library = ?", (self._library,))
+        self._conn.execute("DELETE FROM mirror_item WHERE library = ?", (self._library,))
+        self._keys.clear()
+
+    def set_version(self, version: int) -> None:
+        StateDB._set_version(self._conn, self._library, version)
+
+
 def _item(row: tuple[Any, ...], identifiers: tuple[tuple[str, str], ...]) -> MirrorItem:
     key, version, item_type, trashed, parent_key, data = row
     return MirrorItem(
         key=key,
         version=int(version),
         item_type=item_type,
-        data=json.loads(data),
+        data=jsonio.loads(data),
         trashed=bool(trashed),
         parent_key=parent_key,
         identifiers=identifiers,

@@ -208,3 +208,25 @@ def test_threads_can_share_one_database(db: StateDB) -> None:
     for t in threads:
         t.join()
     assert len(db.mirror_versions(LIB)) == 80
+
+
+def test_a_mirror_replaced_in_steps_holds_one_row_per_key(db: StateDB) -> None:
+    db.replace_mirror(LIB, [book("OLD22222", 1)], 1)
+    with db.replacing_mirror(LIB) as mirror:
+        mirror.add([book("AAAA2222", 1, identifiers=(("doi", "10.1/a"),))])
+        mirror.add([book("AAAA2222", 2, identifiers=(("doi", "10.1/b"),)), book("BBBB2222", 1)])
+        mirror.set_version(5)
+    assert {i.key: i.version for i in db.mirror_items(LIB)} == {"AAAA2222": 2, "BBBB2222": 1}
+    assert db.lookup(LIB, "doi", "10.1/a") == []
+    assert db.lookup(LIB, "doi", "10.1/b") == ["AAAA2222"]
+    assert db.mirror_library_version(LIB) == 5
+    assert db.mirror_count(LIB) == 2
+
+
+def test_a_mirror_replacement_that_fails_keeps_the_old_mirror(db: StateDB) -> None:
+    db.replace_mirror(LIB, [book("OLD22222", 1)], 1)
+    with pytest.raises(RuntimeError), db.replacing_mirror(LIB) as mirror:
+        mirror.add([book("AAAA2222", 1)])
+        raise RuntimeError("the load broke off")
+    assert [i.key for i in db.mirror_items(LIB)] == ["OLD22222"]
+    assert db.mirror_library_version(LIB) == 1

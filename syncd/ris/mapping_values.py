@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
+from html.entities import html5
 from typing import Any, Final
 from urllib.parse import unquote
 
@@ -84,12 +85,29 @@ def unescape_entities(value: str) -> str:
 
 
 _PIECE_CACHE: Final[dict[str, str]] = {}
+# The names html.unescape also takes without a ";" (``&amp``, ``&copy``...), HTML5's
+# legacy references; every other named reference ends in ";".
+_BARE_NAMES: Final = tuple(sorted(name for name in html5 if not name.endswith(";")))
+
+
+def _may_unescape(piece: str) -> bool:
+    """False when ``"&" + piece`` starts no character reference, so html.unescape would
+    return it unchanged: a numeric reference starts with "#", a named one is a name
+    HTML5 knows followed by ";" (a name holds at most 32 characters) or a legacy
+    name without one. Scopus links are pieces of this kind ("&doi=10.1155%2f...",
+    "&md5=0d1c..."), different in every record, so no cache helps them."""
+    if piece.startswith("#") or piece.startswith(_BARE_NAMES):
+        return True
+    end = piece.find(";", 1, 34)
+    return end > 0 and piece[: end + 1] in html5
 
 
 def _unescape_piece(piece: str) -> str:
     # Only short pieces are cached, and the cache is emptied when full, so it
     # stays small whatever the input. A plain dict: read from compiled code it
     # costs a tenth of an lru_cache call.
+    if not _may_unescape(piece):
+        return "&" + piece
     if len(piece) > 64:
         return html.unescape("&" + piece)
     text = _PIECE_CACHE.get(piece)

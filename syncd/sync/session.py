@@ -27,7 +27,7 @@ from syncd.errors import InputError, SyncdError
 from syncd.ris.mapping import ConvertedRecord
 from syncd.ris.records import ReadProblem
 from syncd.schema import Schema
-from syncd.state import StateDB
+from syncd.state import MirrorItem, StateDB
 from syncd.sync import store
 from syncd.sync.engine import Json, execute, new_key
 from syncd.sync.outcome import SyncReport
@@ -143,8 +143,13 @@ class SyncSession:
     # -- steps ------------------------------------------------------------------
 
     def refresh(self) -> RefreshStats:
-        stats = refresh_mirror(self.client, self.db, self.library)
-        if stats.mode == "full" or stats.changed or stats.deleted:
+        loaded: list[MirrorItem] = []
+        stats = refresh_mirror(self.client, self.db, self.library, loaded=loaded.extend)
+        if stats.mode == "full":
+            # The items just loaded are the mirror: index them as they are, rather
+            # than decode them again from the database.
+            self._index = LibraryIndex.build(loaded)
+        elif stats.changed or stats.deleted:
             # Others changed the library: the cached index is stale.
             self._index = None
         return stats

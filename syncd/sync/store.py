@@ -20,12 +20,12 @@ is durable before the caller sends the request it guards.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from syncd import jsonio
 from syncd.core.plan import Link
 from syncd.core.provenance import WrittenNote
 from syncd.state import StateDB
@@ -66,7 +66,7 @@ def load_links(db: StateDB, library: str) -> dict[str, Link]:
         link = by_key.get(key)
         if link is None:
             link = by_key[key] = Link(
-                key, json.loads(base), bool(confirmed), bool(created), notes.get(key, ())
+                key, jsonio.loads(base), bool(confirmed), bool(created), notes.get(key, ())
             )
         links[identity] = link
     return links
@@ -130,7 +130,13 @@ def _upsert_item(
         "VALUES (?, ?, ?, ?, ?) ON CONFLICT (library, key) DO UPDATE SET base = excluded.base, "
         "confirmed = MAX(sync_items.confirmed, excluded.confirmed), "
         "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
-        (library, key, json.dumps(base, sort_keys=True), int(confirmed), int(created_by_syncd)),
+        (
+            library,
+            key,
+            jsonio.dumps_str(base, sort_keys=True),
+            int(confirmed),
+            int(created_by_syncd),
+        ),
     )
 
 

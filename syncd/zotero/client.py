@@ -43,6 +43,7 @@ import httpx2
 from pyzotero import zotero as pyzotero_module
 from pyzotero.errors import PyZoteroError
 
+from syncd import jsonio
 from syncd.errors import (
     ApiError,
     ApiUnavailableError,
@@ -524,15 +525,19 @@ class ZoteroClient:
         *,
         concurrency: int = 4,
         on_page: Callable[[int, int], None] | None = None,
+        each_page: Callable[[list[Json]], None] | None = None,
     ) -> ItemsSnapshot:
         """Every item, trashed ones, notes and attachments included.
 
         The first page tells ``Total-Results``; the other pages are fetched with
         up to ``concurrency`` requests in flight. ``on_page(items_so_far, total)``
-        is called after each page (from this thread).
+        and ``each_page(items_of_the_page)`` are called after each page (from this
+        thread, while the next pages are in flight).
         """
         first, total, version = self._page(0)
         items = list(first)
+        if each_page:
+            each_page(items)
         if on_page:
             on_page(len(items), total)
         consistent = True
@@ -541,6 +546,8 @@ class ZoteroClient:
             try:
                 for page, _, page_version in pool.map(self._page, starts):
                     items.extend(page)
+                    if each_page:
+                        each_page(list(page))
                     consistent = consistent and page_version == version
                     if on_page:
                         on_page(len(items), total)
@@ -640,7 +647,7 @@ class ZoteroClient:
         if not objects:
             return WriteResult()
         headers = _token_header(write_token)
-        body = json.dumps(list(objects), ensure_ascii=False).encode()
+        body = jsonio.dumps(list(objects))
         what = f"POST {self.prefix}/items ({len(objects)} objects)"
         response = self._send(
             what,

@@ -30,7 +30,7 @@ between pages; it is reconciled against the complete key/version list.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -84,11 +84,14 @@ def refresh_mirror(
     concurrency: int = 4,
     max_passes: int = 3,
     full: bool = False,
+    loaded: Callable[[list[MirrorItem]], None] | None = None,
 ) -> RefreshStats:
     """Bring the mirror of ``library`` (default: the client's) up to date.
 
     ``full`` forces a complete reload. A library whose version went *down* (a
     different or restored library behind the same id) is reloaded in full too.
+    After a full load, ``loaded`` is given every item now in the mirror (what
+    ``StateDB.mirror_items`` would decode again).
     """
     library = library or client.library
     if library != client.library:
@@ -114,8 +117,11 @@ def refresh_mirror(
             since = None
     if since is None:
         mode = "full"
-        changed, deleted, version = _full(client, state, library, concurrency)
+        rows, deleted, version = _full(client, state, library, concurrency)
+        changed = len(rows)
         passes += 1
+        if loaded is not None:
+            loaded(list(rows.values()))
 
     stats = RefreshStats(
         library=library,
@@ -125,7 +131,7 @@ def refresh_mirror(
         deleted=deleted,
         passes=passes,
         version=version,
-        items=len(state.mirror_versions(library)),
+        items=state.mirror_count(library),
     )
     log.info(
         "%s mirror: %s refresh to version %d, %d changed, %d deleted, %d requests",
@@ -141,16 +147,30 @@ def refresh_mirror(
 
 def _full(
     client: ZoteroClient, state: StateDB, library: str, concurrency: int
-) -> tuple[int, int, int]:
-    snapshot = client.fetch_all_items(concurrency=concurrency)
-    items = {str(obj["key"]): obj for obj in snapshot.items}
-    version = snapshot.version
-    if not snapshot.consistent:
-        log.info("%s changed while it was being read; reconciling", library)
-        items, version = _reconcile(client, items, concurrency)
+) -> tuple[dict[str, MirrorItem], int, int]:
+    """Load every item; the mirror rows are made and written page by page as the
+    pages arrive, so that work waits on the network instead of following it."""
     held = set(state.mirror_versions(library))
-    state.replace_mirror(library, (mirror_item(obj) for obj in items.values()), version)
-    return len(items), len(held - set(items)), version
+    rows: dict[str, MirrorItem] = {}
+    with state.replacing_mirror(library) as mirror:
+
+        def take(page: list[Json]) -> None:
+            made = [mirror_item(obj) for obj in page]
+            mirror.add(made)
+            rows.update((row.key, row) for row in made)
+
+        snapshot = client.fetch_all_items(concurrency=concurrency, each_page=take)
+        version = snapshot.version
+        if not snapshot.consistent:
+            log.info("%s changed while it was being read; reconciling", library)
+            items, version = _reconcile(
+                client, {str(obj["key"]): obj for obj in snapshot.items}, concurrency
+            )
+            rows = {key: mirror_item(obj) for key, obj in items.items()}
+            mirror.clear()
+            mirror.add(list(rows.values()))
+        mirror.set_version(version)
+    return rows, len(held - set(rows)), version
 
 
 def _reconcile(

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import html
 import re
+from html.entities import html5
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syncd.ris import dialects
-from syncd.ris.mapping_values import unescape_html
+from syncd.ris.mapping_values import unescape_entities, unescape_html
 
 _PIECES = st.sampled_from(
     [
@@ -39,6 +40,13 @@ _PIECES = st.sampled_from(
         "scp=84864948206",
         "nbsp;",
         "\t",
+        "doi=10.1155%2f2012%2f273291",
+        "md5=0d1c6c2a0a6b3b7a3d0e7e6c1f9a8b2d",
+        "CounterClockwiseContourIntegral",
+        "AElig",
+        "ampx",
+        "notit;",
+        "frac12",
     ]
 )
 
@@ -48,6 +56,20 @@ _PIECES = st.sampled_from(
 def test_piecewise_unescape_equals_html_unescape(parts: list[str]) -> None:
     value = "".join(parts).replace("<", "")
     assert unescape_html(value) == html.unescape(value)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=5)), max_size=12))
+def test_piecewise_entity_unescape_equals_html_unescape(parts: list[str]) -> None:
+    value = "".join(parts)
+    assert unescape_entities(value) == html.unescape(value)
+
+
+def test_every_html5_reference_is_unescaped_whatever_follows_it() -> None:
+    for name in html5:
+        for tail in ("", ";", "x", "1;", " y", "=40", "&lt;"):
+            value = "a&" + name + tail
+            assert unescape_entities(value) == html.unescape(value), value
 
 
 def test_long_pieces_are_unescaped_without_the_cache() -> None:

@@ -62,15 +62,24 @@ class FakeClient:
         self.calls.extend([name] * n)
         self.responses_received += n
 
-    def fetch_all_items(self, *, concurrency: int = 4) -> ItemsSnapshot:
+    def fetch_all_items(
+        self,
+        *,
+        concurrency: int = 4,
+        each_page: Callable[[list[dict[str, Any]]], None] | None = None,
+    ) -> ItemsSnapshot:
         self._count("page", max(1, -(-len(self.lib.items) // 100)))
         shown = [copy.deepcopy(o) for k, o in sorted(self.lib.items.items())]
+        consistent = True
         if self.hide_on_full:
             # A page shift made these invisible, and a write bumped the version.
             shown = [o for o in shown if o["key"] not in self.hide_on_full]
             self.hide_on_full = set()
-            return ItemsSnapshot(shown, self.lib.version, consistent=False)
-        return ItemsSnapshot(shown, self.lib.version, consistent=True)
+            consistent = False
+        for start in range(0, len(shown), 100):
+            if each_page:
+                each_page(shown[start : start + 100])
+        return ItemsSnapshot(shown, self.lib.version, consistent=consistent)
 
     def item_versions(self, since: int | None = None) -> tuple[dict[str, int], int]:
         self._count("versions")
@@ -255,3 +264,63 @@ def test_mirror_item_indexes_regular_items_only() -> None:
     assert note.identifiers == ()
     assert note.parent_key == "AAAA2222"
     assert not note.trashed
+
+
+def test_a_full_load_cut_off_mid_way_keeps_the_mirror_it_had(db: StateDB) -> None:
+    lib = FakeLibrary()
+    for i in range(250):
+        lib.create(DOI=f"10.1000/{i}")
+    client = FakeClient(lib)
+    refresh_mirror(client, db)  # type: ignore[arg-type]
+    before = mirrored(db)
+    lib.create(DOI="10.1000/late")
+    pages = 0
+
+    def cut(page: list[dict[str, Any]]) -> None:
+        nonlocal pages
+        pages += 1
+        if pages == 2:
+            raise ConnectionError("the network went away")
+
+    real = client.fetch_all_items
+    client.fetch_all_items = lambda **kw: real(**{**kw, "each_page": cut_after(kw, cut)})  # type: ignore[method-assign]
+    with pytest.raises(ConnectionError):
+        refresh_mirror(client, db, full=True)  # type: ignore[arg-type]
+    assert mirrored(db) == before
+
+
+def cut_after(
+    kw: dict[str, Any], cut: Callable[[list[dict[str, Any]]], None]
+) -> Callable[[list[dict[str, Any]]], None]:
+    """The mirror's own page hook, then ``cut`` (which may raise)."""
+    inner = kw["each_page"]
+
+    def both(page: list[dict[str, Any]]) -> None:
+        inner(page)
+        cut(page)
+
+    return both
+
+
+def test_a_full_load_hands_over_exactly_the_items_it_stored(db: StateDB) -> None:
+    lib = FakeLibrary()
+    for i in range(130):
+        lib.create(DOI=f"10.1000/{i}", ISSN="0028-0836")
+    given: list[Any] = []
+    refresh_mirror(FakeClient(lib), db, loaded=given.extend)  # type: ignore[arg-type]
+    stored = {i.key: i for i in db.mirror_items(LIB)}
+    assert {i.key: i.data for i in given} == {k: i.data for k, i in stored.items()}
+    assert {i.key: sorted(i.identifiers) for i in given} == {
+        k: sorted(i.identifiers) for k, i in stored.items()
+    }
+
+
+def test_an_incremental_refresh_hands_over_nothing(db: StateDB) -> None:
+    lib = FakeLibrary()
+    key = lib.create()
+    client = FakeClient(lib)
+    refresh_mirror(client, db)  # type: ignore[arg-type]
+    lib.edit(key, title="changed")
+    given: list[Any] = []
+    stats = refresh_mirror(client, db, loaded=given.extend)  # type: ignore[arg-type]
+    assert stats.mode == "incremental" and given == []
