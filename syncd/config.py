@@ -88,6 +88,9 @@ class DaemonConfig:
     refresh: float = 900.0  # mirror refresh, to see edits made in Zotero
     retry: float = 30.0  # first wait after a transient failure (doubles each time)
     max_file_mb: float = 512.0  # larger files are turned away: not an export
+    # A file whose last record is open (no ER, or cut mid-line) waits until it has
+    # stayed unchanged this long, then is taken with a warning (syncd/watch.py).
+    incomplete: float = 60.0
 
 
 @dataclass(frozen=True, slots=True)

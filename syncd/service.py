@@ -314,7 +314,10 @@ class Daemon:
                 arrived.append((path, folder_of(path)))
 
         watcher = FolderWatcher(
-            [w.path for w in self.config.watches], on_ready, settle=self.config.daemon.settle
+            [w.path for w in self.config.watches],
+            on_ready,
+            settle=self.config.daemon.settle,
+            incomplete_settle=self.config.daemon.incomplete,
         )
         scheduler.add_job(
             lambda: setattr(self.flags, "rescan", True),
@@ -455,7 +458,10 @@ class Daemon:
         for watch in new.watches:
             watch.path.mkdir(parents=True, exist_ok=True)
         fresh = FolderWatcher(
-            [w.path for w in new.watches], on_ready, settle=self.config.daemon.settle
+            [w.path for w in new.watches],
+            on_ready,
+            settle=new.daemon.settle,
+            incomplete_settle=new.daemon.incomplete,
         )
         fresh.start()
         log.info("configuration reloaded; watching %s", ", ".join(str(w.path) for w in new.watches))

@@ -16,7 +16,9 @@ from typing import Any
 from conftest import TEST_KEY
 
 
-def write_config(tmp: Path, sandbox: Any, inbox: Path, **watch: Any) -> Path:
+def write_config(
+    tmp: Path, sandbox: Any, inbox: Path, *, incomplete: float = 60.0, **watch: Any
+) -> Path:
     extra = "".join(f"{k} = {v!r}\n".replace("'", '"') for k, v in watch.items())
     cfg = tmp / "config.toml"
     cfg.write_text(
@@ -34,6 +36,7 @@ settle = 0.3
 rescan = 1
 refresh = 30
 retry = 0.2
+incomplete = {incomplete}
 
 [[watch]]
 path = "{inbox}"

@@ -51,6 +51,12 @@ def test_good_config_is_read_with_paths_relative_to_the_file(tmp_path: Path) -> 
         ("a", "b"),
     )
     assert config.daemon.settle == 0.5
+    assert config.daemon.incomplete == 60.0  # the default bound for a file left open
+
+
+def test_the_bound_for_a_file_left_without_its_last_er_is_configurable(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, GOOD + "incomplete = 5\n"))
+    assert config.daemon.incomplete == 5.0
 
 
 def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -199,7 +199,8 @@ def test_hostile_files_each_get_a_clear_outcome(sandbox: Any, tmp_path: Path) ->
     assert len(CASES) >= 40
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    cfg = write_config(tmp_path, sandbox, inbox)
+    # Files left without their last ER wait this long, then are taken with a warning.
+    cfg = write_config(tmp_path, sandbox, inbox, incomplete=4)
     cfg.write_text(cfg.read_text().replace("retry = 0.2", "retry = 0.2\nmax_file_mb = 1"))
     outside = tmp_path / "outside.ris"
     outside.write_text(good(900), encoding="utf-8")
