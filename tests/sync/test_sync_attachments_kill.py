@@ -9,6 +9,7 @@ the test kills the process.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -28,7 +29,9 @@ from syncd.sandbox.protocol import Request, Response
 
 
 def _is_attachment_create(req: Request) -> bool:
-    return req.path == f"/{LIBRARY}/items" and b'"itemType": "attachment"' in req.body
+    if req.path != f"/{LIBRARY}/items" or not req.body.startswith(b"["):
+        return False
+    return any(o.get("itemType") == "attachment" for o in json.loads(req.body))
 
 
 def _is_authorize(req: Request) -> bool:
