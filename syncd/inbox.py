@@ -119,12 +119,16 @@ class Inbox:
         return _row(row)
 
     def due(self, now: float | None = None) -> list[InboxFile]:
-        """Files waiting for a sync, oldest arrival first."""
+        """Files waiting for a sync, oldest arrival first. A postponed file holds back
+        the files that arrived after it: synced later, an older export would undo the
+        fields a newer one set."""
         when = time.time() if now is None else now
         rows = self.db.conn.execute(
             "SELECT id, path, folder, sha256, status, attempts, dest, report FROM inbox_file "
-            "WHERE library = ? AND status IN ('queued', 'syncing') AND next_try <= ? ORDER BY id",
-            (self.library, when),
+            "WHERE library = ? AND status IN ('queued', 'syncing') AND next_try <= ? "
+            "AND id < COALESCE((SELECT MIN(id) FROM inbox_file WHERE library = ? "
+            "AND status IN ('queued', 'syncing') AND next_try > ?), 1e18) ORDER BY id",
+            (self.library, when, self.library, when),
         ).fetchall()
         return [_row(r) for r in rows]
 

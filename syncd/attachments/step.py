@@ -321,7 +321,14 @@ class Attacher:
                 raise
             if isinstance(auth, uploads.Exists):
                 return None
-            uploads.upload(self.client, key, auth, local.data, self._progress(local.name))
+            try:
+                uploads.upload(self.client, key, auth, local.data, self._progress(local.name))
+            except ApiError as exc:
+                if exc.status != 404:
+                    raise
+                # Zotero desktop forgot the upload key (it keeps them in memory, and
+                # restarted): authorize afresh, once.
+                continue
             try:
                 uploads.register(self.client, key, auth.upload_key)
                 return None

@@ -284,17 +284,17 @@ class Api:
             raise HttpFailure(403, "File editing access denied")
         if is_registration(req):
             data = self.files.register(req, item)
-            version = self._set_file(lib, item, data)
+            version = self.set_file(lib, item, data)
             return Response(204, {"Last-Modified-Version": str(version)})
         owner = lib.id if lib.type == "user" else api_key.user_id
         answer = self.files.authorize(req, lib, item, owner, self.base_url)
         if isinstance(answer, tuple):
             data, response = answer
-            response.headers["Last-Modified-Version"] = str(self._set_file(lib, item, data))
+            response.headers["Last-Modified-Version"] = str(self.set_file(lib, item, data))
             return response
         return answer
 
-    def _set_file(self, lib: Library, item: dict[str, Any], data: dict[str, Any]) -> int:
+    def set_file(self, lib: Library, item: dict[str, Any], data: dict[str, Any]) -> int:
         ctx = self._context(lib)
         ctx.pending["items"][item["key"]] = {
             **item,

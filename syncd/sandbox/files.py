@@ -85,7 +85,7 @@ class FileStore:
         with self._lock:
             return self._blobs.get(md5)
 
-    def _keep(self, data: bytes) -> str:
+    def keep(self, data: bytes) -> str:
         md5 = hashlib.md5(data).hexdigest()
         with self._lock:
             if md5 not in self._blobs:
@@ -109,8 +109,8 @@ class FileStore:
         self, req: Request, lib: Library, item: dict[str, Any], owner: int, base_url: str
     ) -> Response | tuple[dict[str, Any], Response]:
         """The authorization answer; with ``exists``, also the item's new file data."""
-        form = _form(req)
-        _check_precondition(req, item)
+        form = form_fields(req)
+        check_precondition(req, item)
         md5 = form.get("md5", "")
         if not _MD5.match(md5):
             raise HttpFailure(400, "Invalid MD5 hash")
@@ -142,7 +142,7 @@ class FileStore:
         if known is not None:
             if len(known) != size:
                 raise HttpFailure(400, "Specified file size incorrect for known file")
-            data = _file_data(md5, filename, mtime, content_type, form.get("charset", ""))
+            data = file_data(md5, filename, mtime, content_type, form.get("charset", ""))
             return data, json_response(200, {"exists": 1})
         if self.queued(owner) >= QUEUE_LIMIT:
             raise HttpFailure(
@@ -200,7 +200,7 @@ class FileStore:
             raise HttpFailure(400, "Your proposed upload does not match the policy (size)")
         if hashlib.md5(data).hexdigest() != pending.md5:
             raise HttpFailure(400, "The Content-MD5 you specified did not match what we received")
-        self._keep(data)
+        self.keep(data)
         with self._lock:
             pending.uploaded = True
         return Response(201)
@@ -209,18 +209,18 @@ class FileStore:
 
     def register(self, req: Request, item: dict[str, Any]) -> dict[str, Any]:
         """The item's new file data; the upload key is spent."""
-        form = _form(req)
+        form = form_fields(req)
         upload_key = form.get("upload", "")
         with self._lock:
             pending = self._pending.get(upload_key)
         if pending is None or pending.item_key != item["key"]:
             raise HttpFailure(400, "Upload key not found")
-        _check_precondition(req, item)
+        check_precondition(req, item)
         if not pending.uploaded or self.blob(pending.md5) is None:
             raise HttpFailure(400, "Remote file not found")
         with self._lock:
             self._pending.pop(upload_key, None)
-        return _file_data(
+        return file_data(
             pending.md5, pending.filename, pending.mtime, pending.content_type, pending.charset
         )
 
@@ -231,7 +231,7 @@ def is_file_request(rest: list[str]) -> bool:
 
 def is_registration(req: Request) -> bool:
     """Step 3 (``upload=<key>``) rather than step 1."""
-    return "upload" in _form(req)
+    return "upload" in form_fields(req)
 
 
 def file_item(lib: Library, key: str) -> dict[str, Any]:
@@ -243,7 +243,7 @@ def file_item(lib: Library, key: str) -> dict[str, Any]:
     return item
 
 
-def _file_data(
+def file_data(
     md5: str, filename: str, mtime: int, content_type: str, charset: str
 ) -> dict[str, Any]:
     data: dict[str, Any] = {"md5": md5, "filename": filename, "mtime": mtime}
@@ -254,7 +254,7 @@ def _file_data(
     return data
 
 
-def _check_precondition(req: Request, item: dict[str, Any]) -> None:
+def check_precondition(req: Request, item: dict[str, Any]) -> None:
     stored = item.get("md5") or None
     match = req.header("If-Match")
     none_match = req.header("If-None-Match")
@@ -272,7 +272,7 @@ def _check_precondition(req: Request, item: dict[str, Any]) -> None:
         raise HttpFailure(428, "If-Match/If-None-Match header not provided")
 
 
-def _form(req: Request) -> dict[str, str]:
+def form_fields(req: Request) -> dict[str, str]:
     try:
         text = req.body.decode("utf-8")
     except UnicodeDecodeError:

@@ -17,10 +17,11 @@
   non-JSON bodies are 400, a missing server ID 428, a sixth prompt within a minute 429;
 * no ``/deleted``, no ``/keys``, no ``/items/new`` (404), no rate limit;
 * group listings ignore ``since`` and carry no ``Last-Modified-Version``;
-* ``enabled = False`` is the local API switched off (403 on every request).
+* ``enabled = False`` is the local API switched off (403 on every request);
+* files are uploaded to Zotero itself (``local_files.py``, reference C2).
 
-Restarting Zotero (``Sandbox.restart``) forgets one-time keys, as the app does with
-what it keeps in memory; lasting keys stay.
+Restarting Zotero (``Sandbox.restart``) forgets one-time keys and upload keys, as the
+app does with what it keeps in memory; lasting keys stay.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from typing import Literal
 
 from syncd.sandbox.api import Api
 from syncd.sandbox.faults import WRITE_METHODS
+from syncd.sandbox.files import file_item, is_file_request, is_registration
+from syncd.sandbox.local_files import UPLOADS_PATH, LocalUploads
 from syncd.sandbox.protocol import HttpFailure, Request, Response, json_response, text_response
 from syncd.sandbox.store import ApiKey
 
@@ -81,6 +84,7 @@ class LocalApi:
         self._lock = threading.Lock()
         self._inner_key = "local" + secrets.token_hex(12)
         self.keys_spent = 0
+        self.uploads = LocalUploads(clock)
 
     # -- set-up (tests) ------------------------------------------------------------------
 
@@ -125,6 +129,8 @@ class LocalApi:
             if req.method != "POST":
                 raise HttpFailure(405, "Method not allowed")
             return self._authorize(req)
+        if rest.startswith(UPLOADS_PATH):
+            return self._receive(req, rest[len(UPLOADS_PATH) :])
         segments = [s for s in rest.split("/") if s]
         if segments[0] in ABSENT or segments[-1] == "new" or "deleted" in segments:
             raise _NoEndpoint
@@ -136,6 +142,8 @@ class LocalApi:
             raise _NoEndpoint
         if req.method in WRITE_METHODS:
             self._authenticate(req)
+            if is_file_request(segments[2:]):
+                return self._file(req, "/".join(segments[:2]), segments[3])
         inner = self._inner_request(req, "/" + "/".join(segments))
         if req.method != "GET":
             return self.inner.handle(inner)
@@ -156,6 +164,33 @@ class LocalApi:
         if group and len(segments) == 3:
             response.headers.pop("Last-Modified-Version", None)
         return response
+
+    # -- files (reference C2) ------------------------------------------------------------
+
+    def _file(self, req: Request, library: str, key: str) -> Response:
+        """Steps 1 and 3 of the upload, answered by Zotero itself (no storage service)."""
+        if req.method != "POST":
+            raise HttpFailure(405, "Method not allowed")
+        store = self.inner.store
+        with store.lock:
+            lib = store.libraries.get(library)
+            if lib is None:
+                raise HttpFailure(404, "Library not found")
+            item = file_item(lib, key)
+            if not is_registration(req):
+                return self.uploads.authorize(req, library, item)
+            data, file_data = self.uploads.register(req, library, item)
+            self.inner.files.keep(data)
+            version = self.inner.set_file(lib, item, file_data)
+        return Response(204, {"Last-Modified-Version": str(version)})
+
+    def _receive(self, req: Request, upload_key: str) -> Response:
+        """Step 2: exempt from the server ID, but a wrong one is still refused."""
+        sent = req.header(SERVER_ID_HEADER)
+        if sent and sent != self.server_id:
+            raise HttpFailure(412, "Zotero-Server-ID does not match this server")
+        with self.inner.store.lock:
+            return self.uploads.receive(req, upload_key)
 
     def _authenticate(self, req: Request) -> None:
         sent = req.header(SERVER_ID_HEADER)

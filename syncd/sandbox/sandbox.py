@@ -97,6 +97,7 @@ class Sandbox:
         self.stop()
         if self.local is not None:
             self.local.forget_one_time_keys()
+            self.local.uploads.forget()
             self.store.forget_tokens()
             if server_id is not None:
                 self.local.server_id = server_id

@@ -6,6 +6,9 @@ the whole file as multipart after ``params=1`` and raises on a 412 instead of
 letting the caller re-read the item. Here each step is one retried request, and
 the caller (``syncd.attachments.step``) decides what a 412 or a lost answer means.
 
+Paths use the client's API ``prefix``, not ``library`` (for a desktop library that is
+the state partition ``local:<server ID>/users/0``, which no endpoint serves).
+
 Form bodies are encoded with ``%20`` for spaces: the local API decodes with
 ``decodeURIComponent``, which would keep a ``+``.
 """
@@ -66,11 +69,11 @@ def authorize(
         },
         quote_via=quote,
     )
-    what = f"POST {client.library}/items/{key}/file (authorize)"
+    what = f"POST {client.prefix}/items/{key}/file (authorize)"
     response = client.send(
         what,
         "POST",
-        f"/{client.library}/items/{key}/file",
+        f"/{client.prefix}/items/{key}/file",
         body=form.encode(),
         headers=_precondition(current_md5),
         content_type=FORM,
@@ -117,7 +120,7 @@ def upload(
                 on_sent(sent, len(data))
 
     client.send(
-        f"POST storage for {client.library}/items/{key} ({len(data)} bytes)",
+        f"POST storage for {client.prefix}/items/{key} ({len(data)} bytes)",
         "POST",
         auth.url,
         body=body,
@@ -133,9 +136,9 @@ def register(
     """Step 3. Raises ``PreconditionFailedError`` (412) if the file changed meanwhile,
     ``ApiError`` 400 if the upload key is unknown (spent by an earlier register)."""
     client.send(
-        f"POST {client.library}/items/{key}/file (register)",
+        f"POST {client.prefix}/items/{key}/file (register)",
         "POST",
-        f"/{client.library}/items/{key}/file",
+        f"/{client.prefix}/items/{key}/file",
         body=urlencode({"upload": upload_key}).encode(),
         headers=_precondition(current_md5),
         content_type=FORM,

@@ -92,8 +92,6 @@ def test_the_daemon_chaos_run_on_the_local_api_is_exact(tmp_path: Path, seed: in
         timeout=240,
         workdir=tmp_path,
         local=True,
-        # The sandbox's local mode has no upload receiver (/api/local/uploads) yet.
-        attachments_every=0,
     )
     assert result.ok, result.line()
     assert sum(v for k, v in result.requests.items() if not k.startswith("2")) > 0
