@@ -425,8 +425,20 @@ def _choose_target(
         # The linked item is gone, in the trash or merged away. If the user merged
         # duplicates in Zotero, another live item carries the record's identifiers.
         other = match_record(record.identifiers, item_type, index, record=item, live_only=True)
+        master = index.replacement(link.key)
         if other.key and other.key != link.key:
             link, moved = None, other
+        elif (
+            master is not None
+            and not other.ambiguous
+            and not differing_kinds(
+                pairs_of(common["identities"]), index.pairs_of(master), with_doi=True
+            )
+        ):
+            # The master holds none of the record's identifiers (the user's own
+            # import, say), but Zotero's merge says it is this work. Its values are
+            # the user's: filled where empty, as any item syncd did not write.
+            link, moved = None, Match(key=master, by="dc:replaces")
     if link is not None and link.key not in index.items:
         if not link.confirmed:
             # A create was sent before (maybe it landed, maybe not): resend with the
