@@ -456,6 +456,9 @@ def _merge(
         kept.update((k.field, k) for k in result.kept)
         new_base = result.new_base
     assert new_base is not None
+    # Two records of one source that differ (an Embase record and its MEDLINE copy)
+    # each follow the other in turn: what the last one leaves is what counts.
+    changes = {k: v for k, v in changes.items() if v != current.get(k)}
     return MergeResult(
         changes,
         tuple(conflicts.values()),

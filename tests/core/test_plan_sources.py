@@ -96,3 +96,13 @@ def test_an_earlier_records_note_is_slotted_under_its_own_source() -> None:
     created = plan([scopus(3, "Status: in press"), pubmed()], {}, None)
     (slot,) = [s for s, n in zip(created.note_slots, created.notes, strict=True) if "press" in n]
     assert slot == "scopus:2-s2.0-85000000000|status"
+
+
+def test_two_records_of_one_source_that_differ_in_one_run_write_nothing_the_next_run() -> None:
+    a = pubmed()
+    b = a.replace("SP  - 1-9", "SP  - 1-10")
+    created = plan([a, b], {}, None)
+    link = Link(KEY, dict(created.new_base))
+    item = {**created.payload, "key": KEY}
+    again = plan([a, b], dict.fromkeys(created.identities, link), item)
+    assert (created.payload["pages"], again.kind, dict(again.payload)) == ("1-10", "unchanged", {})
