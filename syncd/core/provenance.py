@@ -15,8 +15,8 @@ linked item:
   their slots, are rows of ``sync_notes``, see :func:`note_slot`).
 
 A *source* is the exporter's dialect and the database's own record ID where the
-exporter gives one (``scopus:2-s2.0-…``, ``pubmed:12345``, ``wos:WOS:…``), else the
-dialect alone (:func:`source_of`).
+exporter gives one (``scopus:2-s2.0-…``, ``pubmed:12345``, ``wos:WOS:…``, an accession
+number ``generic:embase:635…``), else the dialect alone (:func:`source_of`).
 
 For one field of an export (N: the export's value from source S; Z: Zotero's value;
 W: what syncd last wrote, from source Sw; O: what S's previous export carried, W
@@ -79,6 +79,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from syncd.identifiers import accession_number
 from syncd.ris.mapping import ConvertedRecord
 
 FORMAT = 2
@@ -118,10 +119,11 @@ _MONTHS = {
 
 
 def source_of(record: ConvertedRecord) -> str:
-    """The source of a record: its dialect, and its database's record ID if known."""
+    """The source of a record: its dialect, and its database's record ID if known (the
+    dialect's own identifier, else an accession number: ``generic:embase:635…``)."""
     dialect = record.source.dialect or "generic"
     kind = _OWN_ID.get(dialect)
-    value = getattr(record.identifiers, kind) if kind else None
+    value = getattr(record.identifiers, kind) if kind else accession_number(record.item)
     return f"{dialect}:{value}" if value else dialect
 
 

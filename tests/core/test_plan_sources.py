@@ -8,7 +8,7 @@ from typing import Any
 from ris_helpers import convert_text
 
 from syncd.core.match import LibraryIndex, MirrorItem
-from syncd.core.plan import Action, Incoming, Link, make_plan
+from syncd.core.plan import Action, Incoming, Link, Options, make_plan
 from syncd.core.provenance import Provenance
 from syncd.schema import bundled_schema
 
@@ -106,3 +106,84 @@ def test_two_records_of_one_source_that_differ_in_one_run_write_nothing_the_next
     item = {**created.payload, "key": KEY}
     again = plan([a, b], dict.fromkeys(created.identities, link), item)
     assert (created.payload["pages"], again.kind, dict(again.payload)) == ("1-10", "unchanged", {})
+
+
+# -- identity meets provenance ---------------------------------------------------------
+
+
+def _title_matched() -> tuple[dict[str, Any], Action]:
+    # The user's own item: no identifier, a date of their own, no journal or pages.
+    mine = {
+        "itemType": "journalArticle",
+        "title": "Effects of advertising on gambling",
+        "date": "2021",
+        "creators": [{"creatorType": "author", "lastName": "Smith", "firstName": "Paul"}],
+        "key": KEY,
+    }
+    pmid_only = pubmed().replace("DO  - 10.7777/g0\n", "")
+    incoming = [Incoming(r) for r in convert_text(pmid_only)]
+    index = LibraryIndex.build([MirrorItem(KEY, 5, "journalArticle", False, mine)])
+    (action,) = make_plan(incoming, index, {}, SCHEMA, Options(match_by_title=True)).actions
+    return mine, action
+
+
+def test_a_title_match_fills_only_empty_fields_and_credits_them_to_the_source() -> None:
+    _, action = _title_matched()
+    assert (action.kind, action.matched_by) == ("update", "title")
+    assert "date" not in action.payload and action.payload["PMID"] == "31000000"
+    assert action.payload["pages"] == "1-9"
+    prov = Provenance.parse(action.new_base)
+    assert prov.owner("PMID") == prov.owner("pages") == "pubmed:31000000"
+    assert prov.owner("date") is None  # the user's, never syncd's
+
+
+def test_a_title_matched_item_follows_its_source_for_what_syncd_filled_only() -> None:
+    item, action = _title_matched()
+    item = {**item, **action.payload}
+    links = dict.fromkeys(action.identities, Link(KEY, dict(action.new_base), True, False))
+    corrected = pubmed().replace("DO  - 10.7777/g0\n", "").replace("SP  - 1-9", "SP  - 2-9")
+    (again,) = make_plan(
+        [Incoming(r) for r in convert_text(corrected.replace("2021/01/10", "2021/01/11"))],
+        LibraryIndex.build([MirrorItem(KEY, 6, "journalArticle", False, item)]),
+        links,
+        SCHEMA,
+        Options(match_by_title=True),
+    ).actions
+    assert again.payload == {"pages": "2-9"}
+    assert not again.conflicts
+
+
+def test_a_create_sharing_a_doi_with_another_work_is_its_own_sources_and_its_doi_unlinked() -> None:
+    article = scopus(3)
+    erratum = (
+        article.replace("85000000000", "85000000009")
+        .replace("TI  - Effects", "TI  - Erratum: Effects")
+        .replace("C2  - 31000000\n", "")
+    )
+    created, links = plan([article], {}, None), {}
+    link = Link(KEY, dict(created.new_base))
+    links = dict.fromkeys(created.identities, link)
+    (action,) = make_plan(
+        [Incoming(r) for r in convert_text(erratum)],
+        LibraryIndex.build(
+            [MirrorItem(KEY, 5, "journalArticle", False, {**created.payload, "key": KEY})]
+        ),
+        links,
+        SCHEMA,
+    ).actions
+    assert action.kind == "create" and f"shares DOI with {KEY}" in action.reason
+    assert not any(i.startswith("doi:") for i in action.identities)
+    prov = Provenance.parse(action.new_base)
+    assert prov.owner("title") == "scopus:2-s2.0-85000000009"
+    assert set(prov.sources) == {"scopus:2-s2.0-85000000009"}
+
+
+def test_an_accession_number_is_linked_and_its_databases_record_is_its_source() -> None:
+    embase = (
+        "TY  - JOUR\nTI  - Preface\nAU  - Doe, Jane\nPY  - 2020\nT2  - Journal of Tests\n"
+        "VL  - 9\nSP  - 1\nDB  - Embase\nAN  - 635000001\nER  - \n"
+    )
+    created = plan([embase], {}, None)
+    assert "accession:embase:635000001" in created.identities
+    prov = Provenance.parse(created.new_base)
+    assert prov.owner("title") == "generic:embase:635000001"
