@@ -240,8 +240,9 @@ def make_plan(
 ) -> Plan:
     groups = collapse(list(incoming))
     known = KnownLinks.of(links, groups)
+    by_item = {link.key: link for link in links.values()}
     actions = [
-        _plan_one(inc, ids, sources, index, links, schema, options, known)
+        _plan_one(inc, ids, sources, index, links, by_item, schema, options, known)
         for inc, ids, sources in groups
     ]
     return Plan(tuple(_one_record_per_item(actions)))
@@ -253,6 +254,7 @@ def _plan_one(
     sources: tuple[SourceRef, ...],
     index: LibraryIndex,
     links: Mapping[str, Link],
+    by_item: Mapping[str, Link],
     schema: Schema,
     options: Options,
     known: KnownLinks,
@@ -290,6 +292,11 @@ def _plan_one(
             reason="the matching item is in the Zotero trash: not updated",
             **common,
         )
+    if link is None:
+        # Found by an identifier or a merge, not by a link of its own: the item's
+        # provenance is still what syncd wrote to it for other records (starting
+        # afresh would forget their fields, removals and notes).
+        link = by_item.get(match.key)
     base = link.base if link is not None else None
     result = _merge(inc, item, current.data, base, options.policy, schema, source)
     notes_plan = plan_notes(

@@ -187,3 +187,20 @@ def test_an_accession_number_is_linked_and_its_databases_record_is_its_source() 
     assert "accession:embase:635000001" in created.identities
     prov = Provenance.parse(created.new_base)
     assert prov.owner("title") == "generic:embase:635000001"
+
+
+def test_a_record_finding_an_item_by_identifier_keeps_the_items_provenance() -> None:
+    # Lens's record made the item; the user added the PMID; PubMed's PMID-only
+    # record finds it by the PMID, with no link of its own.
+    lens = (
+        "TY  - JOUR\nTI  - Effects of advertising on gambling\nAU  - Smith, Paul\nPY  - 2021\n"
+        "JO  - Journal of Gambling Studies\nDO  - 10.7777/g0\nAB  - An abstract.\n"
+        "N1  - A remark\nER  - \n"
+    )
+    created = plan([lens], {}, None)
+    links = dict.fromkeys(created.identities, Link(KEY, dict(created.new_base)))
+    item = {**created.payload, "key": KEY, "PMID": "31000000", "abstractNote": ""}
+    action = plan([pubmed().replace("DO  - 10.7777/g0\n", "")], links, item)
+    prov = Provenance.parse(action.new_base)
+    assert prov.owner("title") == "generic" and "generic" in prov.sources
+    assert set(created.new_base["notes"]) <= set(prov.notes)
