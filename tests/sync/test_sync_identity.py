@@ -294,6 +294,33 @@ def test_a_record_with_one_identifier_finds_the_item_that_holds_both(
     assert [o.key for o in pmid_only.outcomes + doi_only.outcomes] == [item["key"]] * 2
 
 
+def test_one_work_without_identifiers_from_two_sources_is_one_item_that_settles(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    # PsycInfo's spelling and an ALL CAPS export with initials and a final period:
+    # one work key, so one item; the better spellings are kept and nothing churns.
+    title = "Gambling and sleep in older adults"
+    psycinfo = ris(title, volume="12", pages="10-20", database="APA PsycInfo")
+    caps = ris(
+        title.upper() + ".",
+        authors=("SMITH, J.",),
+        journal="JOURNAL OF TESTS",
+        volume="12",
+        pages="10-20",
+    )
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        for name, text in (("caps", caps), ("psycinfo", psycinfo)):
+            sync_file(session, export(tmp_path / f"{name}.ris", text))
+        writes = sandbox.count(kind="write")
+        for name, text in (("caps2", caps), ("psycinfo2", psycinfo), ("caps3", caps)):
+            report = sync_file(session, export(tmp_path / f"{name}.ris", text))
+            assert [o.kind for o in report.outcomes] == ["unchanged"]
+        assert sandbox.count(kind="write") == writes
+    (item,) = regular_items(sandbox)
+    assert (item["title"], item["publicationTitle"]) == (title, "Journal of Tests")
+    assert item["creators"][0]["firstName"] == "John"
+
+
 # -- finding 9 -------------------------------------------------------------------------
 
 
