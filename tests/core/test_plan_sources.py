@@ -204,3 +204,26 @@ def test_a_record_finding_an_item_by_identifier_keeps_the_items_provenance() -> 
     prov = Provenance.parse(action.new_base)
     assert prov.owner("title") == "generic" and "generic" in prov.sources
     assert set(created.new_base["notes"]) <= set(prov.notes)
+
+
+def test_a_title_match_on_an_item_syncd_wrote_keeps_the_users_emptied_field_empty() -> None:
+    lens = (
+        "TY  - JOUR\nTI  - Effects of advertising on gambling\nAU  - Smith, Paul\nPY  - 2021\n"
+        "JO  - Journal of Gambling Studies\nDO  - 10.7777/g0\nAB  - An abstract.\nER  - \n"
+    )
+    created = plan([lens], {}, None)
+    links = dict.fromkeys(created.identities, Link(KEY, dict(created.new_base)))
+    item = {**created.payload, "key": KEY, "abstractNote": ""}
+    no_ids = (
+        "TY  - JOUR\nTI  - Effects of advertising on gambling\nAU  - Smith, P.\nPY  - 2021\n"
+        "JO  - Journal of Gambling Studies\nAB  - Another abstract.\nDB  - APA PsycInfo\nER  - \n"
+    )
+    (action,) = make_plan(
+        [Incoming(r) for r in convert_text(no_ids)],
+        LibraryIndex.build([MirrorItem(KEY, 5, "journalArticle", False, item)]),
+        links,
+        SCHEMA,
+        Options(match_by_title=True),
+    ).actions
+    assert (action.key, action.matched_by) == (KEY, "title")
+    assert "abstractNote" not in action.payload
