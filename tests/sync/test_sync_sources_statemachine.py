@@ -238,11 +238,13 @@ class SourcesMachine(RuleBasedStateMachine):
         (outcome,) = [o for o in outcomes if o.key == key]
         earlier = [k for k, w in [*self.work_of.items(), *self.copies.items()] if w == work]
         assert work == DOI_ONLY_AND_PMID_ONLY and source in ("pubmed", "lens"), outcome.line()
-        # The hint compares title, year, journal, volume and first page: an item
-        # whose values there are the user's (a date emptied) no longer looks like
-        # the record.
+        # The hint compares title, year, first author, journal, volume and first
+        # page: an item whose values there are the user's (a date emptied), or the
+        # user's copy (a title and a DOI only), does not look like the record.
         hidden = all(
-            (k, "date") in self.edits or any(self.edits.get((k, name)) for name in HINTED)
+            k in self.copies
+            or (k, "date") in self.edits
+            or any(self.edits.get((k, name)) for name in HINTED)
             for k in earlier
         )
         assert hidden or any(f"possible duplicate of {k}" in outcome.message for k in earlier), (
