@@ -22,7 +22,8 @@ Following links (:func:`follow_links`), in order:
 4. for a record with identifiers none of which is linked: the link of its exact
    work key (a database added a DOI to a record syncd had without one), unless
    the item's identifiers differ from the record's;
-5. links to several live items: the one a record number (not a DOI) leads to, or
+5. links to several live items: the one a record number (not a DOI) leads to,
+   when the others are other works by their record numbers (an erratum); else
    ambiguous.
 
 The item a link leads to then goes through :func:`checked_link`: when writing the
@@ -155,11 +156,18 @@ def follow_links(
             found[gained.key] = gained
     live = [link for link in found.values() if not index.superseded(link.key)]
     if len(live) > 1:
-        # A record number's link beats a DOI's (an article and its erratum, synced
-        # in one run, both linked the DOI); the identity checks that follow still
-        # find two items holding the record's identifiers.
+        # A record number's link beats a DOI's to an item of another work (an
+        # article and its erratum, synced in one run, both linked the DOI); the
+        # identity checks that follow still find two items holding the record's
+        # identifiers. Items nothing says are two works (a PMID-only record's and
+        # a DOI-only record's) are the user's to merge: ambiguous.
         by_number = [link for link in live if link.key in numbered]
-        live = by_number if len(by_number) == 1 else live
+        if len(by_number) == 1 and all(
+            differing_kinds(index.pairs_of(by_number[0].key), index.pairs_of(link.key))
+            for link in live
+            if link is not by_number[0]
+        ):
+            live = by_number
     if len(live) > 1:
         return None, how, tuple(sorted(link.key for link in live))
     if live:

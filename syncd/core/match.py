@@ -11,7 +11,9 @@ Several items for one record are narrowed, in this order, before it is called
 ambiguous (reported with the keys involved, never guessed):
 
 1. items in the trash, and items another item's ``dc:replaces`` relation names
-   (what Zotero's "Merge items" leaves), drop out when a live one matches;
+   (what Zotero's "Merge items" leaves), drop out when a live one matches (a
+   record linked to a merged-away item goes to the master that replaces it,
+   :meth:`LibraryIndex.replacement`, even when none of its identifiers is there);
 2. a database's record number beats a DOI or ISBN several items share (an
    erratum and its article): the one item the record numbers name wins;
 3. among items that share only the DOI, the one whose title is the record's.
@@ -185,6 +187,20 @@ class LibraryIndex:
         """In the trash, or merged into another (live) item in Zotero."""
         item = self.items.get(key)
         return item is None or item.trashed or bool(self.replaced_by.get(key))
+
+    def replacement(self, key: str) -> str | None:
+        """The one live item that replaces ``key`` through ``dc:replaces`` relations
+        (Zotero's "Merge items" names the merged-away items on the master), followed
+        through later merges of the master; None when there is none or several."""
+        seen = {key}
+        while True:
+            masters = self.replaced_by.get(key, set()) - seen
+            if len(masters) != 1:
+                return None
+            (key,) = masters
+            if not self.superseded(key):
+                return key
+            seen.add(key)
 
     def prefer_live(self, keys: Iterable[str]) -> set[str]:
         """``keys`` without the superseded ones, when any is not superseded."""

@@ -289,7 +289,9 @@ def decide(
     if fill_only:
         return Row.POLICY
     if writer in (source, LEGACY):
-        return Row.FOLLOW
+        # Not back to a worse spelling, even from the writer: two exports that share
+        # a source name (two generic files without record IDs) would take turns.
+        return Row.OTHER if upgrades(name, value, new) else Row.FOLLOW
     if upgrades(name, new, value):
         return Row.UPGRADE
     return Row.OTHER

@@ -7,8 +7,11 @@ is one action per distinct record: create, update, unchanged, conflict, ambiguou
 skipped, each with its reason. An update's changes, notes and new provenance come
 from ``merge_item`` and ``plan_notes``, given the record's source. Records repeated
 within a file or across the files of one run (sharing any identifier, unless their
-record numbers say they are two works) collapse into one action; the later record
-wins field by field, the earlier ones fill its gaps.
+record numbers say they are two works) collapse into one action. The collapsed record
+(the later record's values, the earlier ones filling its gaps) finds the item; what
+is written is what syncing the records one after another would write, each value
+credited to its own record's source (a Scopus count in a run with a PubMed record
+of the work stays Scopus's, and follows Scopus's next export).
 
 Which item a record goes to, and which links it follows: :mod:`syncd.core.links`.
 """
@@ -32,7 +35,7 @@ from syncd.core.links import (
     shares_note,
 )
 from syncd.core.match import LibraryIndex, Match, match_record
-from syncd.core.merge import Conflict, Kept, created_base, merge_item
+from syncd.core.merge import Conflict, Kept, MergeResult, created_base, merge_item
 from syncd.core.provenance import NoteUpdate, WrittenNote, note_slot, source_of
 from syncd.identifiers import Identifiers, doi_variant
 from syncd.ris.mapping import ConvertedRecord, SourceRef
@@ -48,6 +51,8 @@ class Incoming:
     record: ConvertedRecord
     collections: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    # Records of one work collapsed into this one, oldest first (none: one record).
+    members: tuple[Incoming, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +215,7 @@ def _merge_group(members: list[Incoming]) -> Incoming:
         collections.extend(c for c in earlier.collections if c not in collections)
         tags.extend(t for t in earlier.tags if t not in tags)
     record = last.record.with_changes(item=item, identifiers=ids, notes=tuple(notes))
-    return Incoming(record, tuple(collections), tuple(tags))
+    return Incoming(record, tuple(collections), tuple(tags), tuple(members))
 
 
 def export_item(inc: Incoming) -> dict[str, Any]:
@@ -235,8 +240,9 @@ def make_plan(
 ) -> Plan:
     groups = collapse(list(incoming))
     known = KnownLinks.of(links, groups)
+    by_item = {link.key: link for link in links.values()}
     actions = [
-        _plan_one(inc, ids, sources, index, links, schema, options, known)
+        _plan_one(inc, ids, sources, index, links, by_item, schema, options, known)
         for inc, ids, sources in groups
     ]
     return Plan(tuple(_one_record_per_item(actions)))
@@ -248,6 +254,7 @@ def _plan_one(
     sources: tuple[SourceRef, ...],
     index: LibraryIndex,
     links: Mapping[str, Link],
+    by_item: Mapping[str, Link],
     schema: Schema,
     options: Options,
     known: KnownLinks,
@@ -256,13 +263,10 @@ def _plan_one(
     item = export_item(inc)
     notes = record.notes
     source = source_of(record)
-    slots = tuple(note_slot(source, i, n) for i, n in enumerate(notes))
+    slots = _note_slots(inc, source)
     common: dict[str, Any] = {"incoming": inc, "identities": identities, "sources": sources}
-
-    create: dict[str, Any] = {
-        "note_slots": slots,
-        "new_base": created_base(item, source, [note_digest(n) for n in notes]),
-    }
+    payload, new_base = _created(inc, item, source, [note_digest(n) for n in notes], schema)
+    create: dict[str, Any] = {"note_slots": slots, "new_base": new_base}
     target = _choose_target(inc, item, common, create, index, links, known, options)
     if isinstance(target, Action):
         return target
@@ -272,7 +276,7 @@ def _plan_one(
     if match.key is None:
         return Action(
             "create",
-            payload=item,
+            payload=payload,
             notes=notes,
             reason=create_reason(match),
             **create,
@@ -288,12 +292,15 @@ def _plan_one(
             reason="the matching item is in the Zotero trash: not updated",
             **common,
         )
+    if link is None:
+        # Found by an identifier or a merge, not by a link of its own: the item's
+        # provenance is still what syncd wrote to it for other records (starting
+        # afresh would forget their fields, removals and notes).
+        link = by_item.get(match.key)
     base = link.base if link is not None else None
-    result = merge_item(
-        item, current.data, base, policy=options.policy, schema=schema, source=source
-    )
+    result = _merge(inc, item, current.data, base, options.policy, schema, source)
     notes_plan = plan_notes(
-        record.notes, source, link, result.new_base.get("notes", ()), index, options.policy
+        record.notes, source, link, result.new_base.get("notes", ()), index, options.policy, slots
     )
     new_base = {**result.new_base, "notes": notes_plan.digests}
     kind = (
@@ -348,6 +355,7 @@ def plan_notes(
     written_before: Iterable[str],
     index: LibraryIndex,
     policy: str,
+    note_slots: Sequence[str] | None = None,
 ) -> NotesPlan:
     """A linked item's notes: each text syncd wrote once; a note of the same slot whose
     text changed replaces the one syncd wrote, unless the user edited or deleted it.
@@ -368,7 +376,7 @@ def plan_notes(
     for i, (html, digest) in enumerate(zip(notes, digests, strict=True)):
         if digest in written:
             continue
-        slot = note_slot(source, i, html)
+        slot = note_slots[i] if note_slots is not None else note_slot(source, i, html)
         old = by_slot.get(slot)
         if old is None:
             creates.append(html)
@@ -381,6 +389,92 @@ def plan_notes(
             continue  # the user edited it: theirs
         updates.append(NoteUpdate(old.key, html, digest, slot))
     return NotesPlan(tuple(creates), tuple(slots), tuple(updates), sorted(written | set(digests)))
+
+
+def _note_slots(inc: Incoming, source: str) -> tuple[str, ...]:
+    """Each note's slot, under the source of the record that carried it."""
+    if not inc.members:
+        return tuple(note_slot(source, i, n) for i, n in enumerate(inc.record.notes))
+    slot_of: dict[str, str] = {}
+    for member in reversed(inc.members):  # the later record's notes come first
+        member_source = source_of(member.record)
+        for i, html in enumerate(member.record.notes):
+            slot_of.setdefault(html, note_slot(member_source, i, html))
+    return tuple(slot_of[n] for n in inc.record.notes)
+
+
+def _created(
+    inc: Incoming, item: dict[str, Any], source: str, digests: list[str], schema: Schema
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What a create sends and its provenance: the first record of the group, and each
+    later one merged in as its own source would be on the next sync."""
+    if not inc.members:
+        return item, created_base(item, source, digests)
+    first, *rest = inc.members
+    payload = export_item(first)
+    base = created_base(payload, source_of(first.record), digests)
+    for member in rest:
+        result = merge_item(
+            export_item(member),
+            payload,
+            base,
+            policy="merge",
+            schema=schema,
+            source=source_of(member.record),
+        )
+        payload = {**payload, **result.changes}
+        base = result.new_base
+    return payload, base
+
+
+def _merge(
+    inc: Incoming,
+    item: Mapping[str, Any],
+    current: Mapping[str, Any],
+    base: Mapping[str, Any] | None,
+    policy: str,
+    schema: Schema,
+    source: str,
+) -> MergeResult:
+    """``merge_item`` of the record, or of each collapsed record in turn."""
+    if not inc.members:
+        return merge_item(item, current, base, policy=policy, schema=schema, source=source)
+    now = dict(current)
+    changes: dict[str, Any] = {}
+    conflicts: dict[str, Conflict] = {}
+    kept: dict[str, Kept] = {}
+    sources: dict[str, str] = {}
+    skipped: set[str] = set()
+    new_base: Mapping[str, Any] | None = base
+    for member in inc.members:
+        result = merge_item(
+            export_item(member),
+            now,
+            new_base,
+            policy=policy,
+            schema=schema,
+            source=source_of(member.record),
+        )
+        now.update(result.changes)
+        changes.update(result.changes)
+        sources.update(result.sources)
+        skipped |= set(result.skipped_fields)
+        conflicts.update((c.field, c) for c in result.conflicts)
+        kept.update((k.field, k) for k in result.kept)
+        new_base = result.new_base
+    assert new_base is not None
+    # Two records of one source that differ (an Embase record and its MEDLINE copy)
+    # each follow the other in turn: what the last one leaves is what counts.
+    changes = {k: v for k, v in changes.items() if v != current.get(k)}
+    return MergeResult(
+        changes,
+        tuple(conflicts.values()),
+        dict(new_base),
+        tuple(sorted(skipped)),
+        tuple(k for name, k in kept.items() if name not in changes),
+        sources,
+        {name: current.get(name) for name in changes},
+    )
 
 
 def _dropped_note(fields: tuple[str, ...], item_type: str) -> str:
@@ -425,8 +519,20 @@ def _choose_target(
         # The linked item is gone, in the trash or merged away. If the user merged
         # duplicates in Zotero, another live item carries the record's identifiers.
         other = match_record(record.identifiers, item_type, index, record=item, live_only=True)
+        master = index.replacement(link.key)
         if other.key and other.key != link.key:
             link, moved = None, other
+        elif (
+            master is not None
+            and not other.ambiguous
+            and not differing_kinds(
+                pairs_of(common["identities"]), index.pairs_of(master), with_doi=True
+            )
+        ):
+            # The master holds none of the record's identifiers (the user's own
+            # import, say), but Zotero's merge says it is this work. Its values are
+            # the user's: filled where empty, as any item syncd did not write.
+            link, moved = None, Match(key=master, by="dc:replaces")
     if link is not None and link.key not in index.items:
         if not link.confirmed:
             # A create was sent before (maybe it landed, maybe not): resend with the

@@ -15,8 +15,9 @@ linked item:
   their slots, are rows of ``sync_notes``, see :func:`note_slot`).
 
 A *source* is the exporter's dialect and the database's own record ID where the
-exporter gives one (``scopus:2-s2.0-…``, ``pubmed:12345``, ``wos:WOS:…``), else the
-dialect alone (:func:`source_of`).
+exporter gives one (``scopus:2-s2.0-…``, ``pubmed:12345``, ``wos:WOS:…``, an accession
+number ``generic:embase:635…``), else the database's name the record gives
+(``generic:APA PsycInfo``), else the dialect alone (:func:`source_of`).
 
 For one field of an export (N: the export's value from source S; Z: Zotero's value;
 W: what syncd last wrote, from source Sw; O: what S's previous export carried, W
@@ -37,8 +38,8 @@ row  when                              syncd does                ``written`` bec
      never wrote it)                   *conflict* if S is Sw and
                                        N is not O (the user and
                                        the source both changed)
-6    Z is W, S is Sw (or Sw legacy)    writes N: the source      (N, S)
-                                       that wrote it changed it
+6    Z is W, S is Sw (or Sw legacy),   writes N: the source      (N, S)
+     W no better spelling of N         that wrote it changed it
 7    Z is W, S another source, N a     writes N, once            (N, S)
      better spelling (``upgrades``)
 8    Z is W, S another source,         nothing: another source's unchanged
@@ -50,7 +51,8 @@ write; the first writer keeps the field so two agreeing sources cannot take turn
 (3) an empty field is what the user wants filled. (4) finding: a cleared abstract,
 URL or wrong DOI came back on the next sync. (5) syncd's value is gone, so the
 value is the user's for good; only a change of the writing source is worth telling.
-(6) corrections (fixed pages, a new citation count) still arrive. (7) initials,
+(6) corrections (fixed pages, a new citation count) still arrive; never a worse
+spelling, as two exports without record IDs may share a source name. (7) initials,
 years and ALL CAPS of one database are not the work's last word. (8) two databases
 spelling one work differently rewrote 172 items on every alternate sync.
 
@@ -79,6 +81,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from syncd.identifiers import accession_number
 from syncd.ris.mapping import ConvertedRecord
 
 FORMAT = 2
@@ -118,11 +121,19 @@ _MONTHS = {
 
 
 def source_of(record: ConvertedRecord) -> str:
-    """The source of a record: its dialect, and its database's record ID if known."""
+    """The source of a record: its dialect, and its database's record ID if known (the
+    dialect's own identifier, else an accession number: ``generic:embase:635…``)."""
     dialect = record.source.dialect or "generic"
     kind = _OWN_ID.get(dialect)
-    value = getattr(record.identifiers, kind) if kind else None
+    value = getattr(record.identifiers, kind) if kind else accession_number(record.item)
+    if not value:
+        # Without a record ID, the database the record came from (RIS DB/DP) at least.
+        value = _label(record.item.get("archive")) or _label(record.item.get("libraryCatalog"))
     return f"{dialect}:{value}" if value else dialect
+
+
+def _label(value: Any) -> str:
+    return " ".join(value.split()) if isinstance(value, str) else ""
 
 
 # What syncd wrote to one field: ``[value, source]``. Kept as the JSON has it: turning
@@ -270,7 +281,7 @@ def _better_case(new: str, old: str) -> bool:
 def _longer_cut(new: str, old: str) -> bool:
     """The whole text over the same text cut short (``…`` or not), on a word boundary."""
     stem = _CUT_MARK.sub("", old).rstrip(" .,;:-").casefold()
-    full = new.casefold()
+    full = new.rstrip(" .,;:-").casefold()  # a final period is not more text
     if len(stem) < 8 or len(full) <= len(stem) or not full.startswith(stem):
         return False
     return not full[len(stem)].isalnum()

@@ -208,3 +208,50 @@ def test_a_linked_item_already_holding_what_another_item_holds_is_still_written(
     index = mirror(("MINEAAAA", data), ("COPYAAAA", copy))
     (action,) = make_plan(fixed, index, links, SCHEMA).actions
     assert (action.kind, action.key, dict(action.payload)) == ("update", "MINEAAAA", {"pages": "2"})
+
+
+def _merged_into(master: dict[str, Any], away: str) -> dict[str, Any]:
+    return {**master, "relations": {"dc:replaces": [f"http://zotero.org/users/1/items/{away}"]}}
+
+
+def test_a_link_to_a_merged_away_item_moves_to_its_master_filling_only_empty_fields() -> None:
+    text = ris_record("A paper", pages="1-9", extra_lines=pubmed("424242"))
+    data, links = linked(text, "OURSAAAA")
+    master = _merged_into({"itemType": "journalArticle", "title": "A paper."}, "OURSAAAA")
+    index = LibraryIndex.build(
+        [
+            MirrorItem("OURSAAAA", 5, "journalArticle", True, data),
+            MirrorItem("MASTERAA", 6, "journalArticle", False, master),
+        ]
+    )
+    (action,) = make_plan(incoming(text), index, links, SCHEMA).actions
+    assert (action.kind, action.key, action.matched_by) == ("update", "MASTERAA", "dc:replaces")
+    assert action.payload["PMID"] == "424242" and "title" not in action.payload
+
+
+def test_a_master_whose_record_number_differs_is_another_work_not_followed() -> None:
+    text = ris_record("A paper", extra_lines=pubmed("424242"))
+    data, links = linked(text, "OURSAAAA")
+    master = _merged_into(
+        {"itemType": "journalArticle", "title": "A paper", "PMID": "515151"}, "OURSAAAA"
+    )
+    index = LibraryIndex.build(
+        [
+            MirrorItem("OURSAAAA", 5, "journalArticle", True, data),
+            MirrorItem("MASTERAA", 6, "journalArticle", False, master),
+        ]
+    )
+    (action,) = make_plan(incoming(text), index, links, SCHEMA).actions
+    assert (action.kind, action.key) == ("skipped", "OURSAAAA")
+
+
+def test_a_number_link_beats_a_doi_link_only_to_an_item_of_another_work() -> None:
+    # PubMed's PMID-only record made PMIDAAAA, Lens's DOI-only record DOIBBBBB, whose
+    # DOI the user then emptied. Scopus's record carries both: nothing says the two
+    # items are two works (as an erratum's EID would), so the user decides.
+    a, links_a = linked(ris_record("A paper", extra_lines=pubmed("424242")), "PMIDAAAA")
+    b, links_b = linked(ris_record("A paper", doi="10.1000/a"), "DOIBBBBB")
+    index = mirror(("PMIDAAAA", a), ("DOIBBBBB", {**b, "DOI": ""}))
+    both = incoming(ris_record("A paper", doi="10.1000/a", extra_lines=pubmed("424242")))
+    (action,) = make_plan(both, index, {**links_a, **links_b}, SCHEMA).actions
+    assert (action.kind, action.candidates) == ("ambiguous", ("DOIBBBBB", "PMIDAAAA"))

@@ -216,3 +216,20 @@ def test_a_changed_note_replaces_the_one_syncd_wrote_unless_the_user_touched_it(
     assert (again.updates, again.creates) == ((), ())
     other = plan_notes(["<p>Another remark</p>"], "pubmed:1", link, [], index(old), "merge")
     assert other.creates == ("<p>Another remark</p>",)
+
+
+def test_row_6_the_writing_source_never_brings_back_a_worse_spelling() -> None:
+    # Two generic exports without record IDs share the source name "generic".
+    base = created_base(art(title="Sleep and memory", date="2020-05-01"), "generic")
+    worse = art(title="SLEEP AND MEMORY", date="2020")
+    result = sync(worse, art(title="Sleep and memory", date="2020-05-01"), base, "generic")
+    assert result.changes == {}
+    fixed = sync(art(date="2020-05-02"), art(date="2020-05-01"), base, "generic")
+    assert fixed.changes == {"date": "2020-05-02"}
+
+
+def test_a_final_period_is_no_longer_title_and_all_caps_with_one_no_upgrade() -> None:
+    mixed, caps = "Gambling and sleep in older adults", "GAMBLING AND SLEEP IN OLDER ADULTS."
+    assert upgrades("title", mixed, caps)
+    assert not upgrades("title", caps, mixed)
+    assert not upgrades("title", mixed + ".", mixed)

@@ -294,6 +294,33 @@ def test_a_record_with_one_identifier_finds_the_item_that_holds_both(
     assert [o.key for o in pmid_only.outcomes + doi_only.outcomes] == [item["key"]] * 2
 
 
+def test_one_work_without_identifiers_from_two_sources_is_one_item_that_settles(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    # PsycInfo's spelling and an ALL CAPS export with initials and a final period:
+    # one work key, so one item; the better spellings are kept and nothing churns.
+    title = "Gambling and sleep in older adults"
+    psycinfo = ris(title, volume="12", pages="10-20", database="APA PsycInfo")
+    caps = ris(
+        title.upper() + ".",
+        authors=("SMITH, J.",),
+        journal="JOURNAL OF TESTS",
+        volume="12",
+        pages="10-20",
+    )
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        for name, text in (("caps", caps), ("psycinfo", psycinfo)):
+            sync_file(session, export(tmp_path / f"{name}.ris", text))
+        writes = sandbox.count(kind="write")
+        for name, text in (("caps2", caps), ("psycinfo2", psycinfo), ("caps3", caps)):
+            report = sync_file(session, export(tmp_path / f"{name}.ris", text))
+            assert [o.kind for o in report.outcomes] == ["unchanged"]
+        assert sandbox.count(kind="write") == writes
+    (item,) = regular_items(sandbox)
+    assert (item["title"], item["publicationTitle"]) == (title, "Journal of Tests")
+    assert item["creators"][0]["firstName"] == "John"
+
+
 # -- finding 9 -------------------------------------------------------------------------
 
 
@@ -387,3 +414,28 @@ def test_a_second_databases_accession_number_is_remembered_for_its_next_export(
         )
     (item,) = regular_items(sandbox)
     assert [o.key for o in report.outcomes] == [item["key"]]
+
+
+def test_a_record_linked_to_an_item_merged_away_goes_to_the_master_that_replaces_it(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    # The master holds only the DOI (the user's own import), the record only its PMID:
+    # no identifier leads from the one to the other, Zotero's dc:replaces does.
+    title = "Sleep restriction and reaction time"
+    pubmed = ris(title, volume="3", pages="1-9", pmid="35000001")
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        sync_file(session, export(tmp_path / "a.ris", pubmed))
+        (ours,) = regular_items(sandbox)
+        master = sandbox.user_create(
+            LIBRARY, {"itemType": "journalArticle", "title": title, "DOI": "10.5555/sr.1"}
+        )
+        uri = f"http://zotero.org/users/1/items/{ours['key']}"
+        sandbox.user_edit(LIBRARY, master, {"relations": {"dc:replaces": [uri]}})
+        sandbox.user_trash(LIBRARY, ours["key"])
+        report = sync_file(session, export(tmp_path / "b.ris", pubmed))
+        again = sync_file(session, export(tmp_path / "c.ris", pubmed))
+    (outcome,) = report.outcomes
+    assert (outcome.kind, outcome.key) == ("updated", master)
+    live = [i for i in regular_items(sandbox) if not i.get("deleted")]
+    assert [(i["key"], i["PMID"], i["title"]) for i in live] == [(master, "35000001", title)]
+    assert [(o.kind, o.key) for o in again.outcomes] == [("unchanged", master)]

@@ -20,26 +20,45 @@ from syncd.state import MIGRATIONS, StateDB
 
 # The migration that brought provenance (note slots): a database from before it.
 PROVENANCE = next(i for i, m in enumerate(MIGRATIONS) if "ADD COLUMN slot" in m)
+# What a syncd before provenance kept of its writes, column by column.
+SYNC_TABLES = {
+    "sync_items": ("library", "key", "base", "confirmed", "created_by_syncd", "updated_at"),
+    "sync_links": ("library", "identity", "key"),
+    "sync_notes": ("library", "note_key", "parent_key", "digest", "confirmed"),
+    "sync_collections": ("library", "path", "key", "confirmed"),
+}
 
 
 def downgrade_to_before_provenance(state: Path, export: Path) -> None:
-    """Rewrite what this syncd stored as a syncd before provenance stored it."""
+    """Replace ``state`` by the database a syncd before provenance would have left.
+
+    Built from the migrations up to provenance (which never change) and filled with
+    what this syncd stored, rewritten as that syncd stored it: whatever migrations
+    come after provenance, the old shape stays the old shape.
+    """
     records = {r.item["DOI"]: r for r in _convert(export)}
-    db = sqlite3.connect(state)
+    old = state.with_name("old.sqlite")
+    db = sqlite3.connect(old)
+    db.executescript("".join(MIGRATIONS[:PROVENANCE]))
     with db:
-        rows = db.execute("SELECT key, base FROM sync_items").fetchall()
-        for key, base in rows:
+        db.execute(f"PRAGMA user_version = {PROVENANCE}")
+        db.execute("ATTACH DATABASE ? AS new", (str(state),))
+        for table, columns in SYNC_TABLES.items():
+            names = ", ".join(columns)
+            db.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM new.{table}")
+        for key, base in db.execute("SELECT key, base FROM sync_items").fetchall():
             doi = next(d for d in records if d in json.dumps(json.loads(base)))
-            record = records[doi]
             legacy = {
-                **base_of(export_item(Incoming(record))),
+                **base_of(export_item(Incoming(records[doi]))),
                 "_notes": json.loads(base)["notes"],
             }
             db.execute("UPDATE sync_items SET base = ? WHERE key = ?", (json.dumps(legacy), key))
-        db.execute("DROP INDEX sync_notes_parent")
-        db.execute("ALTER TABLE sync_notes DROP COLUMN slot")
-        db.execute(f"PRAGMA user_version = {PROVENANCE}")
+    db.execute("DETACH DATABASE new")
     db.close()
+    for suffix in ("-wal", "-shm"):
+        state.with_name(state.name + suffix).unlink(missing_ok=True)
+    old.replace(state)
+    state.chmod(0o600)
 
 
 def _convert(path: Path) -> list[ConvertedRecord]:

@@ -192,6 +192,21 @@ def test_a_note_the_user_edited_or_deleted_is_not_replaced_nor_added_again(
     assert notes_of(sandbox, deleted) == []
 
 
+def test_a_note_the_user_deleted_is_not_added_again_by_another_source(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    first = note_export(tmp_path / "a.ris", "under review", n=1)
+    other = tmp_path / "psycinfo.ris"
+    other.write_text(first.read_text("utf-8").replace("ER  - ", "DB  - APA PsycInfo\nER  - "))
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        sync_file(session, first)
+        (note,) = [n for n in sandbox.all_items(LIBRARY) if n.get("itemType") == "note"]
+        sandbox.user_delete(LIBRARY, note["key"])
+        report = sync_file(session, other)
+    assert [o.kind for o in report.outcomes] == ["updated"]  # its database's name, filled
+    assert notes_of(sandbox, note["parentItem"]) == []
+
+
 def test_wos_times_cited_do_not_pile_up_as_notes(sandbox: Any, tmp_path: Path) -> None:
     later = tmp_path / "wos-later.ris"
     later.write_text(
