@@ -14,7 +14,7 @@ output there is accepted; for ``extra`` the expected lines are still scored and 
 row admits the lines we add.
 
 The formats' suites were written apart and differ in a few rules; :class:`Rules`
-holds those differences, and TAGGED, BIB and XML are each suite's set.
+holds those differences, and TAGGED, BIB, RIS and XML are each suite's set.
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ TAGGED = Rules(
     row_covers_missing_extra=True,
 )
 BIB = Rules(renamed={"itemID": "citationKey"}, ids_in_fields=True)
+RIS = Rules()
 XML = Rules(attachment_keys_ignored=frozenset({"url"}), skip_blank_extra_lines=True)
 
 
