@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
-from conformance_helpers import cases
+from conformance_helpers import load_cases
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -31,7 +31,7 @@ FORMATS: dict[str, tuple[Syntax, Mapper, str]] = {
     "refworks": (REFWORKS, map_refworks, "refworks-tagged.json"),
 }
 SEEDS = {
-    name: [c["input"].encode("utf-8") for c in cases(fixture)]
+    name: [c["input"].encode("utf-8") for c in load_cases(fixture)]
     for name, (_, _, fixture) in FORMATS.items()
 }
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

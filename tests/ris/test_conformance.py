@@ -18,25 +18,22 @@ from __future__ import annotations
 
 import io
 import json
-from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
+from conformance_helpers import RIS, THRESHOLD, Row, Score, score_cases
 
 from syncd.ris.mapping import ConvertedRecord, map_record
 from syncd.ris.reader import read_records
 from syncd.ris.records import RawRecord
 
 CASES = Path(__file__).parents[1] / "fixtures" / "zotero-ris-testcases.json"
-THRESHOLD = 0.97
 
 # (case, item index or None for every item of the case, field, reason).
 # A row lets us differ from Zotero's expectation on that field: the expected value
 # is then not scored, and whatever we output there is accepted. For "extra" the
 # expected lines are still scored; the row only admits the lines we add.
-DELIBERATE: list[tuple[int, int | None, str, str]] = [
+DELIBERATE: list[Row] = [
     (
         1,
         None,
@@ -129,62 +126,6 @@ DELIBERATE: list[tuple[int, int | None, str, str]] = [
         " '10 citations (Scopus) [2022-07-13]'",
     ),
 ]
-_SCORED_LISTS = ("creators", "tags", "notes", "attachments")
-_IGNORED = frozenset({"seeAlso", "accessDate", "itemType"})
-
-
-def _ws(value: Any) -> str:
-    return " ".join(str(value).split())
-
-
-def _creator(c: dict[str, Any]) -> tuple[str, str, str]:
-    if "name" in c:
-        return (c["creatorType"], _ws(c["name"]), "")
-    if c.get("fieldMode") == 1:
-        return (c["creatorType"], _ws(c.get("lastName", "")), "")
-    return (c["creatorType"], _ws(c.get("lastName", "")), _ws(c.get("firstName", "")))
-
-
-def _attachment(a: dict[str, Any]) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted((k, _ws(v)) for k, v in a.items() if v is not None))
-
-
-def _actual_lists(conv: ConvertedRecord) -> dict[str, list[Any]]:
-    return {
-        "creators": [_creator(c) for c in conv.item.get("creators", [])],
-        "tags": sorted(_ws(t["tag"]) for t in conv.item.get("tags", [])),
-        "notes": [_ws(n) for n in conv.notes],
-        "attachments": [_attachment(a) for a in conv.attachments],
-    }
-
-
-def _expected_lists(exp: dict[str, Any]) -> dict[str, list[Any]]:
-    return {
-        "creators": [_creator(c) for c in exp.get("creators", [])],
-        "tags": sorted(_ws(t["tag"]) for t in exp.get("tags", [])),
-        "notes": [_ws(n["note"]) for n in exp.get("notes", [])],
-        "attachments": [_attachment(a) for a in exp.get("attachments", [])],
-    }
-
-
-@dataclass
-class Score:
-    hits: int = 0
-    total: int = 0
-    misses: list[str] = field(default_factory=list)
-    unexplained: list[str] = field(default_factory=list)
-    used_rows: set[int] = field(default_factory=set)
-
-    @property
-    def share(self) -> float:
-        return self.hits / self.total if self.total else 0.0
-
-
-def _row(case: int, item: int, name: str) -> int | None:
-    for k, (c, i, f, _) in enumerate(DELIBERATE):
-        if c == case and (i is None or i == item) and f == name:
-            return k
-    return None
 
 
 def _convert(text: str, case: int) -> list[ConvertedRecord]:
@@ -192,93 +133,13 @@ def _convert(text: str, case: int) -> list[ConvertedRecord]:
     return [map_record(r) for r in entries if isinstance(r, RawRecord)]
 
 
-def _compare(case: int, index: int, exp: dict[str, Any], conv: ConvertedRecord, s: Score) -> None:
-    where = f"case {case} item {index} ({exp['itemType']})"
-    act = conv.item
-    s.total += 1
-    if act["itemType"] == exp["itemType"]:
-        s.hits += 1
-    else:
-        s.misses.append(f"{where}: itemType {act['itemType']}")
-    exp_lists, act_lists = _expected_lists(exp), _actual_lists(conv)
-    for name in _SCORED_LISTS:
-        row = _row(case, index, name)
-        if row is not None:
-            s.used_rows.add(row)
-            continue
-        want, got = exp_lists[name], act_lists[name]
-        if name == "creators":
-            for k, c in enumerate(want):
-                s.total += 1
-                if k < len(got) and got[k] == c:
-                    s.hits += 1
-                else:
-                    s.misses.append(f"{where}: creator {k} {c} != {got[k : k + 1]}")
-            extra = got[len(want) :]
-        else:
-            left = Counter(got)
-            for value in want:
-                s.total += 1
-                if left[value] > 0:
-                    left[value] -= 1
-                    s.hits += 1
-                else:
-                    s.misses.append(f"{where}: {name} missing {str(value)[:80]}")
-            extra = list(left.elements())
-        if extra:
-            s.unexplained.append(f"{where}: unexpected {name} {extra}")
-    for name, value in exp.items():
-        if name in _IGNORED or name in _SCORED_LISTS:
-            continue
-        row = _row(case, index, name)
-        if name == "extra":
-            got_lines = [_ws(x) for x in str(act.get("extra", "")).split("\n")]
-            for line in str(value).split("\n"):
-                s.total += 1
-                if _ws(line) in got_lines:
-                    s.hits += 1
-                    got_lines.remove(_ws(line))
-                else:
-                    s.misses.append(f"{where}: extra line missing {line!r}")
-            if got_lines:
-                if row is None:
-                    s.unexplained.append(f"{where}: unexpected extra lines {got_lines}")
-                else:
-                    s.used_rows.add(row)
-            continue
-        if row is not None:
-            s.used_rows.add(row)
-            continue
-        s.total += 1
-        if _ws(act.get(name, "")) == _ws(value):
-            s.hits += 1
-        else:
-            s.misses.append(f"{where}: {name} {value!r:.80} != {act.get(name)!r:.80}")
-    for name in act:
-        if name in exp or name in _IGNORED or name in _SCORED_LISTS:
-            continue
-        row = _row(case, index, name)
-        if row is None:
-            s.unexplained.append(f"{where}: unexpected field {name}={act[name]!r:.80}")
-        else:
-            s.used_rows.add(row)
-
-
 @pytest.fixture(scope="module")
 def score() -> Score:
-    cases = json.loads(CASES.read_text(encoding="utf-8"))
-    s = Score()
-    for case, entry in enumerate(cases):
-        converted = _convert(entry["input"], case)
-        expected = entry["items"]
-        assert len(converted) == len(expected), f"case {case}: record count"
-        for index, (exp, conv) in enumerate(zip(expected, converted, strict=True)):
-            _compare(case, index, exp, conv, s)
-    return s
+    return score_cases(json.loads(CASES.read_text(encoding="utf-8")), _convert, DELIBERATE, RIS)
 
 
 def test_share_of_expected_fields(score: Score) -> None:
-    summary = f"conformance: {score.hits}/{score.total} = {score.share:.2%} of expected values"
+    summary = score.summary()
     print(summary)
     for miss in score.misses:
         print("  miss:", miss)
@@ -290,8 +151,7 @@ def test_every_difference_is_deliberate(score: Score) -> None:
 
 
 def test_every_deliberate_row_is_needed(score: Score) -> None:
-    unused = [DELIBERATE[k] for k in range(len(DELIBERATE)) if k not in score.used_rows]
-    assert unused == []
+    assert score.unused_rows() == []
 
 
 def test_item_count() -> None:

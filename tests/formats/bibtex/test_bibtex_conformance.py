@@ -1,7 +1,7 @@
 """Conformance with Zotero's own BibTeX import tests (24 cases, 34 expected items).
 
 Each input goes through :func:`syncd.formats.bibtex.convert` (reader and mapping, as
-the frame calls it) and is scored by ``tests/conformance_bib.py`` the way the RIS
+the frame calls it) and is scored by ``tests/conformance_helpers.py`` the way the RIS
 cases are: >= 97% of expected values equal, every difference explained by a row of
 ``DELIBERATE``, every row still needed.
 
@@ -14,25 +14,23 @@ Zotero's symbol table), case 19's
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from conformance_bib import Deliberate, Score, compare
+from conformance_helpers import BIB, THRESHOLD, Row, Score, load_cases, score_cases
 
 from syncd.formats import bibtex
 from syncd.ris.mapping import ConvertedRecord
 from syncd.schema import bundled_schema
 
-CASES = Path(__file__).parents[2] / "fixtures" / "translators" / "bibtex.json"
-THRESHOLD = 0.97
+CASES = "bibtex.json"
 
 _DASH = (
     "page ranges are written with '-' as RIS's SP-EP gives them, not Zotero's en dash,"
     " so the same work from BibTeX and RIS is one item and a re-sync writes nothing"
 )
 _PAGES = "# of Pages: fields the type lacks are kept in Extra as 'Label: value' (as for RIS)"
-DELIBERATE: Deliberate = [
+DELIBERATE: list[Row] = [
     (0, 0, "pages", _DASH),
     (2, 0, "pages", _DASH + " (an em dash too)"),
     (10, 0, "pages", _DASH),
@@ -69,15 +67,9 @@ def _convert(text: str, case: int, tmp: Path) -> list[ConvertedRecord]:
 @pytest.fixture(scope="module")
 def score(tmp_path_factory: pytest.TempPathFactory) -> Score:
     tmp = tmp_path_factory.mktemp("bibtex-cases")
-    cases = json.loads(CASES.read_text(encoding="utf-8"))["cases"]
-    s = Score(DELIBERATE)
-    for case, entry in enumerate(cases):
-        converted = _convert(entry["input"], case, tmp)
-        expected = entry["items"]
-        assert len(converted) == len(expected), f"case {case}: record count"
-        for index, (exp, conv) in enumerate(zip(expected, converted, strict=True)):
-            compare(case, index, exp, conv, s)
-    return s
+    return score_cases(
+        load_cases(CASES), lambda text, case: _convert(text, case, tmp), DELIBERATE, BIB
+    )
 
 
 def test_share_of_expected_fields_is_at_least_97_percent(score: Score) -> None:
@@ -96,5 +88,4 @@ def test_every_deliberate_row_is_needed(score: Score) -> None:
 
 
 def test_the_cases_hold_34_items() -> None:
-    cases = json.loads(CASES.read_text(encoding="utf-8"))["cases"]
-    assert sum(len(c["items"]) for c in cases) == 34
+    assert sum(len(c["items"]) for c in load_cases(CASES)) == 34

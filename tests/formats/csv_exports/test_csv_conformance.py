@@ -4,7 +4,7 @@ items expected from them (4 cases, 8 items).
 Zotero imports no CSV, so there are no Zotero cases: ``tests/fixtures/csv/make_cases.py``
 builds each export from the columns its exporter documents and writes the expected
 items by hand. Scored as Zotero's cases are for the other formats
-(``tests/conformance_xml.py``); every difference must be a DELIBERATE row.
+(``tests/conformance_helpers.py``); every difference must be a DELIBERATE row.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conformance_xml import THRESHOLD, Deliberate, Score, load_cases, score_cases
+from conformance_helpers import THRESHOLD, XML, Row, Score, load_cases, score_cases
 
 from syncd.formats import csv as csv_format
 from syncd.ris.mapping import ConvertedRecord
@@ -21,7 +21,7 @@ from syncd.schema import bundled_schema
 
 FOLDER = Path(__file__).parents[2] / "fixtures" / "csv"
 FIXTURE = "csv-exports.json"
-DELIBERATE: list[Deliberate] = []
+DELIBERATE: list[Row] = []
 
 
 def _convert(tmp: Path) -> Callable[[str, int], list[ConvertedRecord]]:
@@ -37,7 +37,9 @@ def _convert(tmp: Path) -> Callable[[str, int], list[ConvertedRecord]]:
 
 @pytest.fixture(scope="module")
 def score(tmp_path_factory: pytest.TempPathFactory) -> Score:
-    return score_cases(FIXTURE, DELIBERATE, _convert(tmp_path_factory.mktemp("csv")), FOLDER)
+    return score_cases(
+        load_cases(FIXTURE, FOLDER), _convert(tmp_path_factory.mktemp("csv")), DELIBERATE, XML
+    )
 
 
 def test_share_of_expected_fields(score: Score) -> None:

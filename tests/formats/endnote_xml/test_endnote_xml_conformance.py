@@ -1,15 +1,16 @@
 """Conformance with Zotero's own EndNote XML import tests (3 cases, 12 expected items).
 
 Each input goes through the real reader and mapping (``syncd.formats.endnote_xml``)
-and is scored as the RIS cases are (``tests/conformance_xml.py``).
+and is scored as the RIS cases are (``tests/conformance_helpers.py``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conformance_xml import THRESHOLD, Deliberate, Score, load_cases, score_cases
+from conformance_helpers import THRESHOLD, XML, Row, Score, load_cases, score_cases
 
 from syncd.formats import endnote_xml
 from syncd.ris.mapping import ConvertedRecord
@@ -21,7 +22,7 @@ _NO_FIELD_NOTE = (
     "corresponding Zotero field'; we keep them as fields where the schema now has one "
     "(place on an article) or drop a periodical name that repeats the mapped title"
 )
-DELIBERATE: list[Deliberate] = [
+DELIBERATE: list[Row] = [
     (0, 2, "notes", _NO_FIELD_NOTE),
     (0, 2, "place", "schema: journalArticle has a place field now; Zotero's note held it"),
     (0, 5, "notes", _NO_FIELD_NOTE),
@@ -43,7 +44,7 @@ DELIBERATE: list[Deliberate] = [
 ]
 
 
-def _convert(tmp: Path) -> object:
+def _convert(tmp: Path) -> Callable[[str, int], list[ConvertedRecord]]:
     def convert(text: str, case: int) -> list[ConvertedRecord]:
         path = tmp / f"case{case}.xml"
         path.write_text(text, encoding="utf-8")
@@ -57,7 +58,7 @@ def _convert(tmp: Path) -> object:
 @pytest.fixture(scope="module")
 def score(tmp_path_factory: pytest.TempPathFactory) -> Score:
     tmp = tmp_path_factory.mktemp("endnote")
-    return score_cases(FIXTURE, DELIBERATE, _convert(tmp))  # type: ignore[arg-type]
+    return score_cases(load_cases(FIXTURE), _convert(tmp), DELIBERATE, XML)
 
 
 def test_share_of_expected_fields(score: Score) -> None:

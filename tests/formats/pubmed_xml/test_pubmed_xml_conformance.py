@@ -1,7 +1,7 @@
 """Conformance with Zotero's own PubMed XML import tests (11 cases, 13 expected items).
 
 Each input goes through the real reader and mapping (``syncd.formats.pubmed_xml``)
-and is scored as the RIS cases are (``tests/conformance_xml.py``).
+and is scored as the RIS cases are (``tests/conformance_helpers.py``).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conformance_xml import THRESHOLD, Deliberate, Score, load_cases, score_cases
+from conformance_helpers import THRESHOLD, XML, Row, Score, load_cases, score_cases
 
 from syncd.formats import pubmed_xml
 from syncd.ris.mapping import ConvertedRecord
@@ -25,7 +25,7 @@ _PMID_EXTRA = (
     "a preprint has no PMID field: the PMID is kept as an Extra line 'PMID: ...' "
     "(Zotero's harness drops the invalid field), as for every format"
 )
-DELIBERATE: list[Deliberate] = [(case, None, "attachments", _NO_LINKS) for case in range(11)]
+DELIBERATE: list[Row] = [(case, None, "attachments", _NO_LINKS) for case in range(11)]
 DELIBERATE += [(case, 0, "extra", _PMID_EXTRA) for case in (8, 9, 10)]
 
 
@@ -42,7 +42,9 @@ def _convert(tmp: Path) -> Callable[[str, int], list[ConvertedRecord]]:
 
 @pytest.fixture(scope="module")
 def score(tmp_path_factory: pytest.TempPathFactory) -> Score:
-    return score_cases(FIXTURE, DELIBERATE, _convert(tmp_path_factory.mktemp("pubmed")))
+    return score_cases(
+        load_cases(FIXTURE), _convert(tmp_path_factory.mktemp("pubmed")), DELIBERATE, XML
+    )
 
 
 def test_share_of_expected_fields(score: Score) -> None:

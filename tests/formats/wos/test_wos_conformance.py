@@ -8,7 +8,7 @@ tests/conformance_helpers.py (the RIS suite's).
 from __future__ import annotations
 
 import pytest
-from conformance_helpers import THRESHOLD, Row, Score, cases, convert_text, score_cases
+from conformance_helpers import THRESHOLD, Row, Score, convert_text, load_cases, score_cases
 
 from syncd.ris.mapping import ConvertedRecord
 
@@ -46,7 +46,7 @@ def _convert(text: str, case: int) -> list[ConvertedRecord]:
 
 @pytest.fixture(scope="module")
 def score() -> Score:
-    return score_cases(cases(CASES), _convert, DELIBERATE)
+    return score_cases(load_cases(CASES), _convert, DELIBERATE)
 
 
 def test_share_of_expected_fields(score: Score) -> None:
@@ -65,6 +65,6 @@ def test_every_deliberate_row_is_needed(score: Score) -> None:
 
 
 def test_every_case_is_read_as_wos() -> None:
-    for case, entry in enumerate(cases(CASES)):
+    for case, entry in enumerate(load_cases(CASES)):
         for conv in _convert(entry["input"], case):
             assert conv.source.dialect == "wos"
