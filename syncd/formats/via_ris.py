@@ -67,6 +67,7 @@ def map_as_ris(
     *,
     set_fields: dict[str, str] | None = None,
     issns: tuple[str, ...] | None = None,
+    lone_tag_whole: bool = False,
 ) -> ConvertedRecord:
     """``fields`` mapped by the RIS mapping; the source is ``record``'s, as ``dialect``.
 
@@ -74,6 +75,9 @@ def map_as_ris(
     the mapping left them empty. ``issns``, when the format tells ISSNs from ISBNs
     by their tags, are the record's ISSNs: RIS reads every SN line by content, and
     the digits of an ISBN can spell a valid ISSN (``978-0-8243-2732-3``).
+    ``lone_tag_whole`` keeps a record's only KW as one tag: RIS splits a lone
+    keyword on commas, a translator that is not RIS's does not (a MeSH heading
+    ``Influenza, Human`` is one tag).
     """
     raw = RawRecord(
         tuple(fields.tags),
@@ -86,6 +90,8 @@ def map_as_ris(
     )
     converted = map_record(raw, schema)
     item: dict[str, Any] = converted.item
+    if lone_tag_whole:
+        _rejoin_lone_tag(fields, item)
     if set_fields:
         item_type = item["itemType"]
         for name, value in set_fields.items():
@@ -109,6 +115,13 @@ def map_as_ris(
         source,
         converted.problems,
     )
+
+
+def _rejoin_lone_tag(fields: RisFields, item: dict[str, Any]) -> None:
+    keywords = [v for t, v in zip(fields.tags, fields.values, strict=True) if t == "KW"]
+    tags = item.get("tags") or []
+    if len(keywords) == 1 and ";" not in keywords[0] and len(tags) > 1:
+        item["tags"] = [{"tag": ", ".join(t["tag"] for t in tags)}]
 
 
 def person(value: str, *, comma: bool = True) -> str:

@@ -1,28 +1,19 @@
 """A work from BibTeX, CSL-JSON and Scopus RIS synced into one library: one item,
 and syncing any of them again writes nothing.
 
-The frame that dispatches a file to its format (i18-tagged's branch) is not on this
-branch, so the session's reading step is pointed at the two formats' ``convert``
-here; everything after reading (matching, merging, planning, writing) is the real
-``syncd.sync`` machinery against the sandbox.
+Each file goes through the real frame: the session's ``convert_file`` detects BibTeX
+and CSL-JSON from the content, then matching, merging, planning and writing are the
+real ``syncd.sync`` machinery against the sandbox.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from conftest import TEST_KEY
 from sync_helpers import regular_items, session_for, sync_file
-
-import syncd.sync.session as session_module
-from syncd.formats import bibtex, csljson
-from syncd.ris.mapping import ConvertedRecord
-from syncd.ris.records import ReadProblem
-from syncd.schema import Schema
 
 _EID = "2-s2.0-84864948206"
 _URL = f"https://www.scopus.com/inward/record.uri?eid={_EID}&partnerID=40"
@@ -95,21 +86,6 @@ CSL = [
         "note": f"Scopus EID: {_EID}",
     }
 ]
-
-
-@pytest.fixture(autouse=True)
-def _read_bib_and_csl(monkeypatch: pytest.MonkeyPatch) -> None:
-    original = session_module.convert_file
-
-    def convert_file(path: Any, schema: Schema) -> Iterator[ConvertedRecord | ReadProblem]:
-        suffix = Path(path).suffix
-        if suffix == ".bib":
-            return bibtex.convert(Path(path), schema)
-        if suffix == ".json":
-            return csljson.convert(Path(path), schema)
-        return original(path, schema)
-
-    monkeypatch.setattr(session_module, "convert_file", convert_file)
 
 
 def _files(tmp_path: Path) -> list[Path]:

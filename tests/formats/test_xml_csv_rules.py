@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import one_work
 import pytest
-import xml_csv_one_work as one_work
 
 from syncd.formats import csv as csv_format
 from syncd.formats import endnote_xml, pubmed_xml

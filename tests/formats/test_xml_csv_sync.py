@@ -1,48 +1,19 @@
 """A work from EndNote XML, PubMed XML or a CSV export and the same work as Scopus RIS
 become one item in the sandbox, and syncing either file again writes nothing.
 
-The frame that picks a format by content is written on another branch; here the
-session's file reader is pointed at each format's own ``convert`` by suffix, so the
-test exercises these readers and the real sync (planner, merge, API client).
+Each file goes through the real frame (the session's ``convert_file`` picks the
+format by content), then the real sync: planner, merge, API client.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import TEST_KEY
+from one_work import DOI, write
 from sync_helpers import regular_items, session_for, sync_file
-from xml_csv_one_work import DOI, write
-
-import syncd.sync.session as session_module
-from syncd.convert import convert_file
-from syncd.formats import csv as csv_format
-from syncd.formats import endnote_xml, pubmed_xml
-from syncd.ris.mapping import ConvertedRecord
-from syncd.ris.records import ReadProblem
-from syncd.schema import Schema
-
-
-def by_suffix(
-    path: str | os.PathLike[str], schema: Schema
-) -> Iterator[ConvertedRecord | ReadProblem]:
-    name = Path(path).name
-    if name == "endnote.xml":
-        return endnote_xml.convert(Path(path), schema)
-    if name == "pubmed.xml":
-        return pubmed_xml.convert(Path(path), schema)
-    if name.endswith((".csv", ".txt")):
-        return csv_format.convert(Path(path), schema)
-    return convert_file(path, schema)
-
-
-@pytest.fixture(autouse=True)
-def _dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(session_module, "convert_file", by_suffix)
 
 
 def writes(sandbox: Any) -> int:

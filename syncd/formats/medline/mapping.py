@@ -151,7 +151,7 @@ def map_medline(record: RawRecord, schema: Schema) -> ConvertedRecord:
             out.add("JF", journal, record.start_line)
     if item_type == "thesis" and (m := _UNIVERSITY.search(source)):
         out.add("PB", m.group(1), record.start_line)
-    converted = map_as_ris(out, record, schema, "medline")
+    converted = map_as_ris(out, record, schema, "medline", lone_tag_whole=True)
     if link:
         attachment = {"title": "Catalog Link", "path": link, "mimeType": "text/html"}
         converted = ConvertedRecord(

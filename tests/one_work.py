@@ -1,5 +1,9 @@
 """One work written as each export syncd reads, for the sync-level tests.
 
+MEDLINE, Web of Science tagged and RefWorks follow the samples of
+``tests/sync/test_sync_tagged_formats.py``; BibTeX and CSL-JSON those of
+``tests/formats/test_bib_csl_sync.py`` (Scopus's BibTeX, a citation tool's CSL-JSON).
+
 Every file carries the same facts the way its exporter writes them (Scopus RIS with
 its ``Cited By`` note and EID, PubMed with a lower-case journal title, Web of
 Science with capitals, Lens with ``First Last`` names...).
@@ -7,6 +11,7 @@ Science with capitals, Lens with ``First Last`` names...).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 TITLE = "Forecasting influenza with ensembles"
@@ -144,6 +149,73 @@ def dimensions_csv() -> str:
     )
 
 
+def medline() -> str:
+    return (
+        f"PMID- {PMID}\nOWN - NLM\nSTAT- MEDLINE\nIS  - 0035-9254 (Print)\nVI  - 12\n"
+        f"IP  - 3\nDP  - 2020 Mar\nTI  - {TITLE}.\nPG  - 101-10\nLID - {DOI} [doi]\n"
+        f"AB  - {ABSTRACT}\nFAU - Doe, Jane\nAU  - Doe J\nFAU - Roe, Richard\nAU  - Roe R\n"
+        "LA  - eng\nPT  - Journal Article\nTA  - J Tests\nJT  - Journal of tests\n"
+        f"MH  - Influenza, Human/*epidemiology\nAID - {DOI} [doi]\n"
+        "SO  - J Tests. 2020 Mar;12(3):101-10.\n\n"
+    )
+
+
+def wos_tagged() -> str:
+    return (
+        "FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nAU Doe, J\n   Roe, R\n"
+        f"AF Doe, Jane\n   Roe, Richard\nTI {TITLE}\nSO JOURNAL OF TESTS\nLA English\n"
+        f"DT Article\nDE influenza; forecasting\nAB {ABSTRACT}\nTC 17\nZ9 19\n"
+        "SN 0035-9254\nJ9 J TESTS\nJI J. Tests\nPD MAR\nPY 2020\nVL 12\nIS 3\nBP 101\n"
+        f"EP 110\nDI {DOI}\nPM {PMID}\nUT WOS:000510000000001\nER\n\nEF\n"
+    )
+
+
+def refworks() -> str:
+    return (
+        "RT Journal Article\nSR Electronic(1)\nA1 Doe,Jane\nA1 Roe,Richard\n"
+        f"T1 {TITLE}\nJF Journal of Tests\nYR 2020\nVO 12\nIS 3\nSP 101\nOP 110\n"
+        f"DO {DOI}\n"
+    )
+
+
+def bibtex() -> str:
+    return (
+        "@ARTICLE{Doe2020,\n  author = {Doe, Jane and Roe, Richard},\n"
+        f"  title = {{{TITLE}}},\n  year = {{2020}},\n  journal = {{Journal of Tests}},\n"
+        "  volume = {12},\n  number = {3},\n  pages = {101-110},\n"
+        f"  doi = {{{DOI}}},\n  url = {{{LINK}}},\n  abstract = {{{ABSTRACT}}},\n"
+        "  author_keywords = {influenza; forecasting},\n  issn = {00359254},\n"
+        f"  pmid = {{{PMID}}},\n  language = {{English}},\n"
+        "  abbrev_source_title = {J. Tests},\n  type = {Article},\n  source = {Scopus},\n"
+        "  note = {Cited by: 42; All Open Access}\n}\n"
+    )
+
+
+def csljson() -> str:
+    item = {
+        "id": "Doe2020",
+        "type": "article-journal",
+        "title": TITLE,
+        "author": [
+            {"family": "Doe", "given": "Jane"},
+            {"family": "Roe", "given": "Richard"},
+        ],
+        "issued": {"date-parts": [[2020]]},
+        "container-title": "Journal of Tests",
+        "volume": "12",
+        "issue": "3",
+        "page": "101-110",
+        "DOI": DOI,
+        "PMID": PMID,
+        "ISSN": "0035-9254",
+        "language": "English",
+        "journalAbbreviation": "J. Tests",
+        "abstract": ABSTRACT,
+        "note": f"Scopus EID: {EID}",
+    }
+    return json.dumps([item])
+
+
 WRITERS = {
     "endnote.xml": endnote_xml,
     "pubmed.xml": pubmed_xml,
@@ -151,6 +223,11 @@ WRITERS = {
     "wos.txt": wos_tab,
     "lens.csv": lens_csv,
     "dimensions.csv": dimensions_csv,
+    "pubmed.nbib": medline,
+    "savedrecs.txt": wos_tagged,
+    "refworks.txt": refworks,
+    "scopus.bib": bibtex,
+    "items.json": csljson,
 }
 
 
