@@ -10,10 +10,11 @@ from typing import BinaryIO, Final
 from syncd.errors import InputError
 from syncd.formats.csljson.mapping import map_item
 from syncd.formats.csljson.reader import CslItem, read_items
+from syncd.formats.emit import emit
+from syncd.formats.text import open_export
 from syncd.ris.mapping import ConvertedRecord
 from syncd.ris.records import ReadProblem
 from syncd.schema import Schema
-from syncd.zotero.stored import stored_form
 
 __all__ = ["convert", "sniff"]
 
@@ -39,16 +40,7 @@ def sniff(head: str) -> str | None:
 
 def convert(path: pathlib.Path, schema: Schema) -> Iterator[ConvertedRecord | ReadProblem]:
     """The file's items as Zotero items, with the problems met (FORMATS.md)."""
-    source = str(path)
-    try:
-        stream = open(path, "rb")  # noqa: SIM115 - closed by the generator below
-    except OSError as exc:
-        raise InputError(
-            f"cannot open the file: {exc.strerror or exc}",
-            file=source,
-            hint="check the path and its permissions",
-        ) from exc
-    return _convert(stream, source, schema)
+    return _convert(open_export(path), str(path), schema)
 
 
 def _convert(
@@ -62,11 +54,7 @@ def _convert(
                 converted = map_item(
                     entry.data, source, entry.line, entry.end_line, entry.index, schema
                 )
-                stored = stored_form(converted.item)
-                if stored is not converted.item:
-                    converted = converted.with_changes(item=stored)
-                yield converted
-                yield from converted.problems
+                yield from emit(converted)
             else:
                 yield entry
         if items == 0:
