@@ -29,15 +29,15 @@ from setuptools.command.build_ext import build_ext
 # that use nothing mypyc refuses belong here; the reader stays Python because its
 # hot path already runs as C-level map() calls (compiling it gained under 10%).
 COMPILED = [
-    "syncd/ris/records.py",
+    "syncd/formats/ris/records.py",
     "syncd/identifiers.py",
-    "syncd/ris/dialects.py",
-    "syncd/ris/mapping.py",
-    "syncd/ris/mapping_cleaners.py",
-    "syncd/ris/mapping_ids.py",
-    "syncd/ris/mapping_tables.py",
-    "syncd/ris/mapping_values.py",
-    "syncd/ris/tagged.py",
+    "syncd/formats/ris/dialects.py",
+    "syncd/formats/ris/mapping.py",
+    "syncd/formats/ris/mapping_cleaners.py",
+    "syncd/formats/ris/mapping_ids.py",
+    "syncd/formats/ris/mapping_tables.py",
+    "syncd/formats/ris/mapping_values.py",
+    "syncd/formats/ris/tagged.py",
     "syncd/zotero/stored.py",
 ]
 

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from measured import measured_on
 
+from syncd.library.mirror import refresh_mirror
 from syncd.sandbox import FaultPlan, Sandbox
 from syncd.state import StateDB
 from syncd.zotero.client import ZoteroClient
-from syncd.zotero.mirror import refresh_mirror
 
 KEY = "bench-key-00000000000000000"
 LIB = "users/1"

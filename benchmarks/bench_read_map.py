@@ -6,7 +6,7 @@ directory, written with the two-space ``TY  - `` form so rispy can read them too
 then measures each case in a fresh subprocess so peak RSS belongs to that case only:
 
 * rispy: ``rispy.load`` parse only;
-* syncd: ``read_file`` followed by ``syncd.ris.mapping.map_record`` when that module
+* syncd: ``read_file`` followed by ``syncd.formats.ris.mapping.map_record`` when that module
   exists (read only otherwise, with a note).
 
 Each case runs ``--repeat`` times, the cases taking turns so that a busy spell on the
@@ -83,16 +83,16 @@ if mode == "rispy":
     t0 = time.perf_counter()
     n = len(rispy.load(Path(path), encoding="utf-8"))
 else:
-    from syncd.ris.reader import read_file
-    from syncd.ris.records import RawRecord
+    from syncd.formats.ris.reader import read_file
+    from syncd.formats.ris.records import RawRecord
     map_record = None
     if mode == "syncd-map":
         try:
-            from syncd.ris.mapping import map_record
+            from syncd.formats.ris.mapping import map_record
             from syncd.schema import bundled_schema
             schema = bundled_schema()
         except ImportError:
-            note = "syncd.ris.mapping not available: read only"
+            note = "syncd.formats.ris.mapping not available: read only"
     t0 = time.perf_counter()
     n = 0
     for item in read_file(path):

@@ -3,7 +3,7 @@
 This is the pipeline ``syncd convert`` prints and the sync planner consumes. It
 stays lazy so a large export flows through in constant memory. The format is
 detected from the file's content (:mod:`syncd.formats.detect`) unless the caller
-names it; RIS goes through :mod:`syncd.ris` exactly as before, every other format
+names it; RIS goes through :mod:`syncd.formats.ris` exactly as before, every other format
 through its package. Items leave it in the form Zotero's server stores them
 (``syncd.zotero.stored``), so what syncd sends and keeps as its merge base is what
 the library then holds.
@@ -22,10 +22,10 @@ from syncd.errors import NotRisError
 from syncd.formats import Format, package
 from syncd.formats.detect import Detection, read_head, unknown_format_error
 from syncd.formats.detect import detect as detect_head
-from syncd.ris.mapping import ConvertedRecord, SourceRef, map_record
-from syncd.ris.reader import read_file, read_records
-from syncd.ris.reader_sniff import HEAD_BYTES
-from syncd.ris.records import RawRecord, ReadProblem
+from syncd.formats.ris.mapping import ConvertedRecord, SourceRef, map_record
+from syncd.formats.ris.reader import read_file, read_records
+from syncd.formats.ris.reader_sniff import HEAD_BYTES
+from syncd.formats.ris.records import RawRecord, ReadProblem
 from syncd.schema import Schema
 from syncd.zotero.stored import stored_form
 

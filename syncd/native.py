@@ -15,14 +15,14 @@ from pathlib import Path
 # Kept in step with COMPILED in setup.py (tests/test_native.py checks it).
 COMPILED_MODULES = (
     "syncd.identifiers",
-    "syncd.ris.dialects",
-    "syncd.ris.mapping",
-    "syncd.ris.mapping_cleaners",
-    "syncd.ris.mapping_ids",
-    "syncd.ris.mapping_tables",
-    "syncd.ris.mapping_values",
-    "syncd.ris.records",
-    "syncd.ris.tagged",
+    "syncd.formats.ris.dialects",
+    "syncd.formats.ris.mapping",
+    "syncd.formats.ris.mapping_cleaners",
+    "syncd.formats.ris.mapping_ids",
+    "syncd.formats.ris.mapping_tables",
+    "syncd.formats.ris.mapping_values",
+    "syncd.formats.ris.records",
+    "syncd.formats.ris.tagged",
     "syncd.zotero.stored",
 )
 

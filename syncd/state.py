@@ -126,7 +126,7 @@ MIGRATIONS: list[str] = [
     );
     """,
     # 4: the Zotero schema a server serves when it is not the bundled one
-    # (see syncd/zotero/server_schema.py).
+    # (see syncd/library/server_schema.py).
     """
     CREATE TABLE server_schema (
         base_url   TEXT PRIMARY KEY,

@@ -1,6 +1,6 @@
 """Scoring converted records against Zotero's own translator test cases, for every format.
 
-The rules of tests/ris/test_conformance.py (Zotero's test harness compares that way):
+The rules of tests/formats/ris/test_conformance.py (Zotero's test harness compares that way):
 one point per expected top-level field, creator, tag, note and attachment (an
 expected Extra one point per line) reproduced exactly, comparing strings without
 regard to whitespace, tags sorted, notes as note HTML, ``accessDate``/``seeAlso``/
@@ -29,7 +29,7 @@ from typing import Any
 
 from syncd.convert import convert_file
 from syncd.formats import Format
-from syncd.ris.mapping import ConvertedRecord
+from syncd.formats.ris.mapping import ConvertedRecord
 from syncd.schema import bundled_schema
 
 FIXTURES = Path(__file__).parent / "fixtures" / "translators"

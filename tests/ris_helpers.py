@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 
-from syncd.ris.mapping import ConvertedRecord, map_record
-from syncd.ris.reader import read_records
-from syncd.ris.records import RawRecord
+from syncd.formats.ris.mapping import ConvertedRecord, map_record
+from syncd.formats.ris.reader import read_records
+from syncd.formats.ris.records import RawRecord
 from syncd.schema import bundled_schema
 
 

@@ -32,7 +32,7 @@ def test_build_kind_matches_where_the_modules_came_from() -> None:
 
 
 def test_a_source_edited_after_the_build_is_reported_stale(tmp_path: Path) -> None:
-    name = "syncd.ris.mapping"
+    name = "syncd.formats.ris.mapping"
     if not native.is_compiled(name):
         assert name not in native.stale_modules()
         return

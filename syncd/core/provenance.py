@@ -81,8 +81,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from syncd.formats.ris.mapping import ConvertedRecord
 from syncd.identifiers import accession_number
-from syncd.ris.mapping import ConvertedRecord
 
 FORMAT = 2
 LEGACY = "legacy"

@@ -1,7 +1,7 @@
 """The formats syncd reads, one package each, behind one small interface.
 
-RIS is read by :mod:`syncd.ris` (it moves here later); every other format is a
-package ``syncd.formats.<name>`` whose ``__init__`` exports exactly two functions,
+RIS is read by :mod:`syncd.formats.ris` (its reader feeds the frame directly); every
+other format is a package ``syncd.formats.<name>`` whose ``__init__`` exports exactly two functions,
 all the frame (:mod:`syncd.formats.detect`, :mod:`syncd.convert`) ever calls:
 
 * ``sniff(head: str) -> str | None``: evidence ("PMID- tag on line 1") when the
@@ -24,8 +24,8 @@ from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:  # kept out of the import: the CLI reads Format for its options
-    from syncd.ris.mapping import ConvertedRecord
-    from syncd.ris.records import ReadProblem
+    from syncd.formats.ris.mapping import ConvertedRecord
+    from syncd.formats.ris.records import ReadProblem
     from syncd.schema import Schema
 
 __all__ = ["Format", "FormatPackage", "package"]
@@ -77,6 +77,6 @@ class FormatPackage(Protocol):
 def package(fmt: Format) -> FormatPackage:
     """The package of a format other than RIS (imported on first use)."""
     if fmt is Format.RIS:
-        raise ValueError("RIS is read by syncd.ris, not by a package of syncd.formats")
+        raise ValueError("RIS is read by syncd.formats.ris, not by a package of syncd.formats")
     module: FormatPackage = importlib.import_module(f"syncd.formats.{fmt.value}")
     return module

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from syncd.errors import InputError, UnknownFormatError
 from syncd.formats import Format, package
-from syncd.ris.reader_sniff import HEAD_BYTES, describe_non_ris, head_text, looks_like_ris
+from syncd.formats.ris.reader_sniff import HEAD_BYTES, describe_non_ris, head_text, looks_like_ris
 
 __all__ = [
     "Detection",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from syncd.ris.mapping import ConvertedRecord
-from syncd.ris.records import ReadProblem
+from syncd.formats.ris.mapping import ConvertedRecord
+from syncd.formats.ris.records import ReadProblem
 from syncd.zotero.stored import stored_form
 
 

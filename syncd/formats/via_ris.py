@@ -3,7 +3,7 @@
 Zotero's RefWorks translator rewrites its tags into RIS's and runs RIS's rules;
 the MEDLINE and Web of Science translators fill the same fields by hand. Here each
 format turns its record into the RIS tags that mean the same thing and hands them
-to :func:`syncd.ris.mapping.map_record`, so that item building, the schema check,
+to :func:`syncd.formats.ris.mapping.map_record`, so that item building, the schema check,
 Extra for values without a field, identifiers (``PMID:``/``PMCID:``/``Web of
 Science ID:``), ISSN/ISBN by content, the API's limits and the citation-count
 lines are the RIS record's, written once. What a format has that RIS has not (a
@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from syncd.formats.ris.mapping import ConvertedRecord, SourceRef, map_record
+from syncd.formats.ris.mapping_tables import EXPORT_TYPE, target_for
+from syncd.formats.ris.records import RawRecord
 from syncd.identifiers import Identifiers
-from syncd.ris.mapping import ConvertedRecord, SourceRef, map_record
-from syncd.ris.mapping_tables import EXPORT_TYPE, target_for
-from syncd.ris.records import RawRecord
 from syncd.schema import Schema
 
 __all__ = ["RisFields", "editor_tag", "expand_pages", "map_as_ris", "person", "ris_type"]

@@ -34,9 +34,9 @@ from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 from defusedxml.ElementTree import DefusedXMLParser
 
 from syncd.errors import InputError
+from syncd.formats.ris.reader_lines import LineBlock, LineSource
+from syncd.formats.ris.records import ReadProblem
 from syncd.formats.text import open_export, text_blocks
-from syncd.ris.reader_lines import LineBlock, LineSource
-from syncd.ris.records import ReadProblem
 
 _SINGLE_BYTE_RE: Final = re.compile(
     r"^(?:latin[-_]1|iso8859[-_]\d+|cp12\d\d|cp437|cp8\d\d|mac[-_]\w+|koi8[-_]\w)$"

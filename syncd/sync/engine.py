@@ -34,12 +34,12 @@ from typing import Any, Protocol
 from syncd.core.match import LibraryIndex
 from syncd.core.plan import Action, Options, make_plan, note_digest
 from syncd.errors import Interrupted
+from syncd.library.mirror import mirror_item
 from syncd.schema import Schema
 from syncd.state import StateDB
 from syncd.sync import store
 from syncd.sync.outcome import RecordOutcome
 from syncd.zotero.client import WriteResult
-from syncd.zotero.mirror import mirror_item
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from syncd.attachments.outcome import AttachmentOutcome, AttachmentResult
 from syncd.core.merge import Conflict, Kept
-from syncd.ris.mapping import SourceRef
-from syncd.ris.records import ReadProblem
+from syncd.formats.ris.mapping import SourceRef
+from syncd.formats.ris.records import ReadProblem
 
 SUMMARY_KEYS = ("created", "updated", "unchanged", "conflicts", "failed", "skipped", "ambiguous")
 

@@ -24,16 +24,16 @@ from syncd.convert import convert_file, convert_stream
 from syncd.core.match import LibraryIndex
 from syncd.core.plan import Incoming, Options, Plan, make_plan
 from syncd.errors import InputError, SyncdError
-from syncd.ris.mapping import ConvertedRecord
-from syncd.ris.records import ReadProblem
+from syncd.formats.ris.mapping import ConvertedRecord
+from syncd.formats.ris.records import ReadProblem
+from syncd.library.mirror import RefreshStats, mirror_item, refresh_mirror, remember_items
+from syncd.library.server_schema import follow_server_schema, kept_schema
 from syncd.schema import Schema
 from syncd.state import MirrorItem, StateDB
 from syncd.sync import store
 from syncd.sync.engine import Json, execute, new_key
 from syncd.sync.outcome import SyncReport
 from syncd.zotero.client import ZoteroClient
-from syncd.zotero.mirror import RefreshStats, mirror_item, refresh_mirror, remember_items
-from syncd.zotero.server_schema import follow_server_schema, kept_schema
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ The generated files are committed; this script keeps them reproducible.
   Every file must read to ``expected_records(name)``: ``RECORDS`` for the Unicode
   encodings, ``WESTERN`` (no CJK, which Windows-1252 cannot encode) for the
   cp1252-based ones.
-* ``malformed/``: small broken files; tests/ris/test_reader_malformed.py holds the
+* ``malformed/``: small broken files; tests/formats/ris/test_reader_malformed.py holds the
   expected outcome of each. Big cases (a 10 MB line, a 10,000-author record) are
   generated at test time instead of being committed.
 """

@@ -13,7 +13,7 @@ import pytest
 
 from syncd.formats.bibtex.reader import BibEntry, read_entries
 from syncd.formats.csljson.reader import CslItem, read_items
-from syncd.ris import reader_lines
+from syncd.formats.ris import reader_lines
 
 
 class GeneratedFile(io.RawIOBase):

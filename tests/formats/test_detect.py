@@ -14,8 +14,8 @@ from syncd.convert import convert_file
 from syncd.errors import UnknownFormatError
 from syncd.formats import Format, package
 from syncd.formats.detect import detect
-from syncd.ris.mapping import ConvertedRecord
-from syncd.ris.records import ReadProblem
+from syncd.formats.ris.mapping import ConvertedRecord
+from syncd.formats.ris.records import ReadProblem
 from syncd.schema import bundled_schema
 
 RIS = "TY  - JOUR\nTI  - A RIS record\nPY  - 2020\nER  - \n"
@@ -39,7 +39,7 @@ def test_every_format_but_ris_has_a_package_that_sniffs_and_converts() -> None:
 def test_every_package_under_syncd_formats_is_a_format() -> None:
     root = Path(syncd.formats.__file__).parent
     packages = {p.parent.name for p in root.glob("*/__init__.py")}
-    assert packages == {fmt.value for fmt in Format if fmt is not Format.RIS}
+    assert packages == {fmt.value for fmt in Format}
 
 
 @pytest.mark.parametrize("fmt", list(SAMPLES))

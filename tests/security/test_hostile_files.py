@@ -3,7 +3,7 @@
 Each file ends with a clear outcome (synced with its good records, set aside in
 failed/ with a reason, or left alone), the daemon never stops, and good records
 beside bad ones are still synced. The reader's own malformed corpus is in
-tests/ris/; this is what the daemon makes of such files.
+tests/formats/ris/; this is what the daemon makes of such files.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ one), ``year``/``month``/``day`` the date, ``keywords`` tags split on ``,``/``;`
 ``note`` a child note, ``file`` attachments (JabRef, Zotero and Mendeley forms),
 ``lccn``/``mrnumber``/``zmnumber``/``eprint`` labelled Extra lines, and the
 identifiers (``doi``, ``pmid``, ``pmcid``, ``isbn``, ``issn``) where RIS records put
-them. The item is then finished by :func:`syncd.ris.mapping.build_record`, as RIS
+them. The item is then finished by :func:`syncd.formats.ris.mapping.build_record`, as RIS
 records are.
 
 Deliberate differences from Zotero's import, each so that a work read from BibTeX
@@ -37,12 +37,12 @@ from bibtexparser.customization import InvalidName, splitname
 
 from syncd.formats.bibtex.latex import decode, decode_verbatim
 from syncd.formats.bibtex.reader import BibEntry
+from syncd.formats.ris import mapping_values as mv
+from syncd.formats.ris.dialects import prepare
+from syncd.formats.ris.mapping import ConvertedRecord, SourceRef, build_record
+from syncd.formats.ris.records import ReadProblem
+from syncd.formats.ris.tagged import Tagged
 from syncd.identifiers import normalize_pmcid, normalize_pmid, normalize_scopus_eid
-from syncd.ris import mapping_values as mv
-from syncd.ris.dialects import prepare
-from syncd.ris.mapping import ConvertedRecord, SourceRef, build_record
-from syncd.ris.records import ReadProblem
-from syncd.ris.tagged import Tagged
 from syncd.schema import Schema
 
 TYPES: Final = {

@@ -8,7 +8,7 @@ export is one item with the same fields:
   type lacks them), Scopus ``EID`` -> ``Scopus EID: 2-s2.0-...``, WoS ``UT`` ->
   ``Web of Science ID: WOS:...``, ISSNs and ISBNs read by content;
 * citation counts -> one Extra line per database (``12 citations (Scopus)``),
-  through :func:`syncd.ris.dialects.citation_line`, dated only by a date the export
+  through :func:`syncd.formats.ris.dialects.citation_line`, dated only by a date the export
   itself carries (Dimensions' "Exported on" line): Scopus' ``Cited by``, WoS ``TC``
   (``Z9``, its all-databases total, only when ``TC`` is absent, as the RIS dialect
   keeps the Core Collection count), Lens' ``Citing Works Count``, Dimensions'
@@ -29,6 +29,10 @@ from typing import Any, Final
 
 from syncd.formats.csv.reader import CsvRow
 from syncd.formats.csv.shapes import Shape
+from syncd.formats.ris import mapping_values as mv
+from syncd.formats.ris.dialects import citation_line
+from syncd.formats.ris.mapping import ConvertedRecord, SourceRef, build_record
+from syncd.formats.ris.records import ReadProblem
 from syncd.identifiers import (
     all_isbns,
     all_issns,
@@ -38,10 +42,6 @@ from syncd.identifiers import (
     normalize_scopus_eid,
     normalize_wos,
 )
-from syncd.ris import mapping_values as mv
-from syncd.ris.dialects import citation_line
-from syncd.ris.mapping import ConvertedRecord, SourceRef, build_record
-from syncd.ris.records import ReadProblem
 from syncd.schema import Schema
 
 _AUTHOR_ID_RE: Final = re.compile(r"\s*\(\d+\)\s*$")

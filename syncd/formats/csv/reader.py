@@ -22,9 +22,9 @@ from typing import Final, Literal
 
 from syncd.errors import InputError
 from syncd.formats.csv.shapes import DELIMITERS, LABELS, Shape, nearest, recognise, split_header
+from syncd.formats.ris.reader_lines import LineBlock
+from syncd.formats.ris.records import ReadProblem
 from syncd.formats.text import open_export, text_blocks
-from syncd.ris.reader_lines import LineBlock
-from syncd.ris.records import ReadProblem
 
 FIELD_LIMIT: Final = 16 << 20
 _EXPORTED_RE: Final = re.compile(r"Exported\s+on\s+([^.;\"]+)", re.IGNORECASE)

@@ -33,11 +33,11 @@ from syncd.formats.endnote_xml.tables import (
     TYPE_BY_NUMBER,
     target,
 )
+from syncd.formats.ris import mapping_values as mv
+from syncd.formats.ris.mapping import ConvertedRecord, SourceRef, build_record
+from syncd.formats.ris.records import ReadProblem
 from syncd.formats.xml_records import XmlRecord
 from syncd.identifiers import clean_doi, normalize_pmcid
-from syncd.ris import mapping_values as mv
-from syncd.ris.mapping import ConvertedRecord, SourceRef, build_record
-from syncd.ris.records import ReadProblem
 from syncd.schema import Schema
 
 _PMC_RE: Final = re.compile(r"PMC\d+", re.IGNORECASE)

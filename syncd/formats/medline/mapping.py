@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import re
 
+from syncd.formats.ris.mapping import ConvertedRecord
+from syncd.formats.ris.records import RawRecord
 from syncd.formats.via_ris import RisFields, editor_tag, expand_pages, map_as_ris, person, ris_type
-from syncd.ris.mapping import ConvertedRecord
-from syncd.ris.records import RawRecord
 from syncd.schema import Schema
 
 _TYPES = {

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 from syncd.formats.refworks.mapping import map_refworks
 from syncd.formats.refworks.reader import read_file, sniff
-from syncd.ris.mapping import ConvertedRecord
-from syncd.ris.records import RawRecord, ReadProblem
+from syncd.formats.ris.mapping import ConvertedRecord
+from syncd.formats.ris.records import RawRecord, ReadProblem
 from syncd.schema import Schema
 
 __all__ = ["convert", "sniff"]

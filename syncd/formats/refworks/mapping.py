@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import re
 
+from syncd.formats.ris.mapping import ConvertedRecord
+from syncd.formats.ris.mapping_tables import target_for
+from syncd.formats.ris.records import RawRecord, ReadProblem
 from syncd.formats.via_ris import RisFields, map_as_ris, ris_type
-from syncd.ris.mapping import ConvertedRecord
-from syncd.ris.mapping_tables import target_for
-from syncd.ris.records import RawRecord, ReadProblem
 from syncd.schema import Schema
 
 _TYPES = {

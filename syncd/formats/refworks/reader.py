@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from syncd.formats.ris.records import RawRecord, ReadProblem
 from syncd.formats.tagged import Syntax, first_line_matching, read_tagged_file
-from syncd.ris.records import RawRecord, ReadProblem
 
 _TAG = re.compile(r"([A-Z][A-Z0-9])(?: (.*))?").fullmatch
 _RT_LINE = re.compile(r"RT [A-Za-z]")

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import re
 
+from syncd.formats.ris.mapping import ConvertedRecord
+from syncd.formats.ris.records import RawRecord
 from syncd.formats.via_ris import RisFields, editor_tag, map_as_ris, person, ris_type
 from syncd.identifiers import all_issns, normalize_wos
-from syncd.ris.mapping import ConvertedRecord
-from syncd.ris.records import RawRecord
 from syncd.schema import Schema
 
 _TYPES = {"J": "journalArticle", "S": "bookSection", "P": "patent", "B": "book"}

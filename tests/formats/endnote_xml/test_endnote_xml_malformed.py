@@ -9,8 +9,8 @@ import pytest
 
 from syncd.errors import InputError
 from syncd.formats import endnote_xml
-from syncd.ris.mapping import ConvertedRecord
-from syncd.ris.records import ReadProblem
+from syncd.formats.ris.mapping import ConvertedRecord
+from syncd.formats.ris.records import ReadProblem
 from syncd.schema import bundled_schema
 
 HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<xml><records>\n'
