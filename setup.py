@@ -14,6 +14,7 @@ Python: slower, otherwise identical. ``syncd.native.build_kind()`` tells which.
 
 from __future__ import annotations
 
+import ast
 import os
 import sys
 import threading
@@ -25,21 +26,26 @@ from typing import Any
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
-# The pure core on the read+map path. Only modules that no test monkeypatches and
-# that use nothing mypyc refuses belong here; the reader stays Python because its
-# hot path already runs as C-level map() calls (compiling it gained under 10%).
-COMPILED = [
-    "syncd/formats/ris/records.py",
-    "syncd/identifiers.py",
-    "syncd/formats/ris/dialects.py",
-    "syncd/formats/ris/mapping.py",
-    "syncd/formats/ris/mapping_cleaners.py",
-    "syncd/formats/ris/mapping_ids.py",
-    "syncd/formats/ris/mapping_tables.py",
-    "syncd/formats/ris/mapping_values.py",
-    "syncd/formats/ris/tagged.py",
-    "syncd/zotero/stored.py",
-]
+ROOT = Path(__file__).resolve().parent
+
+
+def _compiled() -> list[str]:
+    """The sources to compile: ``COMPILED_MODULES`` of syncd/native.py, the one list.
+
+    Read from the source, not imported: this file runs before the package is
+    installed, in a build environment without syncd's dependencies.
+    """
+    tree = ast.parse((ROOT / "syncd" / "native.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "COMPILED_MODULES" for t in node.targets
+        ):
+            names = ast.literal_eval(node.value)
+            return [name.replace(".", "/") + ".py" for name in names]
+    raise SystemExit("setup.py: syncd/native.py has no COMPILED_MODULES")
+
+
+COMPILED = _compiled()
 
 
 def _say(message: str) -> None:
@@ -139,12 +145,11 @@ class OptionalBuildExt(build_ext):
 
 def _remove_inplace_builds() -> None:
     """An earlier editable build left .so files beside the sources: they would win."""
-    root = Path(__file__).resolve().parent
     for path in COMPILED:
-        source = root / path
+        source = ROOT / path
         for built in source.parent.glob(source.stem + ".*.so"):
             built.unlink()
-    for built in root.glob("syncd_native__mypyc.*.so"):
+    for built in ROOT.glob("syncd_native__mypyc.*.so"):
         built.unlink()
 
 

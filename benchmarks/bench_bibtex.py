@@ -121,11 +121,11 @@ def _peak_rss_mib() -> float:
 
 
 def _case_bibtexparser(path: str) -> int:
-    import bibtexparser  # type: ignore[import-untyped]
+    import bibtexparser
 
     if hasattr(bibtexparser, "parse_file"):
         return len(bibtexparser.parse_file(path).entries)
-    from bibtexparser.bparser import BibTexParser  # type: ignore[import-untyped]
+    from bibtexparser.bparser import BibTexParser
 
     with open(path, encoding="utf-8") as f:
         return len(bibtexparser.load(f, parser=BibTexParser(common_strings=True)).entries)

@@ -98,7 +98,8 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     print(measured_on())
-    rows = []
+    # records, case, wall s, records/s, vs peer, peak MiB
+    rows: list[tuple[int, str, str, str, str, str]] = []
     peaks: dict[int, float] = {}
     with tempfile.TemporaryDirectory(prefix="syncd-bench-") as tmp:
         for n in sizes:
@@ -116,14 +117,14 @@ def main() -> None:
             peaks[n] = best["syncd convert jsonl"][1]
             for name, (seconds, peak) in best.items():
                 rows.append(
-                    [
+                    (
                         n,
                         name,
                         f"{seconds:.2f}",
                         f"{n / seconds:,.0f}",
                         f"{peer / seconds:.2f}x",
                         f"{peak:.1f}",
-                    ]
+                    )
                 )
     print(
         f"\nwhole processes, output to a file, best of {args.repeat} taken in turns; "

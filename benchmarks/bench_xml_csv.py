@@ -30,6 +30,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypedDict
 from xml.sax.saxutils import escape
 
 from common import JOURNALS, SURNAMES, WORDS, sentence
@@ -38,7 +39,24 @@ ROOT = Path(__file__).resolve().parent.parent
 FORMATS = ("endnote_xml", "pubmed_xml", "csv")
 
 
-def _work(rng: random.Random, i: int) -> dict[str, object]:
+class Work(TypedDict):
+    """One generated record, before a format spells it."""
+
+    title: str
+    authors: list[tuple[str, str]]
+    abstract: str
+    keywords: list[str]
+    journal: str
+    year: str
+    volume: str
+    doi: str
+    pmid: str
+    eid: str
+    cited: str
+    pages: str
+
+
+def _work(rng: random.Random, i: int) -> Work:
     return {
         "title": sentence(rng, 14),
         "authors": [(rng.choice(SURNAMES), rng.choice("ABCDEFGHKLM")) for _ in range(13)],
@@ -55,12 +73,30 @@ def _work(rng: random.Random, i: int) -> dict[str, object]:
     }
 
 
-def endnote_record(w: dict[str, object]) -> str:
+def _escaped(w: Work) -> Work:
+    """The work with its text escaped for XML (the author and keyword lists as they are)."""
+    return {
+        "title": escape(w["title"]),
+        "authors": w["authors"],
+        "abstract": escape(w["abstract"]),
+        "keywords": w["keywords"],
+        "journal": escape(w["journal"]),
+        "year": escape(w["year"]),
+        "volume": escape(w["volume"]),
+        "doi": escape(w["doi"]),
+        "pmid": escape(w["pmid"]),
+        "eid": escape(w["eid"]),
+        "cited": escape(w["cited"]),
+        "pages": escape(w["pages"]),
+    }
+
+
+def endnote_record(w: Work) -> str:
     authors = "".join(
         f'<author><style face="normal" font="default" size="100%">{a}, {b}.</style></author>'
-        for a, b in w["authors"]  # type: ignore[attr-defined]
+        for a, b in w["authors"]
     )
-    keywords = "".join(f"<keyword>{k}</keyword>" for k in w["keywords"])  # type: ignore[attr-defined]
+    keywords = "".join(f"<keyword>{k}</keyword>" for k in w["keywords"])
     return (
         '<record><source-app name="EndNote" version="20.1">EndNote</source-app>'
         '<ref-type name="Journal Article">17</ref-type>'
@@ -75,16 +111,16 @@ def endnote_record(w: dict[str, object]) -> str:
     )
 
 
-def pubmed_record(w: dict[str, object]) -> str:
+def pubmed_record(w: Work) -> str:
     authors = "".join(
         f"<Author><LastName>{a}</LastName><ForeName>{b}</ForeName><Initials>{b}</Initials>"
         "<AffiliationInfo><Affiliation>Department of Tests, University of Tests."
         "</Affiliation></AffiliationInfo></Author>"
-        for a, b in w["authors"]  # type: ignore[attr-defined]
+        for a, b in w["authors"]
     )
     mesh = "".join(
         f'<MeshHeading><DescriptorName UI="D000001">{k}</DescriptorName></MeshHeading>'
-        for k in w["keywords"]  # type: ignore[attr-defined]
+        for k in w["keywords"]
     )
     return (
         f'<PubmedArticle><MedlineCitation Status="MEDLINE"><PMID Version="1">{w["pmid"]}'
@@ -109,13 +145,13 @@ SCOPUS_HEADER = (
 )
 
 
-def csv_record(w: dict[str, object]) -> str:
-    pairs = w["authors"]  # type: ignore[assignment]
-    short = "; ".join(f"{a}, {b}." for a, b in pairs)  # type: ignore[attr-defined]
-    full = "; ".join(f"{a}, {b}. ({57190000000 + k})" for k, (a, b) in enumerate(pairs))  # type: ignore[arg-type]
+def csv_record(w: Work) -> str:
+    pairs = w["authors"]
+    short = "; ".join(f"{a}, {b}." for a, b in pairs)
+    full = "; ".join(f"{a}, {b}. ({57190000000 + k})" for k, (a, b) in enumerate(pairs))
     start, end = str(w["pages"]).split("-")
     link = f"https://www.scopus.com/inward/record.uri?eid={w['eid']}&partnerID=40&md5=0"
-    keywords = "; ".join(w["keywords"])  # type: ignore[arg-type]
+    keywords = "; ".join(w["keywords"])
     cells = [
         short, full, "1; 2", w["title"], w["year"], w["journal"], w["volume"], "2", "",
         start, end, "12", w["cited"], w["doi"], link, w["abstract"], keywords, keywords,
@@ -124,7 +160,7 @@ def csv_record(w: dict[str, object]) -> str:
     return ",".join('"' + str(c).replace('"', '""') + '"' for c in cells) + "\n"
 
 
-WRITERS: dict[str, tuple[str, str, Callable[[dict[str, object]], str], str]] = {
+WRITERS: dict[str, tuple[str, str, Callable[[Work], str], str]] = {
     "endnote_xml": (
         '<?xml version="1.0" encoding="UTF-8"?>\n<xml><records>\n',
         "",
@@ -150,9 +186,7 @@ def generate(fmt: str, path: Path, n: int) -> None:
         out.write(head)
         for i in range(n):
             work = _work(rng, i)
-            if fmt != "csv":
-                work = {k: escape(v) if isinstance(v, str) else v for k, v in work.items()}
-            out.write(record(work))
+            out.write(record(work if fmt == "csv" else _escaped(work)))
         out.write(tail)
 
 

@@ -222,6 +222,121 @@ def _reports(inbox: Path) -> int:
     return len(list(folder.glob("*.report.json"))) if folder.exists() else 0
 
 
+class _Daemon:
+    """The ``syncd run`` process under test, started again after each kill."""
+
+    def __init__(self, cfg: Path, log: Path) -> None:
+        self.cfg = cfg
+        self.log = log
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.proc = _start(self.cfg, self.log)
+
+    def kill(self) -> None:
+        """SIGKILL: no chance to finish a write or a report."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def start_if_exited(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            self.start()  # a crash of ours would show in the figures
+
+    def stop(self) -> None:
+        """SIGTERM, as systemd stops it: the daemon finishes what it is doing."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(60)
+        self.proc = None
+
+    def kill_if_running(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+
+def _make_faulty(sandbox: Sandbox, seed: int, retry_after: int) -> None:
+    """A library and key for the daemon, and the faults it meets (none that the
+    local API cannot give: no 429 or 503 there)."""
+    if sandbox.local is not None:
+        sandbox.local.add_key(KEY)
+    else:
+        sandbox.add_user_library(1)
+        sandbox.add_key(KEY, user_id=1, user_write=True)
+    local = sandbox.local is not None
+    sandbox.faults = FaultPlan(
+        seed=seed,
+        rate_429=0.0 if local else 0.10,
+        retry_after=retry_after,
+        rate_500=0.05,
+        rate_503=0.0 if local else 0.05,
+        rate_reset_before=0.02,
+        rate_reset_after_commit=0.02,
+    )
+
+
+def _exports(
+    rng: random.Random, records: int, files: int, papers: Path, attachments_every: int
+) -> tuple[list[tuple[str, str]], dict[str, dict[str, str]], dict[str, str]]:
+    """The export files, the expected fields per DOI and the expected md5 per DOI."""
+    exports, expected = make_exports(rng, records, files)
+    md5s: dict[str, str] = {}
+    if attachments_every:
+        exports, md5s = with_attachments(rng, exports, papers, attachments_every)
+    return exports, expected, md5s
+
+
+def _drop(inbox: Path, exports: list[tuple[str, str]]) -> None:
+    """Each export appears whole in the inbox (renamed into place), one after another."""
+    for name, text in exports:
+        tmp = inbox / f".{name}.part"
+        tmp.write_text(text, encoding="utf-8")
+        tmp.rename(inbox / name)
+        time.sleep(0.02)  # distinct arrival order
+
+
+def _kill_and_restart(
+    daemon: _Daemon, rng: random.Random, kills: int, sandbox: Sandbox, *, local: bool
+) -> None:
+    for _ in range(kills):
+        time.sleep(rng.uniform(0.5, 3.0))
+        daemon.kill()
+        if local:
+            sandbox.restart()  # Zotero's write tokens and one-time keys are in memory
+        daemon.start()
+
+
+def _wait_for_reports(daemon: _Daemon, inbox: Path, files: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while _reports(inbox) < files and time.monotonic() < deadline:
+        daemon.start_if_exited()
+        time.sleep(0.2)
+
+
+def _library_errors(
+    items: list[dict[str, Any]], expected: dict[str, dict[str, str]]
+) -> tuple[int, int, int]:
+    """(duplicated, missing, wrong fields) of the regular items against the expected
+    fields per DOI."""
+    by_doi: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        if item.get("itemType") not in ("note", "attachment"):
+            by_doi.setdefault(str(item.get("DOI", "")).lower(), []).append(item)
+    duplicates = sum(len(v) - 1 for v in by_doi.values())
+    missing = sum(1 for doi in expected if doi not in by_doi)
+    wrong = 0
+    for doi, fields in expected.items():
+        for item in by_doi.get(doi, [])[:1]:
+            wrong += sum(1 for name in FIELDS if item.get(name) != fields[name])
+    return duplicates, missing, wrong
+
+
+def _unreported(inbox: Path, exports: list[tuple[str, str]]) -> int:
+    reported = {p.name[: -len(".report.json")] for p in (inbox / "processed").glob("*.report.json")}
+    return sum(1 for name, _ in exports if name not in reported)
+
+
 def run_chaos(
     seed: int,
     *,
@@ -242,85 +357,40 @@ def run_chaos(
     sandbox.start()
     library = sandbox.local_library if local else "users/1"
     started = time.monotonic()
-    proc: subprocess.Popen[bytes] | None = None
+    daemon: _Daemon | None = None
     keep = True  # a run that does not get to its verdict keeps its files too
     try:
-        if sandbox.local is not None:
-            sandbox.local.add_key(KEY)
-        else:
-            sandbox.add_user_library(1)
-            sandbox.add_key(KEY, user_id=1, user_write=True)
-        sandbox.faults = FaultPlan(
-            seed=seed,
-            rate_429=0.0 if local else 0.10,
-            retry_after=retry_after,
-            rate_500=0.05,
-            rate_503=0.0 if local else 0.05,
-            rate_reset_before=0.02,
-            rate_reset_after_commit=0.02,
-        )
-        exports, expected = make_exports(rng, records, files)
-        md5s: dict[str, str] = {}
-        if attachments_every:
-            exports, md5s = with_attachments(rng, exports, work / "papers", attachments_every)
-        cfg = _config(work, sandbox.local_url if local else sandbox.url, inbox, local=local)
-        log = work / "daemon.log"
-        proc = _start(cfg, log)
-        for name, text in exports:
-            tmp = inbox / f".{name}.part"
-            tmp.write_text(text, encoding="utf-8")
-            tmp.rename(inbox / name)
-            time.sleep(0.02)  # distinct arrival order
-        for _ in range(kills):
-            time.sleep(rng.uniform(0.5, 3.0))
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(10)
-            if local:
-                sandbox.restart()
-            proc = _start(cfg, log)
-        deadline = time.monotonic() + timeout
-        while _reports(inbox) < files and time.monotonic() < deadline:
-            if proc.poll() is not None:
-                proc = _start(cfg, log)  # a crash of ours would show in the figures
-            time.sleep(0.2)
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(60)
-        proc = None
+        _make_faulty(sandbox, seed, retry_after)
+        exports, expected, md5s = _exports(rng, records, files, work / "papers", attachments_every)
+        url = sandbox.local_url if local else sandbox.url
+        daemon = _Daemon(_config(work, url, inbox, local=local), work / "daemon.log")
+        daemon.start()
+        _drop(inbox, exports)
+        _kill_and_restart(daemon, rng, kills, sandbox, local=local)
+        _wait_for_reports(daemon, inbox, files, timeout)
+        daemon.stop()
         everything = sandbox.all_items(library, include_trashed=True)
-        items = [i for i in everything if i.get("itemType") not in ("note", "attachment")]
-        by_doi: dict[str, list[dict[str, Any]]] = {}
-        for item in items:
-            by_doi.setdefault(str(item.get("DOI", "")).lower(), []).append(item)
-        duplicates = sum(len(v) - 1 for v in by_doi.values())
-        missing = sum(1 for doi in expected if doi not in by_doi)
-        wrong = 0
-        for doi, fields in expected.items():
-            for item in by_doi.get(doi, [])[:1]:
-                wrong += sum(1 for name in FIELDS if item.get(name) != fields[name])
-        reported = {
-            p.name[: -len(".report.json")] for p in (inbox / "processed").glob("*.report.json")
-        }
-        unreported = sum(1 for name, _ in exports if name not in reported)
-        requests = Counter(r.fault or str(r.status) for r in sandbox.log)
+        duplicates, missing, wrong = _library_errors(everything, expected)
+        attachments_duplicated, attachments_missing = attachment_errors(everything, md5s)
         result = ChaosResult(
-            seed,
-            records,
-            files,
-            kills,
-            time.monotonic() - started,
-            duplicates,
-            missing,
-            wrong,
-            unreported,
-            requests,
-            *attachment_errors(everything, md5s),
+            seed=seed,
+            records=records,
+            files=files,
+            kills=kills,
+            seconds=time.monotonic() - started,
+            duplicates=duplicates,
+            missing=missing,
+            wrong_fields=wrong,
+            unreported_files=_unreported(inbox, exports),
+            requests=Counter(r.fault or str(r.status) for r in sandbox.log),
+            attachment_duplicates=attachments_duplicated,
+            attachment_missing=attachments_missing,
         )
         keep = not result.ok
         return result
     finally:
-        if proc is not None and proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
+        if daemon is not None:
+            daemon.kill_if_running()
         sandbox.stop()
         if keep or os.environ.get("SYNCD_CHAOS_KEEP"):
             print(f"kept {work}", file=sys.stderr)

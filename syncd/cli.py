@@ -21,6 +21,7 @@ from syncd.formats import Format
 
 if TYPE_CHECKING:
     from syncd.config import Config, LibraryConfig
+    from syncd.formats.ris.records import Severity
     from syncd.state import StateDB
     from syncd.sync.outcome import SyncReport
     from syncd.sync.session import SyncInput
@@ -153,7 +154,7 @@ def convert(
     out = sys.stdout.buffer
     failed = False
     first = True
-    seen: dict[str, int] = {}
+    seen: dict[Severity, int] = {}
     if out_format == "json":
         out.write(b"[")
     for path in files:

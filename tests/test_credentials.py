@@ -24,10 +24,11 @@ from syncd.errors import CredentialError
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
-        super().__init__()
+        # keyring ships types, but KeyringBackend.__init__ has no annotations.
+        super().__init__()  # type: ignore[no-untyped-call]
         self.store: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:
@@ -43,7 +44,11 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
 
 
 class BrokenKeyring(keyring.backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    priority = 1
+
+    def __init__(self) -> None:
+        # keyring ships types, but KeyringBackend.__init__ has no annotations.
+        super().__init__()  # type: ignore[no-untyped-call]
 
     def get_password(self, service: str, username: str) -> str | None:
         raise keyring.errors.NoKeyringError("no backend")

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from syncd import files
 from syncd.errors import InputError, StateError
 from syncd.files import atomic_write, ensure_private_dir, file_sha256, move_into
 
@@ -58,7 +57,7 @@ def test_atomic_write_disk_full_keeps_old_file_and_leaves_no_temp(
 ) -> None:
     target = tmp_path / "report.json"
     target.write_bytes(b"previous")
-    monkeypatch.setattr(files.os, "write", _raise(errno.ENOSPC))
+    monkeypatch.setattr(os, "write", _raise(errno.ENOSPC))
     with pytest.raises(StateError) as info:
         atomic_write(target, b"new data", purpose="the report for scopus.ris")
     message = str(info.value)
@@ -84,7 +83,7 @@ def test_atomic_write_short_writes_are_completed(
     def one_byte_at_a_time(fd: int, data: bytes | memoryview) -> int:
         return real_write(fd, bytes(data[:1]))
 
-    monkeypatch.setattr(files.os, "write", one_byte_at_a_time)
+    monkeypatch.setattr(os, "write", one_byte_at_a_time)
     target = tmp_path / "x"
     atomic_write(target, b"abcdef")
     monkeypatch.undo()
@@ -181,7 +180,7 @@ def test_move_into_rename_failure_leaves_source(
 ) -> None:
     src = _make(tmp_path / "a.ris")
     dest = tmp_path / "processed"
-    monkeypatch.setattr(files.os, "rename", _raise(code))
+    monkeypatch.setattr(os, "rename", _raise(code))
     with pytest.raises(InputError) as info:
         move_into(src, dest)
     assert phrase in str(info.value)
@@ -197,7 +196,7 @@ def test_move_into_cross_device_simulated(tmp_path: Path, monkeypatch: pytest.Mo
     dest = tmp_path / "processed"
     dest.mkdir()
     (dest / "big.ris").write_bytes(b"older")
-    monkeypatch.setattr(files.os, "rename", _raise(errno.EXDEV))
+    monkeypatch.setattr(os, "rename", _raise(errno.EXDEV))
     moved = move_into(src, dest)
     assert moved == dest / "big-1.ris"
     assert moved.read_bytes() == data
@@ -211,8 +210,8 @@ def test_move_into_cross_device_disk_full_leaves_source(
 ) -> None:
     src = _make(tmp_path / "a.ris", b"content")
     dest = tmp_path / "processed"
-    monkeypatch.setattr(files.os, "rename", _raise(errno.EXDEV))
-    monkeypatch.setattr(files.shutil, "copyfileobj", _raise(errno.ENOSPC))
+    monkeypatch.setattr(os, "rename", _raise(errno.EXDEV))
+    monkeypatch.setattr(shutil, "copyfileobj", _raise(errno.ENOSPC))
     with pytest.raises(InputError) as info:
         move_into(src, dest)
     assert "disk full" in str(info.value)
@@ -226,8 +225,8 @@ def test_move_into_cross_device_fsync_failure_keeps_source(
 ) -> None:
     src = _make(tmp_path / "a.ris", b"content")
     dest = tmp_path / "processed"
-    monkeypatch.setattr(files.os, "rename", _raise(errno.EXDEV))
-    monkeypatch.setattr(files.os, "fsync", _raise(errno.EIO))
+    monkeypatch.setattr(os, "rename", _raise(errno.EXDEV))
+    monkeypatch.setattr(os, "fsync", _raise(errno.EIO))
     with pytest.raises(InputError):
         move_into(src, dest)
     monkeypatch.undo()

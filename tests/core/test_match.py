@@ -351,7 +351,7 @@ def test_an_accession_number_finds_the_item_zoteros_import_made() -> None:
 
 
 def test_without_the_opt_in_a_title_twin_is_only_named_as_a_possible_duplicate() -> None:
-    record = {
+    record: dict[str, Any] = {
         "title": "A Study of Things in Places",
         "date": "2019",
         "creators": [{"lastName": "Muller"}],

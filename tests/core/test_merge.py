@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from syncd.core.merge import base_of, merge_item
+from syncd.core.merge import MergeResult, base_of, merge_item
 from syncd.schema import bundled_schema
 
 SCHEMA = bundled_schema()
@@ -21,7 +21,7 @@ def merge(
     current: dict[str, Any],
     base: dict[str, Any] | None,
     policy: str = "merge",
-):  # type: ignore[no-untyped-def]
+) -> MergeResult:
     return merge_item(export, current, base, policy=policy, schema=SCHEMA)
 
 

@@ -7,9 +7,10 @@ from typing import Any
 
 from ris_helpers import convert_text, ris_record
 
+from syncd.core.links import record_identities
 from syncd.core.match import LibraryIndex, MirrorItem
 from syncd.core.merge import base_of
-from syncd.core.plan import Incoming, Link, Options, export_item, make_plan, record_identities
+from syncd.core.plan import Incoming, Link, Options, export_item, make_plan
 from syncd.schema import bundled_schema
 
 SCHEMA = bundled_schema()

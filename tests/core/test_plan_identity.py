@@ -7,7 +7,7 @@ from typing import Any
 
 from ris_helpers import convert_text, ris_record
 
-from syncd.core.links import legacy_identities
+from syncd.core.links import legacy_identities, record_identities
 from syncd.core.match import LibraryIndex, MirrorItem
 from syncd.core.merge import base_of
 from syncd.core.plan import (
@@ -16,7 +16,6 @@ from syncd.core.plan import (
     Options,
     export_item,
     make_plan,
-    record_identities,
 )
 from syncd.schema import bundled_schema
 

@@ -19,6 +19,7 @@ syncing a Scopus and a PubMed export of one search alternately (issue 14):
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypedDict
 
 OUT = Path(__file__).resolve().parent / "sources"
 
@@ -53,7 +54,28 @@ TOPICS = [
     "machine learning for risk detection",
     "gambling policy evaluation",
 ]
-WORKS = [
+
+
+class Work(TypedDict):
+    """One work as the three databases share it (each spells it its own way)."""
+
+    title: str
+    authors: list[tuple[str, str]]
+    year: str
+    month: str
+    day: str
+    volume: str
+    issue: str
+    pages: tuple[str, str]
+    doi: str
+    eid: str
+    pmid: str
+    pmcid: str
+    ut: str
+    abstract: str
+
+
+WORKS: list[Work] = [
     {
         "title": f"A longitudinal study of {topic} in a national cohort",
         "authors": [PEOPLE[(i + j) % len(PEOPLE)] for j in range(2 + i % 2)],

@@ -18,6 +18,7 @@ from sync_helpers import doi_counts, export_text, make_records
 from syncd import inbox as inbox_module
 from syncd.config import Config, DaemonConfig, WatchConfig
 from syncd.errors import StateError
+from syncd.files import atomic_write
 from syncd.service import Daemon
 from syncd.state import StateDB
 from syncd.zotero.retry import RetryPolicy
@@ -49,7 +50,7 @@ def running_daemon(sandbox: Any, tmp_path: Path) -> Iterator[tuple[Daemon, Path]
 def test_full_disk_on_processed_is_survived(
     sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = inbox_module.atomic_write
+    real = atomic_write
     failures = {"left": 4}
 
     def full_disk(path: Path, data: bytes, **kw: Any) -> None:

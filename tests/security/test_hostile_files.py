@@ -26,7 +26,8 @@ def good(n: int) -> str:
 
 
 # name -> (content or a writer, expected outcome, what the outcome must say, good DOIs synced)
-Writer = Callable[[Path], None]
+# A writer's result is ignored (Path.write_bytes returns the count it wrote).
+Writer = Callable[[Path], object]
 CASES: dict[str, tuple[bytes | Writer, str, str, set[str]]] = {}
 
 

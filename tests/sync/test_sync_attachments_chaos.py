@@ -76,12 +76,12 @@ def test_faults_on_upload_requests_leave_no_duplicate_and_no_missing_file(
     )
     assert all(c == 1 for c in files.values()), "duplicated"
     assert set(files) == {(doi, md5) for doi, md5s in expected.items() for md5 in md5s}
-    links = Counter(
+    linked = Counter(
         parents[i["parentItem"]]
         for i in items
         if i["itemType"] == "attachment" and i["linkMode"] == "linked_url"
     )
-    assert links == Counter(set(expected))
+    assert linked == Counter(set(expected))
     # Every stored attachment holds its file: no item left behind without one.
     assert sum(files.values()) == sum(
         1 for i in items if i["itemType"] == "attachment" and i["linkMode"] == "imported_file"

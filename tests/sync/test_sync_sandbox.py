@@ -19,8 +19,10 @@ from sync_helpers import (
     write_export,
 )
 
+from syncd.sandbox import Sandbox
 
-def writes(sandbox: Any) -> int:
+
+def writes(sandbox: Sandbox) -> int:
     return sandbox.count(kind="write")
 
 

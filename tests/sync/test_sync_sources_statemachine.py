@@ -23,7 +23,7 @@ from __future__ import annotations
 import tempfile
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from conftest import TEST_KEY
 from hypothesis import HealthCheck, event, settings
@@ -35,7 +35,23 @@ from syncd.sandbox import Sandbox
 from syncd.sync.session import SyncInput, SyncSession
 
 PEOPLE = [("Smith", "Paul James"), ("Nakamura", "Keiko"), ("Larsen", "Ingrid Marie")]
-WORKS = [
+
+
+class Work(TypedDict):
+    """One work as the sources share it (each spells it its own way)."""
+
+    title: str
+    authors: list[tuple[str, str]]
+    year: str
+    date: str
+    doi: str
+    pmid: str
+    eid: str
+    ut: str
+    abstract: str
+
+
+WORKS: list[Work] = [
     {
         "title": f"Effects of {topic} on gambling in adults",
         "authors": [PEOPLE[(i + j) % 3] for j in range(2)],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 
 import httpx2
 import pytest
@@ -60,7 +61,7 @@ def test_attempt_limit() -> None:
 def test_retry_after_is_a_floor_and_success_returns_value() -> None:
     clock = FakeClock()
     retrier = make(RetryPolicy(base_delay=0.01, max_delay=0.02), clock)
-    answers = iter(
+    answers: Iterator[RetryableStatus | str] = iter(
         [RetryableStatus("GET", "/x", 429, 7.0), RetryableStatus("GET", "/x", 500, None), "ok"]
     )
 

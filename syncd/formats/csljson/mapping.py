@@ -28,7 +28,7 @@ from typing import Any, Final
 
 from syncd.formats.ris import mapping_values as mv
 from syncd.formats.ris.mapping import ConvertedRecord, SourceRef, build_record
-from syncd.formats.ris.records import ReadProblem
+from syncd.formats.ris.records import ReadProblem, Severity
 from syncd.identifiers import normalize_pmcid, normalize_pmid
 from syncd.schema import Schema, bundled_schema
 
@@ -77,7 +77,7 @@ def map_item(
     item_type = item_type_of(data, schema)
     problems: list[ReadProblem] = []
 
-    def problem(message: str, severity: str = "warning") -> None:
+    def problem(message: str, severity: Severity = "warning") -> None:
         problems.append(ReadProblem(file, line, message, severity))
 
     csl_type = data.get("type")

@@ -35,7 +35,7 @@ from syncd.formats.endnote_xml.tables import (
 )
 from syncd.formats.ris import mapping_values as mv
 from syncd.formats.ris.mapping import ConvertedRecord, SourceRef, build_record
-from syncd.formats.ris.records import ReadProblem
+from syncd.formats.ris.records import ReadProblem, Severity
 from syncd.formats.xml_records import XmlRecord
 from syncd.identifiers import clean_doi, normalize_pmcid
 from syncd.schema import Schema
@@ -92,7 +92,7 @@ class _Draft:
         self.numbers: list[str] = []
         self.problems: list[ReadProblem] = []
 
-    def problem(self, message: str, severity: str = "warning") -> None:
+    def problem(self, message: str, severity: Severity = "warning") -> None:
         self.problems.append(ReadProblem(self.file, self.line, message, severity))
 
     def set(self, name: str, value: str, element: str) -> None:

@@ -42,7 +42,7 @@ from syncd.formats.ris.mapping_tables import (
     TYPE_MAP,
     target_for,
 )
-from syncd.formats.ris.records import RawRecord, ReadProblem
+from syncd.formats.ris.records import RawRecord, ReadProblem, Severity
 from syncd.formats.ris.tagged import Tagged, tagged
 from syncd.identifiers import (
     Identifiers,
@@ -230,7 +230,7 @@ class _State:
         self.backup_date: tuple[str, str] | None = None
         self.backup_access: str | None = None
 
-    def problem(self, line: int | None, message: str, severity: str = "warning") -> None:
+    def problem(self, line: int | None, message: str, severity: Severity = "warning") -> None:
         self.problems.append(ReadProblem(self.file, line, message, severity))
 
 

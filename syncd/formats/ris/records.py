@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+# A Literal rather than a StrEnum: mypy checks every comparison and every
+# constructor call against the three values all the same, while the compiled
+# reader and mapping keep building and comparing plain str (no enum member lookup
+# per problem), and ``repr``/``str`` of a problem stay as they were.
+Severity: TypeAlias = Literal["error", "warning", "info"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,13 +127,15 @@ class ReadProblem:
 
     __slots__ = ("file", "line", "message", "severity")
 
-    def __init__(self, file: str, line: int | None, message: str, severity: str = "error") -> None:
+    def __init__(
+        self, file: str, line: int | None, message: str, severity: Severity = "error"
+    ) -> None:
         self.file = file
         self.line = line
         self.message = message
         self.severity = severity
 
-    def _key(self) -> tuple[str, int | None, str, str]:
+    def _key(self) -> tuple[str, int | None, str, Severity]:
         return (self.file, self.line, self.message, self.severity)
 
     def __eq__(self, other: object) -> bool:
