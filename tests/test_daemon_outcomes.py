@@ -15,12 +15,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+import daemon_helpers
 import pytest
 from conftest import TEST_KEY
-from daemon_helpers import DaemonProcess, wait_for, write_config
+from daemon_helpers import DaemonProcess, reports, wait_for, write_config
 from sync_helpers import doi_counts, export_text, make_records, regular_items
 
 from syncd.sandbox import FaultPlan, validate
+
+inbox = daemon_helpers.inbox  # the fixture: a watched folder, empty
 
 # syncd cuts values to the API's documented limits, so the tests that need a refusal
 # lower the sandbox's field limit below this abstract (a stricter server still refuses).
@@ -37,18 +40,6 @@ def syncd(
         timeout=120,
         env={**os.environ, "ZOTERO_API_KEY": TEST_KEY, **(env or {})},
     )
-
-
-def reports(inbox: Path) -> list[Path]:
-    folder = inbox / "processed"
-    return sorted(folder.glob("*.report.json")) if folder.exists() else []
-
-
-@pytest.fixture
-def inbox(tmp_path: Path) -> Path:
-    path = tmp_path / "inbox"
-    path.mkdir()
-    return path
 
 
 # -- item 5: one daemon per state database ------------------------------------------
