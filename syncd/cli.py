@@ -587,6 +587,13 @@ def status_lines(info: dict[str, Any]) -> list[str]:
     for r in refused:
         text = f"  {r['file']}:{r['line']} {r['title']!r}"
         lines.append(f"{text}: {r['message']}" if r["message"] else text)
+    documents = info.get("documents_waiting", [])
+    lines.append(row("documents waiting", len(documents)))
+    for d in documents:
+        if d["unnamed_at"]:
+            lines.append(f"  {d['file']}: no export named it (since {d['since']}); left in place")
+        else:
+            lines.append(f"  {d['file']}: waiting for an export that names it (since {d['since']})")
     lines.append(row("last error", info.get("last_error")))
     return lines
 

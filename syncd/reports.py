@@ -119,6 +119,10 @@ class FileReport:
         """The records that failed."""
         return [r for r in self.records if r["result"] == RecordKind.FAILED]
 
+    def attachment_names(self) -> list[str]:
+        """The files and links the records named, as the export wrote them."""
+        return [a["name"] for r in self.records for a in r.get("attachments", ())]
+
     def writing(self) -> list[RecordJson]:
         """The records of this run worth keeping for the file's final report."""
         return writing_outcomes(self.records)

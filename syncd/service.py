@@ -38,6 +38,7 @@ import math
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -48,6 +49,7 @@ from syncd.app import attachment_policy, bind, make_client, options_from
 from syncd.attachments.dropped import DOC_EXTENSIONS
 from syncd.clock import midnight, now
 from syncd.config import ApiKind, Config, LibraryConfig, WatchConfig, load_config
+from syncd.documents import WaitingDocuments, span
 from syncd.errors import (
     ApiUnavailableError,
     ConfigError,
@@ -97,6 +99,7 @@ class _Target:
 
     library: LibraryConfig
     inbox: Inbox
+    documents: WaitingDocuments
     session: SyncSession | None = None
     next_connect: float = 0.0
     problem: str | None = None
@@ -123,14 +126,16 @@ class _Arrivals:
     """The loop's watcher and the files it handed over, not yet in an inbox.
 
     ``on_ready`` runs in the loop's thread (from ``FolderWatcher.poll``), but a
-    lock keeps the list safe should a watcher ever call it from its own.
+    lock keeps the list safe should a watcher ever call it from its own. With
+    attachments on, a document goes to ``on_document`` instead: it waits in its
+    folder for the export that names it (syncd/documents.py).
     """
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, on_document: Callable[[Path, Path], None]) -> None:
         self.config = config
+        self._on_document = on_document
         self._lock = threading.Lock()
         self._files: list[tuple[Path, Path]] = []
-        self._documents_noted: set[Path] = set()
         self.watcher = self._watcher()
 
     def _watcher(self) -> FolderWatcher:
@@ -152,13 +157,7 @@ class _Arrivals:
         if self.config.attachments.enabled and path.suffix.lower() in DOC_EXTENSIONS:
             # A PDF beside an export is its attachment (syncd/attachments/dropped.py):
             # failing it would move it away before the export that names it comes.
-            if path not in self._documents_noted:
-                self._documents_noted.add(path)
-                log.warning(
-                    "%s is a document, not an export: left in its folder for the export "
-                    "that names it (by DOI, PMID, Scopus EID or the export's own name)",
-                    path,
-                )
+            self._on_document(path, self._folder_of(path))
             return
         with self._lock:
             self._files.append((path, self._folder_of(path)))
@@ -272,7 +271,7 @@ class Daemon:
     def _make_targets(self, db: StateDB) -> list[_Target]:
         names = list(dict.fromkeys(w.library for w in self.config.watches))
         return [
-            _Target(lib, Inbox(db, lib.partition))
+            _Target(lib, Inbox(db, lib.partition), WaitingDocuments(db, lib.partition))
             for lib in (self.config.library_named(n) for n in names)
         ]
 
@@ -334,7 +333,7 @@ class Daemon:
 
     def _serve(self, db: StateDB, scheduler: BackgroundScheduler) -> int:
         self._start_targets(db)
-        arrivals = _Arrivals(self.config)
+        arrivals = _Arrivals(self.config, self._document)
         self._schedule(scheduler)
         arrivals.watcher.start()
         try:
@@ -418,8 +417,10 @@ class Daemon:
             # Also the right moment to finish deliveries a full disk interrupted.
             for target in self.targets:
                 target.inbox.recover()
+                target.documents.forget_gone()
         arrivals.watcher.poll()
         self._enqueue(arrivals)
+        self._expire_documents()
         if self.flags.refresh:
             self.flags.refresh = False
             for target in self.targets:
@@ -439,6 +440,26 @@ class Daemon:
             except StateError:
                 arrivals.put_back(batch[n:])
                 raise
+
+    def _document(self, path: Path, folder: Path) -> None:
+        if self._target_of(folder).documents.note(path, folder):
+            log.warning(
+                "%s is a document, not an export: left in its folder for the export that "
+                "names it (by DOI, PMID, Scopus EID or the export's own name), for up to %s",
+                path,
+                span(self.config.daemon.document_wait),
+            )
+
+    def _expire_documents(self) -> None:
+        wait = self.config.daemon.document_wait
+        for target in self.targets:
+            for path in target.documents.expire(wait):
+                log.warning(
+                    "%s: no export named this document within %s; it stays in the folder "
+                    "(an export that names it later still attaches it)",
+                    path,
+                    span(wait),
+                )
 
     def _work_one(self, db: StateDB) -> bool:
         """Sync one due file; libraries take turns, so a busy one does not hold up
@@ -624,6 +645,7 @@ class Daemon:
             self.flags.rescan = True
             return
         report = report.with_earlier(inbox.earlier_outcomes(entry))
+        target.documents.named(entry.folder, report.attachment_names())
         self._deliver(entry, report.for_library(target.library.name), inbox, db)
 
     @staticmethod

@@ -203,6 +203,18 @@ MIGRATIONS: list[str] = [
     AND json_extract(report, '$.error') IS NOT NULL
     AND json_extract(report, '$.summary') IS NULL;
     """,
+    # 11: documents (PDFs...) dropped into a watched folder, waiting for the export
+    # that names them; the wait is bounded (see syncd/documents.py).
+    """
+    CREATE TABLE inbox_document (
+        library    TEXT NOT NULL,
+        path       TEXT NOT NULL,              -- the document, in a watched folder
+        folder     TEXT NOT NULL,              -- that folder
+        seen_at    REAL NOT NULL,              -- unix time it was first seen
+        unnamed_at TEXT,                       -- the wait ended, no export named it
+        PRIMARY KEY (library, path)
+    );
+    """,
 ]
 
 _SQL_CHUNK = 500  # stays below SQLite's bound-parameter limit

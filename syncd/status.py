@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from syncd.clock import midnight
+from syncd.documents import WaitingDocuments
 from syncd.inbox import ACTIVE, FileStatus, Inbox
 from syncd.lock import Role, holder
 from syncd.state import StateDB
@@ -83,6 +84,12 @@ def status_of(
                 "message": r.get("message", ""),
             }
             for r in inbox.refused_since(since)
+        ],
+        # Documents dropped for an export that names them (syncd/documents.py);
+        # ``unnamed_at``: the wait ended and no export named it.
+        "documents_waiting": [
+            {"file": str(d.path), "since": d.since, "unnamed_at": d.unnamed_at}
+            for d in WaitingDocuments(db, inbox_library or library).waiting()
         ],
         "last_error": values.get("last_error") or None,
     }
