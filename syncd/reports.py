@@ -17,10 +17,10 @@ that wrote something are kept per file (``inbox_outcome``) and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, TypedDict, TypeVar
 
 from syncd import jsonio
 from syncd.attachments.outcome import AttachmentResult
@@ -214,7 +214,10 @@ def file_report(report: SyncReport, path: Path) -> SyncReport:
     )
 
 
-def writing_outcomes(records: Iterable[RecordJson]) -> list[RecordJson]:
+_R = TypeVar("_R", bound=Mapping[str, object])
+
+
+def writing_outcomes(records: Iterable[_R]) -> list[_R]:
     """The records of a run worth keeping for the file's final report."""
     return [r for r in records if r.get("key") and r["result"] in WROTE]
 
