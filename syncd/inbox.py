@@ -79,7 +79,9 @@ class InboxFile:
     status: FileStatus
     attempts: int
     dest: str | None
-    report: dict[str, Any] | None  # as stored: a FileReport's or a FileError's JSON
+    # What was stored before the file moves: why it fails (failing, failed) or its
+    # report (synced and on); None before (and for a file that vanished).
+    report: FileReport | FileError | None
 
 
 class Verdict(StrEnum):
@@ -277,9 +279,11 @@ class Inbox:
     def _deliver(self, entry: InboxFile) -> Path:
         """Write the stored report (or error) beside the file's name in processed/
         (or failed/), then move the file there; safe to do again after a crash."""
-        failing = entry.status is FileStatus.FAILING
+        report = entry.report
+        # ``finish`` and ``fail`` store it with the status that leads here.
+        assert report is not None, f"{entry.path}: {entry.status} without a report"
+        failing = isinstance(report, FileError)
         target_dir = entry.folder / (FAILED if failing else PROCESSED)
-        document = entry.report or {"file": str(entry.path)}
         if entry.dest is None:
             ensure_private_dir(target_dir)
             dest = _free_name(target_dir, entry.path.name)
@@ -287,10 +291,10 @@ class Inbox:
         else:
             dest = Path(entry.dest)
         # ``atomic_write`` is looked up here, so tests can make the disk full.
-        if failing:
-            write_error_file(dest, FileError.from_json(document), write=atomic_write)
+        if isinstance(report, FileError):
+            write_error_file(dest, report, write=atomic_write)
         else:
-            write_report_files(dest, FileReport.from_json(document), write=atomic_write)
+            write_report_files(dest, report, write=atomic_write)
             self._set(entry.id, status=FileStatus.REPORTED)
         dest = self._move(entry.path, dest, target_dir)
         final = FileStatus.FAILED if failing else FileStatus.PROCESSED
@@ -378,15 +382,22 @@ class Inbox:
 
 
 def _row(row: Sequence[Any]) -> InboxFile:
+    status = FileStatus(row[4])
+    report: FileReport | FileError | None = None
+    if row[7]:
+        # The status says which it is (migration 10 gave old rows theirs).
+        failed = status in (FileStatus.FAILING, FileStatus.FAILED)
+        stored = jsonio.loads(row[7])
+        report = FileError.from_json(stored) if failed else FileReport.from_json(stored)
     return InboxFile(
         id=int(row[0]),
         path=Path(row[1]),
         folder=Path(row[2]),
         sha256=str(row[3]),
-        status=FileStatus(row[4]),
+        status=status,
         attempts=int(row[5]),
         dest=row[6],
-        report=jsonio.loads(row[7]) if row[7] else None,
+        report=report,
     )
 
 

@@ -42,6 +42,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
+from typing import assert_never
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -572,6 +573,7 @@ class Daemon:
                 return admission.content
             case Verdict.GONE:
                 inbox.gone(entry)
+                return None
             case Verdict.TOO_LARGE:
                 self._fail(
                     entry,
@@ -582,16 +584,21 @@ class Daemon:
                     "if it really is one export, raise [daemon] max_file_mb in the "
                     "configuration and drop the file again; otherwise remove it from the folder",
                 )
+                return None
             case Verdict.UNREADABLE:
                 self._postpone(entry, inbox, db, admission.why)
+                return None
             case Verdict.CHANGED:
                 log.info("%s: changed since it was taken; waiting until it is complete", entry.path)
                 inbox.wait_for_change(entry, "it changed after it was taken")
                 self.flags.rescan = True
+                return None
             case Verdict.DUPLICATE:
                 inbox.finish(entry, FileReport.duplicate(entry.path, entry.sha256, admission.why))
                 log.info("%s: same content as %s; not imported again", entry.path, admission.why)
-        return None
+                return None
+            case unknown:
+                assert_never(unknown)
 
     def _on_bug(self, entry: InboxFile, inbox: Inbox, db: StateDB, exc: Exception) -> None:
         """A bug of ours must not stop the daemon; the file is retried a few times,
