@@ -19,7 +19,9 @@ This module keeps the loop and the retry policy; what may be synced is the inbox
 checked and synced), what ``syncd status`` shows is status.py's. A file whose bytes
 differ from what the watcher declared complete, or that changed while it was
 synced, waits for the watcher to offer it again and is synced again whole; its
-final report covers all its runs (reports.py).
+final report covers all its runs (reports.py). With attachments on, a document
+(PDF...) dropped into a folder is no export: it waits there for the export that
+names it, at most ``[daemon] document_wait``, and is then reported (documents.py).
 
 Each ``[[watch]]`` feeds one library (``library = NAME``); the daemon keeps one
 target per library in use, each with its own client, session and inbox partition.
