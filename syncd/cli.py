@@ -251,7 +251,7 @@ def sync(
 
     from syncd.app import open_session
     from syncd.core.plan import Plan
-    from syncd.sync.render import summary_json, summary_line, unattached_lines
+    from syncd.sync.render import outcome_line, summary_json, summary_line, unattached_lines
 
     show_progress = sys.stderr.isatty() and not as_json and ctx.obj["verbosity"] >= 0
     with (
@@ -283,12 +283,12 @@ def sync(
                 or noted
                 or ctx.obj["verbosity"] > 0
             ):
-                click.echo(outcome.line())
+                click.echo(outcome_line(outcome))
         click.echo(summary_line(report))
     _echo_problems(report, ctx.obj["verbosity"])
     for outcome in report.outcomes:
         if outcome.kind == "failed":
-            click.echo(outcome.line(), err=True)
+            click.echo(outcome_line(outcome), err=True)
     for line in unattached_lines(report):
         click.echo(line, err=True)
     if report_dir is not None:
@@ -300,7 +300,7 @@ def sync(
 def _write_reports(directory: Path, files: tuple[Path, ...], report: SyncReport) -> None:
     """The daemon's report files, one pair per input file (names kept apart)."""
     from syncd.files import ensure_private_dir, file_sha256
-    from syncd.reports import file_report, report_document, write_report_files
+    from syncd.reports import FileReport, file_report, write_report_files
 
     ensure_private_dir(directory)
     used: set[str] = set()
@@ -311,8 +311,8 @@ def _write_reports(directory: Path, files: tuple[Path, ...], report: SyncReport)
             stem, dot, suffix = path.name.partition(".")
             name = f"{stem}-{n}{dot}{suffix}"
         used.add(name)
-        document = report_document(path, file_report(report, path), file_sha256(path))
-        write_report_files(directory / name, document)
+        one = FileReport.of_sync(path, file_report(report, path), file_sha256(path))
+        write_report_files(directory / name, one)
 
 
 LARGE_UPLOAD = 5_000_000
@@ -538,7 +538,7 @@ def status(ctx: click.Context, library: str | None, as_json: bool) -> None:
 def _library_status(db: StateDB, config: Config, lib: LibraryConfig) -> dict[str, Any]:
     from syncd.config import ApiKind
     from syncd.desktop import bound_server, desktop_state
-    from syncd.service import status_of
+    from syncd.status import status_of
 
     mirror = lib.partition
     extra: dict[str, Any] = {}
@@ -588,6 +588,13 @@ def status_lines(info: dict[str, Any]) -> list[str]:
     for r in refused:
         text = f"  {r['file']}:{r['line']} {r['title']!r}"
         lines.append(f"{text}: {r['message']}" if r["message"] else text)
+    documents = info.get("documents_waiting", [])
+    lines.append(row("documents waiting", len(documents)))
+    for d in documents:
+        if d["unnamed_at"]:
+            lines.append(f"  {d['file']}: no export named it (since {d['since']}); left in place")
+        else:
+            lines.append(f"  {d['file']}: waiting for an export that names it (since {d['since']})")
     lines.append(row("last error", info.get("last_error")))
     return lines
 

@@ -91,6 +91,9 @@ class DaemonConfig:
     # A file whose last record is open (no ER, or cut mid-line) waits until it has
     # stayed unchanged this long, then is taken with a warning (syncd/watch.py).
     incomplete: float = 60.0
+    # A document (PDF...) dropped into a watched folder waits this long for an
+    # export that names it, then is reported (syncd/documents.py).
+    document_wait: float = 3600.0
 
 
 @dataclass(frozen=True, slots=True)

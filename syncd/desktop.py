@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import httpx2
 from pyzotero import zotero as pyzotero_module
 from pyzotero.errors import LocalAPIDeniedError, PyZoteroError, TooManyRequestsError
 
+from syncd import clock
 from syncd.config import LibraryConfig
 from syncd.errors import (
     DESKTOP_UNREACHABLE,
@@ -55,7 +55,7 @@ def bind_server(db: StateDB, library: str, server_id: str) -> None:
             "INSERT INTO desktop_server (library, server_id, bound_at) VALUES (?, ?, ?) "
             "ON CONFLICT (library) DO UPDATE SET server_id = excluded.server_id, "
             "bound_at = excluded.bound_at",
-            (library, server_id, datetime.now(UTC).isoformat(timespec="seconds")),
+            (library, server_id, clock.now()),
         )
 
 

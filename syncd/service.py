@@ -14,11 +14,14 @@ with counts, WATCHDOG pings every tick, and STOPPING on the way out.
 file that was in the folders is dealt with, then exits with the command line's
 codes: 0, 1 when a file or record failed, 75 when the API stayed unavailable.
 
-A file is read once into memory (it is at most ``max_file_mb``), and those bytes
-are what is hashed and synced: a file that changes while it is read can then never
-be synced half. If the bytes differ from what the watcher declared complete, or
-the file changed while it was synced, it waits for the watcher to offer it again
-and is synced again whole; its final report covers all its runs (reports.py).
+This module keeps the loop and the retry policy; what may be synced is the inbox's
+(``Inbox.admit``: a file is read once into memory, and those bytes are what is
+checked and synced), what ``syncd status`` shows is status.py's. A file whose bytes
+differ from what the watcher declared complete, or that changed while it was
+synced, waits for the watcher to offer it again and is synced again whole; its
+final report covers all its runs (reports.py). With attachments on, a document
+(PDF...) dropped into a folder is no export: it waits there for the export that
+names it, at most ``[daemon] document_wait``, and is then reported (documents.py).
 
 Each ``[[watch]]`` feeds one library (``library = NAME``); the daemon keeps one
 target per library in use, each with its own client, session and inbox partition.
@@ -32,7 +35,6 @@ Zotero again every few seconds, resuming by itself. In ``once`` mode that is exi
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import math
 import signal
@@ -40,16 +42,17 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import assert_never
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from syncd.app import attachment_policy, bind, make_client, options_from
 from syncd.attachments.dropped import DOC_EXTENSIONS
+from syncd.clock import midnight, now
 from syncd.config import ApiKind, Config, LibraryConfig, WatchConfig, load_config
+from syncd.documents import WaitingDocuments, span
 from syncd.errors import (
     ApiUnavailableError,
     ConfigError,
@@ -63,14 +66,17 @@ from syncd.errors import (
     SyncdError,
 )
 from syncd.files import file_sha256
-from syncd.inbox import ACTIVE, Inbox, InboxFile
-from syncd.lock import Role, StateLock, holder
+from syncd.inbox import FileStatus, Inbox, InboxFile, Verdict
+from syncd.lock import Role, StateLock
 from syncd.notify import Notifier
-from syncd.reports import merge_runs, report_document, writing_outcomes
+from syncd.reports import FileReport, writing_outcomes
 from syncd.schema import bundled_schema
 from syncd.state import StateDB
+from syncd.status import pending, set_status
+from syncd.sync.outcome import RecordJson
 from syncd.sync.session import SyncInput, SyncSession
 from syncd.watch import FolderWatcher
+from syncd.zotero.client import ZoteroClient
 from syncd.zotero.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -96,6 +102,7 @@ class _Target:
 
     library: LibraryConfig
     inbox: Inbox
+    documents: WaitingDocuments
     session: SyncSession | None = None
     next_connect: float = 0.0
     problem: str | None = None
@@ -118,13 +125,67 @@ class _Flags:
     refresh: bool = False
 
 
-def set_status(db: StateDB, **values: str) -> None:
-    with db.transaction() as conn:
-        conn.executemany(
-            "INSERT INTO daemon_status (name, value) VALUES (?, ?) "
-            "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-            list(values.items()),
+class _Arrivals:
+    """The loop's watcher and the files it handed over, not yet in an inbox.
+
+    ``on_ready`` runs in the loop's thread (from ``FolderWatcher.poll``), but a
+    lock keeps the list safe should a watcher ever call it from its own. With
+    attachments on, a document goes to ``on_document`` instead: it waits in its
+    folder for the export that names it (syncd/documents.py).
+    """
+
+    def __init__(self, config: Config, on_document: Callable[[Path, Path], None]) -> None:
+        self.config = config
+        self._on_document = on_document
+        self._lock = threading.Lock()
+        self._files: list[tuple[Path, Path]] = []
+        self.watcher = self._watcher()
+
+    def _watcher(self) -> FolderWatcher:
+        return FolderWatcher(
+            [w.path for w in self.config.watches],
+            self.on_ready,
+            settle=self.config.daemon.settle,
+            incomplete_settle=self.config.daemon.incomplete,
         )
+
+    def rewatch(self, config: Config) -> None:
+        """Watch the folders of ``config`` instead (a reload)."""
+        self.watcher.stop()
+        self.config = config
+        self.watcher = self._watcher()
+        self.watcher.start()
+
+    def on_ready(self, path: Path) -> None:
+        if self.config.attachments.enabled and path.suffix.lower() in DOC_EXTENSIONS:
+            # A PDF beside an export is its attachment (syncd/attachments/dropped.py):
+            # failing it would move it away before the export that names it comes.
+            self._on_document(path, self._folder_of(path))
+            return
+        with self._lock:
+            self._files.append((path, self._folder_of(path)))
+
+    def _folder_of(self, path: Path) -> Path:
+        for w in self.config.watches:
+            if path.parent == w.path.absolute():
+                return w.path.absolute()
+        return path.parent
+
+    def take(self) -> list[tuple[Path, Path]]:
+        with self._lock:
+            batch, self._files = self._files, []
+        return batch
+
+    def put_back(self, batch: list[tuple[Path, Path]]) -> None:
+        """Files ``take`` gave that could not be queued: first in line again."""
+        with self._lock:
+            self._files[:0] = batch
+
+    def idle(self) -> bool:
+        """Nothing handed over and left to queue, nothing the watcher still settles."""
+        with self._lock:
+            waiting = bool(self._files)
+        return not waiting and not self.watcher.pending()
 
 
 class Daemon:
@@ -167,10 +228,10 @@ class Daemon:
         or a server asking us to back off is work, not a hang.
         """
         every = self.notifier.watchdog_interval()
-        now = time.monotonic()
-        if every is not None and now - self._last_ping >= every:
+        at = time.monotonic()
+        if every is not None and at - self._last_ping >= every:
             self.notifier.watchdog()
-            self._last_ping = now
+            self._last_ping = at
 
     def _sleep(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds
@@ -213,7 +274,7 @@ class Daemon:
     def _make_targets(self, db: StateDB) -> list[_Target]:
         names = list(dict.fromkeys(w.library for w in self.config.watches))
         return [
-            _Target(lib, Inbox(db, lib.partition))
+            _Target(lib, Inbox(db, lib.partition), WaitingDocuments(db, lib.partition))
             for lib in (self.config.library_named(n) for n in names)
         ]
 
@@ -233,7 +294,7 @@ class Daemon:
         if time.monotonic() < target.next_connect:
             return False
         lib = target.library
-        client = None
+        client: ZoteroClient | None = None
         try:
             client = make_client(
                 self.config,
@@ -267,16 +328,31 @@ class Daemon:
         if why != target.problem:
             # Once per change: Zotero may stay closed for days.
             log.warning("%s; its files wait", why)
-            set_status(db, last_error=f"{_now()} {why}")
+            set_status(db, last_error=f"{now()} {why}")
         target.problem = why
         if self.once:
             self.gave_up = True
             self.unavailable = self.unavailable or isinstance(exc, ApiUnavailableError)
 
     def _serve(self, db: StateDB, scheduler: BackgroundScheduler) -> int:
+        self._start_targets(db)
+        arrivals = _Arrivals(self.config, self._document)
+        self._schedule(scheduler)
+        arrivals.watcher.start()
+        try:
+            self.notifier.ready()
+            log.info("watching %s", ", ".join(str(w.path) for w in self.config.watches))
+            self._status()
+            self._loop(db, arrivals)
+        finally:
+            arrivals.watcher.stop()
+        log.info("stopped")
+        return self._exit_code()
+
+    def _start_targets(self, db: StateDB) -> None:
         set_status(
             db,
-            started_at=_now(),
+            started_at=now(),
             last_error="",
             library=", ".join(t.library.partition for t in self.targets),
         )
@@ -287,126 +363,110 @@ class Daemon:
             if not target.local:
                 self._connect(target, db)
 
-        queue_lock = threading.Lock()
-        arrived: list[tuple[Path, Path]] = []
-
-        def folder_of(path: Path) -> Path:
-            for w in self.config.watches:
-                if path.parent == w.path.absolute():
-                    return w.path.absolute()
-            return path.parent
-
-        documents_noted: set[Path] = set()
-
-        def on_ready(path: Path) -> None:
-            if self._waits_as_attachment(path):
-                # A PDF beside an export is its attachment (syncd/attachments/dropped.py):
-                # failing it would move it away before the export that names it comes.
-                if path not in documents_noted:
-                    documents_noted.add(path)
-                    log.warning(
-                        "%s is a document, not an export: left in its folder for the export "
-                        "that names it (by DOI, PMID, Scopus EID or the export's own name)",
-                        path,
-                    )
-                return
-            with queue_lock:
-                arrived.append((path, folder_of(path)))
-
-        watcher = FolderWatcher(
-            [w.path for w in self.config.watches],
-            on_ready,
-            settle=self.config.daemon.settle,
-            incomplete_settle=self.config.daemon.incomplete,
-        )
-        scheduler.add_job(
-            lambda: setattr(self.flags, "rescan", True),
-            "interval",
-            seconds=self.config.daemon.rescan,
-            id="rescan",
-        )
-        scheduler.add_job(
-            lambda: setattr(self.flags, "refresh", True),
-            "interval",
-            seconds=self.config.daemon.refresh,
-            id="refresh",
-        )
+    def _schedule(self, scheduler: BackgroundScheduler) -> None:
+        """Timers only raise flags; the loop acts on them."""
+        for flag, seconds in (
+            ("rescan", self.config.daemon.rescan),
+            ("refresh", self.config.daemon.refresh),
+        ):
+            scheduler.add_job(
+                lambda flag=flag: setattr(self.flags, flag, True),
+                "interval",
+                seconds=seconds,
+                id=flag,
+            )
         if not self.once:
             scheduler.start()
-        watcher.start()
-        try:
-            self.notifier.ready()
-            log.info("watching %s", ", ".join(str(w.path) for w in self.config.watches))
-            self._status()
-            storage_wait = self.config.daemon.retry
-            while not self.flags.stop.is_set():
-                if self.once and (self.gave_up or self._all_done(watcher, arrived)):
-                    break
-                self._ping()
-                try:
-                    watcher, busy = self._tick(watcher, on_ready, db, arrived, queue_lock)
-                    storage_wait = self.config.daemon.retry
-                except (StateError, InputError) as exc:
-                    # Disk full or a damaged database: nothing may be synced while the
-                    # write-ahead record cannot be kept, but the daemon stays up and
-                    # tries again; the files wait where they are.
-                    log.error("%s; pausing %.0f s", exc, storage_wait)
-                    self.notifier.status(f"storage problem, paused: {exc}")
-                    self._sleep(storage_wait)
-                    storage_wait = min(RETRY_MAX, storage_wait * 2)
-                    continue
-                if not busy:
-                    self.flags.stop.wait(TICK)
-        finally:
-            watcher.stop()
-        log.info("stopped")
+
+    def _loop(self, db: StateDB, arrivals: _Arrivals) -> None:
+        storage_wait = self.config.daemon.retry
+        while not self.flags.stop.is_set():
+            if self.once and (self.gave_up or self._all_done(arrivals)):
+                return
+            self._ping()
+            try:
+                busy = self._tick(db, arrivals)
+                storage_wait = self.config.daemon.retry
+            except (StateError, InputError) as exc:
+                # Disk full or a damaged database: nothing may be synced while the
+                # write-ahead record cannot be kept, but the daemon stays up and
+                # tries again; the files wait where they are.
+                log.error("%s; pausing %.0f s", exc, storage_wait)
+                self.notifier.status(f"storage problem, paused: {exc}")
+                self._sleep(storage_wait)
+                storage_wait = min(RETRY_MAX, storage_wait * 2)
+                continue
+            if not busy:
+                self.flags.stop.wait(TICK)
+
+    def _exit_code(self) -> int:
         if not self.once:
             return EXIT_OK
         if self.unavailable:
             return EXIT_UNAVAILABLE
         return EXIT_FAILED if self.failed or self.gave_up else EXIT_OK
 
-    def _all_done(self, watcher: FolderWatcher, arrived: list[tuple[Path, Path]]) -> bool:
-        return (
-            not arrived
-            and not watcher.pending()
-            and not any(t.inbox.active() for t in self.targets)
-        )
+    def _all_done(self, arrivals: _Arrivals) -> bool:
+        return arrivals.idle() and not any(t.inbox.active() for t in self.targets)
 
-    def _tick(
-        self,
-        watcher: FolderWatcher,
-        on_ready: Callable[[Path], None],
-        db: StateDB,
-        arrived: list[tuple[Path, Path]],
-        queue_lock: threading.Lock,
-    ) -> tuple[FolderWatcher, bool]:
+    def _tick(self, db: StateDB, arrivals: _Arrivals) -> bool:
         """One turn of the loop; True when a file was worked on (go again at once)."""
         if self.flags.reload:
             self.flags.reload = False
-            watcher = self._reload(watcher, on_ready, db)
+            self._reload(arrivals, db)
         if self.flags.rescan:
             self.flags.rescan = False
-            watcher.scan()
+            arrivals.watcher.scan()
             # Also the right moment to finish deliveries a full disk interrupted.
             for target in self.targets:
                 target.inbox.recover()
-        watcher.poll()
-        with queue_lock:
-            batch, arrived[:] = list(arrived), []
-        for n, (path, folder) in enumerate(batch):
-            try:
-                self._target_of(folder).inbox.enqueue(path, folder)
-            except StateError:
-                with queue_lock:
-                    arrived[:0] = batch[n:]
-                raise
+                target.documents.forget_gone()
+        arrivals.watcher.poll()
+        self._enqueue(arrivals)
+        self._expire_documents()
         if self.flags.refresh:
             self.flags.refresh = False
             for target in self.targets:
                 if target.session is not None:
                     self._refresh(target, db)
-        # Libraries take turns, so a busy one does not hold up the others.
+        if self._work_one(db):
+            self._status()
+            return True
+        set_status(db, heartbeat=now())
+        return False
+
+    def _enqueue(self, arrivals: _Arrivals) -> None:
+        batch = arrivals.take()
+        for n, (path, folder) in enumerate(batch):
+            try:
+                self._target_of(folder).inbox.enqueue(path, folder)
+            except StateError:
+                arrivals.put_back(batch[n:])
+                raise
+
+    def _document(self, path: Path, folder: Path) -> None:
+        if self._target_of(folder).documents.note(path, folder):
+            log.warning(
+                "%s is a document, not an export: left in its folder for the export that "
+                "names it (by DOI, PMID, Scopus EID or the export's own name), for up to %s",
+                path,
+                span(self.config.daemon.document_wait),
+            )
+
+    def _expire_documents(self) -> None:
+        wait = self.config.daemon.document_wait
+        for target in self.targets:
+            for path in target.documents.expire(wait):
+                log.warning(
+                    "%s: no export named this document within %s; it stays in the folder "
+                    "(an export that names it later still attaches it)",
+                    path,
+                    span(wait),
+                )
+
+    def _work_one(self, db: StateDB) -> bool:
+        """Sync one due file; libraries take turns, so a busy one does not hold up
+        the others. False when no library had a file it could sync now."""
         count = len(self.targets)
         for n in range(count):
             target = self.targets[(self._turn + n) % count]
@@ -416,23 +476,16 @@ class Daemon:
                 continue
             self._turn = (self._turn + n + 1) % count
             self._process(due[0], target, db)
-            self._status()
-            return watcher, True
-        set_status(db, heartbeat=_now())
-        return watcher, False
+            return True
+        return False
 
-    def _waits_as_attachment(self, path: Path) -> bool:
-        return self.config.attachments.enabled and path.suffix.lower() in DOC_EXTENSIONS
-
-    def _reload(
-        self, watcher: FolderWatcher, on_ready: Callable[[Path], None], db: StateDB
-    ) -> FolderWatcher:
+    def _reload(self, arrivals: _Arrivals, db: StateDB) -> None:
         try:
             new = load_config(self.config_path)
         except ConfigError as exc:
             log.error("configuration not reloaded: %s", exc)
-            set_status(db, last_error=f"{_now()} configuration not reloaded: {exc}")
-            return watcher
+            set_status(db, last_error=f"{now()} configuration not reloaded: {exc}")
+            return
         libraries = {w.library for w in new.watches}
         if (
             new.library,
@@ -447,40 +500,32 @@ class Daemon:
         ) or libraries - {t.library.name for t in self.targets}:
             why = "a new library, base_url or state path needs a restart"
             log.error("configuration not reloaded: %s", why)
-            set_status(db, last_error=f"{_now()} configuration not reloaded: {why}")
-            return watcher
+            set_status(db, last_error=f"{now()} configuration not reloaded: {why}")
+            return
         self.config = new
         for target in self.targets:
             if target.session is not None:
                 target.session.options = options_from(new)
                 target.session.attachments = attachment_policy(new)
-        watcher.stop()
         for watch in new.watches:
             watch.path.mkdir(parents=True, exist_ok=True)
-        fresh = FolderWatcher(
-            [w.path for w in new.watches],
-            on_ready,
-            settle=new.daemon.settle,
-            incomplete_settle=new.daemon.incomplete,
-        )
-        fresh.start()
+        arrivals.rewatch(new)
         log.info("configuration reloaded; watching %s", ", ".join(str(w.path) for w in new.watches))
-        return fresh
 
     def _refresh(self, target: _Target, db: StateDB) -> None:
         if target.session is None:
             return
         try:
             stats = target.session.refresh()
-            set_status(db, last_refresh=_now(), mirror_items=str(stats.items))
+            set_status(db, last_refresh=now(), mirror_items=str(stats.items))
         except DESKTOP_WAITS as exc:
             self._wait_for_desktop(target, db, exc)
         except ApiUnavailableError as exc:
             log.warning("mirror refresh postponed: %s", exc)
-            set_status(db, last_error=f"{_now()} {exc}")
+            set_status(db, last_error=f"{now()} {exc}")
         except StateError as exc:
             # A full disk at start must not end the daemon: every sync refreshes the
-            # mirror first, and the loop pauses on storage problems (see _serve).
+            # mirror first, and the loop pauses on storage problems (see _loop).
             log.error("mirror refresh postponed: %s", exc)
 
     def _watch_for(self, entry: InboxFile) -> WatchConfig | None:
@@ -489,53 +534,11 @@ class Daemon:
                 return watch
         return None
 
+    # -- one file -------------------------------------------------------------------
+
     def _process(self, entry: InboxFile, target: _Target, db: StateDB) -> None:
-        session, inbox = target.session, target.inbox
-        assert session is not None
-        limit = self.config.daemon.max_file_mb * 1024 * 1024
-        try:
-            size = entry.path.stat().st_size
-        except OSError:
-            inbox.gone(entry)
-            return
-        if size > limit:
-            self._fail(
-                entry,
-                inbox,
-                db,
-                f"the file is {size / 1048576:.0f} MB, over the limit of "
-                f"{self.config.daemon.max_file_mb:g} MB for an export",
-                "if it really is one export, raise [daemon] max_file_mb in the configuration "
-                "and drop the file again; otherwise remove it from the folder",
-            )
-            return
-        try:
-            content = entry.path.read_bytes()
-        except FileNotFoundError:
-            inbox.gone(entry)
-            return
-        except OSError as exc:
-            self._postpone(entry, inbox, db, f"cannot read the file ({exc.strerror})")
-            return
-        if hashlib.sha256(content).hexdigest() != entry.sha256:
-            log.info("%s: changed since it was taken; waiting until it is complete", entry.path)
-            inbox.wait_for_change(entry, "it changed after it was taken")
-            self.flags.rescan = True
-            return
-        duplicate = inbox.duplicate_of(entry)
-        if duplicate:
-            document = {
-                "file": str(entry.path),
-                "sha256": entry.sha256,
-                "synced_at": _now(),
-                "summary": {},
-                "records": [],
-                "problems": [],
-                "failed_files": [],
-                "duplicate_of": duplicate,
-            }
-            inbox.finish(entry, document)
-            log.info("%s: same content as %s; not imported again", entry.path, duplicate)
+        content = self._admit(entry, target.inbox, db)
+        if content is None:
             return
         watch = self._watch_for(entry)
         if watch is None:
@@ -544,49 +547,89 @@ class Daemon:
                 "a collection or tags",
                 entry.path,
             )
-        inbox.start(entry)
+        target.inbox.start(entry)
         try:
-            self._sync(entry, content, watch, session, inbox, db, target.library.name)
+            self._sync(entry, content, watch, target, db)
         except Interrupted as exc:
-            inbox.keep_outcomes(entry, writing_outcomes(o.as_json() for o in exc.outcomes))
-            inbox.postpone(entry, 0, "interrupted by shutdown")
+            target.inbox.keep_outcomes(entry, writing_outcomes(o.as_json() for o in exc.outcomes))
+            target.inbox.postpone(entry, 0, "interrupted by shutdown")
         except DESKTOP_WAITS as exc:
             # What was sent is journaled; the file is synced whole once Zotero is back.
-            inbox.postpone(entry, 0, str(exc))
+            target.inbox.postpone(entry, 0, str(exc))
             self._wait_for_desktop(target, db, exc)
         except (ApiUnavailableError, CredentialError, InputError) as exc:
             self.unavailable = self.unavailable or isinstance(exc, ApiUnavailableError)
-            self._postpone(entry, inbox, db, str(exc))
+            self._postpone(entry, target.inbox, db, str(exc))
         except StateError:
             raise
         except Exception as exc:
-            # A bug of ours must not stop the daemon; the file is retried a few times,
-            # then set aside with the error.
-            log.exception("%s: unexpected error", entry.path)
-            set_status(db, last_error=f"{_now()} {entry.path}: {type(exc).__name__}: {exc}")
-            if entry.attempts + 1 >= MAX_ATTEMPTS:
+            self._on_bug(entry, target.inbox, db, exc)
+
+    def _admit(self, entry: InboxFile, inbox: Inbox, db: StateDB) -> bytes | None:
+        """The file's bytes if it is to be synced now; else what the inbox found is
+        dealt with here and None is returned."""
+        limit = self.config.daemon.max_file_mb
+        admission = inbox.admit(entry, int(limit * 1024 * 1024))
+        match admission.verdict:
+            case Verdict.READY:
+                return admission.content
+            case Verdict.GONE:
+                inbox.gone(entry)
+                return None
+            case Verdict.TOO_LARGE:
                 self._fail(
                     entry,
                     inbox,
                     db,
-                    f"internal error: {type(exc).__name__}: {exc}",
-                    "please report this as a bug with the file attached",
+                    f"the file is {admission.size / 1048576:.0f} MB, over the limit of "
+                    f"{limit:g} MB for an export",
+                    "if it really is one export, raise [daemon] max_file_mb in the "
+                    "configuration and drop the file again; otherwise remove it from the folder",
                 )
-            else:
-                self.gave_up = self.once
-                inbox.postpone(entry, self.config.daemon.retry, f"{type(exc).__name__}: {exc}")
+                return None
+            case Verdict.UNREADABLE:
+                self._postpone(entry, inbox, db, admission.why)
+                return None
+            case Verdict.CHANGED:
+                log.info("%s: changed since it was taken; waiting until it is complete", entry.path)
+                inbox.wait_for_change(entry, "it changed after it was taken")
+                self.flags.rescan = True
+                return None
+            case Verdict.DUPLICATE:
+                inbox.finish(entry, FileReport.duplicate(entry.path, entry.sha256, admission.why))
+                log.info("%s: same content as %s; not imported again", entry.path, admission.why)
+                return None
+            case unknown:
+                assert_never(unknown)
+
+    def _on_bug(self, entry: InboxFile, inbox: Inbox, db: StateDB, exc: Exception) -> None:
+        """A bug of ours must not stop the daemon; the file is retried a few times,
+        then set aside with the error."""
+        log.exception("%s: unexpected error", entry.path)
+        set_status(db, last_error=f"{now()} {entry.path}: {type(exc).__name__}: {exc}")
+        if entry.attempts + 1 >= MAX_ATTEMPTS:
+            self._fail(
+                entry,
+                inbox,
+                db,
+                f"internal error: {type(exc).__name__}: {exc}",
+                "please report this as a bug with the file attached",
+            )
+        else:
+            self.gave_up = self.once
+            inbox.postpone(entry, self.config.daemon.retry, f"{type(exc).__name__}: {exc}")
 
     def _sync(
         self,
         entry: InboxFile,
         content: bytes,
         watch: WatchConfig | None,
-        session: SyncSession,
-        inbox: Inbox,
+        target: _Target,
         db: StateDB,
-        library: str,
     ) -> None:
-        report = session.sync(
+        session, inbox = target.session, target.inbox
+        assert session is not None
+        result = session.sync(
             [
                 SyncInput(
                     entry.path,
@@ -598,32 +641,21 @@ class Daemon:
             stop=self.flags.stop.is_set,
             progress=lambda _n: self._ping(),
         )
-        if report.failed_files and not report.outcomes:
-            self._fail(entry, inbox, db, "; ".join(report.failed_files), NOT_READ)
+        if result.failed_files and not result.outcomes:
+            self._fail(entry, inbox, db, "; ".join(result.failed_files), NOT_READ)
             return
-        document = report_document(entry.path, report, entry.sha256)
+        report = FileReport.of_sync(entry.path, result, entry.sha256)
         if self._changed(entry):
             # What was synced is whole (the bytes taken), but the file now holds
             # something else: keep what this run wrote and sync the file again.
             log.info("%s: changed while it was synced; it is synced again whole", entry.path)
-            inbox.keep_outcomes(entry, writing_outcomes(document["records"]))
+            inbox.keep_outcomes(entry, report.writing())
             inbox.wait_for_change(entry, "it changed while it was synced")
             self.flags.rescan = True
             return
-        document = merge_runs(document, inbox.earlier_outcomes(entry))
-        document["library"] = library  # which library the records went to
-        self._deliver(entry, document, inbox, db)
-        self.processed += 1
-        summary = document["summary"]
-        log.info("%s: %s", entry.path, ", ".join(f"{v} {k}" for k, v in summary.items()))
-        if summary.get("failed"):
-            self.failed += 1
-            refused = [r for r in document["records"] if r["result"] == "failed"]
-            first = f"; first: {_record_name(refused[0])}" if refused else ""
-            set_status(
-                db,
-                last_error=f"{_now()} {entry.path}: {summary['failed']} record(s) failed{first}",
-            )
+        report = report.with_earlier(inbox.earlier_outcomes(entry))
+        target.documents.named(entry.folder, report.attachment_names())
+        self._deliver(entry, report.for_library(target.library.name), inbox, db)
 
     @staticmethod
     def _changed(entry: InboxFile) -> bool:
@@ -634,23 +666,21 @@ class Daemon:
 
     def _fail(self, entry: InboxFile, inbox: Inbox, db: StateDB, why: str, what: str) -> None:
         self.failed += 1
-        set_status(db, last_error=f"{_now()} {entry.path}: {why}")
+        set_status(db, last_error=f"{now()} {entry.path}: {why}")
         inbox.fail(entry, why, what)
 
     def _postpone(self, entry: InboxFile, inbox: Inbox, db: StateDB, why: str) -> None:
         delay = min(RETRY_MAX, self.config.daemon.retry * 2**entry.attempts)
         log.warning("%s: %s; trying again in %.0f s", entry.path, why, delay)
-        set_status(db, last_error=f"{_now()} {entry.path}: {why}")
+        set_status(db, last_error=f"{now()} {entry.path}: {why}")
         self.gave_up = self.once
         inbox.postpone(entry, delay, why)
 
-    def _deliver(
-        self, entry: InboxFile, document: dict[str, Any], inbox: Inbox, db: StateDB
-    ) -> None:
+    def _deliver(self, entry: InboxFile, report: FileReport, inbox: Inbox, db: StateDB) -> None:
         """Write the report and move the file; a full disk here loses nothing: the
         report is already in the database and the next rescan delivers it."""
         try:
-            inbox.finish(entry, document)
+            inbox.finish(entry, report)
         except (InputError, StateError) as exc:
             log.error(
                 "%s: synced, but the report or the move into processed/ failed (%s); "
@@ -659,95 +689,35 @@ class Daemon:
                 exc,
             )
             with contextlib.suppress(StateError):
-                set_status(db, last_error=f"{_now()} {entry.path}: {exc}")
+                set_status(db, last_error=f"{now()} {entry.path}: {exc}")
+        self.processed += 1
+        summary = report.summary
+        log.info("%s: %s", entry.path, ", ".join(f"{v} {k}" for k, v in summary.items()))
+        if summary.get("failed"):
+            self.failed += 1
+            refused = report.refused()
+            first = f"; first: {_record_name(refused[0])}" if refused else ""
+            set_status(
+                db,
+                last_error=f"{now()} {entry.path}: {summary['failed']} record(s) failed{first}",
+            )
 
     def _status(self) -> None:
         counts: dict[str, int] = {}
         for target in self.targets:
-            for name, n in target.inbox.counts_since(_midnight()).items():
+            for name, n in target.inbox.counts_since(midnight()).items():
                 counts[name] = counts.get(name, 0) + n
-        pending = sum(counts.get(s, 0) for s in ACTIVE)
         self.notifier.status(
-            f"{pending} pending, {counts.get('processed', 0)} processed and "
-            f"{counts.get('failed', 0)} failed today"
+            f"{pending(counts)} pending, {counts.get(FileStatus.PROCESSED, 0)} processed and "
+            f"{counts.get(FileStatus.FAILED, 0)} failed today"
         )
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _midnight() -> str:
-    """The start of today (UTC), in the form timestamps are stored in."""
-    return (
-        datetime.now(UTC)
-        .replace(hour=0, minute=0, second=0, microsecond=0)
-        .isoformat(timespec="seconds")
-    )
-
-
-def _record_name(rec: dict[str, Any]) -> str:
-    src = rec["sources"][0] if rec.get("sources") else {"file": "?", "line": "?"}
+def _record_name(rec: RecordJson) -> str:
+    sources = rec.get("sources")
+    src = sources[0] if sources else {"file": "?", "line": "?"}
     text = f"{src['file']}:{src['line']} {rec.get('title', '')!r}"
     return f"{text}: {rec['message']}" if rec.get("message") else text
-
-
-def daemon_state(state_path: Path) -> dict[str, Any]:
-    """Whether a daemon runs on this state database: its lock (lock.py) says."""
-    who = holder(state_path)
-    if who is None:
-        return {"daemon_running": False, "daemon_pid": None}
-    if who.role is Role.COMMAND:
-        return {"daemon_running": False, "daemon_pid": None, "command_pid": who.pid}
-    return {"daemon_running": True, "daemon_pid": who.pid or None}
-
-
-def status_of(
-    db: StateDB,
-    library: str,
-    state_path: Path | None = None,
-    *,
-    inbox_library: str | None = None,
-) -> dict[str, Any]:
-    """What ``syncd status`` shows; ``library`` keys the mirror, ``inbox_library``
-    (default: the same) the files (they differ for a desktop library)."""
-    values = dict(db.conn.execute("SELECT name, value FROM daemon_status").fetchall())
-    mirror = db.mirror_status(library)
-    since = _midnight()
-    inbox = Inbox(db, inbox_library or library)
-    counts = inbox.counts_since(since)
-    (items,) = db.conn.execute(
-        # What a user counts as items: not notes or attachments, not in the trash.
-        "SELECT COUNT(*) FROM mirror_item WHERE library = ? AND parent_key IS NULL "
-        "AND trashed = 0 AND item_type NOT IN ('note', 'attachment', 'annotation')",
-        (library,),
-    ).fetchone()
-    return {
-        "library": library,
-        **(daemon_state(state_path) if state_path is not None else {}),
-        "mirror_version": mirror.version if mirror else None,
-        # Every sync refreshes the mirror, not only the daemon's timer.
-        "last_mirror_refresh": mirror.refreshed_at.isoformat(timespec="seconds")
-        if mirror
-        else values.get("last_refresh"),
-        "mirror_items": int(items) if mirror else None,
-        "daemon_started_at": values.get("started_at"),
-        "daemon_heartbeat": values.get("heartbeat"),
-        "files_pending": sum(counts.get(s, 0) for s in ACTIVE),
-        "files_processed_today": counts.get("processed", 0),
-        "files_failed_today": counts.get("failed", 0),
-        "failed_files_today": [{"file": f, "why": why} for f, why in inbox.failed_since(since)],
-        "refused_records_today": [
-            {
-                "file": r["file"],
-                "line": r["line"],
-                "title": r.get("title", ""),
-                "message": r.get("message", ""),
-            }
-            for r in inbox.refused_since(since)
-        ],
-        "last_error": values.get("last_error") or None,
-    }
 
 
 def run_daemon(config_path: str | None, *, once: bool = False) -> int:

@@ -28,11 +28,12 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from syncd import jsonio
+from syncd.clock import now
 from syncd.errors import StateError
 from syncd.files import ensure_private_dir
 
@@ -193,6 +194,27 @@ MIGRATIONS: list[str] = [
     ALTER TABLE sync_notes ADD COLUMN slot TEXT;
     CREATE INDEX sync_notes_parent ON sync_notes (library, parent_key);
     """,
+    # 10: a daemon file on its way to failed/ has its own status, ``failing``
+    # (syncd/inbox.py); before, it was ``synced`` or ``reported`` like a file on its
+    # way to processed/, told apart by the shape of its stored report.
+    """
+    UPDATE inbox_file SET status = 'failing'
+    WHERE status IN ('synced', 'reported') AND report IS NOT NULL
+    AND json_extract(report, '$.error') IS NOT NULL
+    AND json_extract(report, '$.summary') IS NULL;
+    """,
+    # 11: documents (PDFs...) dropped into a watched folder, waiting for the export
+    # that names them; the wait is bounded (see syncd/documents.py).
+    """
+    CREATE TABLE inbox_document (
+        library    TEXT NOT NULL,
+        path       TEXT NOT NULL,              -- the document, in a watched folder
+        folder     TEXT NOT NULL,              -- that folder
+        seen_at    REAL NOT NULL,              -- unix time it was first seen
+        unnamed_at TEXT,                       -- the wait ended, no export named it
+        PRIMARY KEY (library, path)
+    );
+    """,
 ]
 
 _SQL_CHUNK = 500  # stays below SQLite's bound-parameter limit
@@ -216,10 +238,6 @@ class MirrorStatus:
     library: str
     version: int
     refreshed_at: datetime
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
@@ -549,7 +567,7 @@ class StateDB:
             "INSERT INTO mirror_library (library, version, refreshed_at) VALUES (?, ?, ?) "
             "ON CONFLICT (library) DO UPDATE SET version = excluded.version, "
             "refreshed_at = excluded.refreshed_at",
-            (library, version, _now()),
+            (library, version, now()),
         )
 
 

@@ -1,4 +1,9 @@
-"""Running `syncd run` as a real subprocess against the sandbox."""
+"""Running `syncd run` as a real subprocess against the sandbox.
+
+A test module that wants the ``inbox`` fixture binds it at module level
+(``inbox = daemon_helpers.inbox``): imported by name, every test's argument would
+shadow an unused import.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import TEST_KEY
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    """A watched folder, empty."""
+    path = tmp_path / "inbox"
+    path.mkdir()
+    return path
+
+
+def reports(inbox: Path) -> list[Path]:
+    """The JSON reports in the folder's processed/, by name."""
+    folder = inbox / "processed"
+    return sorted(folder.glob("*.report.json")) if folder.exists() else []
 
 
 def write_config(

@@ -15,12 +15,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+import daemon_helpers
 import pytest
+from attachment_helpers import pdf, record
 from conftest import TEST_KEY
-from daemon_helpers import DaemonProcess, wait_for, write_config
+from daemon_helpers import DaemonProcess, reports, wait_for, write_config
 from sync_helpers import doi_counts, export_text, make_records, regular_items
 
 from syncd.sandbox import FaultPlan, validate
+
+inbox = daemon_helpers.inbox  # the fixture: a watched folder, empty
 
 # syncd cuts values to the API's documented limits, so the tests that need a refusal
 # lower the sandbox's field limit below this abstract (a stricter server still refuses).
@@ -37,18 +41,6 @@ def syncd(
         timeout=120,
         env={**os.environ, "ZOTERO_API_KEY": TEST_KEY, **(env or {})},
     )
-
-
-def reports(inbox: Path) -> list[Path]:
-    folder = inbox / "processed"
-    return sorted(folder.glob("*.report.json")) if folder.exists() else []
-
-
-@pytest.fixture
-def inbox(tmp_path: Path) -> Path:
-    path = tmp_path / "inbox"
-    path.mkdir()
-    return path
 
 
 # -- item 5: one daemon per state database ------------------------------------------
@@ -114,6 +106,50 @@ def test_a_document_waits_in_its_folder_for_the_export_that_names_it(
         assert daemon.stop() == 0
     assert (inbox / "paper.pdf").exists()
     assert not (inbox / "failed" / "paper.pdf").exists()
+
+
+def waiting_documents(cfg: Path) -> list[dict[str, Any]]:
+    return list(json.loads(syncd(cfg, "status", "--json").stdout)["documents_waiting"])
+
+
+def test_a_document_no_export_names_is_reported_when_its_wait_ends_and_stays(
+    sandbox: Any, tmp_path: Path, inbox: Path
+) -> None:
+    cfg = write_config(tmp_path, sandbox, inbox)
+    cfg.write_text(cfg.read_text().replace("[daemon]\n", "[daemon]\ndocument_wait = 1\n"))
+    daemon = DaemonProcess(cfg, tmp_path)
+    try:
+        daemon.wait_ready()
+        pdf(inbox / "orphan.pdf", "orphan")
+        wait_for(lambda: "no export named" in daemon.log.read_text(), 60, "the report")
+        text = syncd(cfg, "status").stdout
+        (waiting,) = waiting_documents(cfg)
+    finally:
+        assert daemon.stop() == 0
+    assert "orphan.pdf: no export named this document within 1 s" in daemon.log.read_text()
+    assert waiting["file"] == str(inbox / "orphan.pdf") and waiting["unnamed_at"]
+    assert f"{inbox / 'orphan.pdf'}: no export named it" in text
+    assert (inbox / "orphan.pdf").exists() and not (inbox / "failed").exists()
+
+
+def test_a_waiting_document_the_next_export_names_waits_no_more(
+    sandbox: Any, tmp_path: Path, inbox: Path
+) -> None:
+    cfg = write_config(tmp_path, sandbox, inbox)
+    daemon = DaemonProcess(cfg, tmp_path)
+    try:
+        daemon.wait_ready()
+        pdf(inbox / "paper.pdf", "paper")
+        wait_for(lambda: "is a document" in daemon.log.read_text(), 60, "the document seen")
+        (listed,) = waiting_documents(cfg)
+        (inbox / "paper.ris").write_text(record("10.5555/paper"), encoding="utf-8")
+        wait_for(lambda: len(reports(inbox)) == 1, 60, "the export's report")
+        after = waiting_documents(cfg)
+    finally:
+        assert daemon.stop() == 0
+    assert listed["file"] == str(inbox / "paper.pdf") and listed["unnamed_at"] is None
+    assert "attachment uploaded" in (inbox / "processed" / "paper.ris.report.txt").read_text()
+    assert after == []
 
 
 def test_an_empty_file_does_not_hold_up_the_rest_of_its_folder(

@@ -1,10 +1,16 @@
-"""A file's report covers all its runs (issue 15, item 11): merging the runs."""
+"""A file's report: it covers all its runs (issue 15, item 11), and reads as the terminal does."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from syncd.reports import merge_runs, writing_outcomes
+from syncd.attachments.outcome import AttachmentOutcome, AttachmentResult
+from syncd.core.merge import Conflict
+from syncd.formats.ris.mapping import SourceRef
+from syncd.reports import FileReport, writing_outcomes
+from syncd.sync.outcome import RecordKind, RecordOutcome, SyncReport
+from syncd.sync.render import outcome_line, report_text
 
 
 def rec(key: str | None, result: str, line: int, **kw: Any) -> dict[str, Any]:
@@ -31,6 +37,11 @@ def document(*records: dict[str, Any]) -> dict[str, Any]:
         "problems": [],
         "failed_files": [],
     }
+
+
+def merge_runs(document: dict[str, Any], earlier: list[Any]) -> dict[str, Any]:
+    """The final report of a file whose last run is ``document``, as stored."""
+    return FileReport.from_json(document).with_earlier(earlier).as_json()
 
 
 def test_a_record_created_in_an_earlier_run_is_created_in_the_final_report() -> None:
@@ -64,3 +75,39 @@ def test_only_records_that_wrote_something_are_kept_between_runs() -> None:
         [rec("K1", "created", 1), rec("K2", "unchanged", 5), rec(None, "failed", 9)]
     )
     assert [r["key"] for r in kept] == ["K1"]
+
+
+def test_a_merged_report_counts_as_a_single_run_counts() -> None:
+    attachment = {"result": "failed", "name": "a.pdf", "message": "Zotero refused it"}
+    final = document(
+        rec("K1", "unchanged", 1),
+        rec(None, "ambiguous", 5),
+        rec("K3", "created", 9, attachments=[attachment]),
+    )
+    merged = merge_runs(final, [rec("K1", "created", 1)])
+    assert merged["summary"]["ambiguous"] == 1 and merged["summary"]["skipped"] == 0
+    assert merged["summary"]["failed"] == 1  # the attachment Zotero refused
+
+
+def test_a_record_reads_the_same_on_the_terminal_and_in_its_report() -> None:
+    outcome = RecordOutcome(
+        RecordKind.CONFLICT,
+        (SourceRef("a.ris", 7, 9, 0, "generic"),),
+        "A title",
+        key="ABCD2345",
+        conflicts=(Conflict("pages", "1-2", "1-3", None),),
+        attachments=(AttachmentOutcome(AttachmentResult.LINKED, "https://x.org/a"),),
+    )
+    terminal = outcome_line(outcome)
+    report = FileReport.of_sync(Path("a.ris"), SyncReport([outcome]), "0" * 64)
+    text = report_text(report)
+    assert terminal == (
+        "a.ris:7: conflict ABCD2345 'A title' "
+        "[conflict pages: Zotero has '1-2', export has '1-3']\n"
+        "    attachment linked 'https://x.org/a'"
+    )
+    assert (
+        "line 7: conflict ABCD2345 'A title' "
+        "[conflict pages: Zotero has '1-2', export has '1-3'; Zotero's value kept]\n"
+        "    attachment linked 'https://x.org/a'\n"
+    ) in text

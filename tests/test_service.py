@@ -7,9 +7,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
-from daemon_helpers import DaemonProcess, wait_for, write_config
+import daemon_helpers
+from daemon_helpers import DaemonProcess, reports, wait_for, write_config
 from sync_helpers import doi_counts, export_text, make_records
+
+inbox = daemon_helpers.inbox  # the fixture: a watched folder, empty
 
 
 def processed(inbox: Path) -> list[Path]:
@@ -21,18 +23,6 @@ def processed(inbox: Path) -> list[Path]:
         for p in folder.iterdir()
         if not p.name.endswith((".json", ".txt")) or p.name.endswith(".ris.txt")
     )
-
-
-def reports(inbox: Path) -> list[Path]:
-    folder = inbox / "processed"
-    return sorted(folder.glob("*.report.json")) if folder.exists() else []
-
-
-@pytest.fixture
-def inbox(tmp_path: Path) -> Path:
-    path = tmp_path / "inbox"
-    path.mkdir()
-    return path
 
 
 def test_daemon_takes_complete_files_once(sandbox: Any, tmp_path: Path, inbox: Path) -> None:

@@ -20,8 +20,8 @@ sync, as it would at the next request anyway.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
+from syncd import clock
 from syncd.errors import ApiError, ApiUnavailableError, SchemaError
 from syncd.schema import Schema
 from syncd.state import StateDB
@@ -78,7 +78,7 @@ def follow_server_schema(client: ZoteroClient, db: StateDB, current: Schema) -> 
                 client.base_url,
                 schema.version,
                 document.decode("utf-8", "replace"),
-                datetime.now(UTC).isoformat(timespec="seconds"),
+                clock.now(),
             ),
         )
     log.info(

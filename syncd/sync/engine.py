@@ -38,7 +38,7 @@ from syncd.library.mirror import mirror_item
 from syncd.schema import Schema
 from syncd.state import StateDB
 from syncd.sync import store
-from syncd.sync.outcome import RecordOutcome
+from syncd.sync.outcome import RecordKind, RecordOutcome
 from syncd.zotero.client import WriteResult
 
 log = logging.getLogger(__name__)
@@ -223,7 +223,7 @@ def _title(action: Action) -> str:
 
 
 def _outcome(action: Action, kind: str, **kw: Any) -> RecordOutcome:
-    return RecordOutcome(kind=kind, sources=action.sources, title=_title(action), **kw)
+    return RecordOutcome(kind=RecordKind(kind), sources=action.sources, title=_title(action), **kw)
 
 
 def _quiet_outcome(action: Action) -> RecordOutcome:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypedDict, assert_never
 
 from syncd.attachments.outcome import AttachmentOutcome, AttachmentResult
 from syncd.core.merge import Conflict, Kept
@@ -13,13 +14,67 @@ from syncd.formats.ris.records import ReadProblem
 SUMMARY_KEYS = ("created", "updated", "unchanged", "conflicts", "failed", "skipped", "ambiguous")
 
 
+class RecordKind(StrEnum):
+    """What became of a record (``result`` in reports)."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    CONFLICT = "conflict"
+    AMBIGUOUS = "ambiguous"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    # Refused for its content on an earlier run and not sent again: counted with the
+    # skipped, the failure was reported then.
+    REFUSED = "refused"
+
+
+#: Results that wrote to the library.
+WROTE = (RecordKind.CREATED, RecordKind.UPDATED)
+
+
+def summary_key(kind: RecordKind | str) -> str:
+    """Which summary count a record's result adds to."""
+    match RecordKind(kind):
+        case RecordKind.CREATED | RecordKind.UPDATED | RecordKind.UNCHANGED:
+            return str(kind)
+        case RecordKind.CONFLICT:
+            return "conflicts"
+        case RecordKind.FAILED | RecordKind.AMBIGUOUS:
+            return str(kind)
+        case RecordKind.SKIPPED | RecordKind.REFUSED:
+            return "skipped"
+        case unreachable:
+            assert_never(unreachable)
+
+
+class SourceJson(TypedDict):
+    file: str
+    line: int | None
+    dialect: str
+
+
+class RecordJson(TypedDict, total=False):
+    """A record's outcome as reports store it (:meth:`RecordOutcome.as_json`); a report
+    written by an older syncd may lack the later keys."""
+
+    result: str
+    key: str | None
+    title: str
+    sources: list[SourceJson]
+    message: str
+    changed_fields: list[str]
+    conflicts: list[dict[str, Any]]
+    candidates: list[str]
+    kept: list[dict[str, Any]]
+    attachments: list[dict[str, Any]]
+
+
 @dataclass(frozen=True, slots=True)
 class RecordOutcome:
-    """One distinct record's fate. ``kind`` is created, updated, unchanged, conflict,
-    ambiguous, skipped, failed or refused (refused for its content on an earlier run
-    and not sent again: counted with the skipped, the failure was reported then)."""
+    """One distinct record's fate."""
 
-    kind: str
+    kind: RecordKind
     sources: tuple[SourceRef, ...]
     title: str
     key: str | None = None
@@ -32,9 +87,9 @@ class RecordOutcome:
     # The files and links the record named, each with what happened to it.
     attachments: tuple[AttachmentOutcome, ...] = ()
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> RecordJson:
         return {
-            "result": self.kind,
+            "result": self.kind.value,
             "key": self.key,
             "title": self.title,
             "sources": [
@@ -48,27 +103,6 @@ class RecordOutcome:
             "attachments": [a.as_json() for a in self.attachments],
         }
 
-    def line(self) -> str:
-        src = self.sources[0]
-        text = f"{src.file}:{src.line}: {self.kind}"
-        if self.key:
-            text += f" {self.key}"
-        text += f" {self.title!r}"
-        if self.changed_fields:
-            text += f" (changed: {', '.join(self.changed_fields)})"
-        for c in self.conflicts:
-            text += (
-                f" [conflict {c.field}: Zotero has {c.zotero_value!r},"
-                f" export has {c.export_value!r}]"
-            )
-        for k in self.kept:
-            text += f" [kept {k.field}: {k.why}]"
-        if self.message:
-            text += f": {self.message}"
-        for attachment in self.attachments:
-            text += f"\n    {attachment.line()}"
-        return text
-
 
 @dataclass
 class SyncReport:
@@ -81,20 +115,7 @@ class SyncReport:
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(SUMMARY_KEYS, 0)
         for o in self.outcomes:
-            if o.kind == "created":
-                counts["created"] += 1
-            elif o.kind == "updated":
-                counts["updated"] += 1
-            elif o.kind == "unchanged":
-                counts["unchanged"] += 1
-            elif o.kind == "conflict":
-                counts["conflicts"] += 1
-            elif o.kind == "failed":
-                counts["failed"] += 1
-            elif o.kind == "ambiguous":
-                counts["ambiguous"] += 1
-            else:  # skipped, refused
-                counts["skipped"] += 1
+            counts[summary_key(o.kind)] += 1
         counts["failed"] += sum(1 for p in self.problems if p.severity == "error")
         # An attachment Zotero refused is a file that failed: the run is not clean, and
         # the same export dropped again is synced again rather than taken as done.
@@ -120,5 +141,5 @@ class SyncReport:
                 "message": o.message,
             }
             for o in self.outcomes
-            if o.kind == "ambiguous"
+            if o.kind is RecordKind.AMBIGUOUS
         ]

@@ -1,13 +1,21 @@
-"""Plans and reports as text for people and as JSON for scripts. Pure formatting."""
+"""Plans and reports as text for people and as JSON for scripts. Pure formatting.
+
+A record's outcome has one rendering (``record_lines``), used by ``syncd sync`` on
+the terminal (``outcome_line``) and by a file's report (``report_text``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from syncd.attachments.outcome import AttachmentOutcome, AttachmentResult
+from syncd.attachments.outcome import AttachmentOutcome, AttachmentResult, attachment_lines
 from syncd.core.plan import ACTION_KINDS, Action, Plan
-from syncd.sync.outcome import SyncReport
+from syncd.sync.outcome import RecordJson, RecordOutcome, SyncReport
+
+if TYPE_CHECKING:
+    # reports.py writes the report files with these renderers.
+    from syncd.reports import FileError, FileReport
 
 
 def _short(value: Any, limit: int = 50) -> str:
@@ -143,3 +151,57 @@ def unattached_lines(report: SyncReport) -> list[str]:
             if a.result in (AttachmentResult.REFUSED, AttachmentResult.FAILED):
                 lines.append(f"{src.file}:{src.line}: {a.line()}")
     return lines
+
+
+def record_lines(rec: RecordJson, place: str, *, in_report: bool = False) -> list[str]:
+    """A record's outcome: one line, then one per attachment. ``place`` says where
+    the record is; ``in_report``: the words a report file adds to a conflict."""
+    text = f"{place}: {rec['result']}"
+    if rec.get("key"):
+        text += f" {rec['key']}"
+    text += f" {rec['title']!r}"
+    if rec.get("changed_fields"):
+        text += f" (changed: {', '.join(rec['changed_fields'])})"
+    kept_note = "; Zotero's value kept" if in_report else ""
+    for c in rec.get("conflicts", []):
+        text += (
+            f" [conflict {c['field']}: Zotero has {c['zotero']!r}, export has "
+            f"{c['export']!r}{kept_note}]"
+        )
+    for k in rec.get("kept", []):
+        text += f" [kept {k['field']}: {k['why']}]"
+    if rec.get("message"):
+        text += f": {rec['message']}"
+    return [text, *attachment_lines(rec.get("attachments", []))]
+
+
+def outcome_line(outcome: RecordOutcome) -> str:
+    """A record's outcome as ``syncd sync`` prints it (``file:line: result ...``)."""
+    src = outcome.sources[0]
+    return "\n".join(record_lines(outcome.as_json(), f"{src.file}:{src.line}"))
+
+
+def report_text(report: FileReport) -> str:
+    """``NAME.report.txt``."""
+    lines = [f"syncd report for {report.file} ({report.synced_at})"]
+    lines.append(", ".join(f"{v} {k}" for k, v in report.summary.items()))
+    for rec in report.records:
+        sources = rec.get("sources")
+        line = sources[0]["line"] if sources else "?"
+        lines.extend(record_lines(rec, f"line {line}", in_report=True))
+    for problem in report.problems:
+        # Informational notes (a cited-by link dropped...) stay in the JSON report.
+        if problem["severity"] != "info":
+            lines.append(f"line {problem['line']}: {problem['severity']}: {problem['message']}")
+    lines.extend(f"not read: {failed}" for failed in report.failed_files)
+    if report.duplicate_of:
+        lines.append(f"same content as {report.duplicate_of}: not imported again")
+    return "\n".join(lines) + "\n"
+
+
+def error_text(error: FileError) -> str:
+    """``NAME.error.txt``, beside a file in ``failed/``."""
+    return (
+        f"syncd could not read {error.file}\n\nWhy: {error.error}\n\n"
+        f"What to do: {error.what_to_do}\n"
+    )

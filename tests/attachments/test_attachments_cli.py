@@ -11,7 +11,8 @@ from attachment_helpers import pdf, record
 from conftest import TEST_KEY
 from test_cli import config, syncd
 
-from syncd.reports import report_text
+from syncd.reports import FileReport
+from syncd.sync.render import report_text
 
 ENV = {"ZOTERO_API_KEY": TEST_KEY}
 
@@ -62,7 +63,7 @@ def test_the_report_text_lists_each_attachment() -> None:
         ],
         "problems": [],
     }
-    text = report_text(document)
+    text = report_text(FileReport.from_json(document))
     assert "attachment uploaded K2345678 'a.pdf' (2.0 kB)" in text
     assert "attachment refused '/root/x': outside" in text
 

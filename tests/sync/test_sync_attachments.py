@@ -19,6 +19,7 @@ from syncd.attachments.outcome import AttachmentResult
 from syncd.config import AttachmentsConfig, Config
 from syncd.sandbox.protocol import Request, Response
 from syncd.sync.outcome import RecordOutcome
+from syncd.sync.render import outcome_line
 from syncd.sync.session import SyncInput
 
 
@@ -108,7 +109,7 @@ def test_paths_outside_the_allowed_folders_are_never_read(sandbox: Any, tmp_path
     assert outcome.attachments[0].name == "../../etc/passwd"
     assert children(sandbox, str(outcome.key)) == []
     assert not [r for r in sandbox.log if r.path.endswith("/file")]
-    assert "refused" in outcome.line() and "/root/.ssh/id_rsa" in outcome.line()
+    assert "refused" in outcome_line(outcome) and "/root/.ssh/id_rsa" in outcome_line(outcome)
 
 
 def _config(sandbox: Any, state: Path, **kw: Any) -> Config:

@@ -32,6 +32,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from sync_helpers import LIBRARY, regular_items, session_for
 
 from syncd.sandbox import Sandbox
+from syncd.sync.render import outcome_line
 from syncd.sync.session import SyncInput, SyncSession
 
 PEOPLE = [("Smith", "Paul James"), ("Nakamura", "Keiko"), ("Larsen", "Ingrid Marie")]
@@ -226,7 +227,9 @@ class SourcesMachine(RuleBasedStateMachine):
         if converged:
             event("a sync after every source was synced")
             writes = self.sandbox.count(kind="write")
-            assert writes == 0, f"{source} wrote again: {[o.line() for o in report.outcomes]}"
+            assert writes == 0, (
+                f"{source} wrote again: {[outcome_line(o) for o in report.outcomes]}"
+            )
             assert report.counts()["conflicts"] == 0
         self.synced.add(source)
         self.held_back[source] = _works(report.outcomes, ("skipped", "ambiguous"))
@@ -253,7 +256,9 @@ class SourcesMachine(RuleBasedStateMachine):
         duplicate of KEY". Any other second item is a duplicate."""
         (outcome,) = [o for o in outcomes if o.key == key]
         earlier = [k for k, w in [*self.work_of.items(), *self.copies.items()] if w == work]
-        assert work == DOI_ONLY_AND_PMID_ONLY and source in ("pubmed", "lens"), outcome.line()
+        assert work == DOI_ONLY_AND_PMID_ONLY and source in ("pubmed", "lens"), outcome_line(
+            outcome
+        )
         # The hint compares title, year, first author, journal, volume and first
         # page: an item whose values there are the user's (a date emptied), or the
         # user's copy (a title and a DOI only), does not look like the record.
@@ -264,7 +269,7 @@ class SourcesMachine(RuleBasedStateMachine):
             for k in earlier
         )
         assert hidden or any(f"possible duplicate of {k}" in outcome.message for k in earlier), (
-            outcome.line()
+            outcome_line(outcome)
         )
         self.by_design.add(work)
 

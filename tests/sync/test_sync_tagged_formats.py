@@ -13,7 +13,7 @@ import pytest
 from conftest import TEST_KEY
 from sync_helpers import regular_items, session_for, sync_file
 
-from syncd.reports import report_document
+from syncd.reports import FileReport
 
 TITLE = "Sleep spindles and overnight memory consolidation in adolescents"
 DOI = "10.5555/sleep.spindles.2021.77"
@@ -174,7 +174,7 @@ def test_the_report_says_how_the_file_was_read_and_each_record_names_its_format(
     path = _write(tmp_path, "pubmed.txt", MEDLINE)
     with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
         report = sync_file(session, path)
-    document = report_document(path, report, "0" * 64)
+    document = FileReport.of_sync(path, report, "0" * 64).as_json()
     assert {
         "file": str(path),
         "line": None,
