@@ -16,6 +16,7 @@ from syncd.config import ApiKind, Config, LibraryConfig
 from syncd.errors import DesktopUnreachableError, LocalKeyRefusedError, ServerChangedError
 from syncd.sandbox import Sandbox
 from syncd.state import StateDB
+from syncd.sync.outcome import RecordKind
 from syncd.sync.session import SyncInput
 from syncd.zotero.retry import RetryPolicy
 
@@ -219,5 +220,5 @@ def test_a_desktop_group_without_library_versions_is_read_whole_and_resyncs_clea
         assert session.db.mirror_item(session.library, gone) is None
         report = session.sync([SyncInput(export)])
     # The deleted one is not made again (syncd made it; recreate_deleted is off).
-    assert Counter(o.kind for o in report.outcomes)["unchanged"] == 3
+    assert Counter(o.kind for o in report.outcomes)[RecordKind.UNCHANGED] == 3
     assert desk.count(kind="write") == 0
