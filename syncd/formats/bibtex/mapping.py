@@ -433,7 +433,8 @@ def _creator(raw: str, creator_type: str) -> dict[str, Any] | None:
     else:
         try:
             parts = splitname(raw, strict_mode=False)
-        except (InvalidName, IndexError, ValueError):
+        # StopIteration: splitname's own next() on a name ending in a backslash.
+        except (InvalidName, IndexError, ValueError, StopIteration):
             return mv.creator(decode(raw), creator_type)
         last = decode(" ".join(parts.get("von", []) + parts.get("last", [])))
         first = decode(" ".join(parts.get("first", [])))

@@ -259,3 +259,12 @@ def test_a_pmid_field_that_is_no_number_stays_an_extra_line(tmp_path: Path) -> N
     rec = one(tmp_path, "@article{k, title = {T}, pmid = {P123456}}")
     assert "PMID" not in rec.item
     assert rec.item["extra"].splitlines() == ["PMID: P123456"]
+
+
+def test_a_name_ending_in_a_lone_backslash_is_kept_whole_not_a_crash(tmp_path: Path) -> None:
+    # bibtexparser's splitname raises StopIteration on a trailing backslash; inside the
+    # converting generator that became a RuntimeError (found by the fuzz test).
+    rec = one(tmp_path, "@article{k, title = {T}, author = {Doe, J. and Roe, b\\ }}")
+    assert rec.item["creators"][0]["lastName"] == "Doe"
+    assert rec.item["creators"][1]["creatorType"] == "author"
+    assert "Roe" in str(rec.item["creators"][1])
