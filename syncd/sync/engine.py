@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from syncd.core.match import LibraryIndex
-from syncd.core.plan import Action, Options, make_plan, note_digest
+from syncd.core.plan import Action, Options, make_plan, note_digest, settled_after_write
 from syncd.errors import Interrupted
 from syncd.library.mirror import mirror_item
 from syncd.schema import Schema
@@ -141,17 +141,21 @@ def execute(
     creates, writes = _held_back(creates, writes, run, outcomes)
     # One transaction for all of them: a commit each (synchronous=FULL) made an
     # unchanged re-sync of thousands of records wait on thousands of fsyncs.
-    store.record_intents(
-        db,
-        library,
-        [
-            (action.key, action.identities, action.new_base)
-            for action in quiet
-            if action.kind in ("unchanged", "conflict") and action.key and not action.recorded
-        ],
-        confirmed=True,
-        created_by_syncd=False,
-    )
+    with db.transaction():
+        store.record_intents(
+            db,
+            library,
+            [
+                (action.key, action.identities, action.new_base)
+                for action in quiet
+                if action.kind in ("unchanged", "conflict") and action.key and not action.recorded
+            ],
+            confirmed=True,
+            created_by_syncd=False,
+        )
+        store.settle_items(
+            db, library, [(a.key, a.settled) for a in quiet if a.key and a.settled is not None]
+        )
     if progress and quiet:
         progress(len(quiet))
 
@@ -326,7 +330,18 @@ def _create(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
             store.record_refusals(run.db, run.library, content_refused)
         if landed:
             run.remember_items(landed)
+            _settle(
+                run,
+                [
+                    (str(obj["key"]), by_key[str(obj["key"])])
+                    for obj in landed
+                    if str(obj["key"]) in by_key
+                ],
+            )
 
+    by_key = {
+        str(group[0].body["key"]): action for action, group in zip(keyed, groups, strict=True)
+    }
     state: dict[str, str] = {}  # parent key -> "created" | "failed: ..."
     # Each batch's bookkeeping runs in a worker while the next batch is on the wire,
     # one batch behind at most: it was a third of a large create's time, all of it
@@ -523,6 +538,7 @@ def _update(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
                 run.remember_items(landed)
                 for obj_json in landed:
                     _index_json(run.index, obj_json)
+            _settle(run, done.items())
             retry.extend(stale)
             if run.progress:
                 run.progress(len(done))
@@ -546,15 +562,18 @@ def _update(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
             if action.kind in ("unchanged", "conflict") and action.key:
                 # Often our own earlier attempt had landed (its answer was lost): Zotero
                 # now holds the export's values, which are the base from here on.
-                store.record_intent(
-                    run.db,
-                    run.library,
-                    action.key,
-                    action.identities,
-                    action.new_base,
-                    confirmed=True,
-                    created_by_syncd=False,
-                )
+                with run.db.transaction():
+                    store.record_intent(
+                        run.db,
+                        run.library,
+                        action.key,
+                        action.identities,
+                        action.new_base,
+                        confirmed=True,
+                        created_by_syncd=False,
+                    )
+                    if action.settled is not None:
+                        store.settle_items(run.db, run.library, [(action.key, action.settled)])
             if action.kind == "unchanged" and action.key in noted:
                 outcomes.append(_outcome(action, "updated", key=action.key))
                 continue
@@ -573,6 +592,19 @@ def _update(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
             )
         )
     return outcomes
+
+
+def _settle(run: _Run, written: Iterable[tuple[str, Action]]) -> None:
+    """Mark the items just written (the index holding the server's answer) whose
+    record would merge into them without finding anything to do: the next sync of
+    the same export skips their merge (plan.py ``settled_mark``)."""
+    marks = []
+    for key, action in written:
+        mark = settled_after_write(action, key, run.index, run.schema, run.options)
+        if mark is not None:
+            marks.append((key, mark))
+    if marks:
+        store.settle_items(run.db, run.library, marks)
 
 
 def _index_json(index: LibraryIndex, obj: Json) -> None:
