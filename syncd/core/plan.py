@@ -13,6 +13,12 @@ is written is what syncing the records one after another would write, each value
 credited to its own record's source (a Scopus count in a run with a PubMed record
 of the work stays Scopus's, and follows Scopus's next export).
 
+An unchanged re-sync merges nothing: a merge that found nothing to do leaves a mark
+on the item's link (:func:`settled_mark`: the item's version and a digest of the
+record), and while both still hold, with the base unchanged, the record is
+unchanged without merging again. Any edit in Zotero moves the version on, any
+change of the record (a value, a note, the folder's tags) changes the digest.
+
 Which item a record goes to, and which links it follows: :mod:`syncd.core.links`.
 """
 
