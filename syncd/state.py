@@ -215,6 +215,13 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (library, path)
     );
     """,
+    # 12: per item, the mark of syncd's last merge that found nothing to do: the item
+    # version and a digest of what was merged (syncd/core/plan.py ``settled_mark``).
+    # While both hold and the base is unchanged, a re-sync skips the merge. NULL: no
+    # such merge yet; every write of ``base`` clears it (syncd/sync/store.py).
+    """
+    ALTER TABLE sync_items ADD COLUMN settled TEXT;
+    """,
 ]
 
 _SQL_CHUNK = 500  # stays below SQLite's bound-parameter limit

@@ -49,6 +49,11 @@ def matching(stems: Iterable[str], names: Iterable[str]) -> list[str]:
     return found
 
 
+def matching_candidates(names: Iterable[str]) -> list[str]:
+    """Of the folder's file ``names``, those :func:`matching` may pick (documents)."""
+    return [n for n in names if PurePath(n).suffix.lower() in DOC_EXTENSIONS]
+
+
 def dropped_refs(names: Iterable[str]) -> list[AttachmentRef]:
     return [AttachmentRef(RefKind.FILE, n, PurePath(n).stem, n) for n in names]
 

@@ -9,7 +9,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
-from syncd.attachments.dropped import dropped_refs, list_folder, matching, stems_for
+from syncd.attachments.dropped import (
+    dropped_refs,
+    list_folder,
+    matching,
+    matching_candidates,
+    stems_for,
+)
 from syncd.attachments.outcome import AttachmentOutcome
 from syncd.attachments.refs import AttachmentRef, refs_of
 from syncd.attachments.step import Attacher
@@ -34,7 +40,9 @@ class _Refs:
         source = action.record.source.file
         folder = export_dir(action)
         if folder not in self._listings:
-            self._listings[folder] = list_folder(folder)
+            # Only documents can match: the folder's other files (the exports, the
+            # state database) are left out once, not looked at for every record.
+            self._listings[folder] = matching_candidates(list_folder(folder))
         stems = stems_for(
             action.record.identifiers, os.path.basename(source), self._per_file[source] == 1
         )

@@ -13,6 +13,12 @@ is written is what syncing the records one after another would write, each value
 credited to its own record's source (a Scopus count in a run with a PubMed record
 of the work stays Scopus's, and follows Scopus's next export).
 
+An unchanged re-sync merges nothing: a merge that found nothing to do leaves a mark
+on the item's link (:func:`settled_mark`: the item's version and a digest of the
+record), and while both still hold, with the base unchanged, the record is
+unchanged without merging again. Any edit in Zotero moves the version on, any
+change of the record (a value, a note, the folder's tags) changes the digest.
+
 Which item a record goes to, and which links it follows: :mod:`syncd.core.links`.
 """
 
@@ -21,8 +27,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Any
 
+from syncd import jsonio
 from syncd.core.identity import differing_kinds, work_key
 from syncd.core.links import (
     KnownLinks,
@@ -41,7 +49,19 @@ from syncd.formats.ris.mapping import ConvertedRecord, SourceRef
 from syncd.identifiers import Identifiers, doi_variant
 from syncd.schema import Schema
 
-ACTION_KINDS = ("create", "update", "unchanged", "conflict", "ambiguous", "skipped")
+
+class ActionKind(StrEnum):
+    """What a sync does for one record."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+    CONFLICT = "conflict"
+    AMBIGUOUS = "ambiguous"
+    SKIPPED = "skipped"
+
+
+ACTION_KINDS = tuple(kind.value for kind in ActionKind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +84,10 @@ class Link:
     confirmed: bool = True  # False while a create was sent but not yet seen to land
     created_by_syncd: bool = True  # False for an item syncd only filled in
     notes: tuple[WrittenNote, ...] = ()  # child notes syncd sent for it
+    # The mark (settled_mark) of the last merge into the item that found nothing to
+    # do with this base; while the item and the record still match it, merging
+    # again would find nothing again and is skipped.
+    settled: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +99,7 @@ class Options:
 
 @dataclass(frozen=True, slots=True)
 class Action:
-    kind: str
+    kind: ActionKind
     incoming: Incoming
     identities: tuple[str, ...]
     sources: tuple[SourceRef, ...]
@@ -103,6 +127,9 @@ class Action:
     # each field of ``payload`` has in Zotero now.
     field_sources: Mapping[str, str] = field(default_factory=dict)
     previous: Mapping[str, Any] = field(default_factory=dict)
+    # Found nothing to do with the base it records: the mark (settled_mark) to store
+    # for the item with ``new_base`` (None: none, or the one stored holds).
+    settled: str | None = None
 
     @property
     def record(self) -> ConvertedRecord:
@@ -239,85 +266,162 @@ def make_plan(
     options: Options = Options(),
 ) -> Plan:
     groups = collapse(list(incoming))
-    known = KnownLinks.of(links, groups)
-    by_item = {link.key: link for link in links.values()}
-    actions = [
-        _plan_one(inc, ids, sources, index, links, by_item, schema, options, known)
-        for inc, ids, sources in groups
-    ]
+    ctx = _Context(
+        index,
+        links,
+        {link.key: link for link in links.values()},
+        schema,
+        options,
+        KnownLinks.of(links, groups),
+    )
+    actions = [_plan_one(_Record(inc, ids, sources), ctx) for inc, ids, sources in groups]
     return Plan(tuple(_one_record_per_item(actions)))
 
 
-def _plan_one(
-    inc: Incoming,
-    identities: tuple[str, ...],
-    sources: tuple[SourceRef, ...],
-    index: LibraryIndex,
-    links: Mapping[str, Link],
-    by_item: Mapping[str, Link],
-    schema: Schema,
-    options: Options,
-    known: KnownLinks,
-) -> Action:
-    record = inc.record
-    item = export_item(inc)
-    notes = record.notes
-    source = source_of(record)
-    slots = _note_slots(inc, source)
-    common: dict[str, Any] = {"incoming": inc, "identities": identities, "sources": sources}
-    payload, new_base = _created(inc, item, source, [note_digest(n) for n in notes], schema)
-    create: dict[str, Any] = {"note_slots": slots, "new_base": new_base}
-    target = _choose_target(inc, item, common, create, index, links, known, options)
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What planning every record of a run looks at."""
+
+    index: LibraryIndex
+    links: Mapping[str, Link]
+    by_item: Mapping[str, Link]  # each linked item's link
+    schema: Schema
+    options: Options
+    known: KnownLinks
+
+
+@dataclass(frozen=True, slots=True)
+class _Record:
+    """One distinct record of the run (collapsed), as every action names it."""
+
+    incoming: Incoming
+    identities: tuple[str, ...]
+    sources: tuple[SourceRef, ...]
+
+    def action(self, kind: ActionKind, **details: Any) -> Action:
+        return Action(kind, self.incoming, self.identities, self.sources, **details)
+
+
+def _plan_one(rec: _Record, ctx: _Context) -> Action:
+    """Which item the record goes to, then what to write there."""
+    item = export_item(rec.incoming)
+    target = _choose_target(rec, item, ctx)
     if isinstance(target, Action):
         return target
     link, match = target
-    identities = own_identities(identities, match)
-    common["identities"] = identities
+    rec = replace(rec, identities=own_identities(rec.identities, match))
     if match.key is None:
-        return Action(
-            "create",
-            payload=payload,
-            notes=notes,
-            reason=create_reason(match),
-            **create,
-            **common,
-        )
-    current = index.items[match.key]
+        return _create_action(rec, item, ctx.schema, reason=create_reason(match))
     if match.trashed:
-        return Action(
-            "skipped",
+        return rec.action(
+            ActionKind.SKIPPED,
             key=match.key,
             matched_by=match.by,
             trashed=True,
             reason="the matching item is in the Zotero trash: not updated",
-            **common,
         )
     if link is None:
         # Found by an identifier or a merge, not by a link of its own: the item's
         # provenance is still what syncd wrote to it for other records (starting
         # afresh would forget their fields, removals and notes).
-        link = by_item.get(match.key)
+        link = ctx.by_item.get(match.key)
+    return _update_action(rec, item, link, match, ctx)
+
+
+def _create_action(
+    rec: _Record, item: dict[str, Any], schema: Schema, *, reason: str, key: str | None = None
+) -> Action:
+    """A create of the record (``key``: resending one sent before)."""
+    record = rec.incoming.record
+    source = source_of(record)
+    digests = [note_digest(n) for n in record.notes]
+    payload, new_base = _created(rec.incoming, item, source, digests, schema)
+    return rec.action(
+        ActionKind.CREATE,
+        key=key,
+        # A resend carries the record as it is now, merged or not.
+        payload=item if key is not None else payload,
+        notes=record.notes,
+        reason=reason,
+        note_slots=_note_slots(rec.incoming, source),
+        new_base=new_base,
+    )
+
+
+def settled_mark(
+    inc: Incoming, item: Mapping[str, Any], version: int, options: Options, schema: Schema
+) -> str | None:
+    """What a merge of the record into an item depends on besides the item's base:
+    the item's version and a digest of the record's item, notes, source, the
+    policy and the schema. None for records of one work collapsed in the run
+    (never skipped: each is merged in turn).
+
+    The merge is a pure function of these and the base, so while the item is at
+    ``version`` (any edit in Zotero moves it on), the record digests alike and the
+    base is the one stored with the mark, merging again finds what it found then.
+    """
+    if inc.members:
+        return None
+    record = inc.record
+    body = [item, list(record.notes), source_of(record), options.policy, schema.version]
+    # Keys in the order the mapping made them: the same record gives the same text (a
+    # syncd that orders them otherwise merges each record once more, then settles).
+    digest = hashlib.blake2b(jsonio.dumps(body), digest_size=16).hexdigest()
+    return f"{version}:{digest}"
+
+
+def _update_action(
+    rec: _Record, item: dict[str, Any], link: Link | None, match: Match, ctx: _Context
+) -> Action:
+    """The record merged into the item it found (``link``: syncd's provenance of it)."""
+    assert match.key is not None
+    current = ctx.index.items[match.key]
+    mark = settled_mark(rec.incoming, item, current.version, ctx.options, ctx.schema)
+    if link is not None and link.key == match.key and mark is not None and link.settled == mark:
+        # Merged before at this version, with this record and base, finding nothing
+        # to do (no change, nothing kept as the user's, no note): it would again.
+        recorded = _recorded(link, match.key, link.base, rec.identities, ctx.links)
+        return rec.action(
+            ActionKind.UNCHANGED,
+            key=match.key,
+            new_base=link.base,
+            matched_by=match.by,
+            reason=shares_note(match),
+            recorded=recorded,
+            # Stored already, unless recording the links writes the base again.
+            settled=None if recorded else mark,
+        )
+    record = rec.incoming.record
+    source = source_of(record)
     base = link.base if link is not None else None
-    result = _merge(inc, item, current.data, base, options.policy, schema, source)
+    result = _merge(rec.incoming, item, current.data, base, ctx.options.policy, ctx.schema, source)
     notes_plan = plan_notes(
-        record.notes, source, link, result.new_base.get("notes", ()), index, options.policy, slots
+        record.notes,
+        source,
+        link,
+        result.new_base.get("notes", ()),
+        ctx.index,
+        ctx.options.policy,
+        _note_slots(rec.incoming, source),
     )
     new_base = {**result.new_base, "notes": notes_plan.digests}
-    kind = (
-        "conflict"
-        if result.conflicts
-        else "update"
-        if (result.changes or notes_plan.creates or notes_plan.updates)
-        else ("unchanged")
-    )
-    recorded = (
-        link is not None
-        and link.confirmed
+    if result.conflicts:
+        kind = ActionKind.CONFLICT
+    elif result.changes or notes_plan.creates or notes_plan.updates:
+        kind = ActionKind.UPDATE
+    else:
+        kind = ActionKind.UNCHANGED
+    # Settled only when the base stays as stored (recording another base would
+    # need merging once more to know it settles) and nothing was found at all.
+    settled = (
+        kind is ActionKind.UNCHANGED
+        and not result.kept
+        and not result.skipped_fields
+        and link is not None
         and link.key == match.key
         and link.base == new_base
-        and all(i in links and links[i].key == match.key for i in identities)
     )
-    return Action(
+    return rec.action(
         kind,
         key=match.key,
         payload=result.changes,
@@ -330,13 +434,49 @@ def _plan_one(
                 None, (_dropped_note(result.skipped_fields, current.item_type), shares_note(match))
             )
         ),
-        recorded=recorded,
+        recorded=link is not None
+        and _recorded(link, match.key, new_base, rec.identities, ctx.links),
         note_slots=notes_plan.slots,
         note_updates=notes_plan.updates,
         kept=result.kept,
         field_sources=result.sources,
         previous=result.previous,
-        **common,
+        settled=mark if settled else None,
+    )
+
+
+def settled_after_write(
+    action: Action, key: str, index: LibraryIndex, schema: Schema, options: Options
+) -> str | None:
+    """The mark (``Link.settled``) for the item ``action`` just created or updated
+    under ``key``, its base now ``action.new_base`` and ``index`` holding the
+    server's answer: when merging the record into it again finds nothing to do.
+
+    Computed as the next sync would plan it, so that sync can skip the merge.
+    """
+    if key not in index.items or action.incoming.members:
+        return None
+    rec = _Record(action.incoming, action.identities, action.sources)
+    ctx = _Context(index, {}, {}, schema, options, KnownLinks({}, frozenset()))
+    link = Link(key, action.new_base)
+    again = _update_action(rec, export_item(action.incoming), link, Match(key=key), ctx)
+    return again.settled
+
+
+def _recorded(
+    link: Link,
+    key: str,
+    new_base: Mapping[str, Any],
+    identities: tuple[str, ...],
+    links: Mapping[str, Link],
+) -> bool:
+    """Whether the state database already links every identity to ``key`` with
+    ``new_base``: nothing to record."""
+    return (
+        link.confirmed
+        and link.key == key
+        and (link.base is new_base or link.base == new_base)
+        and all(i in links and links[i].key == key for i in identities)
     )
 
 
@@ -493,91 +633,93 @@ _FUZZY = frozenset({"correction", "title"})
 
 
 def _choose_target(
-    inc: Incoming,
-    item: Mapping[str, Any],
-    common: Mapping[str, Any],
-    create: Mapping[str, Any],
-    index: LibraryIndex,
-    links: Mapping[str, Link],
-    known: KnownLinks,
-    options: Options,
+    rec: _Record, item: dict[str, Any], ctx: _Context
 ) -> Action | tuple[Link | None, Match]:
     """The link a record follows and the item it goes to; or the action that ends
-    its planning here (ambiguous, a resent create, a deleted item). ``create`` holds
-    what a create of the record carries besides its item (note slots, provenance)."""
-    record = inc.record
-    item_type = str(item.get("itemType"))
-    link, how, clash = follow_links(record, common["identities"], index, links, known)
+    its planning here (ambiguous, a resent create, a deleted item)."""
+    record = rec.incoming.record
+    link, how, clash = follow_links(record, rec.identities, ctx.index, ctx.links, ctx.known)
     if clash:
         return _ambiguous(
-            common,
+            rec,
             clash,
             "syncd linked the record's identifiers to several items: " + ", ".join(clash),
         )
     moved: Match | None = None
-    if link is not None and index.superseded(link.key):
-        # The linked item is gone, in the trash or merged away. If the user merged
-        # duplicates in Zotero, another live item carries the record's identifiers.
-        other = match_record(record.identifiers, item_type, index, record=item, live_only=True)
-        master = index.replacement(link.key)
-        if other.key and other.key != link.key:
-            link, moved = None, other
-        elif (
-            master is not None
-            and not other.ambiguous
-            and not differing_kinds(
-                pairs_of(common["identities"]), index.pairs_of(master), with_doi=True
-            )
-        ):
-            # The master holds none of the record's identifiers (the user's own
-            # import, say), but Zotero's merge says it is this work. Its values are
-            # the user's: filled where empty, as any item syncd did not write.
-            link, moved = None, Match(key=master, by="dc:replaces")
-    if link is not None and link.key not in index.items:
-        if not link.confirmed:
-            # A create was sent before (maybe it landed, maybe not): resend with the
-            # same key; the server's 412 tells us if it already exists.
-            return Action(
-                "create",
-                key=link.key,
-                payload=item,
-                notes=record.notes,
-                reason="resending an unconfirmed create",
-                **create,
-                **common,
-            )
-        if not options.recreate_deleted:
-            made = "created" if link.created_by_syncd else "updated"
-            return Action(
-                "skipped",
-                key=link.key,
-                reason=f"syncd {made} this item before and it was deleted in Zotero; "
-                "set [sync] recreate_deleted = true to create it again",
-                **common,
-            )
-        return None, match_record(record.identifiers, item_type, index, record=item)
+    if link is not None and ctx.index.superseded(link.key):
+        link, moved = _superseded(rec, item, link, ctx.index)
+    if link is not None and link.key not in ctx.index.items:
+        return _deleted(rec, item, link, ctx)
     if link is not None:
-        match = checked_link(link, how, record, item, index)
+        match = checked_link(link, how, record, item, ctx.index)
     elif moved is not None:
         match = moved
     else:
         match = match_record(
             record.identifiers,
-            item_type,
-            index,
+            str(item.get("itemType")),
+            ctx.index,
             record=item,
-            by_title=options.match_by_title,
-            hint=not options.match_by_title,
+            by_title=ctx.options.match_by_title,
+            hint=not ctx.options.match_by_title,
         )
     if match.ambiguous:
         return _ambiguous(
-            common, match.ambiguous, f"identifiers point to several items: {match.detail}"
+            rec, match.ambiguous, f"identifiers point to several items: {match.detail}"
         )
     return link, match
 
 
-def _ambiguous(common: Mapping[str, Any], keys: tuple[str, ...], reason: str) -> Action:
-    return Action("ambiguous", candidates=keys, reason=reason, **common)
+def _superseded(
+    rec: _Record, item: Mapping[str, Any], link: Link, index: LibraryIndex
+) -> tuple[Link | None, Match | None]:
+    """The linked item is gone, in the trash or merged away. If the user merged
+    duplicates in Zotero, another live item carries the record's identifiers: the
+    item to go to instead (and no link), else the link as it is."""
+    record = rec.incoming.record
+    item_type = str(item.get("itemType"))
+    other = match_record(record.identifiers, item_type, index, record=item, live_only=True)
+    master = index.replacement(link.key)
+    if other.key and other.key != link.key:
+        return None, other
+    if (
+        master is not None
+        and not other.ambiguous
+        and not differing_kinds(pairs_of(rec.identities), index.pairs_of(master), with_doi=True)
+    ):
+        # The master holds none of the record's identifiers (the user's own
+        # import, say), but Zotero's merge says it is this work. Its values are
+        # the user's: filled where empty, as any item syncd did not write.
+        return None, Match(key=master, by="dc:replaces")
+    return link, None
+
+
+def _deleted(
+    rec: _Record, item: dict[str, Any], link: Link, ctx: _Context
+) -> Action | tuple[Link | None, Match]:
+    """The linked item is not in the library: a create in flight is resent, a
+    deleted item stays deleted unless the user asks to create it again."""
+    if not link.confirmed:
+        # A create was sent before (maybe it landed, maybe not): resend with the
+        # same key; the server's 412 tells us if it already exists.
+        return _create_action(
+            rec, item, ctx.schema, reason="resending an unconfirmed create", key=link.key
+        )
+    if not ctx.options.recreate_deleted:
+        made = "created" if link.created_by_syncd else "updated"
+        return rec.action(
+            ActionKind.SKIPPED,
+            key=link.key,
+            reason=f"syncd {made} this item before and it was deleted in Zotero; "
+            "set [sync] recreate_deleted = true to create it again",
+        )
+    record = rec.incoming.record
+    item_type = str(item.get("itemType"))
+    return None, match_record(record.identifiers, item_type, ctx.index, record=item)
+
+
+def _ambiguous(rec: _Record, keys: tuple[str, ...], reason: str) -> Action:
+    return rec.action(ActionKind.AMBIGUOUS, candidates=keys, reason=reason)
 
 
 def _one_record_per_item(actions: list[Action]) -> list[Action]:
@@ -585,14 +727,14 @@ def _one_record_per_item(actions: list[Action]) -> list[Action]:
     is written (one would overwrite the other, every sync)."""
     counts: dict[str, int] = {}
     for action in actions:
-        if action.key and action.kind not in ("ambiguous", "create"):
+        if action.key and action.kind not in (ActionKind.AMBIGUOUS, ActionKind.CREATE):
             counts[action.key] = counts.get(action.key, 0) + 1
     out = []
     for action in actions:
         if action.key and action.matched_by in _FUZZY and counts.get(action.key, 0) > 1:
             action = replace(
                 action,
-                kind="ambiguous",
+                kind=ActionKind.AMBIGUOUS,
                 candidates=(action.key,),
                 payload={},
                 notes=(),

@@ -13,7 +13,14 @@ most). The base of the three-way merge is stored only after an update landed, so
 failed update is simply planned again next time.
 
 Writes go out in batches of at most 50 objects; a parent and its notes stay in one
-batch when they fit. Every object's result is handled on its own.
+batch when they fit. Every object's result is handled on its own. Creates are sent
+from a worker thread so that each batch's bookkeeping happens while the next one
+is in flight; the state database and the index are only touched from the calling
+thread.
+
+An item written is *settled* (syncd/core/plan.py ``settled_mark``) when merging its
+record into the server's answer finds nothing more to do: the next sync of the same
+export then skips its merge.
 
 A write the server refuses for its content (400, 413) would be refused again on
 every run: a fingerprint of it is stored with the server's reason, and the same
@@ -26,20 +33,20 @@ import hashlib
 import json
 import logging
 import secrets
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from syncd.core.match import LibraryIndex
-from syncd.core.plan import Action, Options, make_plan, note_digest
+from syncd.core.plan import Action, Options, make_plan, note_digest, settled_after_write
 from syncd.errors import Interrupted
-from syncd.library.mirror import mirror_item
 from syncd.schema import Schema
 from syncd.state import StateDB
 from syncd.sync import store
 from syncd.sync.outcome import RecordKind, RecordOutcome
 from syncd.zotero.client import WriteResult
+from syncd.zotero.results import WriteFailure
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +76,9 @@ class Writer(Protocol):
 
 
 class MirrorWriter(Protocol):
-    """Keeps the mirror current with what the engine wrote or read back."""
+    """Keeps the mirror current with what the engine wrote or read back: the state
+    database's and the in-memory index the engine plans with (the session owns both;
+    the engine never adds to the index itself)."""
 
     def __call__(self, items: Sequence[Json]) -> None: ...
 
@@ -80,6 +89,33 @@ class _Object:
     body: Json
     is_note: bool
     replaces: str | None = None  # a note replaced in place: the digest of its new text
+    pending: store.PendingNote | None = None  # a new note: its write-ahead row
+
+
+@dataclass
+class _Results:
+    """One batch's per-object results, sorted. Objects the answer does not mention
+    are in none of the lists."""
+
+    landed: list[tuple[_Object, Json | None]]  # the server's JSON; None: it had it so
+    present: list[_Object]  # 412: a create sent before that landed then, or a stale update
+    refused: list[tuple[_Object, WriteFailure]]
+
+
+def _sorted_results(batch: Sequence[_Object], result: WriteResult) -> _Results:
+    sorted_ = _Results([], [], [])
+    for i, obj in enumerate(batch):
+        if i in result.successful:
+            sorted_.landed.append((obj, result.successful[i]))
+        elif i in result.unchanged:
+            sorted_.landed.append((obj, None))
+        elif i in result.failed:
+            failure = result.failed[i]
+            if failure.code == 412:
+                sorted_.present.append(obj)
+            else:
+                sorted_.refused.append((obj, failure))
+    return sorted_
 
 
 @dataclass
@@ -141,17 +177,21 @@ def execute(
     creates, writes = _held_back(creates, writes, run, outcomes)
     # One transaction for all of them: a commit each (synchronous=FULL) made an
     # unchanged re-sync of thousands of records wait on thousands of fsyncs.
-    store.record_intents(
-        db,
-        library,
-        [
-            (action.key, action.identities, action.new_base)
-            for action in quiet
-            if action.kind in ("unchanged", "conflict") and action.key and not action.recorded
-        ],
-        confirmed=True,
-        created_by_syncd=False,
-    )
+    with db.transaction():
+        store.record_intents(
+            db,
+            library,
+            [
+                (action.key, action.identities, action.new_base)
+                for action in quiet
+                if action.kind in ("unchanged", "conflict") and action.key and not action.recorded
+            ],
+            confirmed=True,
+            created_by_syncd=False,
+        )
+        store.settle_items(
+            db, library, [(a.key, a.settled) for a in quiet if a.key and a.settled is not None]
+        )
     if progress and quiet:
         progress(len(quiet))
 
@@ -257,12 +297,11 @@ def _batches(groups: Sequence[list[_Object]]) -> list[list[_Object]]:
     return batches
 
 
-def _note_objects(
-    action: Action, parent: str, run: _Run, pending: list[store.PendingNote]
-) -> list[_Object]:
+def _note_objects(action: Action, parent: str, run: _Run, *, new: bool) -> list[_Object]:
     """The action's notes as objects to send, each once: a note Zotero already has
-    (confirmed) is skipped, one sent without an answer is resent under its key."""
-    sent = store.notes_of(run.db, run.library, parent)
+    (confirmed) is skipped, one sent without an answer is resent under its key.
+    ``new``: the parent's key was chosen just now, so no note of it was sent before."""
+    sent = {} if new or not action.notes else store.notes_of(run.db, run.library, parent)
     objects = []
     slots = action.note_slots or (None,) * len(action.notes)
     for html, slot in zip(action.notes, slots, strict=True):
@@ -271,8 +310,9 @@ def _note_objects(
         if confirmed:
             continue
         note_key = note_key or run.key_factory()
-        pending.append(store.PendingNote(note_key, parent, digest, slot))
-        objects.append(_Object(action, _note_body(note_key, parent, html), True))
+        pending = store.PendingNote(note_key, parent, digest, slot)
+        body = _note_body(note_key, parent, html)
+        objects.append(_Object(action, body, True, pending=pending))
     for update in action.note_updates:
         note = run.index.items.get(update.key)
         if note is None:
@@ -295,30 +335,119 @@ def _note_body(key: str, parent: str, html: str) -> Json:
 
 
 def _create(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
+    """Send the creates batch by batch, each batch's local work hidden behind the
+    network: while batch k is in flight, batch k+1's write-ahead rows are written;
+    while batch k+1 is in flight, batch k's results are recorded.
+
+    The requests go out from one worker thread, one at a time and in order; the
+    state database and the index are touched by this thread only. A key is durable
+    before any request carries it; a crash before its confirmation means a resend
+    of the same key, which the server answers with 412 ("it landed"), never a
+    duplicate.
+    """
     if not actions:
         return []
     groups: list[list[_Object]] = []
-    intents: list[tuple[str, Sequence[str], Mapping[str, Any]]] = []
-    notes: list[store.PendingNote] = []
-    keyed: list[Action] = []
     for action in actions:
         key = action.key or run.key_factory()
         group = [_Object(action, {**action.payload, "key": key, "version": 0}, False)]
-        group += _note_objects(action, key, run, notes)
+        group += _note_objects(action, key, run, new=action.key is None)
         groups.append(group)
-        intents.append((key, action.identities, action.new_base))
-        keyed.append(action)
-    # Write-ahead: the chosen keys are durable before any request carries them.
+    state: dict[str, str] = {}  # parent key -> "created" | "failed: ..."
+    flying: tuple[list[_Object], Future[tuple[_Results, list[Json]]]] | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="syncd-send") as wire:
+        try:
+            for batch in _batches(groups):
+                _write_ahead(batch, run)
+                before, flying = flying, None
+                if before is None:
+                    run.check()
+                    flying = (batch, wire.submit(_send_creates, run.client, batch))
+                    continue
+                answer = before[1].result()
+                try:
+                    run.check()
+                    flying = (batch, wire.submit(_send_creates, run.client, batch))
+                finally:
+                    _book_creates(before[0], *answer, run, state)
+            if flying is not None:
+                last, flying = flying, None
+                _book_creates(last[0], *last[1].result(), run, state)
+        except BaseException as exc:
+            # Keep the error that stopped the loop (an unavailable API must end in exit
+            # 75, not in a storage error of the batch before): a batch not recorded
+            # here only means a resend of durable keys next run.
+            if flying is not None:
+                try:
+                    _book_creates(flying[0], *flying[1].result(), run, state)
+                except Exception:
+                    log.exception("recording the last batch failed; it is resent next run")
+            if isinstance(exc, Interrupted):
+                exc.outcomes += [
+                    _outcome(group[0].action, "created", key=group[0].body["key"])
+                    for group in groups
+                    if state.get(group[0].body["key"]) == "created"
+                ]
+            raise
+    return [_created_outcome(group[0], state) for group in groups]
+
+
+def _write_ahead(batch: Sequence[_Object], run: _Run) -> None:
+    """The keys of a batch of creates, durable before the request carries them."""
     store.record_intents(
-        run.db, run.library, intents, notes, confirmed=False, created_by_syncd=True
+        run.db,
+        run.library,
+        [
+            (str(o.body["key"]), o.action.identities, o.action.new_base)
+            for o in batch
+            if not o.is_note
+        ],
+        [o.pending for o in batch if o.pending is not None],
+        confirmed=False,
+        created_by_syncd=True,
     )
 
-    def book(
-        confirmed: list[str],
-        refused: list[str],
-        landed: list[Json],
-        content_refused: list[store.Refusal],
-    ) -> None:
+
+def _send_creates(client: Writer, batch: Sequence[_Object]) -> tuple[_Results, list[Json]]:
+    """In the worker thread: one batch sent, and what was there already read back."""
+    results = _sorted_results(batch, client.post_items([o.body for o in batch]))
+    present = [str(o.body["key"]) for o in results.present]
+    return results, client.items_by_keys(present) if present else []
+
+
+def _book_creates(
+    batch: Sequence[_Object],
+    results: _Results,
+    present: list[Json],
+    run: _Run,
+    state: dict[str, str],
+) -> None:
+    """Record one batch's answer (one transaction): confirm what landed or was there
+    already, forget what was refused, keep what landed in the mirror, settle it."""
+    landed = [obj_json for _, obj_json in results.landed if obj_json is not None] + present
+    confirmed = [str(o.body["key"]) for o, _ in results.landed]
+    confirmed += [str(o.body["key"]) for o in results.present]
+    for obj in [o for o, _ in results.landed] + results.present:
+        if not obj.is_note:
+            state.setdefault(str(obj.body["key"]), "created")
+    refused: list[str] = []
+    content_refused: list[store.Refusal] = []
+    for obj, failure in results.refused:
+        parent = str(obj.body.get("parentItem") or obj.body["key"])
+        msg = (
+            f"Zotero refused {'a note of ' if obj.is_note else ''}the item "
+            f"({failure.code}: {failure.message})"
+        )
+        if obj.is_note:
+            log.warning("%s: %s", parent, msg)
+            continue
+        refused.append(parent)
+        state[parent] = msg
+        if failure.code in CONTENT_REFUSALS:
+            content_refused.append(_refusal(obj.action, failure.code, failure.message))
+            state[parent] += "; not sent again until the record changes"
+    parents = {str(o.body["key"]): o.action for o in batch if not o.is_note}
+    with run.db.transaction():
         store.confirm_items(run.db, run.library, confirmed)
         if refused:
             store.forget_items(run.db, run.library, refused)
@@ -326,97 +455,25 @@ def _create(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
             store.record_refusals(run.db, run.library, content_refused)
         if landed:
             run.remember_items(landed)
+            _settle(run, [(k, parents[k]) for k in (str(o["key"]) for o in landed) if k in parents])
+    if run.progress:
+        run.progress(len(parents))
 
-    state: dict[str, str] = {}  # parent key -> "created" | "failed: ..."
-    # Each batch's bookkeeping runs in a worker while the next batch is on the wire,
-    # one batch behind at most: it was a third of a large create's time, all of it
-    # spent while the network sat idle. Only the worker touches the database and
-    # the mirror (remember_items, which may also update the session's index) in the
-    # loop; a crash before a confirmation lands means a resend of the same keys,
-    # which the server answers with 412 ("it landed"), never a duplicate.
-    behind: Future[None] | None = None
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="syncd-book") as worker:
-        try:
-            for batch in _batches(groups):
-                run.check()
-                result = run.client.post_items([o.body for o in batch])
-                landed: list[Json] = []
-                exists: list[str] = []
-                confirmed: list[str] = []
-                refused: list[str] = []
-                content_refused: list[store.Refusal] = []
-                for i, obj in enumerate(batch):
-                    key = str(obj.body["key"])
-                    parent = str(obj.body.get("parentItem") or key)
-                    if i in result.successful:
-                        landed.append(result.successful[i])
-                        confirmed.append(key)
-                    elif i in result.unchanged:
-                        confirmed.append(key)
-                    elif i in result.failed:
-                        failure = result.failed[i]
-                        if failure.code == 412:
-                            exists.append(key)  # sent before and it landed then
-                            confirmed.append(key)
-                        else:
-                            msg = (
-                                f"Zotero refused {'a note of ' if obj.is_note else ''}the item "
-                                f"({failure.code}: {failure.message})"
-                            )
-                            if not obj.is_note:
-                                refused.append(key)
-                                state[parent] = msg
-                                if failure.code in CONTENT_REFUSALS:
-                                    content_refused.append(
-                                        _refusal(obj.action, failure.code, failure.message)
-                                    )
-                                    state[parent] += "; not sent again until the record changes"
-                            else:
-                                log.warning("%s: %s", parent, msg)
-                            continue
-                    if not obj.is_note:
-                        state.setdefault(parent, "created")
-                if exists:
-                    landed.extend(run.client.items_by_keys(exists))
-                if behind is not None:
-                    behind.result()
-                behind = worker.submit(book, confirmed, refused, landed, content_refused)
-                if run.progress:
-                    run.progress(sum(1 for o in batch if not o.is_note))
-        except BaseException as exc:
-            # Keep the error that stopped the loop (an unavailable API must end in exit
-            # 75, not in a storage error of the batch before): a bookkeeping failure
-            # here only means a resend of durable keys next run.
-            if behind is not None:
-                try:
-                    behind.result()
-                except Exception:
-                    log.exception("recording the last batch failed; it is resent next run")
-            if isinstance(exc, Interrupted):
-                exc.outcomes += [
-                    _outcome(action, "created", key=group[0].body["key"])
-                    for action, group in zip(keyed, groups, strict=True)
-                    if state.get(group[0].body["key"]) == "created"
-                ]
-            raise
-        if behind is not None:
-            behind.result()
 
-    outcomes = []
-    for action, group in zip(keyed, groups, strict=True):
-        key = group[0].body["key"]
-        verdict = state.get(key, "failed: no result for this object")
-        if verdict == "created":
-            # "new" says nothing; "shares DOI with ..." and "possible duplicate of
-            # ..." are for the user to read in the report.
-            message = "" if action.reason == "new" else action.reason
-            outcomes.append(_outcome(action, "created", key=key, message=message))
-        else:
-            outcomes.append(_outcome(action, "failed", message=verdict))
-    return outcomes
+def _created_outcome(parent: _Object, state: dict[str, str]) -> RecordOutcome:
+    key = str(parent.body["key"])
+    verdict = state.get(key, "failed: no result for this object")
+    if verdict != "created":
+        return _outcome(parent.action, "failed", message=verdict)
+    # "new" says nothing; "shares DOI with ..." and "possible duplicate of ..." are
+    # for the user to read in the report.
+    reason = parent.action.reason
+    return _outcome(parent.action, "created", key=key, message="" if reason == "new" else reason)
 
 
 def _update(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
+    """Send the updates; an item the user changed meanwhile (412) is read again,
+    merged again and sent again, for a few rounds at most."""
     outcomes: list[RecordOutcome] = []
     todo = list(actions)
     # Items whose new notes landed although the item itself met a 412: their replan
@@ -425,140 +482,11 @@ def _update(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
     for round_ in range(UPDATE_ROUNDS):
         if not todo:
             break
-        retry: list[Action] = []
-        groups: list[list[_Object]] = []
-        notes: list[store.PendingNote] = []
-        for action in todo:
-            assert action.key is not None
-            current = run.index.items[action.key]
-            body = {**action.payload, "key": action.key, "version": current.version}
-            group = [_Object(action, body, False)]
-            group += _note_objects(action, action.key, run, notes)
-            groups.append(group)
-        if notes:
-            # Write-ahead, as for creates: a resend reuses these keys.
-            store.record_intents(
-                run.db, run.library, [], notes, confirmed=False, created_by_syncd=True
-            )
-        for batch in _batches(groups):
-            try:
-                run.check()
-            except Interrupted as exc:
-                exc.outcomes += outcomes
-                raise
-            result = run.client.post_items([o.body for o in batch])
-            landed: list[Json] = []
-            stale: list[Action] = []
-            done: dict[str, Action] = {}
-            confirmed: list[str] = []
-            content_refused: list[store.Refusal] = []
-            replaced: list[tuple[str, str]] = []
-            for i, obj in enumerate(batch):
-                key = obj.body["key"]
-                if obj.replaces is not None:
-                    if i in result.successful or i in result.unchanged:
-                        replaced.append((key, obj.replaces))
-                        if obj.action.key:
-                            noted.add(obj.action.key)
-                        if i in result.successful:
-                            landed.append(result.successful[i])
-                    else:
-                        # 412: the user edited the note meanwhile; it is theirs now.
-                        log.info("note %s not replaced: it changed in Zotero", key)
-                    continue
-                if i in result.successful or i in result.unchanged:
-                    if i in result.successful:
-                        landed.append(result.successful[i])
-                    confirmed.append(key)
-                    if not obj.is_note:
-                        done[key] = obj.action
-                    elif obj.action.key:
-                        noted.add(obj.action.key)
-                elif i in result.failed:
-                    failure = result.failed[i]
-                    if obj.is_note and failure.code == 412:
-                        confirmed.append(key)  # sent before, and it landed then
-                    elif obj.is_note:
-                        log.warning(
-                            "%s: a note was refused (%s: %s)",
-                            obj.body["parentItem"],
-                            failure.code,
-                            failure.message,
-                        )
-                    elif failure.code == 412:
-                        stale.append(obj.action)
-                    else:
-                        message = f"Zotero refused the update ({failure.code}: {failure.message})"
-                        if failure.code in CONTENT_REFUSALS:
-                            content_refused.append(
-                                _refusal(obj.action, failure.code, failure.message)
-                            )
-                            message += "; not sent again until the record changes"
-                        outcomes.append(_outcome(obj.action, "failed", key=key, message=message))
-            store.confirm_items(run.db, run.library, confirmed)
-            if content_refused:
-                store.record_refusals(run.db, run.library, content_refused)
-            if replaced:
-                store.replace_notes(run.db, run.library, replaced)
-            store.record_intents(
-                run.db,
-                run.library,
-                [(key, action.identities, action.new_base) for key, action in done.items()],
-                confirmed=True,
-                created_by_syncd=False,
-            )
-            for key, action in done.items():
-                outcomes.append(
-                    _outcome(
-                        action,
-                        action.kind if action.kind == "conflict" else "updated",
-                        key=key,
-                        changed_fields=tuple(sorted(action.payload)),
-                        conflicts=action.conflicts,
-                        kept=action.kept,
-                        message=action.reason,
-                    )
-                )
-            if landed:
-                run.remember_items(landed)
-                for obj_json in landed:
-                    _index_json(run.index, obj_json)
-            retry.extend(stale)
-            if run.progress:
-                run.progress(len(done))
+        retry = _update_round(todo, run, outcomes, noted)
         if not retry:
             todo = []
             break
-        # The user changed these items meanwhile: read them again and merge again.
-        fresh = run.client.items_by_keys([a.key for a in retry if a.key])
-        run.remember_items(fresh)
-        for obj_json in fresh:
-            _index_json(run.index, obj_json)
-        links = store.load_links(run.db, run.library)
-        replanned = make_plan(
-            [a.incoming for a in retry], run.index, links, run.schema, run.options
-        ).actions
-        todo = []
-        for action in replanned:
-            if action.kind in ("update", "conflict") and _writes(action):
-                todo.append(action)
-                continue
-            if action.kind in ("unchanged", "conflict") and action.key:
-                # Often our own earlier attempt had landed (its answer was lost): Zotero
-                # now holds the export's values, which are the base from here on.
-                store.record_intent(
-                    run.db,
-                    run.library,
-                    action.key,
-                    action.identities,
-                    action.new_base,
-                    confirmed=True,
-                    created_by_syncd=False,
-                )
-            if action.kind == "unchanged" and action.key in noted:
-                outcomes.append(_outcome(action, "updated", key=action.key))
-                continue
-            outcomes.append(_quiet_outcome(action))
+        todo = _replan(retry, run, outcomes, noted)
         log.info(
             "update round %d: %d items changed meanwhile, merged again", round_ + 1, len(retry)
         )
@@ -575,6 +503,160 @@ def _update(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
     return outcomes
 
 
-def _index_json(index: LibraryIndex, obj: Json) -> None:
-    """Put an item JSON as the API returns it into the in-memory index."""
-    index.add(mirror_item(obj))
+def _update_round(
+    todo: Sequence[Action], run: _Run, outcomes: list[RecordOutcome], noted: set[str]
+) -> list[Action]:
+    """Send each update once; returns those the user changed meanwhile (412)."""
+    groups: list[list[_Object]] = []
+    for action in todo:
+        assert action.key is not None
+        current = run.index.items[action.key]
+        body = {**action.payload, "key": action.key, "version": current.version}
+        groups.append(
+            [_Object(action, body, False), *_note_objects(action, action.key, run, new=False)]
+        )
+    pending = [o.pending for group in groups for o in group if o.pending is not None]
+    if pending:
+        # Write-ahead, as for creates: a resend reuses these keys.
+        store.record_intents(
+            run.db, run.library, [], pending, confirmed=False, created_by_syncd=True
+        )
+    retry: list[Action] = []
+    for batch in _batches(groups):
+        try:
+            run.check()
+        except Interrupted as exc:
+            exc.outcomes += outcomes
+            raise
+        results = _sorted_results(batch, run.client.post_items([o.body for o in batch]))
+        retry += _book_updates(results, run, outcomes, noted)
+    return retry
+
+
+def _book_updates(
+    results: _Results, run: _Run, outcomes: list[RecordOutcome], noted: set[str]
+) -> list[Action]:
+    """Record one batch of updates; returns the actions whose item changed meanwhile."""
+    landed: list[Json] = []
+    done: dict[str, Action] = {}
+    confirmed: list[str] = []
+    replaced: list[tuple[str, str]] = []
+    for obj, obj_json in results.landed:
+        key = str(obj.body["key"])
+        if obj_json is not None:
+            landed.append(obj_json)
+        if obj.replaces is not None:
+            replaced.append((key, obj.replaces))
+        else:
+            confirmed.append(key)
+        if not obj.is_note:
+            done[key] = obj.action
+        elif obj.action.key:
+            noted.add(obj.action.key)
+    stale: list[Action] = []
+    for obj in results.present:
+        if obj.replaces is not None:
+            log.info("note %s not replaced: it changed in Zotero", obj.body["key"])
+        elif obj.is_note:
+            confirmed.append(str(obj.body["key"]))  # sent before, and it landed then
+        else:
+            stale.append(obj.action)
+    content_refused: list[store.Refusal] = []
+    for obj, failure in results.refused:
+        if obj.replaces is not None:
+            log.info("note %s not replaced: it changed in Zotero", obj.body["key"])
+        elif obj.is_note:
+            log.warning(
+                "%s: a note was refused (%s: %s)",
+                obj.body["parentItem"],
+                failure.code,
+                failure.message,
+            )
+        else:
+            message = f"Zotero refused the update ({failure.code}: {failure.message})"
+            if failure.code in CONTENT_REFUSALS:
+                content_refused.append(_refusal(obj.action, failure.code, failure.message))
+                message += "; not sent again until the record changes"
+            outcomes.append(_outcome(obj.action, "failed", key=obj.body["key"], message=message))
+    with run.db.transaction():
+        store.confirm_items(run.db, run.library, confirmed)
+        if content_refused:
+            store.record_refusals(run.db, run.library, content_refused)
+        if replaced:
+            store.replace_notes(run.db, run.library, replaced)
+        store.record_intents(
+            run.db,
+            run.library,
+            [(key, action.identities, action.new_base) for key, action in done.items()],
+            confirmed=True,
+            created_by_syncd=False,
+        )
+        if landed:
+            run.remember_items(landed)
+        _settle(run, done.items())
+    outcomes.extend(_updated_outcome(key, action) for key, action in done.items())
+    if run.progress:
+        run.progress(len(done))
+    return stale
+
+
+def _updated_outcome(key: str, action: Action) -> RecordOutcome:
+    return _outcome(
+        action,
+        action.kind if action.kind == "conflict" else "updated",
+        key=key,
+        changed_fields=tuple(sorted(action.payload)),
+        conflicts=action.conflicts,
+        kept=action.kept,
+        message=action.reason,
+    )
+
+
+def _replan(
+    retry: Sequence[Action], run: _Run, outcomes: list[RecordOutcome], noted: set[str]
+) -> list[Action]:
+    """The items the user changed meanwhile, read again and merged again: the
+    updates still to send (the others get their outcome here)."""
+    run.remember_items(run.client.items_by_keys([a.key for a in retry if a.key]))
+    links = store.load_links(run.db, run.library)
+    replanned = make_plan(
+        [a.incoming for a in retry], run.index, links, run.schema, run.options
+    ).actions
+    todo = []
+    for action in replanned:
+        if action.kind in ("update", "conflict") and _writes(action):
+            todo.append(action)
+            continue
+        if action.kind in ("unchanged", "conflict") and action.key:
+            # Often our own earlier attempt had landed (its answer was lost): Zotero
+            # now holds the export's values, which are the base from here on.
+            with run.db.transaction():
+                store.record_intent(
+                    run.db,
+                    run.library,
+                    action.key,
+                    action.identities,
+                    action.new_base,
+                    confirmed=True,
+                    created_by_syncd=False,
+                )
+                if action.settled is not None:
+                    store.settle_items(run.db, run.library, [(action.key, action.settled)])
+        if action.kind == "unchanged" and action.key in noted:
+            outcomes.append(_outcome(action, "updated", key=action.key))
+            continue
+        outcomes.append(_quiet_outcome(action))
+    return todo
+
+
+def _settle(run: _Run, written: Iterable[tuple[str, Action]]) -> None:
+    """Mark the items just written (the index holding the server's answer) whose
+    record would merge into them without finding anything to do: the next sync of
+    the same export skips their merge (plan.py ``settled_mark``)."""
+    marks = []
+    for key, action in written:
+        mark = settled_after_write(action, key, run.index, run.schema, run.options)
+        if mark is not None:
+            marks.append((key, mark))
+    if marks:
+        store.settle_items(run.db, run.library, marks)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import io
 import logging
-import secrets
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -23,7 +22,7 @@ from syncd.attachments.step import Attacher, AttachmentPolicy, UploadProgress
 from syncd.convert import convert_file, convert_stream
 from syncd.core.match import LibraryIndex
 from syncd.core.plan import Incoming, Options, Plan, make_plan
-from syncd.errors import InputError, SyncdError
+from syncd.errors import InputError
 from syncd.formats.ris.mapping import ConvertedRecord
 from syncd.formats.ris.records import ReadProblem
 from syncd.library.mirror import RefreshStats, mirror_item, refresh_mirror, remember_items
@@ -31,6 +30,7 @@ from syncd.library.server_schema import follow_server_schema, kept_schema
 from syncd.schema import Schema
 from syncd.state import MirrorItem, StateDB
 from syncd.sync import store
+from syncd.sync.collections import resolve_collections
 from syncd.sync.engine import Json, execute, new_key
 from syncd.sync.outcome import SyncReport
 from syncd.zotero.client import ZoteroClient
@@ -159,63 +159,17 @@ class SyncSession:
 
         Loading and indexing a large library costs far more than a typical export,
         so the daemon keeps it between files: our own writes go into it as they
-        land (``_remember``), and a refresh that saw other changes drops it.
+        land (``_remember``), and a refresh that saw other changes drops it. The
+        session is its one owner: the engine and the attachments step read it and
+        hand what landed to ``_remember``.
         """
         if self._index is None:
             self._index = LibraryIndex.build(self.db.mirror_items(self.library))
         return self._index
 
     def resolve_collections(self, paths: Sequence[str], *, create: bool) -> dict[str, str]:
-        """Collection keys for each path (``A/B/C``), creating what is missing once.
-
-        Without ``create`` (planning), a missing collection maps to a placeholder
-        that names it, so the plan can show it.
-        """
-        found: dict[str, str] = {}
-        if not paths:
-            return found
-        # One listing per sync: a collection the user deleted or trashed since it was
-        # made must be made again, not written to (the server would refuse every item).
-        listing = self.client.collections()
-        alive = {str(c["key"]) for c in listing if not c["data"].get("deleted")}
-        for path in dict.fromkeys(paths):
-            known = store.collection_key(self.db, self.library, path)
-            if known and known[1] and known[0] in alive:
-                found[path] = known[0]
-                continue
-            found[path] = self._collection_path(path, listing, create=create)
-        return found
-
-    def _collection_path(self, path: str, listing: list[Json], *, create: bool) -> str:
-        parent: str | None = None
-        so_far = ""
-        for name in [p.strip() for p in path.split("/") if p.strip()]:
-            so_far = f"{so_far}/{name}" if so_far else name
-            match = [
-                c
-                for c in listing
-                if c["data"].get("name") == name
-                and (c["data"].get("parentCollection") or None) == parent
-                and not c["data"].get("deleted")
-            ]
-            if match:
-                parent = str(sorted(m["key"] for m in match)[0])
-                continue
-            if not create:
-                return f"(new collection {path})"
-            # The write token is stored first: a resend after a crash is recognised.
-            known = store.collection_key(self.db, self.library, so_far)
-            token = known[0] if known and not known[1] else "syncd" + secrets.token_hex(12)
-            store.record_collection(self.db, self.library, so_far, token, confirmed=False)
-            created = self.client.create_collection(name, parent, write_token=token)
-            listing.append(created)
-            parent = str(created["key"])
-            store.record_collection(self.db, self.library, so_far, parent, confirmed=True)
-            log.info("created collection %s (%s)", so_far, parent)
-        if parent is None:
-            raise SyncdError(f"the collection path {path!r} names no collection")
-        store.record_collection(self.db, self.library, path, parent, confirmed=True)
-        return parent
+        """Collection keys for each path (``A/B/C``); see :mod:`syncd.sync.collections`."""
+        return resolve_collections(self.client, self.db, self.library, paths, create=create)
 
     def refresh_and_read(self, inputs: Sequence[SyncInput], *, create: bool) -> ReadResult:
         """Refresh the mirror, resolve the collections and read the files.
