@@ -269,3 +269,26 @@ def fingerprint(data: Mapping[str, Any]) -> str | None:
     if len(title) < 8:
         return None
     return f"{title}|{year_of(data)}|{first_author_of(data)}"
+
+
+def same_work_pairs(
+    items: Sequence[Mapping[str, Any]], pairs: Sequence[Sequence[Pair]]
+) -> list[tuple[int, int]]:
+    """Index pairs (i < j) of items in one run that look like one work by title,
+    year and first author (``same_work_by_title``), with no identifier of one kind
+    that differs (DOIs included): what a library search for possible duplicates
+    finds, among records that have no item yet."""
+    buckets: dict[str, list[int]] = {}
+    for i, item in enumerate(items):
+        fp = fingerprint(item)
+        if fp:
+            buckets.setdefault(fp, []).append(i)
+    found = []
+    for members in buckets.values():
+        for n, i in enumerate(members):
+            for j in members[n + 1 :]:
+                if same_work_by_title(items[i], items[j]) and not differing_kinds(
+                    pairs[i], pairs[j], with_doi=True
+                ):
+                    found.append((i, j))
+    return found

@@ -31,7 +31,7 @@ from enum import StrEnum
 from typing import Any
 
 from syncd import jsonio
-from syncd.core.identity import differing_kinds, work_key
+from syncd.core.identity import differing_kinds, same_work_pairs, work_key
 from syncd.core.links import (
     KnownLinks,
     checked_link,
@@ -161,13 +161,14 @@ class _Group:
 
 
 def collapse(
-    incoming: Sequence[Incoming],
+    incoming: Sequence[Incoming], *, by_title: bool = False
 ) -> list[tuple[Incoming, tuple[str, ...], tuple[SourceRef, ...]]]:
     """Merge records that share an identity; order follows first appearance.
 
     Records whose record numbers differ (an erratum beside its article, sharing the
     DOI) stay apart; DOIs that differ only in their slashes join when title and
-    year agree.
+    year agree. ``by_title`` (``[sync] match_by_title``) also joins records that
+    look like one work by title, year and first author, as the library search does.
     """
     parent: dict[int, int] = {}
 
@@ -176,6 +177,14 @@ def collapse(
             parent[i] = parent[parent[i]]
             i = parent[i]
         return i
+
+    def join(i: int, j: int, *, with_doi: bool) -> None:
+        a, b = find(i), find(j)
+        if a == b or differing_kinds(group_pairs[a], group_pairs[b], with_doi=with_doi):
+            return
+        root, other = min(a, b), max(a, b)
+        parent[other] = root
+        group_pairs[root] = group_pairs[root] + group_pairs.pop(other)
 
     owner: dict[str, int] = {}
     identities = [record_identities(inc.record) for inc in incoming]
@@ -189,13 +198,11 @@ def collapse(
         for ident in keys:
             if ident not in owner:
                 owner[ident] = i
-                continue
-            a, b = find(owner[ident]), find(i)
-            if a == b or differing_kinds(group_pairs[a], group_pairs[b]):
-                continue
-            root, other = min(a, b), max(a, b)
-            parent[other] = root
-            group_pairs[root] = group_pairs[root] + group_pairs.pop(other)
+            else:
+                join(owner[ident], i, with_doi=False)
+    if by_title:
+        for i, j in same_work_pairs([inc.record.item for inc in incoming], pairs):
+            join(i, j, with_doi=True)
     groups: dict[int, list[int]] = {}
     for i in range(len(incoming)):
         groups.setdefault(find(i), []).append(i)
@@ -265,7 +272,7 @@ def make_plan(
     schema: Schema,
     options: Options = Options(),
 ) -> Plan:
-    groups = collapse(list(incoming))
+    groups = collapse(list(incoming), by_title=options.match_by_title)
     ctx = _Context(
         index,
         links,
@@ -275,7 +282,35 @@ def make_plan(
         KnownLinks.of(links, groups),
     )
     actions = [_plan_one(_Record(inc, ids, sources), ctx) for inc, ids, sources in groups]
-    return Plan(tuple(_one_record_per_item(actions)))
+    return Plan(tuple(_hint_in_run(_one_record_per_item(actions))))
+
+
+def _hint_in_run(actions: list[Action]) -> list[Action]:
+    """A create that looks like an earlier create of the same run (title, year and
+    first author, no identifier in common) says so, as a create that looks like a
+    library item does: two exports of one work, one with a PMID and one with a DOI,
+    would otherwise make two items without a word. (With ``match_by_title`` the two
+    were joined by ``collapse``.)"""
+    creates = [n for n, a in enumerate(actions) if a.kind is ActionKind.CREATE and a.key is None]
+    found = same_work_pairs(
+        [actions[n].incoming.record.item for n in creates],
+        [pairs_of(actions[n].identities) for n in creates],
+    )
+    out = list(actions)
+    hinted: set[int] = set()
+    for i, j in found:
+        if j in hinted:
+            continue
+        hinted.add(j)
+        first = actions[creates[i]].sources[0]
+        later = out[creates[j]]
+        out[creates[j]] = replace(
+            later,
+            reason=f"{later.reason}; possible duplicate of the record at {first.file} line "
+            f"{first.line} in this run (same title, year and first author; [sync] "
+            "match_by_title = true joins such records)",
+        )
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -439,3 +439,36 @@ def test_a_record_linked_to_an_item_merged_away_goes_to_the_master_that_replaces
     live = [i for i in regular_items(sandbox) if not i.get("deleted")]
     assert [(i["key"], i["PMID"], i["title"]) for i in live] == [(master, "35000001", title)]
     assert [(o.kind, o.key) for o in again.outcomes] == [("unchanged", master)]
+
+
+def test_a_pmid_only_and_a_doi_only_record_in_one_run_say_they_may_be_one_work(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    title = "Screen time and sleep in preschool children"
+    pmid_only = ris(title, volume="7", pages="10-19", pmid="33000011")
+    doi_only = ris(title, volume="7", pages="10-19", doi="10.5555/screen.7.10")
+    other = ris("Screen time and sleep in preschool children", volume="8", doi="10.5555/other")
+    with session_for(sandbox, tmp_path / "off.sqlite", TEST_KEY) as session:
+        report = sync_file(session, export(tmp_path / "a.ris", pmid_only, doi_only, other))
+    first, second, third = report.outcomes
+    assert [o.kind for o in report.outcomes] == ["created"] * 3
+    assert "possible duplicate" not in first.message
+    assert "possible duplicate of the record at" in second.message
+    assert "line 1 in this run" in second.message
+    # Another volume is another work: no hint.
+    assert "possible duplicate" not in third.message
+
+
+def test_with_match_by_title_a_pmid_only_and_a_doi_only_record_in_one_run_are_one_item(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    title = "Screen time and sleep in preschool children"
+    pmid_only = ris(title, volume="7", pages="10-19", pmid="33000011")
+    doi_only = ris(title, volume="7", pages="10-19", doi="10.5555/screen.7.10")
+    options = Options(match_by_title=True)
+    with session_for(sandbox, tmp_path / "on.sqlite", TEST_KEY, options) as session:
+        sync_file(session, export(tmp_path / "a.ris", pmid_only, doi_only))
+        again = sync_file(session, export(tmp_path / "b.ris", doi_only, pmid_only))
+    (item,) = regular_items(sandbox)
+    assert (item["DOI"], item["PMID"]) == ("10.5555/screen.7.10", "33000011")
+    assert {o.kind for o in again.outcomes} == {"unchanged"}
