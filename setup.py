@@ -29,7 +29,7 @@ from setuptools.command.build_ext import build_ext
 # that use nothing mypyc refuses belong here; the reader stays Python because its
 # hot path already runs as C-level map() calls (compiling it gained under 10%).
 COMPILED = [
-    "syncd/formats/ris/records.py",
+    "syncd/formats/records.py",
     "syncd/identifiers.py",
     "syncd/formats/ris/dialects.py",
     "syncd/formats/ris/mapping.py",

@@ -145,7 +145,7 @@ def convert(
     """
     from syncd import jsonio
     from syncd.convert import convert_file
-    from syncd.formats.ris.mapping import ConvertedRecord
+    from syncd.formats.records import ConvertedRecord
     from syncd.schema import Schema, bundled_schema
 
     schema = Schema.from_json(schema_path.read_bytes()) if schema_path else bundled_schema()

@@ -22,10 +22,10 @@ from syncd.errors import NotRisError
 from syncd.formats import Format, package
 from syncd.formats.detect import Detection, read_head, unknown_format_error
 from syncd.formats.detect import detect as detect_head
-from syncd.formats.ris.mapping import ConvertedRecord, SourceRef, map_record
+from syncd.formats.records import ConvertedRecord, RawRecord, ReadProblem, SourceRef
+from syncd.formats.ris.mapping import map_record
 from syncd.formats.ris.reader import read_file, read_records
 from syncd.formats.ris.reader_sniff import HEAD_BYTES
-from syncd.formats.ris.records import RawRecord, ReadProblem
 from syncd.schema import Schema
 from syncd.zotero.stored import stored_form
 

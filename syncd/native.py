@@ -21,7 +21,7 @@ COMPILED_MODULES = (
     "syncd.formats.ris.mapping_ids",
     "syncd.formats.ris.mapping_tables",
     "syncd.formats.ris.mapping_values",
-    "syncd.formats.ris.records",
+    "syncd.formats.records",
     "syncd.formats.ris.tagged",
     "syncd.zotero.stored",
 )

@@ -24,8 +24,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:  # kept out of the import: the CLI reads Format for its options
-    from syncd.formats.ris.mapping import ConvertedRecord
-    from syncd.formats.ris.records import ReadProblem
+    from syncd.formats.records import ConvertedRecord, ReadProblem
     from syncd.schema import Schema
 
 __all__ = ["Format", "FormatPackage", "package"]

@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from syncd.formats.ris.mapping import ConvertedRecord, SourceRef, map_record
+from syncd.formats.records import ConvertedRecord, RawRecord, SourceRef
+from syncd.formats.ris.mapping import map_record
 from syncd.formats.ris.mapping_tables import EXPORT_TYPE, target_for
-from syncd.formats.ris.records import RawRecord
 from syncd.identifiers import Identifiers
 from syncd.schema import Schema
 

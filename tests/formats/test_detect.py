@@ -14,8 +14,7 @@ from syncd.convert import convert_file
 from syncd.errors import UnknownFormatError
 from syncd.formats import Format, package
 from syncd.formats.detect import detect
-from syncd.formats.ris.mapping import ConvertedRecord
-from syncd.formats.ris.records import ReadProblem
+from syncd.formats.records import ConvertedRecord, ReadProblem
 from syncd.schema import bundled_schema
 
 RIS = "TY  - JOUR\nTI  - A RIS record\nPY  - 2020\nER  - \n"

@@ -37,10 +37,10 @@ from bibtexparser.customization import InvalidName, splitname
 
 from syncd.formats.bibtex.latex import decode, decode_verbatim
 from syncd.formats.bibtex.reader import BibEntry
+from syncd.formats.records import ConvertedRecord, ReadProblem, SourceRef
 from syncd.formats.ris import mapping_values as mv
 from syncd.formats.ris.dialects import prepare
-from syncd.formats.ris.mapping import ConvertedRecord, SourceRef, build_record
-from syncd.formats.ris.records import ReadProblem
+from syncd.formats.ris.mapping import build_record
 from syncd.formats.ris.tagged import Tagged
 from syncd.identifiers import normalize_pmcid, normalize_pmid, normalize_scopus_eid
 from syncd.schema import Schema

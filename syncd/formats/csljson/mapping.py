@@ -26,9 +26,9 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, Final
 
+from syncd.formats.records import ConvertedRecord, ReadProblem, SourceRef
 from syncd.formats.ris import mapping_values as mv
-from syncd.formats.ris.mapping import ConvertedRecord, SourceRef, build_record
-from syncd.formats.ris.records import ReadProblem
+from syncd.formats.ris.mapping import build_record
 from syncd.identifiers import normalize_pmcid, normalize_pmid
 from syncd.schema import Schema, bundled_schema
 

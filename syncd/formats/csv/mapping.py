@@ -29,10 +29,10 @@ from typing import Any, Final
 
 from syncd.formats.csv.reader import CsvRow
 from syncd.formats.csv.shapes import Shape
+from syncd.formats.records import ConvertedRecord, ReadProblem, SourceRef
 from syncd.formats.ris import mapping_values as mv
 from syncd.formats.ris.dialects import citation_line
-from syncd.formats.ris.mapping import ConvertedRecord, SourceRef, build_record
-from syncd.formats.ris.records import ReadProblem
+from syncd.formats.ris.mapping import build_record
 from syncd.identifiers import (
     all_isbns,
     all_issns,

@@ -33,9 +33,9 @@ from syncd.formats.endnote_xml.tables import (
     TYPE_BY_NUMBER,
     target,
 )
+from syncd.formats.records import ConvertedRecord, ReadProblem, SourceRef
 from syncd.formats.ris import mapping_values as mv
-from syncd.formats.ris.mapping import ConvertedRecord, SourceRef, build_record
-from syncd.formats.ris.records import ReadProblem
+from syncd.formats.ris.mapping import build_record
 from syncd.formats.xml_records import XmlRecord
 from syncd.identifiers import clean_doi, normalize_pmcid
 from syncd.schema import Schema

@@ -7,8 +7,7 @@ from collections.abc import Iterator
 
 from syncd.formats.medline.mapping import map_medline
 from syncd.formats.medline.reader import read_file, sniff
-from syncd.formats.ris.mapping import ConvertedRecord
-from syncd.formats.ris.records import RawRecord, ReadProblem
+from syncd.formats.records import ConvertedRecord, RawRecord, ReadProblem
 from syncd.schema import Schema
 
 __all__ = ["convert", "sniff"]

@@ -26,8 +26,9 @@ import re
 from typing import Any, Final
 from xml.etree.ElementTree import Element
 
+from syncd.formats.records import ConvertedRecord, SourceRef
 from syncd.formats.ris import mapping_values as mv
-from syncd.formats.ris.mapping import ConvertedRecord, SourceRef, build_record
+from syncd.formats.ris.mapping import build_record
 from syncd.formats.xml_records import XmlRecord
 from syncd.identifiers import clean_doi, normalize_pmcid, normalize_pmid
 from syncd.schema import Schema

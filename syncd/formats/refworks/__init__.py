@@ -5,10 +5,9 @@ from __future__ import annotations
 import pathlib
 from collections.abc import Iterator
 
+from syncd.formats.records import ConvertedRecord, RawRecord, ReadProblem
 from syncd.formats.refworks.mapping import map_refworks
 from syncd.formats.refworks.reader import read_file, sniff
-from syncd.formats.ris.mapping import ConvertedRecord
-from syncd.formats.ris.records import RawRecord, ReadProblem
 from syncd.schema import Schema
 
 __all__ = ["convert", "sniff"]

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final
 
+from syncd.formats.records import ConvertedRecord, RawRecord, ReadProblem, SourceRef
 from syncd.formats.ris import mapping_values as mv
 from syncd.formats.ris.dialects import detect_tagged, prepare
 from syncd.formats.ris.mapping_cleaners import clean_citavi, clean_endnote, clean_procite
@@ -42,7 +43,6 @@ from syncd.formats.ris.mapping_tables import (
     TYPE_MAP,
     target_for,
 )
-from syncd.formats.ris.records import RawRecord, ReadProblem
 from syncd.formats.ris.tagged import Tagged, tagged
 from syncd.identifiers import (
     Identifiers,
@@ -75,117 +75,6 @@ NOTE_MAX: Final = 500_000
 # No str this long can exceed FIELD_MAX_BYTES in UTF-8 (4 bytes a character at most):
 # the cheap test that spares encoding every value.
 _FIELD_SAFE_CHARS: Final = FIELD_MAX_BYTES // 4
-
-
-class SourceRef:
-    """Where a converted record came from (immutable by convention; compared by value).
-
-    SourceRef and ConvertedRecord are written out rather than declared as
-    dataclasses: under mypyc a dataclass is built through a Python-level
-    ``__init__``, which cost more per record than the rest of the record's
-    bookkeeping together.
-    """
-
-    __slots__ = ("dialect", "end_line", "file", "index", "line")
-
-    def __init__(self, file: str, line: int, end_line: int, index: int, dialect: str) -> None:
-        self.file = file
-        self.line = line
-        self.end_line = end_line
-        self.index = index
-        self.dialect = dialect
-
-    def _key(self) -> tuple[str, int, int, int, str]:
-        return (self.file, self.line, self.end_line, self.index, self.dialect)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, SourceRef) and self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        return (
-            f"SourceRef(file={self.file!r}, line={self.line}, end_line={self.end_line}, "
-            f"index={self.index}, dialect={self.dialect!r})"
-        )
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "line": self.line,
-            "end_line": self.end_line,
-            "index": self.index,
-            "dialect": self.dialect,
-        }
-
-
-class ConvertedRecord:
-    """One RIS record as a Zotero item, with its notes, links and identifiers.
-
-    Immutable by convention: :meth:`with_changes` makes a changed copy.
-    """
-
-    __slots__ = ("attachments", "identifiers", "item", "notes", "problems", "source")
-
-    def __init__(
-        self,
-        item: dict[str, Any],
-        notes: tuple[str, ...],
-        attachments: tuple[dict[str, str], ...],
-        identifiers: Identifiers,
-        source: SourceRef,
-        problems: tuple[ReadProblem, ...],
-    ) -> None:
-        self.item = item
-        self.notes = notes
-        self.attachments = attachments
-        self.identifiers = identifiers
-        self.source = source
-        self.problems = problems
-
-    def with_changes(
-        self,
-        *,
-        item: dict[str, Any] | None = None,
-        identifiers: Identifiers | None = None,
-        notes: tuple[str, ...] | None = None,
-    ) -> ConvertedRecord:
-        return ConvertedRecord(
-            self.item if item is None else item,
-            self.notes if notes is None else notes,
-            self.attachments,
-            self.identifiers if identifiers is None else identifiers,
-            self.source,
-            self.problems,
-        )
-
-    def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, ConvertedRecord)
-            and self.item == other.item
-            and self.notes == other.notes
-            and self.attachments == other.attachments
-            and self.identifiers == other.identifiers
-            and self.source == other.source
-            and self.problems == other.problems
-        )
-
-    __hash__ = None  # type: ignore[assignment]  # holds a dict, like the dataclass it was
-
-    def __repr__(self) -> str:
-        return (
-            f"ConvertedRecord(item={self.item!r}, notes={self.notes!r}, "
-            f"identifiers={self.identifiers!r}, source={self.source!r})"
-        )
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "item": self.item,
-            "notes": list(self.notes),
-            "identifiers": self.identifiers.as_json(),
-            "source": self.source.as_json(),
-        }
 
 
 class _State:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pathlib
 from collections.abc import Iterator
 
-from syncd.formats.ris.mapping import ConvertedRecord
-from syncd.formats.ris.records import RawRecord, ReadProblem
+from syncd.formats.records import ConvertedRecord, RawRecord, ReadProblem
 from syncd.formats.wos.mapping import map_wos
 from syncd.formats.wos.reader import read_file, sniff
 from syncd.schema import Schema
