@@ -1,4 +1,4 @@
-"""How every format hands a mapped record to the frame: as syncd.convert does for RIS."""
+"""How every format's package hands a mapped record to the frame (once: stored form, problems)."""
 
 from __future__ import annotations
 

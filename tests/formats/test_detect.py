@@ -29,10 +29,9 @@ def _records(path: Path, fmt: Format | None = None) -> list[ConvertedRecord]:
     return [e for e in entries if isinstance(e, ConvertedRecord)]
 
 
-def test_every_format_but_ris_has_a_package_that_sniffs_and_converts() -> None:
+def test_every_format_has_a_package_that_sniffs_and_converts() -> None:
     for fmt in Format:
-        if fmt is not Format.RIS:
-            assert callable(package(fmt).sniff) and callable(package(fmt).convert), fmt
+        assert callable(package(fmt).sniff) and callable(package(fmt).convert), fmt
 
 
 def test_every_package_under_syncd_formats_is_a_format() -> None:
