@@ -30,6 +30,9 @@ from setuptools.command.build_ext import build_ext
 # hot path already runs as C-level map() calls (compiling it gained under 10%).
 COMPILED = [
     "syncd/formats/records.py",
+    "syncd/formats/dates.py",
+    "syncd/formats/markup.py",
+    "syncd/formats/names.py",
     "syncd/identifiers.py",
     "syncd/formats/ris/dialects.py",
     "syncd/formats/ris/mapping.py",

@@ -14,15 +14,18 @@ from pathlib import Path
 
 # Kept in step with COMPILED in setup.py (tests/test_native.py checks it).
 COMPILED_MODULES = (
-    "syncd.identifiers",
+    "syncd.formats.dates",
+    "syncd.formats.markup",
+    "syncd.formats.names",
+    "syncd.formats.records",
     "syncd.formats.ris.dialects",
     "syncd.formats.ris.mapping",
     "syncd.formats.ris.mapping_cleaners",
     "syncd.formats.ris.mapping_ids",
     "syncd.formats.ris.mapping_tables",
     "syncd.formats.ris.mapping_values",
-    "syncd.formats.records",
     "syncd.formats.ris.tagged",
+    "syncd.identifiers",
     "syncd.zotero.stored",
 )
 

@@ -28,8 +28,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final
 
+from syncd.formats.dates import access_date, ris_date
+from syncd.formats.markup import note_html, unescape_entities, unescape_html
+from syncd.formats.names import creator
 from syncd.formats.records import ConvertedRecord, RawRecord, ReadProblem, SourceRef
-from syncd.formats.ris import mapping_values as mv
 from syncd.formats.ris.dialects import detect_tagged, prepare
 from syncd.formats.ris.mapping_cleaners import clean_citavi, clean_endnote, clean_procite
 from syncd.formats.ris.mapping_ids import record_identifiers
@@ -43,6 +45,7 @@ from syncd.formats.ris.mapping_tables import (
     TYPE_MAP,
     target_for,
 )
+from syncd.formats.ris.mapping_values import attachments, split_keywords, split_single_tag
 from syncd.formats.ris.tagged import Tagged, tagged
 from syncd.identifiers import (
     Identifiers,
@@ -198,7 +201,7 @@ def map_record(record: RawRecord, schema: Schema | None = None) -> ConvertedReco
             and len(f.value) <= CREATOR_MAX
         ):
             # The most frequent tag (13 authors a record is common) skips _process.
-            c = mv.creator(f.value, step[2])
+            c = creator(f.value, step[2])
             if c is not None:
                 creators.append(c)
         elif step[0] != _K_SKIP:
@@ -325,9 +328,9 @@ def _process(st: _State, f: Tagged, step: _Step) -> None:
         return
     if unescape == _U_TEXT:
         if "<" in value or "&" in value:
-            value = mv.unescape_html(value)
+            value = unescape_html(value)
     elif unescape == _U_ENTITIES and "&" in value:
-        value = mv.unescape_entities(value)
+        value = unescape_entities(value)
     fields = st.fields
     if kind == _K_SCALAR or (kind == _K_UR and "PM:" not in value):
         current = fields.get(target)
@@ -351,7 +354,7 @@ def _process(st: _State, f: Tagged, step: _Step) -> None:
                 st.unsupported.append(f"Names ({f.tag}): {value}")
                 st.problem(f.line, f"{f.tag} holds {why}, not one name; kept in Extra")
                 return
-        c = mv.creator(value, sub)
+        c = creator(value, sub)
         if c is not None:
             st.creators.append(c)
     elif kind == _K_NOTE:
@@ -359,16 +362,16 @@ def _process(st: _State, f: Tagged, step: _Step) -> None:
             if len(value) > NOTE_MAX:
                 value = _cut(value, NOTE_MAX - 1000)  # room for the note's HTML
                 st.problem(f.line, f"{f.tag} note cut to the API's limit of {NOTE_MAX} characters")
-            st.notes.append(mv.note_html(value))
+            st.notes.append(note_html(value))
     elif kind == _K_TAGS:
-        st.tags.extend(mv.split_keywords(value))
+        st.tags.extend(split_keywords(value))
     elif kind == _K_DATE:
         if not fields.get(target):
-            fields[target] = mv.ris_date(value)
+            fields[target] = ris_date(value)
         else:
             st.problem(f.line, f"second value for {target} ({f.tag}) dropped: {_short(value)}")
     elif kind == _K_PY:
-        st.backup_date = (target, mv.ris_date(value))
+        st.backup_date = (target, ris_date(value))
     elif kind == _K_EP:
         pages = fields.get("pages")
         if not pages:
@@ -391,7 +394,7 @@ def _process(st: _State, f: Tagged, step: _Step) -> None:
     elif kind == _K_EXTRA:
         st.extra.append(value)
     elif kind == _K_ACCESS:
-        iso = mv.access_date(value)
+        iso = access_date(value)
         if iso is None:
             st.problem(f.line, f"unreadable access date dropped: {value}")
         elif not fields.get("accessDate"):
@@ -402,7 +405,7 @@ def _process(st: _State, f: Tagged, step: _Step) -> None:
     elif kind == _K_BACKUP_PUB:
         st.backup_pub = value
     elif kind == _K_ATTACH:
-        st.attachments.extend(mv.attachments(value, sub))
+        st.attachments.extend(attachments(value, sub))
     elif kind == _K_UNSUPPORTED:
         if sub in _NOISE_LABELS:
             st.problem(f.line, f"dropped {sub.lower()} ({f.tag}): {_short(value)}", "info")
@@ -443,7 +446,7 @@ def _complete(st: _State) -> None:
         if date[:4] == "0000" or not _YEAR_RE.search(date):
             st.problem(None, f"{name} has no year; kept as is for Zotero to read: {date}")
     if st.backup_access is not None and not fields.get("accessDate"):
-        iso = mv.access_date(st.backup_access)
+        iso = access_date(st.backup_access)
         if iso is not None:
             fields["accessDate"] = iso
     if fields.get("journalAbbreviation") and not fields.get("publicationTitle"):
@@ -455,7 +458,7 @@ def _complete(st: _State) -> None:
         # subject: the full title was lost.
         fields["title"] = fields["shortTitle"]
     if len(st.tags) == 1:
-        st.tags = mv.split_single_tag(st.tags[0])
+        st.tags = split_single_tag(st.tags[0])
     # What Zotero's itemDone does to every imported item.
     for name in list(fields):
         value = fields[name].strip()
@@ -478,7 +481,7 @@ def _build_item(
 ) -> dict[str, Any]:
     item_type = st.item_type
     item: dict[str, Any] = {"itemType": item_type}
-    creators = st.creators  # only named creators (mv.creator); ours to change
+    creators = st.creators  # only named creators (creator); ours to change
     if creators:
         valid = info.creator_types
         for i in range(len(creators)):
