@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from syncd.formats.dates import access_date, ris_date
 from syncd.formats.markup import note_html, unescape_entities, unescape_html
@@ -191,20 +191,20 @@ def map_record(record: RawRecord, schema: Schema | None = None) -> ConvertedReco
     deferred: list[tuple[Tagged, _Step]] = []
     for f in fields:
         step = plan.get(f.tag) or _step(item_type, f.tag)
-        if step[4]:
+        if step.second_pass:
             deferred.append((f, step))
         elif (
-            step[0] == _K_CREATOR
+            step.kind == _K_CREATOR
             and "<" not in f.value
             and "&" not in f.value
             and ";" not in f.value
             and len(f.value) <= CREATOR_MAX
         ):
             # The most frequent tag (13 authors a record is common) skips _process.
-            c = creator(f.value, step[2])
+            c = creator(f.value, step.sub)
             if c is not None:
                 creators.append(c)
-        elif step[0] != _K_SKIP:
+        elif step.kind != _K_SKIP:
             _process(st, f, step)
     for f, step in deferred:
         _process(st, f, step)
@@ -257,8 +257,15 @@ _U_TEXT: Final = 1
 _U_ENTITIES: Final = 2
 _IDENTIFIER_TAGS: Final = frozenset({"DO", "SN", "UR", "L1", "L2", "L3", "L4", "AN", "ID", "C2"})
 
-# (kind, target, sub-target, unescape mode, second pass?)
-_Step = tuple[int, str, str, int, bool]
+
+class _Step(NamedTuple):
+    """What :func:`_process` does with one tag of one item type (decided by :func:`_step`)."""
+
+    kind: int  # one of the _K_ values
+    target: str  # the Zotero field or list the tag fills ("" for none)
+    sub: str  # what follows "/" in the target: a creator type, an Extra label...
+    unescape: int  # one of the _U_ values
+    second_pass: bool  # Zotero reads the tag after every other one
 
 
 def _kind(tag: str, target: str | None) -> int:
@@ -308,7 +315,7 @@ def _step(item_type: str, tag: str) -> _Step:
         unescape = _U_ENTITIES
     else:
         unescape = _U_TEXT
-    return (kind, target or "", sub, unescape, tag in SECOND_PASS)
+    return _Step(kind, target or "", sub, unescape, tag in SECOND_PASS)
 
 
 @lru_cache(maxsize=128)
@@ -319,76 +326,40 @@ def _plan(item_type: str) -> dict[str, _Step]:
 
 
 def _process(st: _State, f: Tagged, step: _Step) -> None:
-    kind, target, sub, unescape, _ = step
+    """One field into ``st``, as its step says: one branch per kind of tag."""
     value = f.value.strip()
     if not value:
         return
+    kind = step.kind
     if kind == _K_UNKNOWN:
         st.problem(f.line, f"unknown tag {f.tag} dropped: {_short(value)}", "info")
         return
-    if unescape == _U_TEXT:
+    if step.unescape == _U_TEXT:
         if "<" in value or "&" in value:
             value = unescape_html(value)
-    elif unescape == _U_ENTITIES and "&" in value:
+    elif step.unescape == _U_ENTITIES and "&" in value:
         value = unescape_entities(value)
-    fields = st.fields
     if kind == _K_SCALAR or (kind == _K_UR and "PM:" not in value):
-        current = fields.get(target)
-        if not current:
-            fields[target] = value
-        elif current != value:
-            st.problem(f.line, f"second value for {target} ({f.tag}) dropped: {_short(value)}")
+        _first_value(st, f, step.target, value)
     elif kind == _K_SN:
-        # Every SN line is kept for mapping_ids, which reads ISSNs/ISBNs by content.
-        st.sn.append(value)
-        if not fields.get(target):
-            fields[target] = value
-        elif not (all_issns(value) or all_isbns(value)):
-            st.problem(f.line, f"second value for {target} ({f.tag}) dropped: {_short(value)}")
+        _standard_number(st, f, step.target, value)
     elif kind == _K_CREATOR:
-        if ";" in value or len(value) > CREATOR_MAX:
-            why = _not_one_name(value)
-            if why:
-                # PsycInfo's A2 (via Ovid) holds the whole cited-author list as one name:
-                # the server refuses a name over 255 characters, and a list is no creator.
-                st.unsupported.append(f"Names ({f.tag}): {value}")
-                st.problem(f.line, f"{f.tag} holds {why}, not one name; kept in Extra")
-                return
-        c = creator(value, sub)
-        if c is not None:
-            st.creators.append(c)
+        _creator(st, f, step.sub, value)
     elif kind == _K_NOTE:
-        if fields.get("title") != value:
-            if len(value) > NOTE_MAX:
-                value = _cut(value, NOTE_MAX - 1000)  # room for the note's HTML
-                st.problem(f.line, f"{f.tag} note cut to the API's limit of {NOTE_MAX} characters")
-            st.notes.append(note_html(value))
+        _note(st, f, value)
     elif kind == _K_TAGS:
         st.tags.extend(split_keywords(value))
     elif kind == _K_DATE:
-        if not fields.get(target):
-            fields[target] = ris_date(value)
+        if not st.fields.get(step.target):
+            st.fields[step.target] = ris_date(value)
         else:
-            st.problem(f.line, f"second value for {target} ({f.tag}) dropped: {_short(value)}")
+            st.problem(f.line, f"second value for {step.target} ({f.tag}) dropped: {_short(value)}")
     elif kind == _K_PY:
-        st.backup_date = (target, ris_date(value))
+        st.backup_date = (step.target, ris_date(value))
     elif kind == _K_EP:
-        pages = fields.get("pages")
-        if not pages:
-            st.backup_end_page = value
-        elif "-" not in pages:
-            fields["pages"] = pages + "-" + value
-        else:
-            st.backup_num_pages = value
+        _end_page(st, value)
     elif kind in (_K_DOI, _K_M3_DOI):
-        # Zotero lets every DO (and DOI-bearing M3) overwrite the previous one.
-        doi = clean_doi(value)
-        if doi is not None:
-            fields["DOI"] = doi
-        elif kind == _K_M3_DOI:
-            st.problem(f.line, f"M3 value is not a DOI, dropped: {_short(value)}", "info")
-        else:
-            st.problem(f.line, f"{f.tag} value is not a DOI: {_short(value)}")
+        _doi(st, f, value, in_m3=kind == _K_M3_DOI)
     elif kind == _K_UR:
         st.extra.append("PMID: " + value[3:])
     elif kind == _K_EXTRA:
@@ -397,20 +368,83 @@ def _process(st: _State, f: Tagged, step: _Step) -> None:
         iso = access_date(value)
         if iso is None:
             st.problem(f.line, f"unreadable access date dropped: {value}")
-        elif not fields.get("accessDate"):
-            fields["accessDate"] = iso
+        elif not st.fields.get("accessDate"):
+            st.fields["accessDate"] = iso
     elif kind == _K_BACKUP_ACCESS:
         if f.tag == "M1" or st.backup_access is None:
             st.backup_access = value
     elif kind == _K_BACKUP_PUB:
         st.backup_pub = value
     elif kind == _K_ATTACH:
-        st.attachments.extend(attachments(value, sub))
+        st.attachments.extend(attachments(value, step.sub))
     elif kind == _K_UNSUPPORTED:
-        if sub in _NOISE_LABELS:
-            st.problem(f.line, f"dropped {sub.lower()} ({f.tag}): {_short(value)}", "info")
+        if step.sub in _NOISE_LABELS:
+            st.problem(f.line, f"dropped {step.sub.lower()} ({f.tag}): {_short(value)}", "info")
         else:
-            st.unsupported.append(f"{sub}: {value}")
+            st.unsupported.append(f"{step.sub}: {value}")
+
+
+def _first_value(st: _State, f: Tagged, target: str, value: str) -> None:
+    """The first value of a field wins (Zotero's rule); a different second is reported."""
+    current = st.fields.get(target)
+    if not current:
+        st.fields[target] = value
+    elif current != value:
+        st.problem(f.line, f"second value for {target} ({f.tag}) dropped: {_short(value)}")
+
+
+def _standard_number(st: _State, f: Tagged, target: str, value: str) -> None:
+    # Every SN line is kept for mapping_ids, which reads ISSNs/ISBNs by content.
+    st.sn.append(value)
+    if not st.fields.get(target):
+        st.fields[target] = value
+    elif not (all_issns(value) or all_isbns(value)):
+        st.problem(f.line, f"second value for {target} ({f.tag}) dropped: {_short(value)}")
+
+
+def _creator(st: _State, f: Tagged, creator_type: str, value: str) -> None:
+    if ";" in value or len(value) > CREATOR_MAX:
+        why = _not_one_name(value)
+        if why:
+            # PsycInfo's A2 (via Ovid) holds the whole cited-author list as one name:
+            # the server refuses a name over 255 characters, and a list is no creator.
+            st.unsupported.append(f"Names ({f.tag}): {value}")
+            st.problem(f.line, f"{f.tag} holds {why}, not one name; kept in Extra")
+            return
+    c = creator(value, creator_type)
+    if c is not None:
+        st.creators.append(c)
+
+
+def _note(st: _State, f: Tagged, value: str) -> None:
+    if st.fields.get("title") == value:
+        return
+    if len(value) > NOTE_MAX:
+        value = _cut(value, NOTE_MAX - 1000)  # room for the note's HTML
+        st.problem(f.line, f"{f.tag} note cut to the API's limit of {NOTE_MAX} characters")
+    st.notes.append(note_html(value))
+
+
+def _end_page(st: _State, value: str) -> None:
+    """EP joins SP into a range; with a range already there it may be the page count."""
+    pages = st.fields.get("pages")
+    if not pages:
+        st.backup_end_page = value
+    elif "-" not in pages:
+        st.fields["pages"] = pages + "-" + value
+    else:
+        st.backup_num_pages = value
+
+
+def _doi(st: _State, f: Tagged, value: str, *, in_m3: bool) -> None:
+    # Zotero lets every DO (and DOI-bearing M3) overwrite the previous one.
+    doi = clean_doi(value)
+    if doi is not None:
+        st.fields["DOI"] = doi
+    elif in_m3:
+        st.problem(f.line, f"M3 value is not a DOI, dropped: {_short(value)}", "info")
+    else:
+        st.problem(f.line, f"{f.tag} value is not a DOI: {_short(value)}")
 
 
 def _complete(st: _State) -> None:
