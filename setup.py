@@ -30,6 +30,7 @@ from setuptools.command.build_ext import build_ext
 # hot path already runs as C-level map() calls (compiling it gained under 10%).
 COMPILED = [
     "syncd/formats/records.py",
+    "syncd/formats/build.py",
     "syncd/formats/dates.py",
     "syncd/formats/markup.py",
     "syncd/formats/names.py",

@@ -14,6 +14,7 @@ from pathlib import Path
 
 # Kept in step with COMPILED in setup.py (tests/test_native.py checks it).
 COMPILED_MODULES = (
+    "syncd.formats.build",
     "syncd.formats.dates",
     "syncd.formats.markup",
     "syncd.formats.names",

@@ -129,3 +129,24 @@ def test_the_watcher_sniff_takes_every_format_and_refuses_other_text() -> None:
     for text in SAMPLES.values():
         assert looks_like_known_format(text.encode("utf-8")[:8192])
     assert not looks_like_known_format(b"Dear colleague,\nplease find the references.\n")
+
+
+@pytest.mark.parametrize("fmt", list(SAMPLES))
+def test_each_record_is_put_in_stored_form_once_whatever_its_format(
+    tmp_path: Path, fmt: Format, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import syncd.formats.emit as emit
+
+    calls: list[object] = []
+
+    def counted(item: dict[str, object]) -> dict[str, object]:
+        calls.append(item)
+        return item
+
+    # emit is plain Python (not in setup.py's COMPILED): its reference may be replaced.
+    monkeypatch.setattr(emit, "stored_form", counted)
+    path = tmp_path / "export.txt"
+    path.write_text(SAMPLES[fmt] + SAMPLES[fmt].replace("2020", "2021"), encoding="utf-8")
+    records = _records(path)
+    assert len(records) == 2
+    assert calls == [r.item for r in records]

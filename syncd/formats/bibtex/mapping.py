@@ -10,7 +10,7 @@ one), ``year``/``month``/``day`` the date, ``keywords`` tags split on ``,``/``;`
 ``note`` a child note, ``file`` attachments (JabRef, Zotero and Mendeley forms),
 ``lccn``/``mrnumber``/``zmnumber``/``eprint`` labelled Extra lines, and the
 identifiers (``doi``, ``pmid``, ``pmcid``, ``isbn``, ``issn``) where RIS records put
-them. The item is then finished by :func:`syncd.formats.ris.mapping.build_record`, as RIS
+them. The item is then finished by :func:`syncd.formats.build.build_record`, as RIS
 records are.
 
 Deliberate differences from Zotero's import, each so that a work read from BibTeX
@@ -37,12 +37,12 @@ from bibtexparser.customization import InvalidName, splitname
 
 from syncd.formats.bibtex.latex import decode, decode_verbatim
 from syncd.formats.bibtex.reader import BibEntry
+from syncd.formats.build import build_record
 from syncd.formats.dates import access_date, parse_loose_date
 from syncd.formats.markup import note_html
 from syncd.formats.names import creator
 from syncd.formats.records import ConvertedRecord, ReadProblem, SourceRef
 from syncd.formats.ris.dialects import prepare
-from syncd.formats.ris.mapping import build_record
 from syncd.formats.ris.tagged import Tagged
 from syncd.identifiers import normalize_pmcid, normalize_pmid, normalize_scopus_eid
 from syncd.schema import Schema

@@ -8,7 +8,7 @@ dates are read from ``date-parts``, ``raw`` or ``literal``; names from
 ``family``/``given`` (with their particles) or ``literal``; ``note`` is Extra, one
 line each, so ``PMID: ...`` and ``12 citations (Scopus)`` lines are read as syncd
 reads them everywhere. The item is finished by
-:func:`syncd.formats.ris.mapping.build_record`, as RIS records are.
+:func:`syncd.formats.build.build_record`, as RIS records are.
 
 Deliberate differences from Zotero's import: dates are ISO (``2013-01-01``) as every
 other format gives them, not ``January 1, 2013``; ``id`` is taken as the citation
@@ -26,10 +26,10 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, Final
 
+from syncd.formats.build import build_record
 from syncd.formats.dates import access_date
 from syncd.formats.markup import unescape_html
 from syncd.formats.records import ConvertedRecord, ReadProblem, SourceRef
-from syncd.formats.ris.mapping import build_record
 from syncd.identifiers import normalize_pmcid, normalize_pmid
 from syncd.schema import Schema, bundled_schema
 

@@ -27,13 +27,13 @@ import re
 from collections.abc import Callable
 from typing import Any, Final
 
+from syncd.formats.build import build_record
 from syncd.formats.csv.reader import CsvRow
 from syncd.formats.csv.shapes import Shape
 from syncd.formats.markup import unescape_html
 from syncd.formats.names import capitalize_title, creator, initials_first_name, surname_initials
 from syncd.formats.records import ConvertedRecord, ReadProblem, SourceRef
 from syncd.formats.ris.dialects import citation_line
-from syncd.formats.ris.mapping import build_record
 from syncd.identifiers import (
     all_isbns,
     all_issns,

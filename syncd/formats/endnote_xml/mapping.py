@@ -24,6 +24,7 @@ import re
 from typing import Any, Final
 from xml.etree.ElementTree import Element
 
+from syncd.formats.build import build_record
 from syncd.formats.dates import access_date
 from syncd.formats.endnote_xml.tables import (
     CREATOR_RULES,
@@ -37,7 +38,6 @@ from syncd.formats.endnote_xml.tables import (
 from syncd.formats.markup import note_html, unescape_html
 from syncd.formats.names import clean_author
 from syncd.formats.records import ConvertedRecord, ReadProblem, SourceRef
-from syncd.formats.ris.mapping import build_record
 from syncd.formats.xml_records import XmlRecord
 from syncd.identifiers import clean_doi, normalize_pmcid
 from syncd.schema import Schema

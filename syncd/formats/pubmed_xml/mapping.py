@@ -26,11 +26,11 @@ import re
 from typing import Any, Final
 from xml.etree.ElementTree import Element
 
+from syncd.formats.build import build_record
 from syncd.formats.dates import MONTHS
 from syncd.formats.names import capitalize_title, clean_author
 from syncd.formats.pages import expand_pages
 from syncd.formats.records import ConvertedRecord, SourceRef
-from syncd.formats.ris.mapping import build_record
 from syncd.formats.xml_records import XmlRecord
 from syncd.identifiers import clean_doi, normalize_pmcid, normalize_pmid
 from syncd.schema import Schema

@@ -4,6 +4,10 @@
 A format package like the others (:mod:`syncd.formats`): ``sniff`` and ``convert``.
 It also reads from a stream (:func:`convert_stream`), which the daemon uses so that
 its most common files are read from the bytes it took without a copy to disk.
+
+The mapping is imported on first use, not with the package: item building, which
+every format shares (:mod:`syncd.formats.build`), reads RIS's import tables in this
+package, and RIS's mapping builds on it.
 """
 
 from __future__ import annotations
@@ -14,7 +18,6 @@ from typing import BinaryIO
 
 from syncd.formats.emit import emit
 from syncd.formats.records import ConvertedRecord, RawRecord, ReadProblem
-from syncd.formats.ris.mapping import map_record
 from syncd.formats.ris.reader import read_file, read_records
 from syncd.formats.ris.reader_sniff import sniff
 from syncd.schema import Schema
@@ -40,6 +43,8 @@ def convert_stream(
 def _converted(
     entries: Iterable[RawRecord | ReadProblem], schema: Schema
 ) -> Iterator[ConvertedRecord | ReadProblem]:
+    from syncd.formats.ris.mapping import map_record  # see the module docstring
+
     for entry in entries:
         if not isinstance(entry, RawRecord):
             yield entry
