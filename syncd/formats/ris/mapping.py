@@ -56,11 +56,7 @@ from syncd.formats.ris.mapping_tables import (
 )
 from syncd.formats.ris.mapping_values import attachments, split_keywords
 from syncd.formats.ris.tagged import Tagged, tagged
-from syncd.identifiers import (
-    all_isbns,
-    all_issns,
-    clean_doi,
-)
+from syncd.identifiers import all_isbns, all_issns, clean_doi
 from syncd.schema import Schema, bundled_schema
 
 _ZERO_YEAR_RE: Final = re.compile(r"\b0000\b")
