@@ -134,7 +134,7 @@ def _case_bibtexparser(path: str) -> int:
 def _case_syncd(path: str, fmt: str) -> int:
     import importlib
 
-    from syncd.formats.ris.mapping import ConvertedRecord
+    from syncd.formats.records import ConvertedRecord
     from syncd.schema import bundled_schema
 
     module = importlib.import_module(f"syncd.formats.{fmt}")

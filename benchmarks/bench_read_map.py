@@ -84,7 +84,7 @@ if mode == "rispy":
     n = len(rispy.load(Path(path), encoding="utf-8"))
 else:
     from syncd.formats.ris.reader import read_file
-    from syncd.formats.ris.records import RawRecord
+    from syncd.formats.records import RawRecord
     map_record = None
     if mode == "syncd-map":
         try:

@@ -197,7 +197,7 @@ from pathlib import Path
 fmt, mode, path = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 if mode == "map":
     import importlib
-    from syncd.formats.ris.mapping import ConvertedRecord
+    from syncd.formats.records import ConvertedRecord
     from syncd.schema import bundled_schema
     convert = importlib.import_module(f"syncd.formats.{fmt}").convert
     schema = bundled_schema()

@@ -21,7 +21,7 @@ from syncd.formats import Format
 
 if TYPE_CHECKING:
     from syncd.config import Config, LibraryConfig
-    from syncd.formats.ris.records import Severity
+    from syncd.formats.records import Severity
     from syncd.state import StateDB
     from syncd.sync.outcome import SyncReport
     from syncd.sync.session import SyncInput
@@ -146,7 +146,7 @@ def convert(
     """
     from syncd import jsonio
     from syncd.convert import convert_file
-    from syncd.formats.ris.mapping import ConvertedRecord
+    from syncd.formats.records import ConvertedRecord
     from syncd.schema import Schema, bundled_schema
 
     schema = Schema.from_json(schema_path.read_bytes()) if schema_path else bundled_schema()

@@ -1,12 +1,13 @@
-"""Files in, converted records out: detection, the format's reader and its mapping.
+"""Files in, converted records out: detection, then the format's package.
 
 This is the pipeline ``syncd convert`` prints and the sync planner consumes. It
 stays lazy so a large export flows through in constant memory. The format is
 detected from the file's content (:mod:`syncd.formats.detect`) unless the caller
-names it; RIS goes through :mod:`syncd.formats.ris` exactly as before, every other format
-through its package. Items leave it in the form Zotero's server stores them
-(``syncd.zotero.stored``), so what syncd sends and keeps as its merge base is what
-the library then holds.
+names it, and every format is read by its package's ``convert``
+(:mod:`syncd.formats`); a file no format recognises goes to the fallback (RIS).
+Items leave the packages in the form Zotero's server stores them
+(:mod:`syncd.formats.emit`), so what syncd sends and keeps as its merge base is
+what the library then holds.
 """
 
 from __future__ import annotations
@@ -14,20 +15,18 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from syncd.errors import NotRisError
 from syncd.formats import Format, package
-from syncd.formats.detect import Detection, read_head, unknown_format_error
+from syncd.formats import ris as ris_format
+from syncd.formats.detect import FALLBACK, Detection, read_head, unknown_format_error
 from syncd.formats.detect import detect as detect_head
-from syncd.formats.ris.mapping import ConvertedRecord, SourceRef, map_record
-from syncd.formats.ris.reader import read_file, read_records
+from syncd.formats.records import ConvertedRecord, ReadProblem, SourceRef
 from syncd.formats.ris.reader_sniff import HEAD_BYTES
-from syncd.formats.ris.records import RawRecord, ReadProblem
 from syncd.schema import Schema
-from syncd.zotero.stored import stored_form
 
 
 def convert_file(
@@ -41,11 +40,13 @@ def convert_file(
     file as a whole cannot be read.
     """
     detection = _detection(read_head(path), fmt)
-    if detection is None or detection.format is Format.RIS:
-        return _ris(
-            read_file(path), path, lambda: read_head(path), schema, guessed=detection is None
-        )
-    return _other(detection, Path(path), str(path), schema)
+    read_as = _format(detection)
+    return _framed(
+        detection,
+        lambda: package(read_as).convert(Path(path), schema),
+        str(path),
+        lambda: read_head(path),
+    )
 
 
 def convert_stream(
@@ -54,18 +55,23 @@ def convert_stream(
     """As :func:`convert_file`, for bytes already taken (``source`` names the file).
 
     The daemon reads a file once and syncs exactly those bytes, so a file that
-    grows meanwhile is never synced half. RIS is read from the stream itself; the
-    other formats' readers take a path, so their bytes are spooled to a private
-    temporary file and the records and problems are renamed back to ``source``.
+    grows meanwhile is never synced half. RIS is read from the stream itself (the
+    daemon's most common files, not copied); the other formats' packages take a
+    path, so their bytes are spooled to a private temporary file and the records
+    and problems are renamed back to ``source``.
     """
     head = stream.read(HEAD_BYTES)
     stream.seek(0)
     detection = _detection(head, None)
-    if detection is None or detection.format is Format.RIS:
-        return _ris(
-            read_records(stream, source), source, lambda: head, schema, guessed=detection is None
+    fmt = _format(detection)
+    if fmt is Format.RIS:
+        return _framed(
+            detection,
+            lambda: ris_format.convert_stream(stream, source, schema),
+            source,
+            lambda: head,
         )
-    return _spooled(detection, stream, source, schema)
+    return _framed(detection, lambda: _spooled(fmt, stream, source, schema), source, lambda: head)
 
 
 def _detection(head: bytes, fmt: Format | None) -> Detection | None:
@@ -74,59 +80,41 @@ def _detection(head: bytes, fmt: Format | None) -> Detection | None:
     return detect_head(head)
 
 
-def _ris(
-    entries: Iterable[RawRecord | ReadProblem],
-    path: str | os.PathLike[str],
+def _format(detection: Detection | None) -> Format:
+    return FALLBACK if detection is None else detection.format
+
+
+def _framed(
+    detection: Detection | None,
+    convert: Callable[[], Iterator[ConvertedRecord | ReadProblem]],
+    source: str,
     head: Callable[[], bytes],
-    schema: Schema,
-    *,
-    guessed: bool,
 ) -> Iterator[ConvertedRecord | ReadProblem]:
+    """What ``convert`` yields, after a line saying how the file was read (none for
+    the fallback format, which syncd has always read without saying so).
+
+    ``convert`` is called once the line is out, so that what a package raises
+    comes out of the iteration, after it.
+    """
+    if detection is not None and detection.format is not FALLBACK:
+        yield ReadProblem(source, None, detection.describe(), "info")
     try:
-        for entry in entries:
-            if isinstance(entry, RawRecord):
-                converted = map_record(entry, schema)
-                stored = stored_form(converted.item)
-                if stored is not converted.item:
-                    converted = converted.with_changes(item=stored)
-                yield converted
-                for problem in converted.problems:
-                    if problem.line is None:
-                        # A note about the record as a whole (a field its type lacks):
-                        # it is found by the record's first line.
-                        problem = ReadProblem(
-                            problem.file, converted.source.line, problem.message, problem.severity
-                        )
-                    yield problem
-            else:
-                yield entry
+        yield from convert()
     except NotRisError as exc:
-        if not guessed:
+        if detection is not None:
             raise
-        # No format recognised the file and the RIS reader found no record either.
-        raise unknown_format_error(str(path), head()) from exc
-
-
-def _other(
-    detection: Detection, path: Path, name: str, schema: Schema
-) -> Iterator[ConvertedRecord | ReadProblem]:
-    yield ReadProblem(name, None, detection.describe(), "info")
-    for entry in package(detection.format).convert(path, schema):
-        if isinstance(entry, ConvertedRecord):
-            stored = stored_form(entry.item)
-            if stored is not entry.item:
-                entry = entry.with_changes(item=stored)
-        yield entry
+        # No format recognised the file and the fallback's reader found no record either.
+        raise unknown_format_error(source, head()) from exc
 
 
 def _spooled(
-    detection: Detection, stream: BinaryIO, source: str, schema: Schema
+    fmt: Format, stream: BinaryIO, source: str, schema: Schema
 ) -> Iterator[ConvertedRecord | ReadProblem]:
     with tempfile.TemporaryDirectory(prefix="syncd-") as tmp:
         spool = Path(tmp) / Path(source).name
         with open(spool, "wb") as out:
             shutil.copyfileobj(stream, out)
-        for entry in _other(detection, spool, source, schema):
+        for entry in package(fmt).convert(spool, schema):
             yield _renamed(entry, str(spool), source)
 
 

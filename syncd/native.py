@@ -18,15 +18,19 @@ from pathlib import Path
 # reader stays Python because its hot path already runs as C-level map() calls
 # (compiling it gained under 10%).
 COMPILED_MODULES = (
-    "syncd.identifiers",
+    "syncd.formats.build",
+    "syncd.formats.dates",
+    "syncd.formats.markup",
+    "syncd.formats.names",
+    "syncd.formats.records",
     "syncd.formats.ris.dialects",
     "syncd.formats.ris.mapping",
     "syncd.formats.ris.mapping_cleaners",
     "syncd.formats.ris.mapping_ids",
     "syncd.formats.ris.mapping_tables",
     "syncd.formats.ris.mapping_values",
-    "syncd.formats.ris.records",
     "syncd.formats.ris.tagged",
+    "syncd.identifiers",
     "syncd.zotero.stored",
 )
 

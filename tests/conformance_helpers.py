@@ -29,7 +29,7 @@ from typing import Any
 
 from syncd.convert import convert_file
 from syncd.formats import Format
-from syncd.formats.ris.mapping import ConvertedRecord
+from syncd.formats.records import ConvertedRecord
 from syncd.schema import bundled_schema
 
 FIXTURES = Path(__file__).parent / "fixtures" / "translators"

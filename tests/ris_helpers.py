@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 
-from syncd.formats.ris.mapping import ConvertedRecord, map_record
+from syncd.formats.records import ConvertedRecord, RawRecord
+from syncd.formats.ris.mapping import map_record
 from syncd.formats.ris.reader import read_records
-from syncd.formats.ris.records import RawRecord
 from syncd.schema import bundled_schema
 
 

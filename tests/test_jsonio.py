@@ -13,7 +13,7 @@ from syncd import jsonio
 from syncd.cli import main
 from syncd.convert import convert_file
 from syncd.errors import SyncdError
-from syncd.formats.ris.mapping import ConvertedRecord
+from syncd.formats.records import ConvertedRecord
 from syncd.schema import bundled_schema
 
 CORPUS = sorted((Path(__file__).parent / "corpus").glob("*/*.ris"))

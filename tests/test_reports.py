@@ -7,7 +7,7 @@ from typing import Any
 
 from syncd.attachments.outcome import AttachmentOutcome, AttachmentResult
 from syncd.core.merge import Conflict
-from syncd.formats.ris.mapping import SourceRef
+from syncd.formats.records import SourceRef
 from syncd.reports import FileReport, writing_outcomes
 from syncd.sync.outcome import RecordKind, RecordOutcome, SyncReport
 from syncd.sync.render import outcome_line, report_text

@@ -21,8 +21,7 @@ from typing import Any
 import pytest
 
 import syncd
-from syncd.formats.ris.mapping import ConvertedRecord, SourceRef
-from syncd.formats.ris.records import RawRecord, ReadProblem
+from syncd.formats.records import ConvertedRecord, RawRecord, ReadProblem, SourceRef
 from syncd.identifiers import Identifiers
 
 

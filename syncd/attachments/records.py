@@ -20,7 +20,7 @@ from syncd.attachments.outcome import AttachmentOutcome
 from syncd.attachments.refs import AttachmentRef, refs_of
 from syncd.attachments.step import Attacher
 from syncd.core.plan import Action
-from syncd.formats.ris.mapping import SourceRef
+from syncd.formats.records import SourceRef
 from syncd.sync.outcome import RecordOutcome
 
 ATTACHABLE = frozenset({"created", "updated", "unchanged", "conflict"})  # outcomes

@@ -51,7 +51,7 @@ from syncd.core.identity import (
     work_key,
 )
 from syncd.core.match import NEVER_MATCHED_TYPES, LibraryIndex, Match, match_record
-from syncd.formats.ris.mapping import ConvertedRecord, SourceRef
+from syncd.formats.records import ConvertedRecord, SourceRef
 
 if TYPE_CHECKING:
     from syncd.core.plan import Incoming, Link

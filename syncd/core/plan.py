@@ -45,7 +45,7 @@ from syncd.core.links import (
 from syncd.core.match import LibraryIndex, Match, match_record
 from syncd.core.merge import Conflict, Kept, MergeResult, created_base, merge_item
 from syncd.core.provenance import NoteUpdate, WrittenNote, note_slot, source_of
-from syncd.formats.ris.mapping import ConvertedRecord, SourceRef
+from syncd.formats.records import ConvertedRecord, SourceRef
 from syncd.identifiers import Identifiers, doi_variant
 from syncd.schema import Schema
 

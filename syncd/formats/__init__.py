@@ -1,17 +1,24 @@
 """The formats syncd reads, one package each, behind one small interface.
 
-RIS is read by :mod:`syncd.formats.ris` (its reader feeds the frame directly); every
-other format is a package ``syncd.formats.<name>`` whose ``__init__`` exports exactly two functions,
-all the frame (:mod:`syncd.formats.detect`, :mod:`syncd.convert`) ever calls:
+Every format is a package ``syncd.formats.<name>`` whose ``__init__`` exports the two
+functions the frame (:mod:`syncd.formats.detect`, :mod:`syncd.convert`) calls:
 
 * ``sniff(head: str) -> str | None``: evidence ("PMID- tag on line 1") when the
   decoded first 64 KiB of a file are this format, else None. Pure, never raises.
 * ``convert(path, schema) -> Iterator[ConvertedRecord | ReadProblem]``: the file's
-  records mapped to Zotero items, streaming, raising only ``InputError``.
+  records mapped to Zotero items in the form Zotero's server stores them
+  (:mod:`syncd.formats.emit`), streaming, raising only ``InputError``.
 
-:class:`Format` is the list: its order (after RIS) is the order detection tries
-the sniffs in, and adding a format is adding its member here (a test checks that
-every member has its package and every package its member).
+What the formats share sits beside the packages: the records they hand over
+(:mod:`.records`), how a record is handed over (:mod:`.emit`), decoding an export
+(:mod:`.text`), the shared tagged and XML readers (:mod:`.tagged`,
+:mod:`.xml_records`) and mapping a tagged record through RIS's rules
+(:mod:`.via_ris`).
+
+:class:`Format` is the list: its order is the order detection tries the sniffs in
+(RIS first, so that every file syncd read as RIS is read as RIS), and adding a format
+is adding its member here (a test checks that every member has its package and
+every package its member).
 """
 
 from __future__ import annotations
@@ -24,8 +31,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:  # kept out of the import: the CLI reads Format for its options
-    from syncd.formats.ris.mapping import ConvertedRecord
-    from syncd.formats.ris.records import ReadProblem
+    from syncd.formats.records import ConvertedRecord, ReadProblem
     from syncd.schema import Schema
 
 __all__ = ["Format", "FormatPackage", "package"]
@@ -75,8 +81,6 @@ class FormatPackage(Protocol):
 
 @cache
 def package(fmt: Format) -> FormatPackage:
-    """The package of a format other than RIS (imported on first use)."""
-    if fmt is Format.RIS:
-        raise ValueError("RIS is read by syncd.formats.ris, not by a package of syncd.formats")
+    """The package of a format (imported on first use)."""
     module: FormatPackage = importlib.import_module(f"syncd.formats.{fmt.value}")
     return module

@@ -3,27 +3,28 @@
 A ``.txt`` may be RIS, MEDLINE or Web of Science, and a ``.ris`` may be anything a
 browser saved. The first 64 KiB are decoded with the RIS reader's encoding
 detection (BOM, BOM-less UTF-16, UTF-8 with a Windows-1252 fallback) and tried
-against RIS first, with the RIS reader's own test, so that every file syncd read
-as RIS before is read as RIS now; then against each other format's ``sniff`` in
-the order of :class:`syncd.formats.Format`. The first that recognises the head
-wins, and says why (its evidence), which goes into the report.
+against each format's ``sniff`` in the order of :class:`syncd.formats.Format`,
+RIS first, so that every file syncd read as RIS before is read as RIS now. The
+first that recognises the head wins, and says why (its evidence), which goes into
+the report.
 
-A file no sniff recognises is still handed to the RIS reader, which reads RIS
-records without TY lines and otherwise explains what the file looks like
-(:func:`syncd.convert.convert_file` turns that into :class:`UnknownFormatError`).
+A file no sniff recognises is still handed to the RIS reader (:data:`FALLBACK`),
+which reads RIS records without TY lines and otherwise explains what the file
+looks like (:func:`syncd.convert.convert_file` turns that into
+:class:`UnknownFormatError`).
 """
 
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 
 from syncd.errors import InputError, UnknownFormatError
 from syncd.formats import Format, package
-from syncd.formats.ris.reader_sniff import HEAD_BYTES, describe_non_ris, head_text, looks_like_ris
+from syncd.formats.ris.reader_sniff import HEAD_BYTES, describe_non_ris, head_text
 
 __all__ = [
+    "FALLBACK",
     "Detection",
     "detect",
     "detect_file",
@@ -32,7 +33,9 @@ __all__ = [
     "unknown_format_error",
 ]
 
-_TY_LINE = re.compile(r"(?m)^[ \t\ufeff]*TY {1,2}-")
+# The format a file no sniff recognises is read in: RIS, whose reader also takes
+# records without a TY line, and the format syncd has always read without saying so.
+FALLBACK = Format.RIS
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,15 +64,8 @@ def read_head(path: str | os.PathLike[str]) -> bytes:
 
 def detect(head: bytes) -> Detection | None:
     """The format the head of a file is in, or None when no format recognises it."""
-    if looks_like_ris(head):
-        text = head_text(head[:HEAD_BYTES]).replace("\x00", "")
-        m = _TY_LINE.search(text)
-        line = text.count("\n", 0, m.start()) + 1 if m else 1
-        return Detection(Format.RIS, f"TY tag at line {line}")
     text = head_text(head[:HEAD_BYTES])
     for fmt in Format:
-        if fmt is Format.RIS:
-            continue
         evidence = package(fmt).sniff(text)
         if evidence:
             return Detection(fmt, evidence)

@@ -1,11 +1,10 @@
-"""How every format hands a mapped record to the frame: as syncd.convert does for RIS."""
+"""How every format's package hands a mapped record to the frame (once: stored form, problems)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from syncd.formats.ris.mapping import ConvertedRecord
-from syncd.formats.ris.records import ReadProblem
+from syncd.formats.records import ConvertedRecord, ReadProblem
 from syncd.zotero.stored import stored_form
 
 

@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from syncd.errors import InputError, UnknownFormatError
+from syncd.formats.records import RawRecord, ReadProblem
 from syncd.formats.ris.reader import MAX_RECORD_CHARS
 from syncd.formats.ris.reader_lines import LineSource
 from syncd.formats.ris.reader_sniff import describe_non_ris
-from syncd.formats.ris.records import RawRecord, ReadProblem
 
 __all__ = ["Syntax", "first_line_matching", "read_tagged"]
 

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from syncd.errors import InputError, NotRisError
+from syncd.formats.records import ReadProblem
 from syncd.formats.ris.reader_lines import LineBlock, LineSource
 from syncd.formats.ris.reader_sniff import describe_non_ris
-from syncd.formats.ris.records import ReadProblem
 
 
 def open_export(path: Path) -> BufferedReader:

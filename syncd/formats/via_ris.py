@@ -12,20 +12,15 @@ library catalog from a file header, a chosen item type) is set on the item after
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from syncd.formats.ris.mapping import ConvertedRecord, SourceRef, map_record
+from syncd.formats.records import ConvertedRecord, RawRecord, SourceRef
+from syncd.formats.ris.mapping import map_record
 from syncd.formats.ris.mapping_tables import EXPORT_TYPE, target_for
-from syncd.formats.ris.records import RawRecord
 from syncd.identifiers import Identifiers
 from syncd.schema import Schema
 
-__all__ = ["RisFields", "editor_tag", "expand_pages", "map_as_ris", "person", "ris_type"]
-
-_ALL_CAPS = re.compile(r"^[A-Z]+$")
-_INITIAL = re.compile(r"^-?[A-Z]$")
-_NAME_PARTS = re.compile(r"(?:[\s.]+|(?=-))")
+__all__ = ["RisFields", "editor_tag", "map_as_ris", "ris_type"]
 
 
 class RisFields:
@@ -122,49 +117,3 @@ def _rejoin_lone_tag(fields: RisFields, item: dict[str, Any]) -> None:
     tags = item.get("tags") or []
     if len(keywords) == 1 and ";" not in keywords[0] and len(tags) > 1:
         item["tags"] = [{"tag": ", ".join(t["tag"] for t in tags)}]
-
-
-def person(value: str, *, comma: bool = True) -> str:
-    """A name as ``Last, First`` with initials as Zotero's ``cleanAuthor`` writes them.
-
-    ``van Raaij, M J`` -> ``van Raaij, M. J.``; ``Smith, JM`` -> ``Smith, J. M.``.
-    Without a comma (``comma`` False, or none in the value) the last word is the
-    surname, unless it is initials (``Wang DH``, PubMed's short form).
-    """
-    value = value.strip().strip(",")
-    if "," in value and comma:
-        last, _, first = value.partition(",")
-    else:
-        head, _, tail = value.rpartition(" ")
-        if not head:
-            return value
-        if _ALL_CAPS.match(tail) and len(tail) <= 3:
-            last, first = head, tail
-        else:
-            last, first = tail, head
-    last, first = last.strip(), first.strip()
-    if not first:
-        return last
-    return f"{last}, {_initials(first, last)}"
-
-
-def _initials(first: str, last: str) -> str:
-    if _ALL_CAPS.match(first) and len(first) < 4 and (len(first) == 1 or last.upper() != last):
-        return " ".join(f"{c}." for c in first)
-    parts = [p for p in _NAME_PARTS.split(first) if p]
-    out = " ".join(p + "." if _INITIAL.match(p) else p for p in parts)
-    return out.replace(" -", "-")
-
-
-_RANGE = re.compile(r"(\d+)-(\d+)")
-
-
-def expand_pages(pages: str) -> str:
-    """``475-82`` -> ``475-482``: MEDLINE's shortened ranges written out, as Zotero does."""
-
-    def full(m: re.Match[str]) -> str:
-        start, end = m.group(1), m.group(2)
-        diff = len(start) - len(end)
-        return f"{start}-{start[:diff] + end}" if diff > 0 else m.group(0)
-
-    return _RANGE.sub(full, pages)

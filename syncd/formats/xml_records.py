@@ -34,8 +34,8 @@ from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 from defusedxml.ElementTree import DefusedXMLParser
 
 from syncd.errors import InputError
+from syncd.formats.records import ReadProblem
 from syncd.formats.ris.reader_lines import LineBlock, LineSource
-from syncd.formats.ris.records import ReadProblem
 from syncd.formats.text import open_export, text_blocks
 
 _SINGLE_BYTE_RE: Final = re.compile(

@@ -8,8 +8,7 @@ from typing import Any, TypedDict, assert_never
 
 from syncd.attachments.outcome import AttachmentOutcome, AttachmentResult
 from syncd.core.merge import Conflict, Kept
-from syncd.formats.ris.mapping import SourceRef
-from syncd.formats.ris.records import ReadProblem
+from syncd.formats.records import ReadProblem, SourceRef
 
 SUMMARY_KEYS = ("created", "updated", "unchanged", "conflicts", "failed", "skipped", "ambiguous")
 

@@ -23,8 +23,7 @@ from syncd.convert import convert_file, convert_stream
 from syncd.core.match import LibraryIndex
 from syncd.core.plan import Incoming, Options, Plan, make_plan
 from syncd.errors import InputError
-from syncd.formats.ris.mapping import ConvertedRecord
-from syncd.formats.ris.records import ReadProblem
+from syncd.formats.records import ConvertedRecord, ReadProblem
 from syncd.library.mirror import RefreshStats, mirror_item, refresh_mirror, remember_items
 from syncd.library.server_schema import follow_server_schema, kept_schema
 from syncd.schema import Schema

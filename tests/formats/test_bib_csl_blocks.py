@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from syncd.formats import bibtex, csljson
+from syncd.formats.records import ConvertedRecord
 from syncd.formats.ris import reader_lines
-from syncd.formats.ris.mapping import ConvertedRecord
 from syncd.schema import bundled_schema
 
 

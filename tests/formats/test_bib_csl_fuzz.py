@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from syncd.errors import SyncdError
 from syncd.formats import bibtex, csljson
 from syncd.formats.bibtex.latex import decode
-from syncd.formats.ris.mapping import ConvertedRecord
+from syncd.formats.records import ConvertedRecord
 from syncd.schema import bundled_schema
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "translators"

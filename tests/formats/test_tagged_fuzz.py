@@ -15,10 +15,9 @@ from syncd.formats import Format, package
 from syncd.formats.detect import detect
 from syncd.formats.medline.mapping import map_medline
 from syncd.formats.medline.reader import SYNTAX as MEDLINE
+from syncd.formats.records import ConvertedRecord, RawRecord
 from syncd.formats.refworks.mapping import map_refworks
 from syncd.formats.refworks.reader import SYNTAX as REFWORKS
-from syncd.formats.ris.mapping import ConvertedRecord
-from syncd.formats.ris.records import RawRecord
 from syncd.formats.tagged import Syntax, read_tagged
 from syncd.formats.wos.mapping import map_wos
 from syncd.formats.wos.reader import SYNTAX as WOS

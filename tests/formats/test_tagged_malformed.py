@@ -13,8 +13,7 @@ import pytest
 from syncd.convert import convert_file
 from syncd.errors import InputError
 from syncd.formats import Format
-from syncd.formats.ris.mapping import ConvertedRecord
-from syncd.formats.ris.records import ReadProblem
+from syncd.formats.records import ConvertedRecord, ReadProblem
 from syncd.schema import bundled_schema
 
 

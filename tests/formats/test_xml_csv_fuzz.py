@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 from syncd.errors import SyncdError
 from syncd.formats import csv as csv_format
 from syncd.formats import endnote_xml, pubmed_xml
-from syncd.formats.ris.mapping import ConvertedRecord
-from syncd.formats.ris.records import ReadProblem
+from syncd.formats.records import ConvertedRecord, ReadProblem
 from syncd.schema import bundled_schema
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from bench_xml_csv import generate
 
+from syncd.formats.records import ConvertedRecord
 from syncd.formats.ris import reader_lines
-from syncd.formats.ris.mapping import ConvertedRecord
 from syncd.schema import bundled_schema
 
 

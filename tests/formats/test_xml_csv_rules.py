@@ -10,8 +10,8 @@ import pytest
 
 from syncd.formats import csv as csv_format
 from syncd.formats import endnote_xml, pubmed_xml
-from syncd.formats.ris.mapping import ConvertedRecord
-from syncd.formats.ris.mapping_values import capitalize_title, clean_author
+from syncd.formats.names import capitalize_title, clean_author
+from syncd.formats.records import ConvertedRecord
 from syncd.schema import bundled_schema
 
 

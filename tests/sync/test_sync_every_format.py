@@ -22,7 +22,7 @@ from one_work import DOI, EID, PMID, WRITERS, write
 from sync_helpers import regular_items, session_for, sync_file
 
 from syncd.convert import convert_file
-from syncd.formats.ris.mapping import ConvertedRecord
+from syncd.formats.records import ConvertedRecord
 from syncd.schema import bundled_schema
 
 NAMES = ["scopus.ris", *WRITERS]

@@ -14,7 +14,7 @@ from sync_helpers import LIBRARY, make_records, regular_items, session_for, sync
 from syncd.convert import convert_file
 from syncd.core.merge import base_of
 from syncd.core.plan import Incoming, export_item
-from syncd.formats.ris.mapping import ConvertedRecord
+from syncd.formats.records import ConvertedRecord
 from syncd.schema import bundled_schema
 from syncd.state import MIGRATIONS, StateDB
 

@@ -10,7 +10,7 @@ one), ``year``/``month``/``day`` the date, ``keywords`` tags split on ``,``/``;`
 ``note`` a child note, ``file`` attachments (JabRef, Zotero and Mendeley forms),
 ``lccn``/``mrnumber``/``zmnumber``/``eprint`` labelled Extra lines, and the
 identifiers (``doi``, ``pmid``, ``pmcid``, ``isbn``, ``issn``) where RIS records put
-them. The item is then finished by :func:`syncd.formats.ris.mapping.build_record`, as RIS
+them. The item is then finished by :func:`syncd.formats.build.build_record`, as RIS
 records are.
 
 Deliberate differences from Zotero's import, each so that a work read from BibTeX
@@ -37,10 +37,12 @@ from bibtexparser.customization import InvalidName, splitname
 
 from syncd.formats.bibtex.latex import decode, decode_verbatim
 from syncd.formats.bibtex.reader import BibEntry
-from syncd.formats.ris import mapping_values as mv
+from syncd.formats.build import build_record
+from syncd.formats.dates import access_date, parse_loose_date
+from syncd.formats.markup import note_html
+from syncd.formats.names import creator
+from syncd.formats.records import ConvertedRecord, ReadProblem, SourceRef
 from syncd.formats.ris.dialects import prepare
-from syncd.formats.ris.mapping import ConvertedRecord, SourceRef, build_record
-from syncd.formats.ris.records import ReadProblem
 from syncd.formats.ris.tagged import Tagged
 from syncd.identifiers import normalize_pmcid, normalize_pmid, normalize_scopus_eid
 from syncd.schema import Schema
@@ -265,7 +267,7 @@ def map_entry(entry: BibEntry, file: str, schema: Schema) -> ConvertedRecord:
         fields["date"] = date
     urldate = text("urldate")
     if urldate:
-        fields["accessDate"] = mv.access_date(urldate) or ""
+        fields["accessDate"] = access_date(urldate) or ""
     _links(entry, fields, extra)
     creators = _creators(entry, problems, file)
     tags = _tags(entry)
@@ -346,7 +348,7 @@ def _date(date: str, year: str, month: str, day: str) -> str:
     if not year:
         return ""
     m = _MONTH_RE.match(month)
-    number = int(m.group(1)) if m else mv.parse_loose_date(f"1 {month} 2000") if month else None
+    number = int(m.group(1)) if m else parse_loose_date(f"1 {month} 2000") if month else None
     if isinstance(number, tuple):
         number = number[1]
     if not number or not 1 <= number <= 12:
@@ -435,7 +437,7 @@ def _creator(raw: str, creator_type: str) -> dict[str, Any] | None:
             parts = splitname(raw, strict_mode=False)
         # StopIteration: splitname's own next() on a name ending in a backslash.
         except (InvalidName, IndexError, ValueError, StopIteration):
-            return mv.creator(decode(raw), creator_type)
+            return creator(decode(raw), creator_type)
         last = decode(" ".join(parts.get("von", []) + parts.get("last", [])))
         first = decode(" ".join(parts.get("first", [])))
         jr = decode(" ".join(parts.get("jr", [])))
@@ -546,7 +548,7 @@ def _notes(
     prep = prepare(tagged, "scopus" if dialect == "bibtex/scopus" else "generic", item_type)
     for kind, value in prep.found.items():
         found.setdefault(kind, value)
-    notes = [mv.note_html(f.value) for f in prep.fields if f.tag == "N1" and f.value.strip()]
+    notes = [note_html(f.value) for f in prep.fields if f.tag == "N1" and f.value.strip()]
     return notes, list(prep.citation_lines)
 
 

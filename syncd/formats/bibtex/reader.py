@@ -32,8 +32,8 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO, Final
 
+from syncd.formats.records import ReadProblem
 from syncd.formats.ris.reader_lines import LineBlock, LineSource, Tally
-from syncd.formats.ris.records import ReadProblem
 
 MAX_ENTRY_CHARS: Final = 8 << 20
 # A line that starts an entry: where a broken (unbalanced) entry is cut.

@@ -11,8 +11,7 @@ from syncd.errors import InputError
 from syncd.formats.csljson.mapping import map_item
 from syncd.formats.csljson.reader import CslItem, read_items
 from syncd.formats.emit import emit
-from syncd.formats.ris.mapping import ConvertedRecord
-from syncd.formats.ris.records import ReadProblem
+from syncd.formats.records import ConvertedRecord, ReadProblem
 from syncd.formats.text import open_export
 from syncd.schema import Schema
 

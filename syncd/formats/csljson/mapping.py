@@ -8,7 +8,7 @@ dates are read from ``date-parts``, ``raw`` or ``literal``; names from
 ``family``/``given`` (with their particles) or ``literal``; ``note`` is Extra, one
 line each, so ``PMID: ...`` and ``12 citations (Scopus)`` lines are read as syncd
 reads them everywhere. The item is finished by
-:func:`syncd.formats.ris.mapping.build_record`, as RIS records are.
+:func:`syncd.formats.build.build_record`, as RIS records are.
 
 Deliberate differences from Zotero's import: dates are ISO (``2013-01-01``) as every
 other format gives them, not ``January 1, 2013``; ``id`` is taken as the citation
@@ -26,9 +26,10 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, Final
 
-from syncd.formats.ris import mapping_values as mv
-from syncd.formats.ris.mapping import ConvertedRecord, SourceRef, build_record
-from syncd.formats.ris.records import ReadProblem, Severity
+from syncd.formats.build import build_record
+from syncd.formats.dates import access_date
+from syncd.formats.markup import unescape_html
+from syncd.formats.records import ConvertedRecord, ReadProblem, Severity, SourceRef
 from syncd.identifiers import normalize_pmcid, normalize_pmid
 from syncd.schema import Schema, bundled_schema
 
@@ -117,7 +118,7 @@ def map_item(
             if date is None:
                 problem(f"{key} is not a readable date; dropped")
             elif target == "accessDate":
-                iso = mv.access_date(date.replace("-", "/")) if date else None
+                iso = access_date(date.replace("-", "/")) if date else None
                 if iso:
                     fields[target] = iso
             elif date:
@@ -163,7 +164,7 @@ def map_item(
 def _text(value: Any) -> str | None:
     """A CSL value as text (numbers are allowed for numeric variables), else None."""
     if isinstance(value, str):
-        return mv.unescape_html(value).strip() if ("<" in value or "&" in value) else value.strip()
+        return unescape_html(value).strip() if ("<" in value or "&" in value) else value.strip()
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):

@@ -28,8 +28,8 @@ import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO, Final
 
+from syncd.formats.records import ReadProblem
 from syncd.formats.ris.reader_lines import LineSource
-from syncd.formats.ris.records import ReadProblem
 
 MAX_ITEM_CHARS: Final = 16 << 20
 _SPACE_RE: Final = re.compile(r"[\s,]*")

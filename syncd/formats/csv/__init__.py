@@ -11,8 +11,7 @@ from syncd.formats.csv.mapping import map_row
 from syncd.formats.csv.reader import read_rows
 from syncd.formats.csv.shapes import LABELS, REQUIRED, nearest, recognise, split_header
 from syncd.formats.emit import emit
-from syncd.formats.ris.mapping import ConvertedRecord
-from syncd.formats.ris.records import ReadProblem
+from syncd.formats.records import ConvertedRecord, ReadProblem
 from syncd.schema import Schema
 
 __all__ = ["convert", "sniff"]

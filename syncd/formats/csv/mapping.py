@@ -27,12 +27,13 @@ import re
 from collections.abc import Callable
 from typing import Any, Final
 
+from syncd.formats.build import build_record
 from syncd.formats.csv.reader import CsvRow
 from syncd.formats.csv.shapes import Shape
-from syncd.formats.ris import mapping_values as mv
+from syncd.formats.markup import unescape_html
+from syncd.formats.names import capitalize_title, creator, initials_first_name, surname_initials
+from syncd.formats.records import ConvertedRecord, ReadProblem, SourceRef
 from syncd.formats.ris.dialects import citation_line
-from syncd.formats.ris.mapping import ConvertedRecord, SourceRef, build_record
-from syncd.formats.ris.records import ReadProblem
 from syncd.identifiers import (
     all_isbns,
     all_issns,
@@ -95,15 +96,15 @@ class _Draft:
         value = self.row.get(column) if value is None else value.strip()
         if value and not self.fields.get(name):
             if "<" in value or "&" in value:
-                value = mv.unescape_html(value)
+                value = unescape_html(value)
             self.fields[name] = value
 
     def names(self, value: str, creator_type: str, *, inverted: bool = True) -> None:
         for part in value.split(";"):
             name = _AUTHOR_ID_RE.sub("", part).strip()
             if not inverted:
-                name = mv.initials_first_name(name)
-            c = mv.creator(name, creator_type) if name else None
+                name = initials_first_name(name)
+            c = creator(name, creator_type) if name else None
             if c is not None:
                 self.creators.append(c)
 
@@ -147,7 +148,7 @@ def _scopus(row: CsvRow, schema: Schema) -> _Draft:
     elif ";" not in authors and _OLD_SCOPUS_NAME_RE.match(authors):
         # Exports before 2023 write "Smith J., Doe J.-P." (surname, initials; commas).
         for name in authors.split(".,"):
-            d.names(mv.surname_initials(name.strip() + ("." if name[-1:] != "." else "")), "author")
+            d.names(surname_initials(name.strip() + ("." if name[-1:] != "." else "")), "author")
     else:
         d.names(authors, "author")
     d.names(row.get("Editors"), "editor")
@@ -180,7 +181,7 @@ def _scopus(row: CsvRow, schema: Schema) -> _Draft:
 def _wos_title(value: str) -> str:
     # WoS writes source titles (and old records' titles) in capitals, as Zotero's
     # WoS import title-cases them.
-    return mv.capitalize_title(value) if value and value.upper() == value else value
+    return capitalize_title(value) if value and value.upper() == value else value
 
 
 def _wos(row: CsvRow, schema: Schema) -> _Draft:

@@ -22,8 +22,8 @@ from typing import Final, Literal
 
 from syncd.errors import InputError
 from syncd.formats.csv.shapes import DELIMITERS, LABELS, Shape, nearest, recognise, split_header
+from syncd.formats.records import ReadProblem
 from syncd.formats.ris.reader_lines import LineBlock
-from syncd.formats.ris.records import ReadProblem
 from syncd.formats.text import open_export, text_blocks
 
 FIELD_LIMIT: Final = 16 << 20

@@ -11,8 +11,7 @@ from typing import Final
 
 from syncd.formats.emit import emit
 from syncd.formats.endnote_xml.mapping import dialect_of, map_endnote_record
-from syncd.formats.ris.mapping import ConvertedRecord
-from syncd.formats.ris.records import ReadProblem
+from syncd.formats.records import ConvertedRecord, ReadProblem
 from syncd.formats.xml_records import read_xml_records
 from syncd.schema import Schema
 

@@ -24,6 +24,8 @@ import re
 from typing import Any, Final
 from xml.etree.ElementTree import Element
 
+from syncd.formats.build import build_record
+from syncd.formats.dates import access_date
 from syncd.formats.endnote_xml.tables import (
     CREATOR_RULES,
     FIELD_RULES,
@@ -33,9 +35,9 @@ from syncd.formats.endnote_xml.tables import (
     TYPE_BY_NUMBER,
     target,
 )
-from syncd.formats.ris import mapping_values as mv
-from syncd.formats.ris.mapping import ConvertedRecord, SourceRef, build_record
-from syncd.formats.ris.records import ReadProblem, Severity
+from syncd.formats.markup import note_html, unescape_html
+from syncd.formats.names import clean_author
+from syncd.formats.records import ConvertedRecord, ReadProblem, Severity, SourceRef
 from syncd.formats.xml_records import XmlRecord
 from syncd.identifiers import clean_doi, normalize_pmcid
 from syncd.schema import Schema
@@ -99,7 +101,7 @@ class _Draft:
         if not value:
             return
         if name not in _VERBATIM and ("<" in value or "&" in value):
-            value = mv.unescape_html(value)
+            value = unescape_html(value)
         current = self.fields.get(name)
         if not current:
             self.fields[name] = value
@@ -156,7 +158,7 @@ def map_endnote_record(rec: XmlRecord, schema: Schema, file: str, dialect: str) 
         source,
         schema,
         tags=d.tags,
-        notes=[mv.note_html(n) for n in d.notes],
+        notes=[note_html(n) for n in d.notes],
         attachments=d.attachments,
         extra=d.extra,
         standard_numbers=d.numbers,
@@ -175,7 +177,7 @@ def _field(d: _Draft, name: str, element: Element, group: str | None) -> None:
             d.extra.append(f"{label}: {value}")
         return
     if zfield.startswith("creators/"):
-        c = mv.clean_author(value, zfield.partition("/")[2])
+        c = clean_author(value, zfield.partition("/")[2])
         if c is not None:
             d.creators.append(c)
         return
@@ -191,7 +193,7 @@ def _field(d: _Draft, name: str, element: Element, group: str | None) -> None:
     elif zfield in ("ISBN", "ISSN"):
         d.numbers.append(value)
     elif zfield == "accessDate":
-        iso = mv.access_date(value)
+        iso = access_date(value)
         if iso is None:
             d.problem(f"unreadable access date dropped: {value[:80]}")
             return
@@ -208,7 +210,7 @@ def _contributors(d: _Draft, element: Element) -> None:
                 d.extra.append(f"{group.tag}: {name}")
             continue
         for name in names:
-            c = mv.clean_author(name, creator_type)
+            c = clean_author(name, creator_type)
             if c is not None:
                 d.creators.append(c)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pathlib
 from collections.abc import Iterator
 
+from syncd.formats.emit import emit
 from syncd.formats.medline.mapping import map_medline
 from syncd.formats.medline.reader import read_file, sniff
-from syncd.formats.ris.mapping import ConvertedRecord
-from syncd.formats.ris.records import RawRecord, ReadProblem
+from syncd.formats.records import ConvertedRecord, RawRecord, ReadProblem
 from syncd.schema import Schema
 
 __all__ = ["convert", "sniff"]
@@ -18,8 +18,6 @@ def convert(path: pathlib.Path, schema: Schema) -> Iterator[ConvertedRecord | Re
     """The file's records as Zotero items, with the problems met (streaming)."""
     for entry in read_file(path):
         if isinstance(entry, RawRecord):
-            converted = map_medline(entry, schema)
-            yield converted
-            yield from converted.problems
+            yield from emit(map_medline(entry, schema))
         else:
             yield entry

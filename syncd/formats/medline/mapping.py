@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import re
 
-from syncd.formats.ris.mapping import ConvertedRecord
-from syncd.formats.ris.records import RawRecord
-from syncd.formats.via_ris import RisFields, editor_tag, expand_pages, map_as_ris, person, ris_type
+from syncd.formats.names import person
+from syncd.formats.pages import expand_pages
+from syncd.formats.records import ConvertedRecord, RawRecord
+from syncd.formats.via_ris import RisFields, editor_tag, map_as_ris, ris_type
 from syncd.schema import Schema
 
 _TYPES = {

@@ -11,8 +11,7 @@ from typing import Final
 
 from syncd.formats.emit import emit
 from syncd.formats.pubmed_xml.mapping import map_article, map_book
-from syncd.formats.ris.mapping import ConvertedRecord
-from syncd.formats.ris.records import ReadProblem
+from syncd.formats.records import ConvertedRecord, ReadProblem
 from syncd.formats.xml_records import read_xml_records
 from syncd.schema import Schema
 

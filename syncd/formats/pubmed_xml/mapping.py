@@ -26,22 +26,18 @@ import re
 from typing import Any, Final
 from xml.etree.ElementTree import Element
 
-from syncd.formats.ris import mapping_values as mv
-from syncd.formats.ris.mapping import ConvertedRecord, SourceRef, build_record
+from syncd.formats.build import build_record
+from syncd.formats.dates import MONTHS
+from syncd.formats.names import capitalize_title, clean_author
+from syncd.formats.pages import expand_pages
+from syncd.formats.records import ConvertedRecord, SourceRef
 from syncd.formats.xml_records import XmlRecord
 from syncd.identifiers import clean_doi, normalize_pmcid, normalize_pmid
 from syncd.schema import Schema
 
-_PAGE_RANGE_RE: Final = re.compile(r"(\d+)-(\d+)")
 _PLACE_RE: Final = re.compile(r" \(([^)]+)\)$")
 _TWO_CAPS_RE: Final = re.compile(r"\b[A-Z]{2}")
 _PREPRINT_UI: Final = "D000076942"
-_MONTHS: Final = {
-    m: i + 1
-    for i, m in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-    )
-}
 
 
 def text(element: Element | None, path: str | None = None) -> str:
@@ -60,17 +56,6 @@ def _all_text(element: Element | None, path: str) -> str:
     return ", ".join(t for t in (text(e) for e in element.findall(path)) if t)
 
 
-def full_pages(pages: str) -> str:
-    """MEDLINE's abbreviated ranges written out: ``132-42`` -> ``132-142``."""
-
-    def widen(m: re.Match[str]) -> str:
-        start, end = m.group(1), m.group(2)
-        diff = len(start) - len(end)
-        return f"{start}-{start[:diff] + end}" if diff > 0 else m.group()
-
-    return _PAGE_RANGE_RE.sub(widen, pages)
-
-
 def pub_date(pub: Element | None) -> str:
     """A PubDate as ISO (``2008-02``, ``2015-08-01``), or its MedlineDate as written."""
     if pub is None:
@@ -78,7 +63,7 @@ def pub_date(pub: Element | None) -> str:
     year, month, day = text(pub, "Year"), text(pub, "Month"), text(pub, "Day")
     if not year:
         return text(pub, "MedlineDate")
-    number = int(month) if month.isdigit() else _MONTHS.get(month[:3].lower(), 0)
+    number = int(month) if month.isdigit() else MONTHS.get(month[:3].lower(), 0)
     if not 1 <= number <= 12:
         return year
     if day.isdigit() and 1 <= int(day) <= 31:
@@ -96,7 +81,7 @@ def journal_title(title: str) -> tuple[str, str]:
         title = title[: m.start()]
     acronym = _TWO_CAPS_RE.search(title) is not None
     if not (acronym and (title.upper() != title or " " not in title)):
-        title = mv.capitalize_title(title)
+        title = capitalize_title(title)
     return title.replace(" : ", ": "), place
 
 
@@ -111,13 +96,13 @@ def creators(lists: list[Element]) -> list[dict[str, Any]]:
             if suffix and first:
                 first += ", " + suffix
             if first or last:
-                c = mv.clean_author(f"{last}, {first}", kind)
+                c = clean_author(f"{last}, {first}", kind)
                 if c is None:
                     continue
                 for part in ("lastName", "firstName", "name"):
                     value = c.get(part)
                     if value and value.upper() == value:
-                        c[part] = mv.capitalize_title(value)
+                        c[part] = capitalize_title(value)
                 out.append(c)
             elif collective := text(author, "CollectiveName"):
                 out.append({"creatorType": kind, "name": collective})
@@ -162,7 +147,7 @@ def map_article(rec: XmlRecord, schema: Schema, file: str) -> ConvertedRecord:
     pages = text(article, "Pagination/MedlinePgn")
     pii = text(article, "ELocationID[@EIdType='pii']")
     if pages:
-        fields["pages"] = full_pages(pages)
+        fields["pages"] = expand_pages(pages)
     if item_type == "preprint":
         fields["archiveID"] = pii
     elif not pages:

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import re
 
-from syncd.formats.ris.mapping import ConvertedRecord
+from syncd.formats.records import ConvertedRecord, RawRecord, ReadProblem
 from syncd.formats.ris.mapping_tables import target_for
-from syncd.formats.ris.records import RawRecord, ReadProblem
 from syncd.formats.via_ris import RisFields, map_as_ris, ris_type
 from syncd.schema import Schema
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from syncd.formats.ris.records import RawRecord, ReadProblem
+from syncd.formats.records import RawRecord, ReadProblem
 from syncd.formats.tagged import Syntax, first_line_matching, read_tagged_file
 
 _TAG = re.compile(r"([A-Z][A-Z0-9])(?: (.*))?").fullmatch

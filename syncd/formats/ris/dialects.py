@@ -91,9 +91,10 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Final
 
+from syncd.formats.dates import parse_loose_date
+from syncd.formats.names import initials_first_name, surname_initials
+from syncd.formats.records import RawRecord
 from syncd.formats.ris.mapping_tables import target_for
-from syncd.formats.ris.mapping_values import initials_first_name, parse_loose_date, surname_initials
-from syncd.formats.ris.records import RawRecord
 from syncd.formats.ris.tagged import Tagged, tagged
 from syncd.identifiers import (
     normalize_pmcid,

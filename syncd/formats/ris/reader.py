@@ -55,9 +55,9 @@ from collections.abc import Iterator
 from typing import BinaryIO, cast
 
 from syncd.errors import InputError
+from syncd.formats.records import RawRecord, ReadProblem
 from syncd.formats.ris.reader_lines import LineSource, Tally
 from syncd.formats.ris.reader_sniff import looks_like_ris, not_ris_error
-from syncd.formats.ris.records import RawRecord, ReadProblem
 
 __all__ = ["looks_like_ris", "read_file", "read_records"]
 

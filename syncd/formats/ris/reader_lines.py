@@ -34,13 +34,13 @@ from itertools import chain
 from typing import BinaryIO
 
 from syncd.errors import InputError
+from syncd.formats.records import ReadProblem
 from syncd.formats.ris.reader_sniff import (
     HEAD_BYTES,
     not_ris_error,
     obviously_not_ris,
     sniff_encoding,
 )
-from syncd.formats.ris.records import ReadProblem
 
 __all__ = ["BLOCK_SIZE", "MAX_LINE_BYTES", "LineBlock", "LineSource", "Tally"]
 

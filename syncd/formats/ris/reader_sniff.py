@@ -100,6 +100,20 @@ def obviously_not_ris(first_block: bytes) -> bool:
     return (codec is None and b"\x00" in first_block[bom:]) or _MEDLINE.search(text) is not None
 
 
+def sniff(head: str) -> str | None:
+    """Evidence that the decoded head of a file is RIS: its first ``TY`` line.
+
+    ``head`` is :func:`head_text` of the file's first bytes; NUL bytes (UTF-16 read
+    as UTF-8 by a lenient decoder) do not hide a TY line.
+    """
+    if "\x00" in head:
+        head = head.replace("\x00", "")
+    m = _TY_TEXT.search(head)
+    if m is None:
+        return None
+    return f"TY tag at line {head.count(chr(10), 0, m.start()) + 1}"
+
+
 def looks_like_ris(head: bytes) -> bool:
     """Cheap sniff of a file's first bytes: is there a RIS ``TY`` line in them?
 

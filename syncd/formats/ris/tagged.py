@@ -9,7 +9,7 @@ objects; ``map_record`` copies the record's fields into it once.
 
 from __future__ import annotations
 
-from syncd.formats.ris.records import RawRecord
+from syncd.formats.records import RawRecord
 
 
 class Tagged:

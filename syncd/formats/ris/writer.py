@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from syncd.formats.ris.mapping import ConvertedRecord
+from syncd.formats.records import ConvertedRecord
 from syncd.formats.ris.mapping_cleaners import reverse_tag
 from syncd.formats.ris.mapping_tables import EXPORT_TYPE
 from syncd.identifiers import Identifiers, extra_lines

@@ -6,8 +6,7 @@ import itertools
 from pathlib import Path
 
 from syncd.formats import bibtex
-from syncd.formats.ris.mapping import ConvertedRecord
-from syncd.formats.ris.records import ReadProblem
+from syncd.formats.records import ConvertedRecord, ReadProblem
 from syncd.schema import bundled_schema
 
 _counter = itertools.count()

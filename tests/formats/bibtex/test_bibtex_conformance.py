@@ -20,7 +20,7 @@ import pytest
 from conformance_helpers import BIB, THRESHOLD, Row, Score, load_cases, score_cases
 
 from syncd.formats import bibtex
-from syncd.formats.ris.mapping import ConvertedRecord
+from syncd.formats.records import ConvertedRecord
 from syncd.schema import bundled_schema
 
 CASES = "bibtex.json"

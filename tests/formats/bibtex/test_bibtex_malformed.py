@@ -9,7 +9,7 @@ import pytest
 from bibtex_helpers import convert_text
 
 from syncd.errors import InputError
-from syncd.formats.ris.mapping import ConvertedRecord
+from syncd.formats.records import ConvertedRecord
 
 GOOD_A = "@article{a, title = {First good}, year = 2020}\n"
 GOOD_B = "@article{b, title = {Second good}, year = 2021}\n"

@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from syncd.formats import csljson
-from syncd.formats.ris.mapping import ConvertedRecord
-from syncd.formats.ris.records import ReadProblem
+from syncd.formats.records import ConvertedRecord, ReadProblem
 from syncd.schema import bundled_schema
 
 _counter = itertools.count()

@@ -11,7 +11,7 @@ from csljson_helpers import convert_text
 
 from syncd.errors import InputError
 from syncd.formats import csljson
-from syncd.formats.ris.mapping import ConvertedRecord
+from syncd.formats.records import ConvertedRecord
 from syncd.schema import bundled_schema
 
 A = {"type": "article-journal", "title": "First good"}

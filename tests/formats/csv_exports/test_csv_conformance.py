@@ -16,7 +16,7 @@ import pytest
 from conformance_helpers import THRESHOLD, XML, Row, Score, load_cases, score_cases
 
 from syncd.formats import csv as csv_format
-from syncd.formats.ris.mapping import ConvertedRecord
+from syncd.formats.records import ConvertedRecord
 from syncd.schema import bundled_schema
 
 FOLDER = Path(__file__).parents[2] / "fixtures" / "csv"

@@ -9,8 +9,7 @@ import pytest
 
 from syncd.errors import InputError
 from syncd.formats import csv as csv_format
-from syncd.formats.ris.mapping import ConvertedRecord
-from syncd.formats.ris.records import ReadProblem
+from syncd.formats.records import ConvertedRecord, ReadProblem
 from syncd.schema import bundled_schema
 
 LENS = "Lens ID,Title,Publication Year,Source Title,DOI\n"

@@ -9,8 +9,7 @@ import pytest
 
 from syncd.errors import InputError
 from syncd.formats import endnote_xml
-from syncd.formats.ris.mapping import ConvertedRecord
-from syncd.formats.ris.records import ReadProblem
+from syncd.formats.records import ConvertedRecord, ReadProblem
 from syncd.schema import bundled_schema
 
 HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<xml><records>\n'

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from conformance_helpers import THRESHOLD, Row, Score, convert_text, load_cases, score_cases
 
-from syncd.formats.ris.mapping import ConvertedRecord
+from syncd.formats.records import ConvertedRecord
 
 CASES = "medline-nbib.json"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from syncd.convert import convert_file
-from syncd.formats.ris.mapping import ConvertedRecord
+from syncd.formats.records import ConvertedRecord
 from syncd.schema import bundled_schema
 
 RECORD = "PMID- 31000001\nTI  - A title.\nDP  - 2020\nPT  - Journal Article\n{mesh}\n"

@@ -13,7 +13,7 @@ import pytest
 from conformance_helpers import THRESHOLD, XML, Row, Score, load_cases, score_cases
 
 from syncd.formats import pubmed_xml
-from syncd.formats.ris.mapping import ConvertedRecord
+from syncd.formats.records import ConvertedRecord
 from syncd.schema import bundled_schema
 
 FIXTURE = "pubmed-xml.json"

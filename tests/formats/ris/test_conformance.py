@@ -23,9 +23,9 @@ from pathlib import Path
 import pytest
 from conformance_helpers import RIS, THRESHOLD, Row, Score, score_cases
 
-from syncd.formats.ris.mapping import ConvertedRecord, map_record
+from syncd.formats.records import ConvertedRecord, RawRecord
+from syncd.formats.ris.mapping import map_record
 from syncd.formats.ris.reader import read_records
-from syncd.formats.ris.records import RawRecord
 
 CASES = Path(__file__).parents[2] / "fixtures" / "zotero-ris-testcases.json"
 

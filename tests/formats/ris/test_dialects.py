@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from syncd.formats.records import ConvertedRecord, Field, RawRecord
 from syncd.formats.ris.dialects import DIALECTS, detect_dialect
-from syncd.formats.ris.mapping import ConvertedRecord, map_record
+from syncd.formats.ris.mapping import map_record
 from syncd.formats.ris.reader import read_file
-from syncd.formats.ris.records import Field, RawRecord
 
 CORPUS = Path(__file__).parents[2] / "corpus" / "exporters"
 DOI = "10.1155/2012/273291"

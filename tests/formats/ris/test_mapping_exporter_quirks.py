@@ -8,7 +8,7 @@ from typing import Any
 
 from ris_helpers import convert_text
 
-from syncd.formats.ris.mapping import ConvertedRecord
+from syncd.formats.records import ConvertedRecord
 
 
 def _one(*lines: str) -> ConvertedRecord:

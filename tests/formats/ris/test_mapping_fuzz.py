@@ -7,9 +7,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from syncd.formats.records import Field, RawRecord
 from syncd.formats.ris.mapping import map_record
 from syncd.formats.ris.mapping_tables import IMPORT_ONLY, PRIMARY, TYPE_MAP
-from syncd.formats.ris.records import Field, RawRecord
 from syncd.schema import bundled_schema
 
 _TAGS = sorted(set(PRIMARY) | set(IMPORT_ONLY) | {"C7", "C8", "U2", "L3", "UT", "VO", "ZZ", "ER"})

@@ -6,26 +6,27 @@ from __future__ import annotations
 
 from ris_helpers import convert_text
 
-from syncd.formats.ris import mapping
+from syncd.formats import build
+from syncd.formats.records import ConvertedRecord
 from syncd.sandbox import validate
 
 CITED = "; ".join(f"Author{n}, A. B." for n in range(40))  # ~640 characters
 
 
-def _one(*lines: str) -> mapping.ConvertedRecord:
+def _one(*lines: str) -> ConvertedRecord:
     (record,) = convert_text("\n".join(["TY  - JOUR", "TI  - A title", *lines, "ER  - ", ""]))
     return record
 
 
-def _messages(record: mapping.ConvertedRecord) -> list[str]:
+def _messages(record: ConvertedRecord) -> list[str]:
     return [p.message for p in record.problems]
 
 
-def test_the_mapping_knows_the_limits_the_sandbox_enforces() -> None:
-    assert mapping.FIELD_MAX_BYTES == validate.FIELD_MAX_BYTES
-    assert mapping.CREATOR_MAX == validate.CREATOR_MAX
-    assert mapping.TAG_MAX == validate.TAG_MAX
-    assert mapping.NOTE_MAX == validate.NOTE_MAX
+def test_item_building_knows_the_limits_the_sandbox_enforces() -> None:
+    assert build.FIELD_MAX_BYTES == validate.FIELD_MAX_BYTES
+    assert build.CREATOR_MAX == validate.CREATOR_MAX
+    assert build.TAG_MAX == validate.TAG_MAX
+    assert build.NOTE_MAX == validate.NOTE_MAX
 
 
 def test_a_cited_author_list_in_a2_is_kept_in_extra_not_made_a_creator() -> None:
@@ -51,7 +52,7 @@ def test_a_single_name_over_the_limit_is_kept_in_extra() -> None:
 
 
 def test_a_name_at_the_limit_stays_a_creator() -> None:
-    name = "C" * mapping.CREATOR_MAX
+    name = "C" * build.CREATOR_MAX
     record = _one(f"AU  - {name}")
     assert record.item["creators"] == [{"creatorType": "author", "name": name}]
 
@@ -59,7 +60,7 @@ def test_a_name_at_the_limit_stays_a_creator() -> None:
 def test_an_abstract_past_the_field_limit_is_cut_to_it_with_a_warning() -> None:
     record = _one("AB  - " + "word " * 20_000)
     abstract = record.item["abstractNote"]
-    assert len(abstract.encode("utf-8")) <= mapping.FIELD_MAX_BYTES
+    assert len(abstract.encode("utf-8")) <= build.FIELD_MAX_BYTES
     assert abstract.startswith("word word") and abstract.endswith("\u2026")
     assert any("abstractNote cut to the API's limit" in m for m in _messages(record))
 
@@ -69,7 +70,7 @@ def test_the_field_limit_counts_bytes_not_characters() -> None:
     over = "\u00e9" * 40_000  # 80,000 bytes
     assert _one(f"AB  - {under}").item["abstractNote"] == under
     cut = _one(f"AB  - {over}").item["abstractNote"]
-    assert len(cut.encode("utf-8")) <= mapping.FIELD_MAX_BYTES
+    assert len(cut.encode("utf-8")) <= build.FIELD_MAX_BYTES
 
 
 def test_a_keyword_past_the_tag_limit_goes_to_extra() -> None:
@@ -80,6 +81,6 @@ def test_a_keyword_past_the_tag_limit_goes_to_extra() -> None:
 
 
 def test_a_note_past_the_note_limit_is_cut() -> None:
-    record = _one("N1  - " + "n" * (mapping.NOTE_MAX + 10))
+    record = _one("N1  - " + "n" * (build.NOTE_MAX + 10))
     (note,) = record.notes
-    assert len(note) <= mapping.NOTE_MAX
+    assert len(note) <= build.NOTE_MAX

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from ris_helpers import convert_text
 
-from syncd.formats.ris.mapping_values import unescape_html
+from syncd.formats.markup import unescape_html
 
 SICI = "10.1002/(SICI)1098-2795(199907)53:3<266::AID-MRD2>3.0.CO;2-6"
 SICI_OTHER = "10.1002/(SICI)1098-2795(199907)53:3<274::AID-MRD3>3.0.CO;2-6"

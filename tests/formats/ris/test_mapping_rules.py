@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from schema_helpers import schema_document
 
-from syncd.formats.ris.mapping import ConvertedRecord, map_record
+from syncd.formats.records import ConvertedRecord, RawRecord
+from syncd.formats.ris.mapping import map_record
 from syncd.formats.ris.reader import read_records
-from syncd.formats.ris.records import RawRecord
 from syncd.schema import Schema, bundled_schema
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from syncd.formats.ris.mapping import ConvertedRecord, map_record
+from syncd.formats.records import ConvertedRecord, RawRecord
+from syncd.formats.ris.mapping import map_record
 from syncd.formats.ris.reader import read_file
-from syncd.formats.ris.records import RawRecord
 
 SEED = Path(__file__).parents[2] / "fixtures" / "seed_scopus_pure.ris"
 AUTHORS = [

@@ -14,8 +14,8 @@ from html.entities import html5
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from syncd.formats.markup import unescape_entities, unescape_html
 from syncd.formats.ris import dialects
-from syncd.formats.ris.mapping_values import unescape_entities, unescape_html
 
 _PIECES = st.sampled_from(
     [
@@ -137,7 +137,7 @@ _OLD_RIS_DATE = re.compile(r"^(\d+)(?:/(\d{0,2})(?:/(\d{0,2})(?:[/\s]([^/]*))?)?
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="0123456789\u0663\u00b2", min_size=1, max_size=8))
 def test_bare_year_shortcut_matches_the_date_pattern(value: str) -> None:
-    from syncd.formats.ris.mapping_values import ris_date
+    from syncd.formats.dates import ris_date
 
     m = _OLD_RIS_DATE.match(value)
     if m is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ris_helpers import convert_text
 
-from syncd.formats.ris.mapping import ConvertedRecord
+from syncd.formats.records import ConvertedRecord
 
 
 def _one(*lines: str) -> ConvertedRecord:

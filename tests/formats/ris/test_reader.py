@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from syncd.errors import InputError, NotRisError
+from syncd.formats.records import RawRecord, ReadProblem
 from syncd.formats.ris.reader import looks_like_ris, read_file, read_records
-from syncd.formats.ris.records import RawRecord, ReadProblem
 
 FIXTURES = Path(__file__).parents[2] / "fixtures"
 
@@ -194,7 +194,7 @@ def test_looks_like_ris() -> None:
 
 def test_record_fields_come_from_its_parallel_tuples() -> None:
     # The reader fills tags/values/lines; fields, first() and all() read them.
-    from syncd.formats.ris.records import Field
+    from syncd.formats.records import Field
 
     rec = RawRecord(("TY", "AU", "AU"), ("JOUR", "Doe, J", "Roe, K"), (3, 4, 6), "f.ris", 3, 7, 0)
     assert rec.fields == (

@@ -8,8 +8,8 @@ from types import ModuleType
 
 import pytest
 
+from syncd.formats.records import RawRecord, ReadProblem
 from syncd.formats.ris.reader import looks_like_ris, read_file
-from syncd.formats.ris.records import RawRecord, ReadProblem
 
 CORPUS = Path(__file__).parents[2] / "corpus"
 

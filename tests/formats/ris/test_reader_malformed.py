@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from syncd.errors import NotRisError
+from syncd.formats.records import RawRecord, ReadProblem
 from syncd.formats.ris import reader, reader_lines
 from syncd.formats.ris.reader import read_file, read_records
-from syncd.formats.ris.records import RawRecord, ReadProblem
 
 MALFORMED = Path(__file__).parents[2] / "corpus" / "malformed"
 

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from syncd.formats.records import RawRecord
 from syncd.formats.ris import reader_lines
 from syncd.formats.ris.reader import read_records
-from syncd.formats.ris.records import RawRecord
 
 
 class GeneratedFile(io.RawIOBase):

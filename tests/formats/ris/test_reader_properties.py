@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from syncd.errors import SyncdError
+from syncd.formats.records import RawRecord
 from syncd.formats.ris import reader_lines
 from syncd.formats.ris.reader import looks_like_ris, read_records
-from syncd.formats.ris.records import RawRecord
 
 FIXTURES = Path(__file__).parents[2] / "fixtures"
 SEEDS: list[bytes] = [(FIXTURES / "seed_scopus_pure.ris").read_bytes()] + [

@@ -12,9 +12,8 @@ import io
 from pathlib import Path
 
 from syncd.convert import convert_file
-from syncd.formats.ris.mapping import ConvertedRecord
+from syncd.formats.records import ConvertedRecord, RawRecord, ReadProblem
 from syncd.formats.ris.reader import read_file, read_records
-from syncd.formats.ris.records import RawRecord, ReadProblem
 from syncd.schema import bundled_schema
 
 OVID_PSYCINFO = Path(__file__).parents[2] / "corpus" / "exporters" / "ovid_psycinfo.ris"

@@ -27,9 +27,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from syncd.formats.records import RawRecord
 from syncd.formats.ris.mapping import map_record
 from syncd.formats.ris.reader import read_records
-from syncd.formats.ris.records import RawRecord
 from syncd.formats.ris.writer import item_to_ris, items_to_ris
 
 _WORD = st.text(
