@@ -111,7 +111,15 @@ def stored_form(item: dict[str, Any]) -> dict[str, Any]:
             elif prop == "tags" and not _clean_tags(value):
                 changed = changed or {}
                 changed[prop] = _tags(value)
-    return {**item, **changed} if changed else item
+    if not changed:
+        return item
+    out = {**item, **changed}
+    # A list left empty goes, as the mapping leaves out a list it has nothing for:
+    # one item has one form whether its only creator was blank or absent.
+    for prop in ("creators", "tags"):
+        if prop in changed and not changed[prop]:
+            del out[prop]
+    return out
 
 
 def _creator_or_keep(creator: Any) -> Any:

@@ -37,3 +37,13 @@ def test_a_note_is_left_as_it_is_and_a_clean_item_is_not_copied() -> None:
     assert stored_form(note) is note
     clean = {"itemType": "book", "title": "T", "tags": [{"tag": "a"}]}
     assert stored_form(clean) is clean
+
+
+def test_a_list_left_empty_by_the_cleaning_goes_as_a_list_never_written() -> None:
+    item = {
+        "itemType": "journalArticle",
+        "title": "T",
+        "creators": [{"creatorType": "author", "lastName": "\x1b"}],
+        "tags": [{"tag": " "}],
+    }
+    assert stored_form(item) == {"itemType": "journalArticle", "title": "T"}
