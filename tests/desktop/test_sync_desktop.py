@@ -120,8 +120,17 @@ def test_zotero_restarted_mid_import_with_the_same_server_id_finishes_without_du
     cfg = config(tmp_path, desktop(desk))
     export = write_export(tmp_path / "a.ris", make_records(120))
     port = desk.port
+    closed: list[int] = []
+
+    def close_once(n: int) -> None:
+        # Once: the engine books a batch while the next is in flight, so progress can
+        # be reported again before the request to the closed port fails.
+        if not closed:
+            closed.append(n)
+            desk.restart(down=True)
+
     with pytest.raises(DesktopUnreachableError, match="not reachable"):
-        sync(cfg, export, policy=SHORT, progress=lambda _n: desk.restart(down=True))
+        sync(cfg, export, policy=SHORT, progress=close_once)
     desk.start(port)
     sync(cfg, export)
     counts = dois(desk, desk.local_library)
