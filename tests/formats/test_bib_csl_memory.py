@@ -3,39 +3,16 @@ property, not timing): the readers hold one entry or item, and one block, at a t
 
 from __future__ import annotations
 
-import io
 import json
-import tracemalloc
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 import pytest
+from memory_helpers import generated_stream, traced_peak
 
 from syncd.formats.bibtex.reader import BibEntry, read_entries
 from syncd.formats.csljson.reader import CslItem, read_items
 from syncd.formats.ris import reader_lines
-
-
-class GeneratedFile(io.RawIOBase):
-    """A read-only binary file whose bytes come from a generator, never all in memory."""
-
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._chunks = chunks
-        self._buffer = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, target: memoryview) -> int:  # type: ignore[override]
-        while not self._buffer:
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                return 0
-            self._buffer = chunk
-        n = min(len(target), len(self._buffer))
-        target[:n] = self._buffer[:n]
-        self._buffer = self._buffer[n:]
-        return n
 
 
 def bibtex_entries(n: int) -> Iterator[bytes]:
@@ -62,15 +39,8 @@ def peak_while_reading(
     kind: type,
     n: int,
 ) -> int:
-    stream = io.BufferedReader(GeneratedFile(make(n)), buffer_size=1 << 16)
-    tracemalloc.start()
-    try:
-        count = sum(1 for o in read(stream, "gen") if isinstance(o, kind))
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert count == n
-    return peak
+    stream = generated_stream(make(n))
+    return traced_peak(lambda: read(stream, "gen"), kind, n)
 
 
 @pytest.mark.parametrize(
