@@ -89,21 +89,6 @@ def convert_text(text: str, fmt: Format | None, suffix: str) -> list[ConvertedRe
         ]
 
 
-def convert_through(
-    convert: Callable[[Path, Schema], Iterable[ConvertedRecord | ReadProblem]], suffix: str
-) -> Callable[[str, int], list[ConvertedRecord]]:
-    """A case converter for :func:`score_cases`: each input written to a file named
-    ``case<N><suffix>`` and read by ``convert`` (a format package's own, no detection)."""
-
-    def run(text: str, case: int) -> list[ConvertedRecord]:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"case{case}{suffix}"
-            path.write_text(text, encoding="utf-8")
-            return [e for e in convert(path, bundled_schema()) if isinstance(e, ConvertedRecord)]
-
-    return run
-
-
 def _ws(value: Any) -> str:
     return " ".join(str(value).split())
 
@@ -311,3 +296,22 @@ class ConformanceChecks:
 
     def test_every_deliberate_row_is_needed(self, score: Score) -> None:
         assert score.unused_rows() == []
+
+
+def score_package(
+    cases: Iterable[dict[str, Any]],
+    convert: Callable[[Path, Schema], Iterable[ConvertedRecord | ReadProblem]],
+    suffix: str,
+    deliberate: Sequence[Row],
+    rules: Rules,
+) -> Score:
+    """:func:`score_cases` for a format package: each input written to a file named
+    ``case<N><suffix>`` and read by the package's own ``convert`` (no detection)."""
+
+    def run(text: str, case: int) -> list[ConvertedRecord]:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"case{case}{suffix}"
+            path.write_text(text, encoding="utf-8")
+            return [e for e in convert(path, bundled_schema()) if isinstance(e, ConvertedRecord)]
+
+    return score_cases(cases, run, deliberate, rules)

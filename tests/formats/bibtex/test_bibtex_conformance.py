@@ -15,15 +15,7 @@ Zotero's symbol table), case 19's
 from __future__ import annotations
 
 import pytest
-from conformance_helpers import (
-    BIB,
-    ConformanceChecks,
-    Row,
-    Score,
-    convert_through,
-    load_cases,
-    score_cases,
-)
+from conformance_helpers import BIB, ConformanceChecks, Row, Score, load_cases, score_package
 
 from syncd.formats import bibtex
 
@@ -64,7 +56,7 @@ DELIBERATE: list[Row] = [
 
 @pytest.fixture(scope="module")
 def score() -> Score:
-    return score_cases(load_cases(CASES), convert_through(bibtex.convert, ".bib"), DELIBERATE, BIB)
+    return score_package(load_cases(CASES), bibtex.convert, ".bib", DELIBERATE, BIB)
 
 
 class TestConformance(ConformanceChecks):

@@ -5,15 +5,7 @@ RIS cases are (``tests/conformance_helpers.py``); the mapping's other rules are 
 from __future__ import annotations
 
 import pytest
-from conformance_helpers import (
-    BIB,
-    ConformanceChecks,
-    Row,
-    Score,
-    convert_through,
-    load_cases,
-    score_cases,
-)
+from conformance_helpers import BIB, ConformanceChecks, Row, Score, load_cases, score_package
 
 from syncd.formats import csljson
 
@@ -39,9 +31,7 @@ DELIBERATE: list[Row] = [
 
 @pytest.fixture(scope="module")
 def score() -> Score:
-    return score_cases(
-        load_cases(CASES), convert_through(csljson.convert, ".json"), DELIBERATE, BIB
-    )
+    return score_package(load_cases(CASES), csljson.convert, ".json", DELIBERATE, BIB)
 
 
 class TestConformance(ConformanceChecks):

@@ -12,15 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conformance_helpers import (
-    XML,
-    ConformanceChecks,
-    Row,
-    Score,
-    convert_through,
-    load_cases,
-    score_cases,
-)
+from conformance_helpers import XML, ConformanceChecks, Row, Score, load_cases, score_package
 
 from syncd.formats import csv as csv_format
 
@@ -31,8 +23,7 @@ DELIBERATE: list[Row] = []
 
 @pytest.fixture(scope="module")
 def score() -> Score:
-    convert = convert_through(csv_format.convert, ".csv")
-    return score_cases(load_cases(FIXTURE, FOLDER), convert, DELIBERATE, XML)
+    return score_package(load_cases(FIXTURE, FOLDER), csv_format.convert, ".csv", DELIBERATE, XML)
 
 
 class TestConformance(ConformanceChecks):

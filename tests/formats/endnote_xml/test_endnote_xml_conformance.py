@@ -7,15 +7,7 @@ and is scored as the RIS cases are (``tests/conformance_helpers.py``).
 from __future__ import annotations
 
 import pytest
-from conformance_helpers import (
-    XML,
-    ConformanceChecks,
-    Row,
-    Score,
-    convert_through,
-    load_cases,
-    score_cases,
-)
+from conformance_helpers import XML, ConformanceChecks, Row, Score, load_cases, score_package
 
 from syncd.formats import endnote_xml
 
@@ -49,9 +41,7 @@ DELIBERATE: list[Row] = [
 
 @pytest.fixture(scope="module")
 def score() -> Score:
-    return score_cases(
-        load_cases(FIXTURE), convert_through(endnote_xml.convert, ".xml"), DELIBERATE, XML
-    )
+    return score_package(load_cases(FIXTURE), endnote_xml.convert, ".xml", DELIBERATE, XML)
 
 
 class TestConformance(ConformanceChecks):

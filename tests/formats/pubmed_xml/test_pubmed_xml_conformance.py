@@ -7,15 +7,7 @@ and is scored as the RIS cases are (``tests/conformance_helpers.py``).
 from __future__ import annotations
 
 import pytest
-from conformance_helpers import (
-    XML,
-    ConformanceChecks,
-    Row,
-    Score,
-    convert_through,
-    load_cases,
-    score_cases,
-)
+from conformance_helpers import XML, ConformanceChecks, Row, Score, load_cases, score_package
 
 from syncd.formats import pubmed_xml
 
@@ -34,9 +26,7 @@ DELIBERATE += [(case, 0, "extra", _PMID_EXTRA) for case in (8, 9, 10)]
 
 @pytest.fixture(scope="module")
 def score() -> Score:
-    return score_cases(
-        load_cases(FIXTURE), convert_through(pubmed_xml.convert, ".xml"), DELIBERATE, XML
-    )
+    return score_package(load_cases(FIXTURE), pubmed_xml.convert, ".xml", DELIBERATE, XML)
 
 
 class TestConformance(ConformanceChecks):
