@@ -29,8 +29,8 @@ from typing import Any
 
 from syncd.convert import convert_file
 from syncd.formats import Format
-from syncd.formats.records import ConvertedRecord
-from syncd.schema import bundled_schema
+from syncd.formats.records import ConvertedRecord, ReadProblem
+from syncd.schema import Schema, bundled_schema
 
 FIXTURES = Path(__file__).parent / "fixtures" / "translators"
 THRESHOLD = 0.97
@@ -275,3 +275,42 @@ def score_cases(
         for index, (exp, conv) in enumerate(zip(expected, converted, strict=False)):
             compare(case, index, exp, conv, s)
     return s
+
+
+class ConformanceChecks:
+    """The three checks of every format's conformance suite.
+
+    A suite subclasses this as ``TestConformance`` beside a ``score`` fixture (its
+    cases scored by :func:`score_cases`); pytest runs the checks once per score.
+    """
+
+    def test_share_of_expected_fields_is_at_least_97_percent(self, score: Score) -> None:
+        print(score.summary())
+        for miss in score.misses:
+            print("  miss:", miss)
+        assert score.share >= THRESHOLD, score.summary() + "\n" + "\n".join(score.misses)
+
+    def test_every_difference_is_deliberate(self, score: Score) -> None:
+        assert score.unexplained == []
+
+    def test_every_deliberate_row_is_needed(self, score: Score) -> None:
+        assert score.unused_rows() == []
+
+
+def score_package(
+    cases: Iterable[dict[str, Any]],
+    convert: Callable[[Path, Schema], Iterable[ConvertedRecord | ReadProblem]],
+    suffix: str,
+    deliberate: Sequence[Row],
+    rules: Rules,
+) -> Score:
+    """:func:`score_cases` for a format package: each input written to a file named
+    ``case<N><suffix>`` and read by the package's own ``convert`` (no detection)."""
+
+    def run(text: str, case: int) -> list[ConvertedRecord]:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"case{case}{suffix}"
+            path.write_text(text, encoding="utf-8")
+            return [e for e in convert(path, bundled_schema()) if isinstance(e, ConvertedRecord)]
+
+    return score_cases(cases, run, deliberate, rules)

@@ -113,26 +113,41 @@ def _grow(record: _Record, text: str) -> bool:
     return not record.oversize
 
 
-def read_tagged(stream: BinaryIO, source: str, syntax: Syntax) -> Iterator[RawRecord | ReadProblem]:
-    """Records of one tagged file in file order, with the problems met, lazily.
+class _Records:
+    """What reading a file keeps besides the open record: the records' numbering, the
+    file's header lines (repeated into each record) and a run of skipped text."""
 
-    Raises :class:`UnknownFormatError` when the file holds no record of the
-    format at all, :class:`InputError` when it cannot be read; nothing else.
-    """
-    lines = LineSource(stream, source, ris_only=False, block_size=BLOCK_SIZE)
-    headers: list[tuple[str, str, int]] = []
-    record: _Record | None = None
-    index = 0
-    gap_first = gap_last = 0
-    any_record = False
-    last_text_line = 0
+    def __init__(self, source: str, syntax: Syntax) -> None:
+        self.source = source
+        self.syntax = syntax
+        self.headers: list[tuple[str, str, int]] = []
+        self.index = 0
+        self.gap_first = 0
+        self.gap_last = 0
 
-    def close(end: int, missing_end: bool) -> Iterator[RawRecord | ReadProblem]:
-        nonlocal index, record
-        rec = record
-        record = None
-        if rec is None:
-            return
+    def header(self, tag: str, value: str, line: int) -> None:
+        self.headers = [h for h in self.headers if h[0] != tag] + [(tag, value.strip(), line)]
+
+    def skipped(self, line: int) -> None:
+        self.gap_first = self.gap_first or line
+        self.gap_last = line
+
+    def gap(self) -> Iterator[ReadProblem]:
+        """The warning for the text skipped since the last record, if there was any."""
+        first, last = self.gap_first, self.gap_last
+        if first:
+            self.gap_first = 0
+            span = f"line {first}" if first == last else f"lines {first}-{last}"
+            yield ReadProblem(
+                self.source,
+                first,
+                f"skipped text that is not {self.syntax.name} ({span})",
+                "warning",
+            )
+
+    def close(self, rec: _Record, end: int, missing_end: bool) -> Iterator[RawRecord | ReadProblem]:
+        """The record that ends at line ``end``, or why it is none."""
+        source, syntax = self.source, self.syntax
         rec.finish()
         if rec.oversize:
             yield ReadProblem(
@@ -160,7 +175,7 @@ def read_tagged(stream: BinaryIO, source: str, syntax: Syntax) -> Iterator[RawRe
                 f"it was read up to line {end}",
                 "warning",
             )
-        head = [(t, v, n) for t, v, n in headers if t not in rec.tags]
+        head = [(t, v, n) for t, v, n in self.headers if t not in rec.tags]
         yield RawRecord(
             tuple(t for t, _, _ in head) + tuple(rec.tags),
             tuple(v for _, v, _ in head) + tuple(rec.values),
@@ -168,16 +183,27 @@ def read_tagged(stream: BinaryIO, source: str, syntax: Syntax) -> Iterator[RawRe
             source,
             rec.start,
             end,
-            index,
+            self.index,
         )
-        index += 1
+        self.index += 1
 
-    def gap_problem() -> ReadProblem:
-        span = f"line {gap_first}" if gap_first == gap_last else f"lines {gap_first}-{gap_last}"
-        return ReadProblem(
-            source, gap_first, f"skipped text that is not {syntax.name} ({span})", "warning"
-        )
 
+def read_tagged(stream: BinaryIO, source: str, syntax: Syntax) -> Iterator[RawRecord | ReadProblem]:
+    """Records of one tagged file in file order, with the problems met, lazily.
+
+    Raises :class:`UnknownFormatError` when the file holds no record of the
+    format at all, :class:`InputError` when it cannot be read; nothing else.
+
+    The loop over lines stays whole in this function, with no call or generator per
+    line, because it runs for every line of the file; what closes a record and what
+    a record then is are :class:`_Records`' (once per record).
+    """
+    lines = LineSource(stream, source, ris_only=False, block_size=BLOCK_SIZE)
+    records = _Records(source, syntax)
+    record: _Record | None = None
+    any_record = False
+    last_text_line = 0
+    ends = bool(syntax.ends)  # a record closed otherwise than by its end tag lacks it
     for chunk in lines.chunks():
         if isinstance(chunk, ReadProblem):
             yield chunk
@@ -188,49 +214,48 @@ def read_tagged(stream: BinaryIO, source: str, syntax: Syntax) -> Iterator[RawRe
             if parsed is None:
                 if not text.strip():
                     if record is not None and syntax.blank_ends:
-                        yield from close(last_text_line, False)
+                        yield from records.close(record, last_text_line, False)
+                        record = None
                     continue
                 if record is not None:
                     last_text_line = lineno
                     if _grow(record, text) and record.tags:
                         record.continue_last(text.strip())
                 elif any_record:
-                    gap_first = gap_first or lineno
-                    gap_last = lineno
+                    records.skipped(lineno)
                 continue
             tag, value = parsed
             if tag in syntax.file_end:
                 if record is not None:
-                    yield from close(last_text_line, bool(syntax.ends))
+                    yield from records.close(record, last_text_line, ends)
+                    record = None
                 continue
             if tag in syntax.ends:
                 if record is not None:
-                    yield from close(lineno, False)
+                    yield from records.close(record, lineno, False)
+                    record = None
                 continue
             if record is None:
                 if tag in syntax.headers:
-                    headers = [h for h in headers if h[0] != tag] + [(tag, value.strip(), lineno)]
+                    records.header(tag, value, lineno)
                     continue
                 if tag not in syntax.starts and not syntax.any_tag_starts:
                     if any_record:
-                        gap_first = gap_first or lineno
-                        gap_last = lineno
+                        records.skipped(lineno)
                     continue
             elif tag in syntax.starts and record.tags:
-                yield from close(last_text_line, bool(syntax.ends))
+                yield from records.close(record, last_text_line, ends)
+                record = None
             if record is None:
-                if gap_first:
-                    yield gap_problem()
-                    gap_first = 0
+                yield from records.gap()
                 record = _Record(lineno)
                 any_record = True
             last_text_line = lineno
             if _grow(record, text):
                 record.add(tag, value, lineno)
     if record is not None:
-        yield from close(last_text_line, bool(syntax.ends))
-    if gap_first:
-        yield gap_problem()
+        yield from records.close(record, last_text_line, ends)
+    yield from records.gap()
     if not any_record:
         what, line = describe_non_ris(lines.head)
         raise UnknownFormatError(

@@ -3,39 +3,17 @@ property, not timing): the readers hold one entry or item, and one block, at a t
 
 from __future__ import annotations
 
-import io
 import json
-import tracemalloc
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 import pytest
+from memory_helpers import generated_stream, traced_peak
 
+from syncd.formats.bibtex import reader as bibtex_reader
 from syncd.formats.bibtex.reader import BibEntry, read_entries
+from syncd.formats.csljson import reader as csljson_reader
 from syncd.formats.csljson.reader import CslItem, read_items
-from syncd.formats.ris import reader_lines
-
-
-class GeneratedFile(io.RawIOBase):
-    """A read-only binary file whose bytes come from a generator, never all in memory."""
-
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._chunks = chunks
-        self._buffer = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, target: memoryview) -> int:  # type: ignore[override]
-        while not self._buffer:
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                return 0
-            self._buffer = chunk
-        n = min(len(target), len(self._buffer))
-        target[:n] = self._buffer[:n]
-        self._buffer = self._buffer[n:]
-        return n
 
 
 def bibtex_entries(n: int) -> Iterator[bytes]:
@@ -62,15 +40,8 @@ def peak_while_reading(
     kind: type,
     n: int,
 ) -> int:
-    stream = io.BufferedReader(GeneratedFile(make(n)), buffer_size=1 << 16)
-    tracemalloc.start()
-    try:
-        count = sum(1 for o in read(stream, "gen") if isinstance(o, kind))
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert count == n
-    return peak
+    stream = generated_stream(make(n))
+    return traced_peak(lambda: read(stream, "gen"), kind, n)
 
 
 @pytest.mark.parametrize(
@@ -85,7 +56,8 @@ def test_peak_memory_does_not_grow_with_the_number_of_records(
     kind: type,
 ) -> None:
     # Small blocks so that even the small file spans many of them.
-    monkeypatch.setattr(reader_lines, "BLOCK_SIZE", 64 * 1024)
+    monkeypatch.setattr(bibtex_reader, "BLOCK_SIZE", 64 * 1024)
+    monkeypatch.setattr(csljson_reader, "BLOCK_SIZE", 64 * 1024)
     small = peak_while_reading(read, make, kind, 2_000)
     large = peak_while_reading(read, make, kind, 20_000)
     assert large <= 1.5 * small, (small, large)

@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable
 
 from conformance_helpers import load_cases
+from fuzz_helpers import PREFIXES, mutated
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -57,24 +58,6 @@ def read_and_map(name: str, data: bytes) -> None:
         pass
 
 
-@st.composite
-def mutated(draw: st.DrawFn, name: str) -> bytes:
-    data = bytearray(draw(st.sampled_from(SEEDS[name])))
-    for _ in range(draw(st.integers(1, 8))):
-        kind = draw(st.sampled_from(["flip", "insert", "delete", "truncate"]))
-        pos = draw(st.integers(0, max(len(data) - 1, 0)))
-        if kind == "flip" and data:
-            data[pos] ^= 1 << draw(st.integers(0, 7))
-        elif kind == "insert":
-            data[pos:pos] = draw(st.binary(min_size=1, max_size=8))
-        elif kind == "delete":
-            del data[pos : pos + draw(st.integers(1, 64))]
-        else:
-            del data[pos:]
-    prefix = draw(st.sampled_from([b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\x00"]))
-    return prefix + bytes(data)
-
-
 @SETTINGS
 @given(st.sampled_from(sorted(FORMATS)), st.binary(max_size=3000))
 def test_arbitrary_bytes_raise_only_syncd_errors(name: str, data: bytes) -> None:
@@ -86,7 +69,7 @@ def test_arbitrary_bytes_raise_only_syncd_errors(name: str, data: bytes) -> None
 @given(st.data())
 def test_mutated_exports_raise_only_syncd_errors_and_map_validly(data: st.DataObject) -> None:
     name = data.draw(st.sampled_from(sorted(FORMATS)))
-    read_and_map(name, data.draw(mutated(name)))
+    read_and_map(name, data.draw(mutated(SEEDS[name], prefixes=PREFIXES)))
 
 
 @SETTINGS

@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from fuzz_helpers import PREFIXES, mutated
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -69,25 +70,10 @@ def convert_all(name: str, data: bytes) -> None:
 
 
 @st.composite
-def mutated(draw: st.DrawFn) -> tuple[str, bytes]:
+def mutated_export(draw: st.DrawFn) -> tuple[str, bytes]:
     name = draw(st.sampled_from(sorted(FORMATS)))
-    data = bytearray(draw(st.sampled_from(FORMATS[name][1])))
-    for _ in range(draw(st.integers(1, 8))):
-        kind = draw(st.sampled_from(["flip", "insert", "delete", "truncate"]))
-        pos = draw(st.integers(0, max(len(data) - 1, 0)))
-        if kind == "flip" and data:
-            data[pos] ^= 1 << draw(st.integers(0, 7))
-        elif kind == "insert":
-            data[pos:pos] = draw(
-                st.sampled_from([b"<", b"&", b'"', b"\t", b",", b"\x00", b"]]>", b"&#0;"])
-                | st.binary(min_size=1, max_size=8)
-            )
-        elif kind == "delete":
-            del data[pos : pos + draw(st.integers(1, 64))]
-        else:
-            del data[pos:]
-    prefix = draw(st.sampled_from([b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\x00"]))
-    return name, prefix + bytes(data)
+    special = [b"<", b"&", b'"', b"\t", b",", b"\x00", b"]]>", b"&#0;"]
+    return name, draw(mutated(FORMATS[name][1], special=special, prefixes=PREFIXES))
 
 
 @SETTINGS
@@ -97,7 +83,7 @@ def test_arbitrary_bytes_raise_only_syncd_errors(name: str, data: bytes) -> None
 
 
 @SETTINGS
-@given(mutated())
+@given(mutated_export())
 def test_mutated_real_exports_raise_only_syncd_errors(case: tuple[str, bytes]) -> None:
     convert_all(*case)
 

@@ -31,6 +31,7 @@ that Extra line, and one that is ``PMID: ...`` an identifier.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, Final
 
 from bibtexparser.customization import InvalidName, splitname
@@ -210,93 +211,30 @@ def dialect_of(entry: BibEntry) -> str:
 
 
 def map_entry(entry: BibEntry, file: str, schema: Schema) -> ConvertedRecord:
-    """Convert one BibTeX entry into a Zotero item (pure; see the module docstring)."""
-    item_type = TYPES.get(entry.entry_type, DEFAULT_TYPE)
-    if not schema.has_type(item_type):
-        item_type = DEFAULT_TYPE
-    dialect = dialect_of(entry)
+    """Convert one BibTeX entry into a Zotero item (pure; see the module docstring).
+
+    Each step adds to the fields, Extra lines, identifiers and problems the steps
+    before it gathered; the order matters where a later step fills only what the
+    earlier ones left empty (an article number goes to pages only when there are none).
+    """
     problems: list[ReadProblem] = []
-    if entry.entry_type not in TYPES:
-        problems.append(
-            ReadProblem(
-                file,
-                entry.line,
-                f"unknown entry type @{entry.entry_type}, read as {item_type}",
-                "warning",
-            )
-        )
-    fields: dict[str, str] = {}
-    extra: list[str] = []
-    found: dict[str, str] = {}
+    item_type = _item_type(entry, schema, file, problems)
+    dialect = dialect_of(entry)
 
     def text(name: str) -> str:
         raw = entry.value(name)
         return decode(raw) if raw else ""
 
-    for name, (raw, _) in entry.fields.items():
-        target = _TEXT_FIELDS.get(name)
-        if target is not None:
-            value = decode(raw)
-            if value and not fields.get(target):
-                fields[target] = value
-        elif name in _EXTRA_FIELDS:
-            value = decode(raw)
-            if value:
-                extra.append(f"{_EXTRA_FIELDS[name]}: {value}")
-        elif name not in _DROPPED and name not in _CREATORS:
-            problems.append(
-                ReadProblem(file, entry.fields[name][1], f"field {name} dropped", "info")
-            )
-    if entry.entry_type in _THESIS_TYPES and not fields.get("type"):
-        fields["type"] = _THESIS_TYPES[entry.entry_type]
-    if "type" in fields and not schema.resolve_field(item_type, "type"):
-        # Scopus' ``type = {Article}`` is its document type: no field of an article.
-        dropped = fields.pop("type")
-        problems.append(ReadProblem(file, entry.line, f"type dropped: {dropped}", "info"))
+    fields, extra = _named_fields(entry, file, problems)
+    _type_field(entry, item_type, fields, schema, file, problems)
     if dialect == "bibtex/scopus" and text("source"):
         fields["archive"] = text("source")  # where Scopus RIS's DB puts it
     _publication(entry, fields, text)
-    number = text("number")
-    if number:
-        fields[_NUMBER_FIELDS.get(item_type, "issue")] = number
-    pages = text("pages")
-    if pages:
-        fields["pages"] = _RANGE_RE.sub("-", pages)
-    date = _date(text("date"), text("year"), text("month"), text("day"))
-    if date:
-        fields["date"] = date
-    urldate = text("urldate")
-    if urldate:
-        fields["accessDate"] = access_date(urldate) or ""
+    _numbers_and_dates(item_type, fields, text)
     _links(entry, fields, extra)
     creators = _creators(entry, problems, file)
     tags = _tags(entry)
-    for name, kind in (("pmid", "pmid"), ("pubmed_id", "pmid"), ("pmcid", "pmcid")):
-        id_raw = entry.value(name)
-        if id_raw:
-            value = decode_verbatim(id_raw)
-            # A PMID field holds the number alone; "P123456" is kept as text (as Zotero).
-            pmid = normalize_pmid(value) if value.isdigit() else None
-            norm = pmid if kind == "pmid" else normalize_pmcid(value)
-            if norm:
-                found.setdefault(kind, norm)
-            else:
-                extra.append(f"{kind.upper()}: {value}")
-    eprint = text("eprint")
-    if eprint:
-        kind = text("eprinttype") or text("archiveprefix") or "eprint"
-        extra.append(f"{'arXiv' if kind.lower() == 'arxiv' else kind}: {eprint}")
-    article_number = text("art_number")
-    eid = text("eid")  # Scopus writes its EID here; biblatex an article number
-    if eid.lower().startswith("2-s2.0-"):
-        found.setdefault("scopus_eid", normalize_scopus_eid(eid) or "")
-    elif eid:
-        article_number = article_number or eid
-    if article_number:
-        if not fields.get("pages"):
-            fields["pages"] = article_number
-        else:
-            extra.append(f"Article Number: {article_number}")
+    found = _identifiers(entry, fields, extra, text)
     notes, citation_lines = _notes(entry, dialect, item_type, extra, found, problems, file)
     numbers = [decode_verbatim(v) for v in (entry.value("isbn"), entry.value("issn")) if v]
     if numbers and entry.value("isbn"):
@@ -324,7 +262,114 @@ def map_entry(entry: BibEntry, file: str, schema: Schema) -> ConvertedRecord:
     )
 
 
-def _publication(entry: BibEntry, fields: dict[str, str], text: Any) -> None:
+def _item_type(entry: BibEntry, schema: Schema, file: str, problems: list[ReadProblem]) -> str:
+    """The entry type's Zotero item type; an unknown one is read as the default, said."""
+    item_type = TYPES.get(entry.entry_type, DEFAULT_TYPE)
+    if not schema.has_type(item_type):
+        item_type = DEFAULT_TYPE
+    if entry.entry_type not in TYPES:
+        problems.append(
+            ReadProblem(
+                file,
+                entry.line,
+                f"unknown entry type @{entry.entry_type}, read as {item_type}",
+                "warning",
+            )
+        )
+    return item_type
+
+
+def _named_fields(
+    entry: BibEntry, file: str, problems: list[ReadProblem]
+) -> tuple[dict[str, str], list[str]]:
+    """The fields that map by name alone (to a field, or to an Extra line); a field no
+    step reads is reported dropped."""
+    fields: dict[str, str] = {}
+    extra: list[str] = []
+    for name, (raw, _) in entry.fields.items():
+        target = _TEXT_FIELDS.get(name)
+        if target is not None:
+            value = decode(raw)
+            if value and not fields.get(target):
+                fields[target] = value
+        elif name in _EXTRA_FIELDS:
+            value = decode(raw)
+            if value:
+                extra.append(f"{_EXTRA_FIELDS[name]}: {value}")
+        elif name not in _DROPPED and name not in _CREATORS:
+            problems.append(
+                ReadProblem(file, entry.fields[name][1], f"field {name} dropped", "info")
+            )
+    return fields, extra
+
+
+def _type_field(
+    entry: BibEntry,
+    item_type: str,
+    fields: dict[str, str],
+    schema: Schema,
+    file: str,
+    problems: list[ReadProblem],
+) -> None:
+    if entry.entry_type in _THESIS_TYPES and not fields.get("type"):
+        fields["type"] = _THESIS_TYPES[entry.entry_type]
+    if "type" in fields and not schema.resolve_field(item_type, "type"):
+        # Scopus' ``type = {Article}`` is its document type: no field of an article.
+        dropped = fields.pop("type")
+        problems.append(ReadProblem(file, entry.line, f"type dropped: {dropped}", "info"))
+
+
+def _numbers_and_dates(item_type: str, fields: dict[str, str], text: Callable[[str], str]) -> None:
+    number = text("number")
+    if number:
+        fields[_NUMBER_FIELDS.get(item_type, "issue")] = number
+    pages = text("pages")
+    if pages:
+        fields["pages"] = _RANGE_RE.sub("-", pages)
+    date = _date(text("date"), text("year"), text("month"), text("day"))
+    if date:
+        fields["date"] = date
+    urldate = text("urldate")
+    if urldate:
+        fields["accessDate"] = access_date(urldate) or ""
+
+
+def _identifiers(
+    entry: BibEntry, fields: dict[str, str], extra: list[str], text: Callable[[str], str]
+) -> dict[str, str]:
+    """PMID, PMCID and Scopus EID read from their fields; what is no valid one, an
+    e-print and a second article number, as Extra lines."""
+    found: dict[str, str] = {}
+    for name, kind in (("pmid", "pmid"), ("pubmed_id", "pmid"), ("pmcid", "pmcid")):
+        id_raw = entry.value(name)
+        if id_raw:
+            value = decode_verbatim(id_raw)
+            # A PMID field holds the number alone; "P123456" is kept as text (as Zotero).
+            pmid = normalize_pmid(value) if value.isdigit() else None
+            norm = pmid if kind == "pmid" else normalize_pmcid(value)
+            if norm:
+                found.setdefault(kind, norm)
+            else:
+                extra.append(f"{kind.upper()}: {value}")
+    eprint = text("eprint")
+    if eprint:
+        kind = text("eprinttype") or text("archiveprefix") or "eprint"
+        extra.append(f"{'arXiv' if kind.lower() == 'arxiv' else kind}: {eprint}")
+    article_number = text("art_number")
+    eid = text("eid")  # Scopus writes its EID here; biblatex an article number
+    if eid.lower().startswith("2-s2.0-"):
+        found.setdefault("scopus_eid", normalize_scopus_eid(eid) or "")
+    elif eid:
+        article_number = article_number or eid
+    if article_number:
+        if not fields.get("pages"):
+            fields["pages"] = article_number
+        else:
+            extra.append(f"Article Number: {article_number}")
+    return found
+
+
+def _publication(entry: BibEntry, fields: dict[str, str], text: Callable[[str], str]) -> None:
     journal = text("journal") or text("journaltitle")
     full = text("fjournal")
     if full:

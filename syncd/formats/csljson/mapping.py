@@ -76,18 +76,59 @@ def map_item(
     """Convert one CSL-JSON item into a Zotero item (pure; see the module docstring)."""
     tables = _tables(schema)
     item_type = item_type_of(data, schema)
-    problems: list[ReadProblem] = []
-
-    def problem(message: str, severity: Severity = "warning") -> None:
-        problems.append(ReadProblem(file, line, message, severity))
-
+    problem = _Problems(file, line)
     csl_type = data.get("type")
     if not isinstance(csl_type, str) or csl_type not in tables.types:
         problem(f"unknown or missing CSL type {csl_type!r}, read as {item_type}")
+    fields, creators, numbers = _variables(data, item_type, tables, schema, problem)
+    _dates(data, fields, problem)
+    found, extra = _identifiers(data)
+    note = _text(data.get("note"))
+    if note:
+        extra.extend(x.strip() for x in note.splitlines() if x.strip())
+    cite_key = _text(data.get("citation-key")) or _text(data.get("id"))
     has = schema.fields_for(item_type)
+    if cite_key and _KEY_RE.match(cite_key) and not cite_key.isdigit() and "citationKey" in has:
+        fields["citationKey"] = cite_key
+    tags: list[str] = []
+    keyword = _text(data.get("keyword"))
+    if keyword:
+        tags = [t for t in _KEYWORD_SPLIT_RE.split(keyword) if t]
+    dialect = "csljson"
+    source = SourceRef(file, line, end_line, index, dialect)
+    return build_record(
+        item_type,
+        fields,
+        creators,
+        source,
+        schema,
+        tags=tags,
+        extra=extra,
+        standard_numbers=numbers,
+        found=found,
+        problems=problem.found,
+        end_rules=True,
+    )
+
+
+class _Problems:
+    """The problems met mapping one item, each at the item's line."""
+
+    def __init__(self, file: str, line: int) -> None:
+        self.file = file
+        self.line = line
+        self.found: list[ReadProblem] = []
+
+    def __call__(self, message: str, severity: Severity = "warning") -> None:
+        self.found.append(ReadProblem(self.file, self.line, message, severity))
+
+
+def _variables(
+    data: Mapping[str, Any], item_type: str, tables: _Tables, schema: Schema, problem: _Problems
+) -> tuple[dict[str, str], list[dict[str, Any]], list[str]]:
+    """The item's name and text variables as Zotero fields and creators, and its ISSNs
+    and ISBNs; dates and identifiers are read apart."""
     fields: dict[str, str] = {}
-    extra: list[str] = []
-    found: dict[str, str] = {}
     numbers: list[str] = []
     creators: list[dict[str, Any]] = []
     for key, value in data.items():
@@ -112,6 +153,10 @@ def map_item(
         target = next((t for t in targets if schema.resolve_field(item_type, t)), targets[0])
         if not fields.get(target):
             fields[target] = text
+    return fields, creators, numbers
+
+
+def _dates(data: Mapping[str, Any], fields: dict[str, str], problem: _Problems) -> None:
     for key, target in _DATES.items():
         if key in data:
             date = _date(data[key])
@@ -123,6 +168,12 @@ def map_item(
                     fields[target] = iso
             elif date:
                 fields[target] = date
+
+
+def _identifiers(data: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
+    """PMID and PMCID read from their variables; one that is not valid, as an Extra line."""
+    found: dict[str, str] = {}
+    extra: list[str] = []
     for key, kind, normalize in (
         ("PMID", "pmid", normalize_pmid),
         ("PMCID", "pmcid", normalize_pmcid),
@@ -134,31 +185,7 @@ def map_item(
                 found[kind] = norm
             else:
                 extra.append(f"{key}: {text}")
-    note = _text(data.get("note"))
-    if note:
-        extra.extend(x.strip() for x in note.splitlines() if x.strip())
-    cite_key = _text(data.get("citation-key")) or _text(data.get("id"))
-    if cite_key and _KEY_RE.match(cite_key) and not cite_key.isdigit() and "citationKey" in has:
-        fields["citationKey"] = cite_key
-    tags: list[str] = []
-    keyword = _text(data.get("keyword"))
-    if keyword:
-        tags = [t for t in _KEYWORD_SPLIT_RE.split(keyword) if t]
-    dialect = "csljson"
-    source = SourceRef(file, line, end_line, index, dialect)
-    return build_record(
-        item_type,
-        fields,
-        creators,
-        source,
-        schema,
-        tags=tags,
-        extra=extra,
-        standard_numbers=numbers,
-        found=found,
-        problems=problems,
-        end_rules=True,
-    )
+    return found, extra
 
 
 def _text(value: Any) -> str | None:
@@ -172,7 +199,7 @@ def _text(value: Any) -> str | None:
     return None
 
 
-def _names(value: Any, creator_type: str, key: str, problem: Any) -> list[dict[str, Any]]:
+def _names(value: Any, creator_type: str, key: str, problem: _Problems) -> list[dict[str, Any]]:
     if not isinstance(value, list):
         problem(f"{key} is not a list of names; dropped")
         return []

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, Final
+from enum import Enum
+from typing import Any, Final, NamedTuple
 
 from syncd.formats.build import build_record
 from syncd.formats.csv.reader import CsvRow
@@ -47,7 +48,6 @@ from syncd.schema import Schema
 
 _AUTHOR_ID_RE: Final = re.compile(r"\s*\(\d+\)\s*$")
 _OLD_SCOPUS_NAME_RE: Final = re.compile(r"[^,;]+?\s(?:[A-Z]\.-?)+(?:,|$)")
-_NO_ABSTRACT: Final = "[No abstract available]"
 
 _SCOPUS_TYPES: Final = {
     "Conference Paper": "conferencePaper",
@@ -77,6 +77,149 @@ _DIMENSIONS_TYPES: Final = {
 }
 
 
+class _Take(Enum):
+    """How a column's value becomes a field's."""
+
+    TEXT = "text"  # stripped, HTML entities decoded; a field's first non-empty value wins
+    CAPITALS = "capitals"  # TEXT, title-cased when the exporter wrote it in capitals
+    FIRST = "first"  # TEXT of the first of a ";"-separated list
+    MONTH_YEAR = "month year"  # WoS' PD and PY columns: "JUL 2020", or the year alone
+    PAGES = "pages"  # first page, last page (and article number) columns: "12-15"
+    DOI = "doi"  # a DOI read from the value, if there is one
+
+
+class _Column(NamedTuple):
+    """Where one Zotero field of an item comes from in an export's row."""
+
+    field: str
+    columns: tuple[str, ...]
+    take: _Take = _Take.TEXT
+    only_for: str = ""  # the item type this column is read for ("": every type)
+    unless: str = ""  # the exporter's words for "none", read as an empty value
+
+
+def _col(
+    field: str, *columns: str, take: _Take = _Take.TEXT, only_for: str = "", unless: str = ""
+) -> _Column:
+    return _Column(field, columns, take, only_for, unless)
+
+
+class _Export(NamedTuple):
+    """One export's columns: fields in the order they are set (which value wins a
+    field two columns give is decided by that order), then everything else a row
+    carries besides its type and creators."""
+
+    fields: tuple[_Column, ...]
+    keywords: tuple[str, ...]
+    issns: tuple[str, ...]
+    isbns: tuple[str, ...]
+    ids: tuple[tuple[str, str, Callable[[str], str | None]], ...]  # kind, column, reader
+    cited: tuple[tuple[str, ...], str]  # count columns (the first with a count wins), database
+    record_id: tuple[str, str] | None = None  # column, Extra label of the platform's own id
+
+
+def _wos_ut(value: str) -> str | None:
+    return normalize_wos(value) or normalize_wos("WOS:" + value)
+
+
+_EXPORTS: Final[dict[Shape, _Export]] = {
+    Shape.SCOPUS: _Export(
+        fields=(
+            _col("title", "Title"),
+            _col("date", "Year"),
+            _col("publicationTitle", "Source title"),
+            _col("journalAbbreviation", "Abbreviated Source Title"),
+            _col("volume", "Volume"),
+            _col("issue", "Issue"),
+            _col("pages", "Page start", "Page end", "Art. No.", take=_Take.PAGES),
+            _col("DOI", "DOI", take=_Take.DOI),
+            _col("url", "Link"),
+            _col("archive", "Source"),  # "Scopus", as Scopus RIS's DB line gives it
+            _col("abstractNote", "Abstract", unless="[No abstract available]"),
+            _col("publisher", "Publisher"),
+            _col("language", "Language of Original Document"),
+            _col("conferenceName", "Conference name", only_for="conferencePaper"),
+            _col("place", "Conference location", only_for="conferencePaper"),
+        ),
+        keywords=("Author Keywords", "Index Keywords"),
+        issns=("ISSN",),
+        isbns=("ISBN",),
+        ids=(("pmid", "PubMed ID", normalize_pmid), ("scopus_eid", "EID", normalize_scopus_eid)),
+        cited=(("Cited by",), "Scopus"),
+    ),
+    Shape.WOS: _Export(
+        fields=(
+            _col("title", "TI", take=_Take.CAPITALS),
+            _col("publicationTitle", "SO", take=_Take.CAPITALS),
+            _col("series", "SE", take=_Take.CAPITALS),
+            _col("journalAbbreviation", "JI"),
+            _col("language", "LA"),
+            _col("abstractNote", "AB"),
+            _col("publisher", "PU", take=_Take.CAPITALS),
+            _col("place", "PI", take=_Take.CAPITALS),
+            _col("volume", "VL"),
+            _col("issue", "IS"),
+            _col("pages", "BP", "EP", "AR", take=_Take.PAGES),
+            _col("DOI", "DI", take=_Take.DOI),
+            _col("date", "PD", "PY", take=_Take.MONTH_YEAR),
+            _col("conferenceName", "CT", only_for="conferencePaper"),
+            _col("place", "CL", only_for="conferencePaper"),
+        ),
+        keywords=("DE", "ID"),
+        issns=("SN", "EI"),
+        isbns=("BN",),
+        ids=(("wos", "UT", _wos_ut), ("pmid", "PM", normalize_pmid)),
+        # Z9, the all-databases total, only without TC, as the RIS dialect keeps the
+        # Core Collection count.
+        cited=(("TC", "Z9"), "Web of Science"),
+    ),
+    Shape.LENS: _Export(
+        fields=(
+            _col("title", "Title"),
+            _col("date", "Date Published"),
+            _col("date", "Publication Year"),
+            _col("publicationTitle", "Source Title"),
+            _col("publisher", "Publisher"),
+            _col("abstractNote", "Abstract"),
+            _col("volume", "Volume"),
+            _col("issue", "Issue Number"),
+            _col("pages", "Start Page", "End Page", take=_Take.PAGES),
+            _col("DOI", "DOI", take=_Take.DOI),
+            _col("url", "External URL", take=_Take.FIRST),
+        ),
+        keywords=("Keywords", "MeSH Terms"),
+        issns=("ISSNs",),
+        isbns=(),
+        ids=(("pmid", "PMID", normalize_pmid), ("pmcid", "PMCID", normalize_pmcid)),
+        cited=(("Citing Works Count",), "Lens"),
+        record_id=("Lens ID", "Lens ID"),
+    ),
+    Shape.DIMENSIONS: _Export(
+        fields=(
+            _col("title", "Title"),
+            _col("date", "Publication date"),
+            _col("date", "Publication Date"),
+            _col("date", "PubYear"),
+            _col("publicationTitle", "Anthology title", only_for="bookSection"),
+            _col("publicationTitle", "Source title"),
+            _col("publisher", "Publisher"),
+            _col("abstractNote", "Abstract"),
+            _col("volume", "Volume"),
+            _col("issue", "Issue"),
+            _col("pages", "Pagination"),
+            _col("DOI", "DOI", take=_Take.DOI),
+            _col("url", "Source Linkout"),
+        ),
+        keywords=("MeSH terms",),
+        issns=("ISSN",),
+        isbns=("ISBN",),
+        ids=(("pmid", "PMID", normalize_pmid), ("pmcid", "PMCID", normalize_pmcid)),
+        cited=(("Times cited",), "Dimensions"),
+        record_id=("Publication ID", "Dimensions ID"),
+    ),
+}
+
+
 class _Draft:
     """A row's fields, gathered before the item is built (see build_record)."""
 
@@ -92,8 +235,58 @@ class _Draft:
         self.extra: list[str] = []
         self.citations: list[str] = []
 
-    def set(self, name: str, column: str, value: str | None = None) -> None:
-        value = self.row.get(column) if value is None else value.strip()
+    def fill(self, export: _Export) -> None:
+        """Everything but the type and the creators, from the export's column table."""
+        row = self.row
+        for column in export.fields:
+            if not column.only_for or column.only_for == self.item_type:
+                self.take(column)
+        for keywords in export.keywords:
+            self.tags += [t.strip() for t in row.get(keywords).split(";") if t.strip()]
+        self.issns += [row.get(c) for c in export.issns]
+        self.isbns += [row.get(c) for c in export.isbns]
+        for kind, name, read in export.ids:
+            value = read(row.get(name))
+            if value:
+                self.found.setdefault(kind, value)
+        if export.record_id is not None:
+            name, label = export.record_id
+            if row.get(name):
+                self.extra.append(f"{label}: {row.get(name)}")
+        counts, database = export.cited
+        for name in counts:
+            count = row.get(name)
+            if count.isdigit():
+                date = row.export_date or None
+                self.citations.append(citation_line(count, database, date))
+                break
+
+    def take(self, column: _Column) -> None:
+        get = self.row.get
+        take = column.take
+        if take is _Take.PAGES:
+            self.pages(*column.columns)
+        elif take is _Take.DOI:
+            value = get(column.columns[0])
+            doi = clean_doi(value) if value else None
+            if doi:
+                self.fields["DOI"] = doi
+        elif take is _Take.MONTH_YEAR:
+            month, year = (get(name) for name in column.columns)
+            self.set(
+                column.field, f"{month} {year}" if month and year and year not in month else year
+            )
+        else:
+            value = get(column.columns[0])
+            if take is _Take.CAPITALS:
+                value = _wos_title(value)
+            elif take is _Take.FIRST:
+                value = value.split(";")[0]
+            if not column.unless or value != column.unless:
+                self.set(column.field, value)
+
+    def set(self, name: str, value: str) -> None:
+        value = value.strip()
         if value and not self.fields.get(name):
             if "<" in value or "&" in value:
                 value = unescape_html(value)
@@ -108,27 +301,6 @@ class _Draft:
             if c is not None:
                 self.creators.append(c)
 
-    def keywords(self, *columns: str) -> None:
-        for column in columns:
-            self.tags += [t.strip() for t in self.row.get(column).split(";") if t.strip()]
-
-    def doi(self, column: str) -> None:
-        value = self.row.get(column)
-        doi = clean_doi(value) if value else None
-        if doi:
-            self.fields["DOI"] = doi
-
-    def ident(self, kind: str, value: str | None) -> None:
-        if value:
-            self.found.setdefault(kind, value)
-
-    def cited(self, column: str, database: str) -> bool:
-        count = self.row.get(column)
-        if count.isdigit():
-            self.citations.append(citation_line(count, database, self.row.export_date or None))
-            return True
-        return False
-
     def pages(self, start: str, end: str, article: str = "") -> None:
         first, last = self.row.get(start), self.row.get(end)
         if first and last and first != last:
@@ -137,6 +309,9 @@ class _Draft:
             self.fields["pages"] = first
         elif article := self.row.get(article) if article else "":
             self.fields["pages"] = article
+
+
+# Each export's own part: its item type and its creators; the rest is in _EXPORTS.
 
 
 def _scopus(row: CsvRow, schema: Schema) -> _Draft:
@@ -152,29 +327,6 @@ def _scopus(row: CsvRow, schema: Schema) -> _Draft:
     else:
         d.names(authors, "author")
     d.names(row.get("Editors"), "editor")
-    d.set("title", "Title")
-    d.set("date", "Year")
-    d.set("publicationTitle", "Source title")
-    d.set("journalAbbreviation", "Abbreviated Source Title")
-    d.set("volume", "Volume")
-    d.set("issue", "Issue")
-    d.pages("Page start", "Page end", "Art. No.")
-    d.doi("DOI")
-    d.set("url", "Link")
-    d.set("archive", "Source")  # "Scopus", as Scopus RIS's DB line gives it
-    if row.get("Abstract") != _NO_ABSTRACT:
-        d.set("abstractNote", "Abstract")
-    d.keywords("Author Keywords", "Index Keywords")
-    d.set("publisher", "Publisher")
-    d.set("language", "Language of Original Document")
-    if d.item_type == "conferencePaper":
-        d.set("conferenceName", "Conference name")
-        d.set("place", "Conference location")
-    d.issns.append(row.get("ISSN"))
-    d.isbns.append(row.get("ISBN"))
-    d.ident("pmid", normalize_pmid(row.get("PubMed ID")))
-    d.ident("scopus_eid", normalize_scopus_eid(row.get("EID")))
-    d.cited("Cited by", "Scopus")
     return d
 
 
@@ -198,54 +350,12 @@ def _wos(row: CsvRow, schema: Schema) -> _Draft:
             if name:
                 d.creators.append({"creatorType": "author", "name": name})
     d.names(row.get("BE"), "editor")
-    d.set("title", "TI", _wos_title(row.get("TI")))
-    d.set("publicationTitle", "SO", _wos_title(row.get("SO")))
-    d.set("series", "SE", _wos_title(row.get("SE")))
-    d.set("journalAbbreviation", "JI")
-    d.set("language", "LA")
-    d.set("abstractNote", "AB")
-    d.set("publisher", "PU", _wos_title(row.get("PU")))
-    d.set("place", "PI", _wos_title(row.get("PI")))
-    d.set("volume", "VL")
-    d.set("issue", "IS")
-    d.pages("BP", "EP", "AR")
-    d.doi("DI")
-    month, year = row.get("PD"), row.get("PY")
-    d.set("date", "PY", f"{month} {year}" if month and year and year not in month else year)
-    if d.item_type == "conferencePaper":
-        d.set("conferenceName", "CT")
-        d.set("place", "CL")
-    d.keywords("DE", "ID")
-    d.issns += [row.get("SN"), row.get("EI")]
-    d.isbns.append(row.get("BN"))
-    d.ident("wos", normalize_wos(row.get("UT")) or normalize_wos("WOS:" + row.get("UT")))
-    d.ident("pmid", normalize_pmid(row.get("PM")))
-    if not d.cited("TC", "Web of Science"):
-        d.cited("Z9", "Web of Science")
     return d
 
 
 def _lens(row: CsvRow, schema: Schema) -> _Draft:
     d = _Draft(row, _LENS_TYPES.get(row.get("Publication Type").lower(), "journalArticle"), schema)
     d.names(row.get("Author/s"), "author", inverted=False)
-    d.set("title", "Title")
-    d.set("date", "Date Published")
-    d.set("date", "Publication Year")
-    d.set("publicationTitle", "Source Title")
-    d.set("publisher", "Publisher")
-    d.set("abstractNote", "Abstract")
-    d.set("volume", "Volume")
-    d.set("issue", "Issue Number")
-    d.pages("Start Page", "End Page")
-    d.doi("DOI")
-    d.set("url", "External URL", row.get("External URL").split(";")[0])
-    d.keywords("Keywords", "MeSH Terms")
-    d.issns.append(row.get("ISSNs"))
-    d.ident("pmid", normalize_pmid(row.get("PMID")))
-    d.ident("pmcid", normalize_pmcid(row.get("PMCID")))
-    if row.get("Lens ID"):
-        d.extra.append(f"Lens ID: {row.get('Lens ID')}")
-    d.cited("Citing Works Count", "Lens")
     return d
 
 
@@ -253,28 +363,6 @@ def _dimensions(row: CsvRow, schema: Schema) -> _Draft:
     kind = row.get("Publication Type").lower()
     d = _Draft(row, _DIMENSIONS_TYPES.get(kind, "journalArticle"), schema)
     d.names(row.get("Authors"), "author")
-    d.set("title", "Title")
-    d.set("date", "Publication date")
-    d.set("date", "Publication Date")
-    d.set("date", "PubYear")
-    if d.item_type == "bookSection":
-        d.set("publicationTitle", "Anthology title")
-    d.set("publicationTitle", "Source title")
-    d.set("publisher", "Publisher")
-    d.set("abstractNote", "Abstract")
-    d.set("volume", "Volume")
-    d.set("issue", "Issue")
-    d.set("pages", "Pagination")
-    d.doi("DOI")
-    d.set("url", "Source Linkout")
-    d.keywords("MeSH terms")
-    d.issns.append(row.get("ISSN"))
-    d.isbns.append(row.get("ISBN"))
-    d.ident("pmid", normalize_pmid(row.get("PMID")))
-    d.ident("pmcid", normalize_pmcid(row.get("PMCID")))
-    if row.get("Publication ID"):
-        d.extra.append(f"Dimensions ID: {row.get('Publication ID')}")
-    d.cited("Times cited", "Dimensions")
     return d
 
 
@@ -289,6 +377,7 @@ _MAPPERS: Final[dict[Shape, Callable[[CsvRow, Schema], _Draft]]] = {
 def map_row(row: CsvRow, schema: Schema, file: str) -> ConvertedRecord:
     """Convert one row of a recognised export (pure; see the module docstring)."""
     d = _MAPPERS[row.shape](row, schema)
+    d.fill(_EXPORTS[row.shape])
     has = schema.fields_for(d.item_type)
     issns = all_issns(" ".join(d.issns))
     isbns = all_isbns(" ".join(d.isbns))

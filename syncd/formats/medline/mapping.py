@@ -82,8 +82,9 @@ def _item_type(pts: list[str], eric_journal: bool) -> str:
 
 
 def map_medline(record: RawRecord, schema: Schema) -> ConvertedRecord:
-    """One MEDLINE record -> a Zotero item (pure)."""
-    tags, values, lines = record.tags, record.values, record.lines
+    """One MEDLINE record -> a Zotero item (pure): its lines rewritten as the RIS lines
+    Zotero's MEDLINE translator would give, mapped as RIS."""
+    tags, values = record.tags, record.values
     oid = next(
         (v for t, v in zip(tags, values, strict=True) if t == "OID" and _ERIC_ID.search(v)), ""
     )
@@ -91,13 +92,57 @@ def map_medline(record: RawRecord, schema: Schema) -> ConvertedRecord:
         [v for t, v in zip(tags, values, strict=True) if t == "PT"], oid.startswith("EJ")
     )
     out = RisFields()
-    author_tag, editor = "AU", editor_tag(item_type)
     out.add("TY", ris_type(item_type), record.start_line)
-    # Full names (FAU/FED) in file order; the short ones (AU/ED) only when there are none.
+    seen = _ris_lines(record, item_type, out)
+    for ris_tag, name, line in seen.full or seen.short:
+        out.add(ris_tag, person(name), line)
+    if not seen.pages and seen.pii:
+        out.add("SP", seen.pii, record.start_line)
+    _journal_lines(out, item_type, seen.journal, seen.source, record.start_line)
+    converted = map_as_ris(out, record, schema, "medline", lone_tag_whole=True)
+    if seen.link:
+        attachment = {"title": "Catalog Link", "path": seen.link, "mimeType": "text/html"}
+        converted = ConvertedRecord(
+            converted.item,
+            converted.notes,
+            (*converted.attachments, attachment),
+            converted.identifiers,
+            converted.source,
+            converted.problems,
+        )
+    return converted
+
+
+class _Seen:
+    """What a record's lines give besides the RIS lines written as they are read."""
+
+    def __init__(
+        self,
+        full: list[tuple[str, str, int]],
+        short: list[tuple[str, str, int]],
+        journal: str,
+        source: str,
+        pages: str,
+        pii: str,
+        link: str,
+    ) -> None:
+        self.full = full  # full names (FAU/FED) as (RIS tag, name, line), in file order
+        self.short = short  # AU/ED names, used only where there are no full ones
+        self.journal = journal  # JT, written by item type once the type is known
+        self.source = source  # SO, where a thesis names its university
+        self.pages = pages
+        self.pii = pii  # the publisher's item id, the pages of a record without PG
+        self.link = link  # a catalog link (LID http...), an attachment
+
+
+def _ris_lines(record: RawRecord, item_type: str, out: RisFields) -> _Seen:
+    """Each line as the RIS line it stands for, in file order; names and the values
+    that decide other lines once all are read are kept aside (:class:`_Seen`)."""
+    author_tag, editor = "AU", editor_tag(item_type)
     full: list[tuple[str, str, int]] = []
     short: list[tuple[str, str, int]] = []
     journal = source = pages = pii = link = ""
-    for tag, value, line in zip(tags, values, lines, strict=True):
+    for tag, value, line in zip(record.tags, record.values, record.lines, strict=True):
         text = _text(value)
         if tag in _DIRECT:
             out.add(_DIRECT[tag], text, line)
@@ -137,30 +182,20 @@ def map_medline(record: RawRecord, schema: Schema) -> ConvertedRecord:
             out.add("BT", text, line)
         elif tag in _TAGS:
             out.add("KW", text, line)
-    for ris_tag, name, line in full or short:
-        out.add(ris_tag, person(name), line)
-    if not pages and pii:
-        out.add("SP", pii, record.start_line)
+    return _Seen(full, short, journal, source, pages, pii, link)
+
+
+def _journal_lines(out: RisFields, item_type: str, journal: str, source: str, line: int) -> None:
+    """JT is the publisher of a book or report, the database of a thesis (whose
+    university SO names), else the journal."""
     if journal:
         if item_type == "book":
-            out.add("PB", journal, record.start_line)
+            out.add("PB", journal, line)
         elif item_type == "thesis":
-            out.add("DB", journal, record.start_line)
+            out.add("DB", journal, line)
         elif item_type == "report":
-            out.add("PB", journal, record.start_line)
+            out.add("PB", journal, line)
         else:
-            out.add("JF", journal, record.start_line)
+            out.add("JF", journal, line)
     if item_type == "thesis" and (m := _UNIVERSITY.search(source)):
-        out.add("PB", m.group(1), record.start_line)
-    converted = map_as_ris(out, record, schema, "medline", lone_tag_whole=True)
-    if link:
-        attachment = {"title": "Catalog Link", "path": link, "mimeType": "text/html"}
-        converted = ConvertedRecord(
-            converted.item,
-            converted.notes,
-            (*converted.attachments, attachment),
-            converted.identifiers,
-            converted.source,
-            converted.problems,
-        )
-    return converted
+        out.add("PB", m.group(1), line)

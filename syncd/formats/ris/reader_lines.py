@@ -44,7 +44,10 @@ from syncd.formats.ris.reader_sniff import (
 
 __all__ = ["BLOCK_SIZE", "MAX_LINE_BYTES", "LineBlock", "LineSource", "Tally"]
 
-BLOCK_SIZE = 1 << 20
+# 256 KiB, as the other formats' readers (syncd/formats/text.py says why): with
+# 1 MiB blocks glibc's heap grew with the file, and a RIS read + map of 60,000
+# records peaked at 35 MiB; at 256 KiB it is 22 MiB, and 4% faster.
+BLOCK_SIZE = 256 << 10
 MAX_LINE_BYTES = 64 << 20
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -14,14 +14,10 @@ Zotero's symbol table), case 19's
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from conformance_helpers import BIB, THRESHOLD, Row, Score, load_cases, score_cases
+from conformance_helpers import BIB, ConformanceChecks, Row, Score, load_cases, score_package
 
 from syncd.formats import bibtex
-from syncd.formats.records import ConvertedRecord
-from syncd.schema import bundled_schema
 
 CASES = "bibtex.json"
 
@@ -58,33 +54,13 @@ DELIBERATE: list[Row] = [
 ]
 
 
-def _convert(text: str, case: int, tmp: Path) -> list[ConvertedRecord]:
-    path = tmp / f"case{case}.bib"
-    path.write_text(text, encoding="utf-8")
-    return [r for r in bibtex.convert(path, bundled_schema()) if isinstance(r, ConvertedRecord)]
-
-
 @pytest.fixture(scope="module")
-def score(tmp_path_factory: pytest.TempPathFactory) -> Score:
-    tmp = tmp_path_factory.mktemp("bibtex-cases")
-    return score_cases(
-        load_cases(CASES), lambda text, case: _convert(text, case, tmp), DELIBERATE, BIB
-    )
+def score() -> Score:
+    return score_package(load_cases(CASES), bibtex.convert, ".bib", DELIBERATE, BIB)
 
 
-def test_share_of_expected_fields_is_at_least_97_percent(score: Score) -> None:
-    print(score.summary())
-    for miss in score.misses:
-        print("  miss:", miss)
-    assert score.share >= THRESHOLD, score.summary() + "\n" + "\n".join(score.misses)
-
-
-def test_every_difference_is_deliberate(score: Score) -> None:
-    assert score.unexplained == []
-
-
-def test_every_deliberate_row_is_needed(score: Score) -> None:
-    assert score.unused_rows() == []
+class TestConformance(ConformanceChecks):
+    pass
 
 
 def test_the_cases_hold_34_items() -> None:

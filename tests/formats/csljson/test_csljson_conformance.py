@@ -5,11 +5,9 @@ RIS cases are (``tests/conformance_helpers.py``); the mapping's other rules are 
 from __future__ import annotations
 
 import pytest
-from conformance_helpers import BIB, THRESHOLD, Row, Score, load_cases, score_cases
+from conformance_helpers import BIB, ConformanceChecks, Row, Score, load_cases, score_package
 
 from syncd.formats import csljson
-from syncd.formats.records import ConvertedRecord
-from syncd.schema import bundled_schema
 
 CASES = "csl-json.json"
 
@@ -32,27 +30,9 @@ DELIBERATE: list[Row] = [
 
 
 @pytest.fixture(scope="module")
-def score(tmp_path_factory: pytest.TempPathFactory) -> Score:
-    tmp = tmp_path_factory.mktemp("csl-cases")
-
-    def convert(text: str, case: int) -> list[ConvertedRecord]:
-        path = tmp / f"case{case}.json"
-        path.write_text(text, encoding="utf-8")
-        return [
-            r for r in csljson.convert(path, bundled_schema()) if isinstance(r, ConvertedRecord)
-        ]
-
-    return score_cases(load_cases(CASES), convert, DELIBERATE, BIB)
+def score() -> Score:
+    return score_package(load_cases(CASES), csljson.convert, ".json", DELIBERATE, BIB)
 
 
-def test_share_of_expected_fields_is_at_least_97_percent(score: Score) -> None:
-    print(score.summary())
-    assert score.share >= THRESHOLD, score.summary() + "\n" + "\n".join(score.misses)
-
-
-def test_every_difference_is_deliberate(score: Score) -> None:
-    assert score.unexplained == []
-
-
-def test_every_deliberate_row_is_needed(score: Score) -> None:
-    assert score.unused_rows() == []
+class TestConformance(ConformanceChecks):
+    pass

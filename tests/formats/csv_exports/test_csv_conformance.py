@@ -9,53 +9,25 @@ items by hand. Scored as Zotero's cases are for the other formats
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conformance_helpers import THRESHOLD, XML, Row, Score, load_cases, score_cases
+from conformance_helpers import XML, ConformanceChecks, Row, Score, load_cases, score_package
 
 from syncd.formats import csv as csv_format
-from syncd.formats.records import ConvertedRecord
-from syncd.schema import bundled_schema
 
 FOLDER = Path(__file__).parents[2] / "fixtures" / "csv"
 FIXTURE = "csv-exports.json"
 DELIBERATE: list[Row] = []
 
 
-def _convert(tmp: Path) -> Callable[[str, int], list[ConvertedRecord]]:
-    def convert(text: str, case: int) -> list[ConvertedRecord]:
-        path = tmp / f"case{case}.csv"
-        path.write_bytes(text.encode("utf-8"))
-        return [
-            e for e in csv_format.convert(path, bundled_schema()) if isinstance(e, ConvertedRecord)
-        ]
-
-    return convert
-
-
 @pytest.fixture(scope="module")
-def score(tmp_path_factory: pytest.TempPathFactory) -> Score:
-    return score_cases(
-        load_cases(FIXTURE, FOLDER), _convert(tmp_path_factory.mktemp("csv")), DELIBERATE, XML
-    )
+def score() -> Score:
+    return score_package(load_cases(FIXTURE, FOLDER), csv_format.convert, ".csv", DELIBERATE, XML)
 
 
-def test_share_of_expected_fields(score: Score) -> None:
-    summary = f"conformance: {score.hits}/{score.total} = {score.share:.2%} of expected values"
-    print(summary)
-    for miss in score.misses:
-        print("  miss:", miss)
-    assert score.share >= THRESHOLD, summary + "\n" + "\n".join(score.misses)
-
-
-def test_every_difference_is_deliberate(score: Score) -> None:
-    assert score.unexplained == []
-
-
-def test_every_deliberate_row_is_needed(score: Score) -> None:
-    assert score.unused_rows() == []
+class TestConformance(ConformanceChecks):
+    pass
 
 
 def test_item_count() -> None:

@@ -6,15 +6,10 @@ and is scored as the RIS cases are (``tests/conformance_helpers.py``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 import pytest
-from conformance_helpers import THRESHOLD, XML, Row, Score, load_cases, score_cases
+from conformance_helpers import XML, ConformanceChecks, Row, Score, load_cases, score_package
 
 from syncd.formats import pubmed_xml
-from syncd.formats.records import ConvertedRecord
-from syncd.schema import bundled_schema
 
 FIXTURE = "pubmed-xml.json"
 _NO_LINKS = (
@@ -29,38 +24,13 @@ DELIBERATE: list[Row] = [(case, None, "attachments", _NO_LINKS) for case in rang
 DELIBERATE += [(case, 0, "extra", _PMID_EXTRA) for case in (8, 9, 10)]
 
 
-def _convert(tmp: Path) -> Callable[[str, int], list[ConvertedRecord]]:
-    def convert(text: str, case: int) -> list[ConvertedRecord]:
-        path = tmp / f"case{case}.xml"
-        path.write_text(text, encoding="utf-8")
-        return [
-            e for e in pubmed_xml.convert(path, bundled_schema()) if isinstance(e, ConvertedRecord)
-        ]
-
-    return convert
-
-
 @pytest.fixture(scope="module")
-def score(tmp_path_factory: pytest.TempPathFactory) -> Score:
-    return score_cases(
-        load_cases(FIXTURE), _convert(tmp_path_factory.mktemp("pubmed")), DELIBERATE, XML
-    )
+def score() -> Score:
+    return score_package(load_cases(FIXTURE), pubmed_xml.convert, ".xml", DELIBERATE, XML)
 
 
-def test_share_of_expected_fields(score: Score) -> None:
-    summary = f"conformance: {score.hits}/{score.total} = {score.share:.2%} of expected values"
-    print(summary)
-    for miss in score.misses:
-        print("  miss:", miss)
-    assert score.share >= THRESHOLD, summary + "\n" + "\n".join(score.misses)
-
-
-def test_every_difference_is_deliberate(score: Score) -> None:
-    assert score.unexplained == []
-
-
-def test_every_deliberate_row_is_needed(score: Score) -> None:
-    assert score.unused_rows() == []
+class TestConformance(ConformanceChecks):
+    pass
 
 
 def test_item_count() -> None:

@@ -21,7 +21,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conformance_helpers import RIS, THRESHOLD, Row, Score, score_cases
+from conformance_helpers import RIS, ConformanceChecks, Row, Score, score_cases
 
 from syncd.formats.records import ConvertedRecord, RawRecord
 from syncd.formats.ris.mapping import map_record
@@ -138,20 +138,8 @@ def score() -> Score:
     return score_cases(json.loads(CASES.read_text(encoding="utf-8")), _convert, DELIBERATE, RIS)
 
 
-def test_share_of_expected_fields(score: Score) -> None:
-    summary = score.summary()
-    print(summary)
-    for miss in score.misses:
-        print("  miss:", miss)
-    assert score.share >= THRESHOLD, summary + "\n" + "\n".join(score.misses)
-
-
-def test_every_difference_is_deliberate(score: Score) -> None:
-    assert score.unexplained == []
-
-
-def test_every_deliberate_row_is_needed(score: Score) -> None:
-    assert score.unused_rows() == []
+class TestConformance(ConformanceChecks):
+    pass
 
 
 def test_item_count() -> None:

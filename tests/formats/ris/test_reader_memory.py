@@ -2,37 +2,14 @@
 
 from __future__ import annotations
 
-import io
-import tracemalloc
 from collections.abc import Iterator
 
 import pytest
+from memory_helpers import generated_stream, traced_peak
 
 from syncd.formats.records import RawRecord
 from syncd.formats.ris import reader_lines
 from syncd.formats.ris.reader import read_records
-
-
-class GeneratedFile(io.RawIOBase):
-    """A read-only binary file whose bytes come from a generator, never all in memory."""
-
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._chunks = chunks
-        self._buffer = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, target: memoryview) -> int:  # type: ignore[override]
-        while not self._buffer:
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                return 0
-            self._buffer = chunk
-        n = min(len(target), len(self._buffer))
-        target[:n] = self._buffer[:n]
-        self._buffer = self._buffer[n:]
-        return n
 
 
 def records(n: int) -> Iterator[bytes]:
@@ -45,15 +22,8 @@ def records(n: int) -> Iterator[bytes]:
 
 
 def peak_while_reading(n: int) -> int:
-    stream = io.BufferedReader(GeneratedFile(records(n)), buffer_size=1 << 16)
-    tracemalloc.start()
-    try:
-        count = sum(1 for o in read_records(stream, "gen.ris") if isinstance(o, RawRecord))
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert count == n
-    return peak
+    stream = generated_stream(records(n))
+    return traced_peak(lambda: read_records(stream, "gen.ris"), RawRecord, n)
 
 
 def test_peak_memory_does_not_grow_with_the_number_of_records(

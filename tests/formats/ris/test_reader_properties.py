@@ -6,6 +6,7 @@ import io
 import json
 from pathlib import Path
 
+from fuzz_helpers import PREFIXES, mutated
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -39,26 +40,8 @@ def test_arbitrary_bytes_raise_only_syncd_errors(data: bytes) -> None:
     looks_like_ris(data)
 
 
-@st.composite
-def mutated_seed(draw: st.DrawFn) -> bytes:
-    data = bytearray(draw(st.sampled_from(SEEDS)))
-    for _ in range(draw(st.integers(1, 8))):
-        kind = draw(st.sampled_from(["flip", "insert", "delete", "truncate"]))
-        pos = draw(st.integers(0, max(len(data) - 1, 0)))
-        if kind == "flip" and data:
-            data[pos] ^= 1 << draw(st.integers(0, 7))
-        elif kind == "insert":
-            data[pos:pos] = draw(st.binary(min_size=1, max_size=8))
-        elif kind == "delete":
-            del data[pos : pos + draw(st.integers(1, 64))]
-        else:
-            del data[pos:]
-    prefix = draw(st.sampled_from([b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00"]))
-    return prefix + bytes(data)
-
-
 @SETTINGS
-@given(mutated_seed())
+@given(mutated(SEEDS, prefixes=PREFIXES))
 def test_mutated_real_records_raise_only_syncd_errors(data: bytes) -> None:
     read_all(data)
 
@@ -103,7 +86,7 @@ def outcome(data: bytes) -> list[object]:
 
 
 @SETTINGS
-@given(mutated_seed(), st.integers(1, 300))
+@given(mutated(SEEDS, prefixes=PREFIXES), st.integers(1, 300))
 def test_block_size_does_not_change_the_outcome(data: bytes, block: int) -> None:
     expected = outcome(data)
     saved = reader_lines.BLOCK_SIZE
