@@ -10,22 +10,24 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import platformdirs
 
+from syncd.core.merge import SyncPolicy
 from syncd.errors import ConfigError
 
 APP = "syncd"
 DEFAULT_BASE_URL = "https://api.zotero.org"
-POLICIES = ("merge", "fill-empty", "never-update")
+POLICIES = tuple(p.value for p in SyncPolicy)
 LIBRARY_TYPES = ("user", "group")
 DEFAULT_LIBRARY = "default"  # the name of the library the [zotero] section describes
 DEFAULT_LOCAL_URL = "http://127.0.0.1:23119/api"
+_SECTIONS = frozenset({"zotero", "state", "sync", "watch", "daemon", "attachments", "library"})
 _LIBRARY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -112,7 +114,7 @@ class Config:
     library_id: int
     base_url: str = DEFAULT_BASE_URL
     state_path: Path = field(default_factory=lambda: default_state_path())
-    policy: str = "merge"
+    policy: SyncPolicy = SyncPolicy.MERGE
     recreate_deleted: bool = False
     match_by_title: bool = False
     retry_budget: float = 300.0
@@ -193,18 +195,53 @@ def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
 
 
 def parse_config(document: Mapping[str, Any], *, source: Path | None = None) -> Config:
+    """The configuration that ``document`` (the parsed TOML) describes, or a
+    ConfigError naming the first key that is wrong (the sections are checked in a
+    fixed order: libraries, state, sync, watch, daemon, attachments). Relative
+    paths start from the file's folder."""
     where = str(source) if source else "the configuration"
     base_dir = source.parent if source else Path.cwd()
-
-    def fail(key: str, allowed: str) -> ConfigError:
-        return ConfigError(f"{where}: {key} is invalid; {allowed}")
-
-    known_sections = {"zotero", "state", "sync", "watch", "daemon", "attachments", "library"}
-    for section in document:
-        if section not in known_sections:
-            raise fail(section, f"known sections are {', '.join(sorted(known_sections))}")
-
+    _check_sections(document, where)
     named = _libraries(document, where, source)
+    libraries = _with_zotero_library(document, named, where, source)
+    default = libraries[0]
+    state_path = _state_path(_table(document, "state", where), base_dir, where)
+    sync = _sync(_table(document, "sync", where), where)
+    watches = _watches(document, libraries, base_dir, where)
+    daemon = _daemon(_table(document, "daemon", where), where)
+    attachments = _attachments(_table(document, "attachments", where), base_dir, where)
+    return Config(
+        library_type=default.library_type,
+        library_id=default.library_id,
+        base_url=default.base_url,
+        state_path=state_path,
+        policy=sync.policy,
+        recreate_deleted=sync.recreate_deleted,
+        match_by_title=sync.match_by_title,
+        retry_budget=sync.retry_budget,
+        watches=watches,
+        daemon=daemon,
+        source=source,
+        attachments=attachments,
+        libraries=tuple(libraries) if named else (),
+    )
+
+
+def _invalid(where: str, key: str, allowed: str) -> ConfigError:
+    return ConfigError(f"{where}: {key} is invalid; {allowed}")
+
+
+def _check_sections(document: Mapping[str, Any], where: str) -> None:
+    for section in document:
+        if section not in _SECTIONS:
+            raise _invalid(where, section, f"known sections are {', '.join(sorted(_SECTIONS))}")
+
+
+def _with_zotero_library(
+    document: Mapping[str, Any], named: list[LibraryConfig], where: str, source: Path | None
+) -> list[LibraryConfig]:
+    """Every library, the [zotero] one (required without [[library]] tables) first;
+    ConfigError when two of them are one library."""
     libraries: list[LibraryConfig] = []
     if "zotero" in document or not named:
         zotero = _table(document, "zotero", where, required=True)
@@ -212,7 +249,6 @@ def parse_config(document: Mapping[str, Any], *, source: Path | None = None) -> 
         _only_keys(zotero, "zotero", {"library_type", "library_id", "base_url"}, where)
         libraries.append(_library_fields(zotero, "[zotero]", DEFAULT_LIBRARY, ApiKind.WEB, where))
     libraries.extend(named)
-    default = libraries[0]
     seen: dict[tuple[str, str, str], str] = {}
     for lib in libraries:
         key = (lib.api, lib.base_url, lib.prefix)
@@ -223,104 +259,114 @@ def parse_config(document: Mapping[str, Any], *, source: Path | None = None) -> 
                 hint="keep one, and point the [[watch]] folders at it with library = NAME",
             )
         seen[key] = lib.name
+    return libraries
 
-    state = _table(document, "state", where)
-    _only_keys(state, "state", {"path"}, where)
-    state_path = default_state_path()
-    if "path" in state:
-        if not isinstance(state["path"], str) or not state["path"]:
-            raise fail("[state] path", "it must be a file path")
-        state_path = _resolve(state["path"], base_dir)
 
-    sync = _table(document, "sync", where)
+def _state_path(table: Mapping[str, Any], base_dir: Path, where: str) -> Path:
+    _only_keys(table, "state", {"path"}, where)
+    if "path" not in table:
+        return default_state_path()
+    if not isinstance(table["path"], str) or not table["path"]:
+        raise _invalid(where, "[state] path", "it must be a file path")
+    return _resolve(table["path"], base_dir)
+
+
+class _SyncSection(NamedTuple):
+    policy: SyncPolicy
+    recreate_deleted: bool
+    match_by_title: bool
+    retry_budget: float
+
+
+def _sync(table: Mapping[str, Any], where: str) -> _SyncSection:
     _only_keys(
-        sync, "sync", {"policy", "recreate_deleted", "match_by_title", "retry_budget"}, where
+        table, "sync", {"policy", "recreate_deleted", "match_by_title", "retry_budget"}, where
     )
-    retry_budget = sync.get("retry_budget", 300)
+    retry_budget = table.get("retry_budget", 300)
     if (
         isinstance(retry_budget, bool)
         or not isinstance(retry_budget, int | float)
         or (retry_budget <= 0)
     ):
-        raise fail("[sync] retry_budget", "it must be a positive number of seconds")
-    policy = sync.get("policy", "merge")
+        raise _invalid(where, "[sync] retry_budget", "it must be a positive number of seconds")
+    policy = table.get("policy", SyncPolicy.MERGE.value)
     if policy not in POLICIES:
-        raise fail("[sync] policy", "allowed values are " + ", ".join(f'"{p}"' for p in POLICIES))
+        raise _invalid(
+            where, "[sync] policy", "allowed values are " + ", ".join(f'"{p}"' for p in POLICIES)
+        )
     flags: dict[str, bool] = {}
     for name in ("recreate_deleted", "match_by_title"):
-        value = sync.get(name, False)
+        value = table.get(name, False)
         if not isinstance(value, bool):
-            raise fail(f"[sync] {name}", "it must be true or false")
+            raise _invalid(where, f"[sync] {name}", "it must be true or false")
         flags[name] = value
-
-    watches_raw = document.get("watch", [])
-    if not isinstance(watches_raw, list):
-        raise fail("watch", "use [[watch]] tables, one per folder")
-    watches: list[WatchConfig] = []
-    for n, entry in enumerate(watches_raw, 1):
-        label = f"[[watch]] #{n}"
-        if not isinstance(entry, dict):
-            raise fail(label, "each [[watch]] must be a table")
-        _only_keys(entry, label, {"path", "collection", "tags", "library"}, where)
-        path = entry.get("path")
-        if not isinstance(path, str) or not path:
-            raise fail(f"{label} path", "every watched folder needs a path")
-        collection = entry.get("collection")
-        if collection is not None and (not isinstance(collection, str) or not collection.strip()):
-            raise fail(f"{label} collection", 'it must be a collection name or path like "A/B"')
-        tags = entry.get("tags", [])
-        if not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):
-            raise fail(f"{label} tags", "it must be a list of non-empty strings")
-        names = [lib.name for lib in libraries]
-        library = entry.get("library", default.name)
-        if library not in names:
-            raise fail(
-                f"{label} library", "known libraries are " + ", ".join(f'"{n}"' for n in names)
-            )
-        watches.append(WatchConfig(_resolve(path, base_dir), collection, tuple(tags), library))
-
-    daemon_table = _table(document, "daemon", where)
-    defaults = DaemonConfig()
-    _only_keys(daemon_table, "daemon", set(DaemonConfig.__slots__), where)
-    timing: dict[str, float] = {}
-    for name in DaemonConfig.__slots__:
-        value = daemon_table.get(name, getattr(defaults, name))
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise fail(f"[daemon] {name}", "it must be a positive number")
-        timing[name] = float(value)
-
-    attachments = _attachments(_table(document, "attachments", where), base_dir, fail, where)
-
-    return Config(
-        library_type=default.library_type,
-        library_id=default.library_id,
-        base_url=default.base_url,
-        state_path=state_path,
-        policy=policy,
-        recreate_deleted=flags["recreate_deleted"],
-        match_by_title=flags["match_by_title"],
-        retry_budget=float(retry_budget),
-        watches=tuple(watches),
-        daemon=DaemonConfig(**timing),
-        source=source,
-        attachments=attachments,
-        libraries=tuple(libraries) if named else (),
+    return _SyncSection(
+        SyncPolicy(policy), flags["recreate_deleted"], flags["match_by_title"], float(retry_budget)
     )
 
 
-def _attachments(
-    table: Mapping[str, Any], base_dir: Path, fail: Callable[[str, str], ConfigError], where: str
-) -> AttachmentsConfig:
+def _watches(
+    document: Mapping[str, Any], libraries: list[LibraryConfig], base_dir: Path, where: str
+) -> tuple[WatchConfig, ...]:
+    raw = document.get("watch", [])
+    if not isinstance(raw, list):
+        raise _invalid(where, "watch", "use [[watch]] tables, one per folder")
+    names = [lib.name for lib in libraries]
+    return tuple(_watch(entry, n, names, base_dir, where) for n, entry in enumerate(raw, 1))
+
+
+def _watch(entry: Any, n: int, libraries: list[str], base_dir: Path, where: str) -> WatchConfig:
+    """The ``n``-th [[watch]] table; ``libraries`` are the known names, the default first."""
+    label = f"[[watch]] #{n}"
+    if not isinstance(entry, dict):
+        raise _invalid(where, label, "each [[watch]] must be a table")
+    _only_keys(entry, label, {"path", "collection", "tags", "library"}, where)
+    path = entry.get("path")
+    if not isinstance(path, str) or not path:
+        raise _invalid(where, f"{label} path", "every watched folder needs a path")
+    collection = entry.get("collection")
+    if collection is not None and (not isinstance(collection, str) or not collection.strip()):
+        raise _invalid(
+            where, f"{label} collection", 'it must be a collection name or path like "A/B"'
+        )
+    tags = entry.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):
+        raise _invalid(where, f"{label} tags", "it must be a list of non-empty strings")
+    library = entry.get("library", libraries[0])
+    if library not in libraries:
+        raise _invalid(
+            where,
+            f"{label} library",
+            "known libraries are " + ", ".join(f'"{n}"' for n in libraries),
+        )
+    return WatchConfig(_resolve(path, base_dir), collection, tuple(tags), library)
+
+
+def _daemon(table: Mapping[str, Any], where: str) -> DaemonConfig:
+    defaults = DaemonConfig()
+    _only_keys(table, "daemon", set(DaemonConfig.__slots__), where)
+    timing: dict[str, float] = {}
+    for name in DaemonConfig.__slots__:
+        value = table.get(name, getattr(defaults, name))
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise _invalid(where, f"[daemon] {name}", "it must be a positive number")
+        timing[name] = float(value)
+    return DaemonConfig(**timing)
+
+
+def _attachments(table: Mapping[str, Any], base_dir: Path, where: str) -> AttachmentsConfig:
     _only_keys(table, "attachments", {"enabled", "roots", "max_mb"}, where)
     enabled = table.get("enabled", True)
     if not isinstance(enabled, bool):
-        raise fail("[attachments] enabled", "it must be true or false")
+        raise _invalid(where, "[attachments] enabled", "it must be true or false")
     roots = table.get("roots", [])
     if not isinstance(roots, list) or not all(isinstance(r, str) and r for r in roots):
-        raise fail("[attachments] roots", 'it must be a list of folders, like ["~/Papers"]')
+        raise _invalid(
+            where, "[attachments] roots", 'it must be a list of folders, like ["~/Papers"]'
+        )
     max_mb = table.get("max_mb", 200)
     if isinstance(max_mb, bool) or not isinstance(max_mb, int | float) or max_mb <= 0:
-        raise fail("[attachments] max_mb", "it must be a positive number of megabytes")
+        raise _invalid(where, "[attachments] max_mb", "it must be a positive number of megabytes")
     return AttachmentsConfig(enabled, tuple(_resolve(r, base_dir) for r in roots), float(max_mb))
 
 

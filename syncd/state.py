@@ -27,13 +27,14 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from syncd import jsonio
 from syncd.clock import now
+from syncd.core.match import MirrorItem
 from syncd.errors import StateError
 from syncd.files import ensure_private_dir
 
@@ -225,19 +226,6 @@ MIGRATIONS: list[str] = [
 ]
 
 _SQL_CHUNK = 500  # stays below SQLite's bound-parameter limit
-
-
-@dataclass(frozen=True)
-class MirrorItem:
-    """One item of the mirror; ``identifiers`` are (kind, value) pairs."""
-
-    key: str
-    version: int
-    item_type: str
-    data: dict[str, Any]
-    trashed: bool = False
-    parent_key: str | None = None
-    identifiers: tuple[tuple[str, str], ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -562,10 +550,12 @@ class StateDB:
                 for i in items
             ),
         )
+        # The caller finds the identifiers (module docstring); an item it gave none
+        # (None) is stored with none.
         conn.executemany(
             "INSERT OR IGNORE INTO mirror_identifier (library, kind, value, key) "
             "VALUES (?, ?, ?, ?)",
-            ((library, kind, value, i.key) for i in items for kind, value in i.identifiers),
+            ((library, kind, value, i.key) for i in items for kind, value in i.identifiers or ()),
         )
 
     @staticmethod

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from syncd import state
+from syncd.core.match import MirrorItem
 from syncd.errors import StateError
-from syncd.state import MirrorItem, StateDB
+from syncd.state import StateDB
 
 LIB = "users/1"
 
@@ -22,10 +23,12 @@ def mode(path: Path) -> int:
 
 def book(key: str, version: int, title: str = "T", **extra: object) -> MirrorItem:
     ids = extra.pop("identifiers", ())
+    trashed = bool(extra.pop("trashed", False))
     return MirrorItem(
         key=key,
         version=version,
         item_type="book",
+        trashed=trashed,
         data={"key": key, "version": version, "itemType": "book", "title": title},
         identifiers=ids,  # type: ignore[arg-type]
         **extra,  # type: ignore[arg-type]
@@ -133,7 +136,9 @@ def test_replace_and_lookup(db: StateDB) -> None:
         book("AAAA2222", 5, identifiers=(("doi", "10.1/x"), ("pmid", "123"))),
         book("BBBB2222", 6, identifiers=(("doi", "10.1/x"),)),
         book("CCCC2222", 7, trashed=True, identifiers=(("doi", "10.2/y"),)),
-        MirrorItem("NOTE2222", 8, "note", {"note": "n"}, parent_key="AAAA2222"),
+        MirrorItem(
+            "NOTE2222", 8, "note", False, {"note": "n"}, parent_key="AAAA2222", identifiers=()
+        ),
     ]
     db.replace_mirror(LIB, items, 9)
     db.replace_mirror("groups/5", [book("AAAA2222", 1, identifiers=(("doi", "10.1/x"),))], 1)

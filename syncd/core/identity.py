@@ -137,8 +137,15 @@ def _first_text(data: Mapping[str, Any], names: Sequence[str]) -> str:
     return ""
 
 
+def item_title(data: Mapping[str, Any]) -> str:
+    """An item's title as written: its first filled title field (``caseName`` for a
+    case, ``subject`` for an email...); "" when it has none."""
+    return _first_text(data, TITLE_FIELDS)
+
+
 def title_of(data: Mapping[str, Any]) -> str:
-    return fold(_first_text(data, TITLE_FIELDS))
+    """An item's title folded for comparing."""
+    return fold(item_title(data))
 
 
 def year_of(data: Mapping[str, Any]) -> str:

@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from syncd.core.identity import (
     ID_KINDS,
@@ -52,29 +52,13 @@ NEVER_MATCHED_TYPES = frozenset({"note", "attachment", "annotation"})
 DOI_VARIANT = "doi~"
 
 
-class IndexedItem(Protocol):
-    """What the index needs of a mirrored item (the state database's rows fit)."""
-
-    @property
-    def key(self) -> str: ...
-    @property
-    def version(self) -> int: ...
-    @property
-    def item_type(self) -> str: ...
-    @property
-    def trashed(self) -> bool: ...
-    @property
-    def data(self) -> Mapping[str, Any]: ...
-    @property
-    def identifiers(self) -> tuple[tuple[str, str], ...] | None: ...
-
-
 @dataclass(frozen=True, slots=True)
 class MirrorItem:
-    """One library item as the mirror last saw it.
+    """One library item as the mirror last saw it: what the state database keeps of
+    it (``syncd.state``) and what the index matches against.
 
-    ``identifiers`` may carry the (kind, value) pairs already found in ``data``;
-    ``None`` means "find them".
+    ``identifiers`` may carry the (kind, value) pairs already found in ``data`` (the
+    mirror stores them); ``None`` means "find them".
     """
 
     key: str
@@ -105,7 +89,7 @@ class LibraryIndex:
     more than the rest of the index together.
     """
 
-    items: dict[str, IndexedItem] = field(default_factory=dict)
+    items: dict[str, MirrorItem] = field(default_factory=dict)
     by_id: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
     # Keys named by a live item's dc:replaces relation -> the items naming them.
     replaced_by: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -116,7 +100,7 @@ class LibraryIndex:
     _by_fingerprint: dict[str, set[str]] | None = None
 
     @classmethod
-    def build(cls, items: Iterable[IndexedItem]) -> LibraryIndex:
+    def build(cls, items: Iterable[MirrorItem]) -> LibraryIndex:
         index = cls()
         for item in items:
             index.add(item)
@@ -135,7 +119,7 @@ class LibraryIndex:
         """The identifiers ``key`` is indexed under (none for unknown keys)."""
         return self._pairs.get(key, [])
 
-    def add(self, item: IndexedItem) -> None:
+    def add(self, item: MirrorItem) -> None:
         """Index ``item``, replacing whatever was indexed under its key before."""
         self.remove(item.key)
         self.items[item.key] = item
@@ -166,7 +150,7 @@ class LibraryIndex:
         if self._by_fingerprint is not None:
             self._add_fingerprint(item)
 
-    def _add_fingerprint(self, item: IndexedItem) -> None:
+    def _add_fingerprint(self, item: MirrorItem) -> None:
         assert self._by_fingerprint is not None
         fp = fingerprint(item.data)
         if fp:

@@ -12,8 +12,9 @@ Extra is merged line by line, each ``Key: value`` line being a field of its own,
 so identifier lines are added without touching the user's lines. Tags and
 collections are only ever added, and never one syncd offered before (the user
 removed it). Notes, attachments, relations and fields the export does not carry
-are never touched. Policies: ``merge`` (all of the above), ``fill-empty`` (only
-empty fields, lines, tags and collections), ``never-update`` (nothing).
+are never touched. Policies (:class:`SyncPolicy`, the config's ``[sync] policy``):
+``merge`` (all of the above), ``fill-empty`` (only empty fields, lines, tags and
+collections), ``never-update`` (nothing).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
-from typing import Any
+from typing import Any, assert_never
 
 from syncd.core.provenance import (
     LEGACY,
@@ -36,6 +37,15 @@ from syncd.core.provenance import (
     written,
 )
 from syncd.schema import Schema
+
+
+class SyncPolicy(StrEnum):
+    """How much a sync may change an item that is already in the library."""
+
+    MERGE = "merge"
+    FILL_EMPTY = "fill-empty"
+    NEVER_UPDATE = "never-update"
+
 
 # Not merged: identity and bookkeeping properties, and what syncd never writes.
 UNMERGED = frozenset(
@@ -149,7 +159,7 @@ def merge_item(
     current: Mapping[str, Any],
     base: Mapping[str, Any] | None,
     *,
-    policy: str,
+    policy: SyncPolicy,
     schema: Schema,
     source: str = LEGACY,
 ) -> MergeResult:
@@ -160,9 +170,16 @@ def merge_item(
     prov.sources[source] = _source_values(export)
     for name in SET_FIELDS:
         prov.members.setdefault(name, set())
-    if policy == "never-update":
-        return MergeResult({}, (), prov.to_json())
-    ctx = _Ctx(prov, source, policy == "fill-empty", last)
+    match policy:
+        case SyncPolicy.NEVER_UPDATE:
+            return MergeResult({}, (), prov.to_json())
+        case SyncPolicy.FILL_EMPTY:
+            fill_only = True
+        case SyncPolicy.MERGE:
+            fill_only = False
+        case _:
+            assert_never(policy)
+    ctx = _Ctx(prov, source, fill_only, last)
     item_type = str(current.get("itemType") or export.get("itemType"))
     changes: dict[str, Any] = {}
     skipped: list[str] = []

@@ -43,7 +43,7 @@ from syncd.core.links import (
     shares_note,
 )
 from syncd.core.match import LibraryIndex, Match, match_record
-from syncd.core.merge import Conflict, Kept, MergeResult, created_base, merge_item
+from syncd.core.merge import Conflict, Kept, MergeResult, SyncPolicy, created_base, merge_item
 from syncd.core.provenance import NoteUpdate, WrittenNote, note_slot, source_of
 from syncd.formats.records import ConvertedRecord, SourceRef
 from syncd.identifiers import Identifiers, doi_variant
@@ -92,7 +92,7 @@ class Link:
 
 @dataclass(frozen=True, slots=True)
 class Options:
-    policy: str = "merge"
+    policy: SyncPolicy = SyncPolicy.MERGE
     recreate_deleted: bool = False
     match_by_title: bool = False
 
@@ -529,7 +529,7 @@ def plan_notes(
     link: Link | None,
     written_before: Iterable[str],
     index: LibraryIndex,
-    policy: str,
+    policy: SyncPolicy,
     note_slots: Sequence[str] | None = None,
 ) -> NotesPlan:
     """A linked item's notes: each text syncd wrote once; a note of the same slot whose
@@ -540,8 +540,8 @@ def plan_notes(
     """
     written = set(written_before) if link is not None else set()
     digests = [note_digest(n) for n in notes]
-    if link is None or policy == "never-update":
-        keep = written if policy == "never-update" else written | set(digests)
+    if link is None or policy == SyncPolicy.NEVER_UPDATE:
+        keep = written if policy == SyncPolicy.NEVER_UPDATE else written | set(digests)
         return NotesPlan((), (), (), sorted(keep))
     written |= {n.digest for n in link.notes}
     by_slot = {n.slot: n for n in link.notes if n.slot}
@@ -593,7 +593,7 @@ def _created(
             export_item(member),
             payload,
             base,
-            policy="merge",
+            policy=SyncPolicy.MERGE,
             schema=schema,
             source=source_of(member.record),
         )
@@ -607,7 +607,7 @@ def _merge(
     item: Mapping[str, Any],
     current: Mapping[str, Any],
     base: Mapping[str, Any] | None,
-    policy: str,
+    policy: SyncPolicy,
     schema: Schema,
     source: str,
 ) -> MergeResult:

@@ -34,9 +34,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from syncd.core.match import NEVER_MATCHED_TYPES, id_pairs
+from syncd.core.match import NEVER_MATCHED_TYPES, MirrorItem, id_pairs
 from syncd.identifiers import identifiers_from_item
-from syncd.state import MirrorItem, StateDB
+from syncd.state import StateDB
 from syncd.zotero.client import ZoteroClient
 
 log = logging.getLogger(__name__)

@@ -38,6 +38,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from syncd.core.identity import item_title
 from syncd.core.match import LibraryIndex
 from syncd.core.plan import Action, Options, make_plan, note_digest, settled_after_write
 from syncd.errors import Interrupted
@@ -258,8 +259,7 @@ def _writes(action: Action) -> bool:
 
 
 def _title(action: Action) -> str:
-    item = action.record.item
-    return str(item.get("title") or item.get("caseName") or item.get("nameOfAct") or "")
+    return item_title(action.record.item)
 
 
 def _outcome(action: Action, kind: str, **kw: Any) -> RecordOutcome:

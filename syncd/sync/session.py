@@ -20,14 +20,14 @@ from syncd.attachments.outcome import AttachmentOutcome
 from syncd.attachments.records import attach_outcomes, preview_actions
 from syncd.attachments.step import Attacher, AttachmentPolicy, UploadProgress
 from syncd.convert import convert_file, convert_stream
-from syncd.core.match import LibraryIndex
+from syncd.core.match import LibraryIndex, MirrorItem
 from syncd.core.plan import Incoming, Options, Plan, make_plan
 from syncd.errors import InputError
 from syncd.formats.records import ConvertedRecord, ReadProblem
 from syncd.library.mirror import RefreshStats, mirror_item, refresh_mirror, remember_items
 from syncd.library.server_schema import follow_server_schema, kept_schema
 from syncd.schema import Schema
-from syncd.state import MirrorItem, StateDB
+from syncd.state import StateDB
 from syncd.sync import store
 from syncd.sync.collections import resolve_collections
 from syncd.sync.engine import Json, execute, new_key

@@ -13,6 +13,7 @@ from syncd.core.identity import (
     WorkKey,
     differing_kinds,
     is_correction,
+    item_title,
     same_container,
     same_work_by_title,
     work_key,
@@ -181,3 +182,20 @@ def test_case_and_a_final_period_do_not_change_a_work_key(title: str, end: str) 
     plain = work_key(record(title=title, date="2001"))
     shouted = work_key(record(title=title.upper() + end, date="2001"))
     assert plain == shouted
+
+
+@pytest.mark.parametrize(
+    ("item", "title"),
+    [
+        ({"itemType": "journalArticle", "title": "On Rats"}, "On Rats"),
+        ({"itemType": "case", "caseName": "Roe v. Wade"}, "Roe v. Wade"),
+        ({"itemType": "statute", "nameOfAct": "Clean Air Act"}, "Clean Air Act"),
+        ({"itemType": "email", "subject": "Re: data"}, "Re: data"),
+        ({"itemType": "journalArticle", "title": "  "}, ""),
+        ({"itemType": "journalArticle"}, ""),
+    ],
+)
+def test_an_items_title_is_its_first_filled_title_field_as_written(
+    item: dict[str, Any], title: str
+) -> None:
+    assert item_title(item) == title

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from syncd.core.merge import MergeResult, base_of, merge_item
+from syncd.core.merge import MergeResult, SyncPolicy, base_of, merge_item
 from syncd.schema import bundled_schema
 
 SCHEMA = bundled_schema()
@@ -20,7 +20,7 @@ def merge(
     export: dict[str, Any],
     current: dict[str, Any],
     base: dict[str, Any] | None,
-    policy: str = "merge",
+    policy: SyncPolicy = SyncPolicy.MERGE,
 ) -> MergeResult:
     return merge_item(export, current, base, policy=policy, schema=SCHEMA)
 
@@ -109,7 +109,10 @@ def test_extra_line_deleted_by_user_is_not_readded() -> None:
 
 def test_fill_empty_policy_never_replaces() -> None:
     result = merge(
-        art(pages="1-10", volume="3"), art(pages="1-9"), base_of(art(pages="1-9")), "fill-empty"
+        art(pages="1-10", volume="3"),
+        art(pages="1-9"),
+        base_of(art(pages="1-9")),
+        SyncPolicy.FILL_EMPTY,
     )
     assert result.changes == {"volume": "3"}
     assert result.conflicts == ()
@@ -117,7 +120,10 @@ def test_fill_empty_policy_never_replaces() -> None:
 
 def test_never_update_policy_changes_nothing() -> None:
     result = merge(
-        art(pages="1-10", volume="3"), art(pages="1-9"), base_of(art(pages="1-9")), "never-update"
+        art(pages="1-10", volume="3"),
+        art(pages="1-9"),
+        base_of(art(pages="1-9")),
+        SyncPolicy.NEVER_UPDATE,
     )
     assert result.changes == {}
 

@@ -9,7 +9,7 @@ from ris_helpers import convert_text, ris_record
 
 from syncd.core.links import record_identities
 from syncd.core.match import LibraryIndex, MirrorItem
-from syncd.core.merge import base_of
+from syncd.core.merge import SyncPolicy, base_of
 from syncd.core.plan import Incoming, Link, Options, export_item, make_plan
 from syncd.schema import bundled_schema
 
@@ -150,7 +150,7 @@ def test_never_update_policy_leaves_matched_items_alone() -> None:
     links = {"doi:10.1000/a": Link("ITEMAAAA", base_of(data))}
     recs = incoming(ris_record("A paper", doi="10.1000/a", pages="1-10"))
     plan = make_plan(
-        recs, mirror(("ITEMAAAA", data)), links, SCHEMA, Options(policy="never-update")
+        recs, mirror(("ITEMAAAA", data)), links, SCHEMA, Options(policy=SyncPolicy.NEVER_UPDATE)
     )
     assert plan.actions[0].kind == "unchanged"
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from syncd.core.merge import MergeResult, base_of, created_base, merge_item
+from syncd.core.merge import MergeResult, SyncPolicy, base_of, created_base, merge_item
 from syncd.core.provenance import LEGACY, Provenance, note_slot, upgrades
 from syncd.schema import bundled_schema
 
@@ -25,7 +25,7 @@ def sync(
     current: dict[str, Any],
     base: dict[str, Any] | None,
     source: str,
-    policy: str = "merge",
+    policy: SyncPolicy = SyncPolicy.MERGE,
 ) -> MergeResult:
     return merge_item(export, current, base, policy=policy, schema=SCHEMA, source=source)
 
@@ -206,15 +206,17 @@ def test_a_changed_note_replaces_the_one_syncd_wrote_unless_the_user_touched_it(
         data = {"itemType": "note", "note": note, "parentItem": "ITEMAAAA"}
         return LibraryIndex.build([MirrorItem("NOTEAAAA", 3, "note", False, data)] if note else [])
 
-    replaced = plan_notes([new], "generic", link, [], index(old), "merge")
+    replaced = plan_notes([new], "generic", link, [], index(old), SyncPolicy.MERGE)
     assert [(u.key, u.html) for u in replaced.updates] == [("NOTEAAAA", new)]
     assert replaced.creates == ()
     for now in ("<p>Status: my own words</p>", None):  # edited, deleted
-        kept = plan_notes([new], "generic", link, [], index(now), "merge")
+        kept = plan_notes([new], "generic", link, [], index(now), SyncPolicy.MERGE)
         assert (kept.updates, kept.creates) == ((), ())
-    again = plan_notes([old], "generic", link, [], index(old), "merge")
+    again = plan_notes([old], "generic", link, [], index(old), SyncPolicy.MERGE)
     assert (again.updates, again.creates) == ((), ())
-    other = plan_notes(["<p>Another remark</p>"], "pubmed:1", link, [], index(old), "merge")
+    other = plan_notes(
+        ["<p>Another remark</p>"], "pubmed:1", link, [], index(old), SyncPolicy.MERGE
+    )
     assert other.creates == ("<p>Another remark</p>",)
 
 
