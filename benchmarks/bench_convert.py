@@ -12,7 +12,7 @@ process exits. Beside it, in the same turns:
   items as the JSON lines.
 
 Output goes to a file in the temporary directory, as ``syncd convert ... > out``
-does. Peak RSS is each process's own (``wait4``). Each case runs ``--repeat``
+does. Peak RSS is each process's own (VmHWM, see ``peak.py``). Each case runs ``--repeat``
 times, the cases taking turns; the fastest run of each is kept. Target: syncd
 convert at least as fast as the peer on 20,000 records, and its peak RSS flat
 (<= 1.2x) from the smallest to the largest size.
@@ -24,15 +24,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from bench_read_map import generate
 from common import print_table
 from measured import measured_on
+from peak import run_measured
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_SIZE = 20000
@@ -54,10 +53,11 @@ rispy.load(Path(sys.argv[1]), encoding="utf-8")
 """
 
 
-def syncd_command() -> list[str]:
-    """The console script the install made, as a user runs it (``python -m`` without one)."""
-    script = Path(sys.executable).parent / "syncd"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "syncd"]
+def syncd_command(python: str = sys.executable) -> list[str]:
+    """``syncd`` of the given interpreter's install, as ``python -m syncd`` (the console
+    script does the same import and call; the module form lets the child report its
+    own peak memory)."""
+    return [python, "-m", "syncd"]
 
 
 def commands(path: Path, other: str | None) -> dict[str, list[str]]:
@@ -69,21 +69,20 @@ def commands(path: Path, other: str | None) -> dict[str, list[str]]:
         "rispy parse": [sys.executable, "-c", PARSE, str(path)],
     }
     if other:
-        cases["--compare jsonl"] = [other, "convert", "--format", "jsonl", str(path)]
+        python = str(Path(other).parent / "python")
+        cases["--compare jsonl"] = [
+            *syncd_command(python),
+            "convert",
+            "--format",
+            "jsonl",
+            str(path),
+        ]
     return cases
 
 
 def run(command: list[str], out: Path) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of one process writing its stdout to ``out``."""
-    with out.open("wb") as sink:
-        began = time.perf_counter()
-        proc = subprocess.Popen(command, stdout=sink, stderr=subprocess.DEVNULL, cwd=ROOT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - began
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode not in (0, 1):  # 1: some record had a problem, still converted
-        raise SystemExit(f"{command[:3]} exited with {proc.returncode}")
-    return seconds, usage.ru_maxrss / 1024
+    return run_measured(command, out, cwd=ROOT)
 
 
 def main() -> None:

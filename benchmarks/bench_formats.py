@@ -22,17 +22,15 @@ Usage: .venv/bin/python benchmarks/bench_formats.py [--formats ris,medline] [--s
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 from bench_read_map import make_record as gen_ris
 from common import SURNAMES, WORDS, sentence
+from peak import run_measured
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -112,43 +110,9 @@ def generate(fmt: str, path: Path, n: int) -> None:
         out.write(FOOTERS.get(fmt, ""))
 
 
-# Each child prints its own high-water mark (VmHWM) as it exits. The kernel's
-# ru_maxrss of a child is no use here: Linux starts it at this process's size when
-# it forks and keeps it through exec, so no child could show less than this driver
-# (45 MiB, having imported syncd), and every format showed that same figure.
-_PEAK_WRAPPER = r"""
-import atexit, runpy, sys
-def _peak():
-    with open("/proc/self/status") as status:
-        kib = next(int(l.split()[1]) for l in status if l.startswith("VmHWM:"))
-    sys.stderr.write(f"\npeak-kib {kib}\n")
-atexit.register(_peak)
-mode, target, *rest = sys.argv[1:]
-if mode == "-m":
-    sys.argv = [target, *rest]
-    runpy.run_module(target, run_name="__main__", alter_sys=True)
-else:
-    sys.argv = ["-c", *rest]
-    exec(compile(target, "<reference>", "exec"), {"__name__": "__main__"})
-"""
-
-
 def run(argv: list[str]) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of one child process."""
-    measured = [argv[0], "-c", _PEAK_WRAPPER, *argv[1:]]
-    with open(os.devnull, "wb") as sink:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(measured, stdout=sink, stderr=subprocess.PIPE, cwd=ROOT)
-        assert proc.stderr is not None
-        err = proc.stderr.read()
-        _, status, _ = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    # 1 is "some records failed"; a crash also exits 1, but says so on stderr.
-    if proc.returncode not in (0, 1) or b"Traceback" in err:
-        raise SystemExit(f"{argv} failed ({proc.returncode}): {err.decode()[-2000:]}")
-    peaks = [line for line in err.splitlines() if line.startswith(b"peak-kib ")]
-    return elapsed, int(peaks[-1].split()[1]) / 1024
+    return run_measured(argv, cwd=ROOT)
 
 
 def syncd_argv(path: Path) -> list[str]:

@@ -73,7 +73,7 @@ def generate(path: Path, n: int) -> None:
 
 
 CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 mode, path = sys.argv[1], sys.argv[2]
 note = ""
@@ -101,7 +101,9 @@ else:
                 map_record(item, schema)
             n += 1
 elapsed = time.perf_counter() - t0
-peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# VmHWM, not ru_maxrss: a child's ru_maxrss starts at its parent's size (see peak.py).
+with open("/proc/self/status") as status:
+    peak_kib = next(int(l.split()[1]) for l in status if l.startswith("VmHWM:"))
 print(json.dumps({"n": n, "seconds": elapsed, "peak_kib": peak_kib, "note": note}))
 """
 
