@@ -10,7 +10,6 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import pytest
 from conftest import TEST_KEY
 from sync_helpers import LIBRARY, doi_counts, regular_items, session_for, sync_file, write_export
 
@@ -296,11 +295,6 @@ def ris_file(path: Path, *tags: tuple[str, str]) -> Path:
     return path
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the run's collapsed Lens+Scopus record is ambiguous (its DOI and PMID lead to "
-    "two items): Lens's correction waits for Lens's next sync",
-)
 def test_a_source_synced_beside_another_in_one_run_writes_nothing_when_synced_again_alone(
     sandbox: Any, tmp_path: Path
 ) -> None:

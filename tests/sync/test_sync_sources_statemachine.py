@@ -244,7 +244,7 @@ class SourcesMachine(RuleBasedStateMachine):
             assert report.counts()["conflicts"] == 0
         self.synced.update(sources)
         for source in sources:
-            self.held_back[source] = _works(report.outcomes, ("skipped", "ambiguous"))
+            self.held_back[source] = _works(report.outcomes, ("skipped", "ambiguous"), source)
         # A record held back (its item in the trash, or ambiguous) finds the live
         # item of its work on its source's next sync once that item holds its
         # identifiers: "an item in the trash is no candidate when a live item
@@ -401,8 +401,15 @@ class SourcesMachine(RuleBasedStateMachine):
         assert all(n == 1 for n in per_parent.values()), per_parent
 
 
-def _works(outcomes: list[Any], kinds: tuple[str, ...]) -> set[int]:
-    return {WORK_OF_TITLE[_fold(o.title)] for o in outcomes if o.kind in kinds}
+def _works(outcomes: list[Any], kinds: tuple[str, ...], source: str | None = None) -> set[int]:
+    """The works of the outcomes of ``kinds`` (of ``source``'s records only: in a
+    run of two sources, one's record may be written while the other's is held back)."""
+    return {
+        WORK_OF_TITLE[_fold(o.title)]
+        for o in outcomes
+        if o.kind in kinds
+        and (source is None or any(Path(s.file).stem.endswith(f"-{source}") for s in o.sources))
+    }
 
 
 def _line_key(line: str) -> str:
