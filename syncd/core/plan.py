@@ -11,7 +11,10 @@ record numbers say they are two works) collapse into one action. The collapsed r
 (the later record's values, the earlier ones filling its gaps) finds the item; what
 is written is what syncing the records one after another would write, each value
 credited to its own record's source (a Scopus count in a run with a PubMed record
-of the work stays Scopus's, and follows Scopus's next export).
+of the work stays Scopus's, and follows Scopus's next export). Records whose
+identifiers together lead to several items while apart they do not (a record with
+a DOI and a PMID beside a DOI-only record, the library holding a DOI-only and a
+PMID-only item) are planned apart (:func:`_apart`), as their own syncs would be.
 
 An unchanged re-sync merges nothing: a merge that found nothing to do leaves a mark
 on the item's link (:func:`settled_mark`: the item's version and a digest of the
@@ -281,8 +284,51 @@ def make_plan(
         options,
         KnownLinks.of(links, groups),
     )
-    actions = [_plan_one(_Record(inc, ids, sources), ctx) for inc, ids, sources in groups]
+    actions = [a for group in groups for a in _plan_group(_Record(*group), ctx)]
     return Plan(tuple(_hint_in_run(_one_record_per_item(actions))))
+
+
+def _plan_group(rec: _Record, ctx: _Context) -> list[Action]:
+    """The collapsed record's action; or, when it is ambiguous and its records alone
+    go to different items, theirs (:func:`_apart`)."""
+    action = _plan_one(rec, ctx)
+    if action.kind is not ActionKind.AMBIGUOUS or not rec.incoming.members:
+        return [action]
+    return _apart(rec, ctx) or [action]
+
+
+def _apart(rec: _Record, ctx: _Context) -> list[Action]:
+    """Records of the run that share an identifier but whose identifiers together lead
+    to several items (a DOI-only record's item, a PMID-only record's, and a record with
+    both): planned as each would be alone, those going to one item collapsed, those
+    ambiguous alone collapsed into one ambiguous action. Collapsed, the one ambiguous
+    record would hold back a record that alone goes to its item, and that record's
+    next sync would write it: the run would not end as its files synced one after
+    another. Empty (keep the collapsed action) when the records all go one way, or
+    one alone would be created: it shares an identifier with the others, a work of
+    the library."""
+    parts: dict[str | None, list[Incoming]] = {}
+    for member in rec.incoming.members:
+        ids = record_identities(member.record)
+        alone = _plan_one(_Record(member, ids, (member.record.source,)), ctx)
+        if alone.kind is ActionKind.CREATE:
+            return []
+        parts.setdefault(_goes_to(alone), []).append(member)
+    if len(parts) < 2:
+        return []
+    out = []
+    for where, members in parts.items():
+        group_ids = dict.fromkeys(i for m in members for i in record_identities(m.record))
+        sources = tuple(m.record.source for m in members)
+        action = _plan_one(_Record(_merge_group(members), tuple(group_ids), sources), ctx)
+        if action.kind is ActionKind.CREATE or _goes_to(action) != where:
+            return []
+        out.append(action)
+    return out
+
+
+def _goes_to(action: Action) -> str | None:
+    return None if action.kind is ActionKind.AMBIGUOUS else action.key
 
 
 def _hint_in_run(actions: list[Action]) -> list[Action]:

@@ -227,3 +227,42 @@ def test_a_title_match_on_an_item_syncd_wrote_keeps_the_users_emptied_field_empt
     ).actions
     assert (action.key, action.matched_by) == (KEY, "title")
     assert "abstractNote" not in action.payload
+
+
+# -- records of a run that lead to several items together --------------------------
+
+
+def lens(count: int) -> str:
+    lines = [
+        "TY  - JOUR",
+        "AU  - Smith, Paul",
+        "TI  - Effects of advertising on gambling",
+        "PY  - 2021",
+        "JO  - Journal of Gambling Studies",
+        "DO  - 10.7777/g0",
+        f"N1  - Scholarly citations: {count}",
+    ]
+    return "\n".join([*lines, "ER  - "]) + "\n\n"
+
+
+def test_a_record_the_runs_other_record_makes_ambiguous_is_planned_as_it_would_be_alone() -> None:
+    # PubMed's PMID-only record and Lens's DOI-only one made two items (match_by_title
+    # is off). Scopus's record has both identifiers: ambiguous, and it shares the DOI
+    # with Lens's corrected record in the run.
+    items, links = [], {}
+    for key, text in (("PPPPPPPP", pubmed().replace("DO  - 10.7777/g0\n", "")), (KEY, lens(10))):
+        created = plan([text], {}, None)
+        items.append(MirrorItem(key, 5, "journalArticle", False, {**created.payload, "key": key}))
+        links.update(dict.fromkeys(created.identities, Link(key, dict(created.new_base))))
+    index = LibraryIndex.build(items)
+
+    def run(*texts: str) -> list[Action]:
+        incoming = [Incoming(r) for t in texts for r in convert_text(t)]
+        return list(make_plan(incoming, index, links, SCHEMA).actions)
+
+    (alone,) = run(lens(11))
+    corrected, other = run(lens(11), scopus(3))
+    assert (other.kind, other.candidates) == ("ambiguous", (KEY, "PPPPPPPP"))
+    assert (corrected.kind, corrected.key) == ("update", KEY)
+    seen = (corrected.payload, corrected.notes, corrected.note_updates, corrected.new_base)
+    assert seen == (alone.payload, alone.notes, alone.note_updates, alone.new_base)

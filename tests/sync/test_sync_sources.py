@@ -14,7 +14,7 @@ from conftest import TEST_KEY
 from sync_helpers import LIBRARY, doi_counts, regular_items, session_for, sync_file, write_export
 
 from syncd.sync.outcome import SyncReport
-from syncd.sync.session import SyncSession
+from syncd.sync.session import SyncInput, SyncSession
 
 SOURCES = Path(__file__).resolve().parents[1] / "corpus" / "sources"
 SCOPUS = SOURCES / "scopus-search.ris"
@@ -254,3 +254,65 @@ def test_plan_shows_zotero_value_new_value_and_source_and_why_fields_are_kept(
     lines = "\n".join(plan_lines(plan))
     assert "    date: 2015 -> 2015-01  [pubmed:30000000]" in lines
     assert "kept abstractNote: '' (emptied in Zotero after syncd wrote it: the user's)" in lines
+
+
+# -- several sources' files in one run ------------------------------------------
+
+LOOT_PUBMED = [
+    ("TY", "JOUR"),
+    ("DB", "PubMed"),
+    ("AU", "Nakamura, Keiko"),
+    ("T1", "Effects of loot boxes on gambling in adults."),
+    ("Y1", "2021/02/11"),
+    ("JF", "Journal of gambling studies"),
+    ("SP", "101-109"),
+    ("AN", "31000001"),
+]
+LOOT_LENS = [
+    ("TY", "JOUR"),
+    ("AU", "Nakamura, Keiko"),
+    ("TI", "Effects of loot boxes on gambling in adults"),
+    ("PY", "2021"),
+    ("JO", "Journal of Gambling Studies"),
+    ("DO", "10.7777/g1"),
+]
+LOOT_SCOPUS = [
+    ("TY", "JOUR"),
+    ("AU", "Nakamura, K."),
+    ("TI", "Effects of loot boxes on gambling in adults"),
+    ("PY", "2021"),
+    ("T2", "Journal of Gambling Studies"),
+    ("SP", "101-109"),
+    ("DO", "10.7777/g1"),
+    ("C2", "31000001"),
+    ("DB", "Scopus"),
+    ("N1", "Export Date: 05 January 2024; Cited By: 3"),
+]
+
+
+def ris_file(path: Path, *tags: tuple[str, str]) -> Path:
+    path.write_text("\n".join(f"{t}  - {v}" for t, v in tags) + "\nER  - \n", "utf-8")
+    return path
+
+
+def test_a_source_synced_beside_another_in_one_run_writes_nothing_when_synced_again_alone(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    """PubMed's record of the work has only the PMID, Lens's only the DOI: two items
+    (by design, match_by_title is off). Scopus's has both, so it is ambiguous. Lens
+    corrects its record and comes in one run with Scopus: the two records share the
+    DOI, yet Lens's correction is written as Lens's own sync would write it, and
+    Lens's next sync writes nothing."""
+    pubmed = ris_file(tmp_path / "pubmed.ris", *LOOT_PUBMED)
+    lens = ris_file(tmp_path / "lens.ris", *LOOT_LENS, ("N1", "Scholarly citations: 10"))
+    corrected = ris_file(
+        tmp_path / "lens-corrected.ris", *LOOT_LENS, ("N1", "Scholarly citations: 11")
+    )
+    scopus = ris_file(tmp_path / "scopus.ris", *LOOT_SCOPUS)
+    with session_for(sandbox, tmp_path / "state.sqlite", TEST_KEY) as session:
+        sync_file(session, pubmed)
+        sync_file(session, lens)
+        assert len(regular_items(sandbox)) == 2
+        session.sync([SyncInput(corrected), SyncInput(scopus)])
+        count, _ = sync_counting(sandbox, session, corrected)
+    assert count == 0

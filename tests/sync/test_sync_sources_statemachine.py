@@ -69,6 +69,10 @@ WORKS: list[Work] = [
 # Which works each source carries (overlapping, none carries all but Scopus).
 COVER = {"scopus": [0, 1, 2, 3, 4], "pubmed": [0, 1, 2, 3], "wos": [0, 2, 4], "lens": [1, 2, 3, 4]}
 SOURCES = sorted(COVER)
+# Two sources' files in one run (their records of one work collapse). Not PubMed with
+# Lens: their records of work 1 share no identifier, and two creates of one run name
+# no possible duplicate of each other (no key exists yet when the plan is made).
+TOGETHER = [(a, b) for a in SOURCES for b in SOURCES if a != b and {a, b} != {"pubmed", "lens"}]
 DOI_ONLY_AND_PMID_ONLY = 1  # PubMed's record of work 1 has no DOI, Lens's no PMID
 EDITABLE = ["title", "pages", "volume", "publicationTitle"]
 HINTED = ["title", "publicationTitle", "volume", "pages"]
@@ -216,23 +220,31 @@ class SourcesMachine(RuleBasedStateMachine):
         if self.synced >= set(SOURCES):
             self.sync_source(again)  # asserts that it writes nothing
 
-    def sync_source(self, source: str) -> None:
-        self.syncs += 1
-        path = self.dir / f"{self.syncs:03d}-{source}.ris"
-        path.write_text(_export(source, self.versions), "utf-8")
+    @rule(pair=st.sampled_from(TOGETHER))
+    def sync_two_sources_in_one_run(self, pair: tuple[str, str]) -> None:
+        self.sync_source(*pair)
+
+    def sync_source(self, *sources: str) -> None:
+        inputs = []
+        for source in sources:
+            self.syncs += 1
+            path = self.dir / f"{self.syncs:03d}-{source}.ris"
+            path.write_text(_export(source, self.versions), "utf-8")
+            inputs.append(SyncInput(path, collection="Search", tags=("alert",)))
         converged = self.synced >= set(SOURCES)
         self.sandbox.clear_log()
-        report = self.session.sync([SyncInput(path, collection="Search", tags=("alert",))])
+        report = self.session.sync(inputs)
         assert report.counts()["failed"] == 0
         if converged:
             event("a sync after every source was synced")
             writes = self.sandbox.count(kind="write")
             assert writes == 0, (
-                f"{source} wrote again: {[outcome_line(o) for o in report.outcomes]}"
+                f"{sources} wrote again: {[outcome_line(o) for o in report.outcomes]}"
             )
             assert report.counts()["conflicts"] == 0
-        self.synced.add(source)
-        self.held_back[source] = _works(report.outcomes, ("skipped", "ambiguous"))
+        self.synced.update(sources)
+        for source in sources:
+            self.held_back[source] = _works(report.outcomes, ("skipped", "ambiguous"), source)
         # A record held back (its item in the trash, or ambiguous) finds the live
         # item of its work on its source's next sync once that item holds its
         # identifiers: "an item in the trash is no candidate when a live item
@@ -243,11 +255,13 @@ class SourcesMachine(RuleBasedStateMachine):
         for item in sorted(new, key=lambda i: WORK_OF_TITLE[_fold(i["title"])]):
             work = WORK_OF_TITLE[_fold(item["title"])]
             if work in self.work_of.values():
-                self._second_item_by_design(source, work, item["key"], report.outcomes)
+                self._second_item_by_design(sources, work, item["key"], report.outcomes)
             self.work_of[item["key"]] = work
             self.order.append(item["key"])
 
-    def _second_item_by_design(self, source: str, work: int, key: str, outcomes: list[Any]) -> None:
+    def _second_item_by_design(
+        self, sources: tuple[str, ...], work: int, key: str, outcomes: list[Any]
+    ) -> None:
         """Work 1 has a PMID-only record (PubMed) and a DOI-only one (Lens). Arriving
         before any item holds both identifiers, with match_by_title off, they are two
         items by the issue's rule (also when the item of one is in the trash):
@@ -256,7 +270,7 @@ class SourcesMachine(RuleBasedStateMachine):
         duplicate of KEY". Any other second item is a duplicate."""
         (outcome,) = [o for o in outcomes if o.key == key]
         earlier = [k for k, w in [*self.work_of.items(), *self.copies.items()] if w == work]
-        assert work == DOI_ONLY_AND_PMID_ONLY and source in ("pubmed", "lens"), outcome_line(
+        assert work == DOI_ONLY_AND_PMID_ONLY and {"pubmed", "lens"} & set(sources), outcome_line(
             outcome
         )
         # The hint compares title, year, first author, journal, volume and first
@@ -387,8 +401,15 @@ class SourcesMachine(RuleBasedStateMachine):
         assert all(n == 1 for n in per_parent.values()), per_parent
 
 
-def _works(outcomes: list[Any], kinds: tuple[str, ...]) -> set[int]:
-    return {WORK_OF_TITLE[_fold(o.title)] for o in outcomes if o.kind in kinds}
+def _works(outcomes: list[Any], kinds: tuple[str, ...], source: str | None = None) -> set[int]:
+    """The works of the outcomes of ``kinds`` (of ``source``'s records only: in a
+    run of two sources, one's record may be written while the other's is held back)."""
+    return {
+        WORK_OF_TITLE[_fold(o.title)]
+        for o in outcomes
+        if o.kind in kinds
+        and (source is None or any(Path(s.file).stem.endswith(f"-{source}") for s in o.sources))
+    }
 
 
 def _line_key(line: str) -> str:
