@@ -43,6 +43,8 @@ class _Refs:
             # Only documents can match: the folder's other files (the exports, the
             # state database) are left out once, not looked at for every record.
             self._listings[folder] = matching_candidates(list_folder(folder))
+        if not self._listings[folder]:
+            return refs  # no document beside the export (most runs): none to match
         stems = stems_for(
             action.record.identifiers, os.path.basename(source), self._per_file[source] == 1
         )

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from syncd.core.match import NEVER_MATCHED_TYPES, id_pairs
@@ -55,7 +55,14 @@ class RefreshStats:
     deleted: int  # keys removed from the mirror
     passes: int
     version: int  # library version the mirror is now complete up to
-    items: int  # items in the mirror afterwards
+    # Counts the mirror's items when asked: a sync never asks, and counting 20,000
+    # rows was a tenth of an unchanged re-sync's planning.
+    count: Callable[[], int] = field(repr=False, compare=False)
+
+    @property
+    def items(self) -> int:
+        """Items in the mirror now."""
+        return self.count()
 
 
 def mirror_item(obj: Mapping[str, Any]) -> MirrorItem:
@@ -131,7 +138,7 @@ def refresh_mirror(
         deleted=deleted,
         passes=passes,
         version=version,
-        items=state.mirror_count(library),
+        count=lambda: state.mirror_count(library),
     )
     log.info(
         "%s mirror: %s refresh to version %d, %d changed, %d deleted, %d requests",
