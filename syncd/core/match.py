@@ -148,7 +148,11 @@ class LibraryIndex:
             else id_pairs(identifiers_from_item(item.data), item.item_type)
         )
         # Accession numbers and DOI variants are not in the mirror's stored pairs.
-        number = accession_number(item.data)
+        # A stored row brings the few fields read here (state.StoredItem): its data
+        # is then decoded only if something else asks for it.
+        fields = getattr(item, "index_fields", None)
+        source = item.data if fields is None else fields
+        number = accession_number(source)
         if number and ("accession", number) not in pairs:
             pairs.append(("accession", number))
         for kind, value in list(pairs):
@@ -158,7 +162,7 @@ class LibraryIndex:
             self.by_id[pair].add(item.key)
         self._pairs[item.key] = pairs
         if not item.trashed:
-            replaces = _replaced_keys(item.data)
+            replaces = _replaced_keys(source)
             for old in replaces:
                 self.replaced_by[old].add(item.key)
             if replaces:

@@ -164,7 +164,7 @@ class SyncSession:
         hand what landed to ``_remember``.
         """
         if self._index is None:
-            self._index = LibraryIndex.build(self.db.mirror_items(self.library))
+            self._index = LibraryIndex.build(self.db.mirror_index_items(self.library))
         return self._index
 
     def resolve_collections(self, paths: Sequence[str], *, create: bool) -> dict[str, str]:
