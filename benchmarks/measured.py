@@ -12,9 +12,12 @@ import platform
 import subprocess
 from pathlib import Path
 
+import syncd
 from syncd.native import build_kind
 
-ROOT = Path(__file__).resolve().parent.parent
+# The tree the syncd being measured was imported from (a benchmark run with another
+# checkout's interpreter, to compare two commits, names that checkout's commit).
+ROOT = Path(syncd.__file__).resolve().parent.parent
 
 
 def _git(*args: str) -> str:

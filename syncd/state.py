@@ -228,6 +228,68 @@ MIGRATIONS: list[str] = [
 _SQL_CHUNK = 500  # stays below SQLite's bound-parameter limit
 
 
+# The fields of an item's data the identifier index reads (accession numbers,
+# syncd/identifiers.py ``accession_number``; merges, ``dc:replaces``), each taken
+# by SQLite only when it holds a string (relations: an object), as those readers
+# ignore other values.
+INDEX_FIELDS = ("archive", "archiveLocation", "libraryCatalog", "url")
+
+
+class StoredItem:
+    """A mirror row as the identifier index takes it: the columns, the few fields
+    of ``data`` the index reads (``index_fields``), and ``data`` decoded on first use.
+
+    A fresh ``syncd sync`` decoded every item of the library to build the index,
+    where an unchanged re-sync then reads the data of none of them.
+    """
+
+    __slots__ = (
+        "_data",
+        "_text",
+        "identifiers",
+        "index_fields",
+        "item_type",
+        "key",
+        "parent_key",
+        "trashed",
+        "version",
+    )
+
+    def __init__(self, row: tuple[Any, ...], identifiers: tuple[tuple[str, str], ...]) -> None:
+        self.key: str = row[0]
+        self.version = int(row[1])
+        self.item_type: str = row[2]
+        self.trashed = bool(row[3])
+        self.parent_key: str | None = row[4]
+        self._text: str = row[5]
+        self._data: dict[str, Any] | None = None
+        self.identifiers = identifiers
+        fields: dict[str, Any] = {
+            name: value for name, value in zip(INDEX_FIELDS, row[6:10], strict=True) if value
+        }
+        if row[10] is not None:
+            fields["relations"] = jsonio.loads(row[10])
+        self.index_fields = fields
+
+    @property
+    def data(self) -> dict[str, Any]:
+        if self._data is None:
+            self._data = jsonio.loads(self._text)
+        return self._data
+
+
+def _index_columns() -> str:
+    text = [
+        f"CASE json_type(data, '$.{name}') WHEN 'text' THEN json_extract(data, '$.{name}') END"
+        for name in INDEX_FIELDS
+    ]
+    relations = (
+        "CASE json_type(data, '$.relations') WHEN 'object' "
+        "THEN json_extract(data, '$.relations') END"
+    )
+    return ", ".join([*text, relations])
+
+
 @dataclass(frozen=True)
 class MirrorStatus:
     library: str
@@ -474,6 +536,31 @@ class StateDB:
         for key, kind, value in pairs:
             ids.setdefault(key, []).append((kind, value))
         return [_item(row, tuple(ids.get(row[0], ()))) for row in rows]
+
+    def mirror_index_items(self, library: str) -> Sequence[StoredItem | MirrorItem]:
+        """Every mirrored item of ``library``, by key, for the identifier index: their
+        data decoded when first read (:class:`StoredItem`), or at once where this
+        SQLite lacks the JSON functions."""
+        ids: dict[str, list[tuple[str, str]]] = {}
+        with self._lock:
+            try:
+                rows = self._query(
+                    "SELECT key, version, item_type, trashed, parent_key, data, "
+                    f"{_index_columns()} FROM mirror_item WHERE library = ? ORDER BY key",
+                    (library,),
+                )
+            except StateError as err:
+                if not isinstance(err.__cause__, sqlite3.OperationalError):
+                    raise
+                return self.mirror_items(library)
+            pairs = self._query(
+                "SELECT key, kind, value FROM mirror_identifier WHERE library = ? "
+                "ORDER BY key, kind, value",
+                (library,),
+            )
+        for key, kind, value in pairs:
+            ids.setdefault(key, []).append((kind, value))
+        return [StoredItem(row, tuple(ids.get(row[0], ()))) for row in rows]
 
     def mirror_count(self, library: str) -> int:
         rows = self._query("SELECT count(*) FROM mirror_item WHERE library = ?", (library,))

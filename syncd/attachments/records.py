@@ -34,15 +34,20 @@ class _Refs:
     def __init__(self, actions: Sequence[Action]) -> None:
         self._per_file = Counter(s.file for a in actions for s in a.sources)
         self._listings: dict[str, list[str]] = {}
+        self._folders: dict[str, str] = {}  # export file -> its folder
 
     def __call__(self, action: Action) -> list[AttachmentRef]:
         refs = refs_of(action.record.attachments)
         source = action.record.source.file
-        folder = export_dir(action)
+        folder = self._folders.get(source)
+        if folder is None:
+            folder = self._folders[source] = export_dir(action)
         if folder not in self._listings:
             # Only documents can match: the folder's other files (the exports, the
             # state database) are left out once, not looked at for every record.
             self._listings[folder] = matching_candidates(list_folder(folder))
+        if not self._listings[folder]:
+            return refs  # no document beside the export (most runs): none to match
         stems = stems_for(
             action.record.identifiers, os.path.basename(source), self._per_file[source] == 1
         )

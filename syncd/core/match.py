@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from syncd.core.identity import (
     ID_KINDS,
@@ -70,6 +70,27 @@ class MirrorItem:
     identifiers: tuple[tuple[str, str], ...] | None = None
 
 
+class IndexedItem(Protocol):
+    """What the index reads of an item: a :class:`MirrorItem`, or a stored row whose
+    data is decoded on first use (``syncd.state.StoredItem``, which also brings the
+    few fields the index reads as ``index_fields``)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def item_type(self) -> str: ...
+    @property
+    def trashed(self) -> bool: ...
+    @property
+    def data(self) -> Mapping[str, Any]: ...
+    @property
+    def parent_key(self) -> str | None: ...
+    @property
+    def identifiers(self) -> tuple[tuple[str, str], ...] | None: ...
+
+
 def _replaced_keys(data: Mapping[str, Any]) -> list[str]:
     """Keys an item's ``dc:replaces`` relation names (URIs ending in the key)."""
     relations = data.get("relations")
@@ -89,7 +110,7 @@ class LibraryIndex:
     more than the rest of the index together.
     """
 
-    items: dict[str, MirrorItem] = field(default_factory=dict)
+    items: dict[str, IndexedItem] = field(default_factory=dict)
     by_id: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
     # Keys named by a live item's dc:replaces relation -> the items naming them.
     replaced_by: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -100,7 +121,7 @@ class LibraryIndex:
     _by_fingerprint: dict[str, set[str]] | None = None
 
     @classmethod
-    def build(cls, items: Iterable[MirrorItem]) -> LibraryIndex:
+    def build(cls, items: Iterable[IndexedItem]) -> LibraryIndex:
         index = cls()
         for item in items:
             index.add(item)
@@ -119,7 +140,7 @@ class LibraryIndex:
         """The identifiers ``key`` is indexed under (none for unknown keys)."""
         return self._pairs.get(key, [])
 
-    def add(self, item: MirrorItem) -> None:
+    def add(self, item: IndexedItem) -> None:
         """Index ``item``, replacing whatever was indexed under its key before."""
         self.remove(item.key)
         self.items[item.key] = item
@@ -132,7 +153,11 @@ class LibraryIndex:
             else id_pairs(identifiers_from_item(item.data), item.item_type)
         )
         # Accession numbers and DOI variants are not in the mirror's stored pairs.
-        number = accession_number(item.data)
+        # A stored row brings the few fields read here (state.StoredItem): its data
+        # is then decoded only if something else asks for it.
+        fields = getattr(item, "index_fields", None)
+        source = item.data if fields is None else fields
+        number = accession_number(source)
         if number and ("accession", number) not in pairs:
             pairs.append(("accession", number))
         for kind, value in list(pairs):
@@ -142,7 +167,7 @@ class LibraryIndex:
             self.by_id[pair].add(item.key)
         self._pairs[item.key] = pairs
         if not item.trashed:
-            replaces = _replaced_keys(item.data)
+            replaces = _replaced_keys(source)
             for old in replaces:
                 self.replaced_by[old].add(item.key)
             if replaces:
@@ -150,7 +175,7 @@ class LibraryIndex:
         if self._by_fingerprint is not None:
             self._add_fingerprint(item)
 
-    def _add_fingerprint(self, item: MirrorItem) -> None:
+    def _add_fingerprint(self, item: IndexedItem) -> None:
         assert self._by_fingerprint is not None
         fp = fingerprint(item.data)
         if fp:

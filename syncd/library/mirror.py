@@ -85,13 +85,16 @@ def refresh_mirror(
     max_passes: int = 3,
     full: bool = False,
     loaded: Callable[[list[MirrorItem]], None] | None = None,
+    each_page: Callable[[list[MirrorItem]], None] | None = None,
 ) -> RefreshStats:
     """Bring the mirror of ``library`` (default: the client's) up to date.
 
     ``full`` forces a complete reload. A library whose version went *down* (a
     different or restored library behind the same id) is reloaded in full too.
     After a full load, ``loaded`` is given every item now in the mirror (what
-    ``StateDB.mirror_items`` would decode again).
+    ``StateDB.mirror_items`` would decode again); ``each_page`` is given each page's
+    rows of a full load as they arrive, while the next pages are in flight (the
+    rows of a load redone after reconciling are given only to ``loaded``).
     """
     library = library or client.library
     if library != client.library:
@@ -117,7 +120,7 @@ def refresh_mirror(
             since = None
     if since is None:
         mode = "full"
-        rows, deleted, version = _full(client, state, library, concurrency)
+        rows, deleted, version = _full(client, state, library, concurrency, each_page)
         changed = len(rows)
         passes += 1
         if loaded is not None:
@@ -146,7 +149,11 @@ def refresh_mirror(
 
 
 def _full(
-    client: ZoteroClient, state: StateDB, library: str, concurrency: int
+    client: ZoteroClient,
+    state: StateDB,
+    library: str,
+    concurrency: int,
+    each_page: Callable[[list[MirrorItem]], None] | None = None,
 ) -> tuple[dict[str, MirrorItem], int, int]:
     """Load every item; the mirror rows are made and written page by page as the
     pages arrive, so that work waits on the network instead of following it."""
@@ -158,6 +165,8 @@ def _full(
             made = [mirror_item(obj) for obj in page]
             mirror.add(made)
             rows.update((row.key, row) for row in made)
+            if each_page is not None:
+                each_page(made)
 
         snapshot = client.fetch_all_items(concurrency=concurrency, each_page=take)
         version = snapshot.version

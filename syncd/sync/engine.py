@@ -62,8 +62,22 @@ Json = dict[str, Any]
 Progress = Callable[[int], None]
 
 
+_KEYS = len(KEY_ALPHABET) ** 8
+
+
 def new_key() -> str:
-    return "".join(secrets.choice(KEY_ALPHABET) for _ in range(8))
+    """A random item key: eight characters of Zotero's alphabet, uniformly drawn.
+
+    One draw of the whole key rather than one per character: a large import makes
+    its keys before the first request goes out, and eight draws each were a
+    tenth of the time spent then.
+    """
+    n = secrets.randbelow(_KEYS)
+    chars = []
+    for _ in range(8):
+        n, digit = divmod(n, len(KEY_ALPHABET))
+        chars.append(KEY_ALPHABET[digit])
+    return "".join(chars)
 
 
 class Writer(Protocol):

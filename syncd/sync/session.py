@@ -143,11 +143,27 @@ class SyncSession:
 
     def refresh(self) -> RefreshStats:
         loaded: list[MirrorItem] = []
-        stats = refresh_mirror(self.client, self.db, self.library, loaded=loaded.extend)
+        # A full load indexes each page as it arrives, title fingerprints included
+        # (a first sync's new records look for possible duplicates by them): that
+        # work then waits on the network instead of delaying the first write.
+        building = LibraryIndex()
+        building.by_fingerprint  # noqa: B018 (on from the start: kept as items come)
+
+        def index_page(rows: list[MirrorItem]) -> None:
+            for row in rows:
+                building.add(row)
+
+        stats = refresh_mirror(
+            self.client, self.db, self.library, loaded=loaded.extend, each_page=index_page
+        )
         if stats.mode == "full":
             # The items just loaded are the mirror: index them as they are, rather
-            # than decode them again from the database.
-            self._index = LibraryIndex.build(loaded)
+            # than decode them again from the database (again, when a load that
+            # overlapped writes was redone).
+            same = len(loaded) == len(building.items) and all(
+                building.items.get(row.key) is row for row in loaded
+            )
+            self._index = building if same else LibraryIndex.build(loaded)
         elif stats.changed or stats.deleted:
             # Others changed the library: the cached index is stale.
             self._index = None
@@ -163,7 +179,7 @@ class SyncSession:
         hand what landed to ``_remember``.
         """
         if self._index is None:
-            self._index = LibraryIndex.build(self.db.mirror_items(self.library))
+            self._index = LibraryIndex.build(self.db.mirror_index_items(self.library))
         return self._index
 
     def resolve_collections(self, paths: Sequence[str], *, create: bool) -> dict[str, str]:
