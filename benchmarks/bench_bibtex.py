@@ -35,6 +35,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from measured import measured_on
+
 ROOT = Path(__file__).resolve().parent.parent
 _ACCENTED = ['M{\\"u}ller', "Eli{\\'a}{\\v{s}}", "Ba{\\'n}ka", "{\\O}stergaard", "He{\\ss}"]
 
@@ -213,6 +215,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--child", nargs=2, metavar=("CASE", "FILE"))
     args = parser.parse_args()
+    print(measured_on(), flush=True)
     if args.child:
         child(*args.child)
         return

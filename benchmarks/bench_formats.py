@@ -30,6 +30,7 @@ from pathlib import Path
 
 from bench_read_map import make_record as gen_ris
 from common import SURNAMES, WORDS, sentence
+from measured import measured_on
 from peak import run_measured
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,6 +135,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000", help="record counts for memory")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    print(measured_on(), flush=True)
     formats = [f for f in args.formats.split(",") if f]
     sizes = [int(s) for s in args.sizes.split(",") if s]
     from syncd.native import build_kind

@@ -34,6 +34,7 @@ from typing import TypedDict
 from xml.sax.saxutils import escape
 
 from common import JOURNALS, SURNAMES, WORDS, sentence
+from measured import measured_on
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMATS = ("endnote_xml", "pubmed_xml", "csv")
@@ -256,6 +257,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each case (best is kept)")
     parser.add_argument("--formats", default=",".join(FORMATS))
     args = parser.parse_args()
+    print(measured_on(), flush=True)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     formats = [f for f in args.formats.split(",") if f in FORMATS]
     print(
