@@ -18,12 +18,21 @@ _DAY_RE: Final = re.compile(r"\b(?:[1-3]\d|[1-9])\b")
 _WORD_RE: Final = re.compile(r"[A-Za-z]+")
 # Unlike Zotero's pattern, hours 10 and 20 are matched too.
 _TIME_RE: Final = re.compile(r"\b([01]?\d|2[0-3]):(\d{2})(?::(\d{2}))?\s*(am|pm)?", re.IGNORECASE)
-MONTHS: Final = {
-    m: i + 1
-    for i, m in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-    )
-}
+MONTH_NAMES: Final = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+MONTHS: Final = {m[:3].lower(): i + 1 for i, m in enumerate(MONTH_NAMES)}
 """Month number of a month name's first three letters, lower case."""
 
 

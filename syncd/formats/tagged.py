@@ -33,12 +33,6 @@ from syncd.formats.ris.reader_sniff import describe_non_ris
 
 __all__ = ["Syntax", "first_line_matching", "read_tagged"]
 
-# Blocks of 256 KiB rather than the RIS reader's 1 MiB: a MEDLINE block holds some
-# 20,000 short lines, and with 1 MiB blocks glibc's dynamic mmap threshold kept the
-# freed blocks in the heap, so peak RSS rose from 44 to 60 MiB between 10,000 and
-# 40,000 records; at 256 KiB it stays flat, at the same speed.
-BLOCK_SIZE = 256 << 10
-
 
 @dataclass(frozen=True)
 class Syntax:
@@ -198,7 +192,7 @@ def read_tagged(stream: BinaryIO, source: str, syntax: Syntax) -> Iterator[RawRe
     line, because it runs for every line of the file; what closes a record and what
     a record then is are :class:`_Records`' (once per record).
     """
-    lines = LineSource(stream, source, ris_only=False, block_size=BLOCK_SIZE)
+    lines = LineSource(stream, source, ris_only=False)
     records = _Records(source, syntax)
     record: _Record | None = None
     any_record = False

@@ -19,16 +19,6 @@ from syncd.formats.records import ReadProblem
 from syncd.formats.ris.reader_lines import LineBlock, LineSource
 from syncd.formats.ris.reader_sniff import describe_non_ris
 
-# Blocks of 256 KiB rather than the RIS reader's 1 MiB, for the reason given in
-# syncd/formats/tagged.py: glibc raises its mmap threshold to the size of the first
-# freed 1 MiB block, later blocks then come from the heap between the records'
-# objects, and the heap only grows. A Scopus CSV line is a whole record (2 KiB), so
-# a block's lines are heap objects too: with 1 MiB blocks the peak RSS of a CSV
-# read + map rose from 36 MiB at 10,000 records to 47 MiB at 100,000 (while the
-# Python-level peak stayed flat); with 256 KiB it is 20 MiB at both, the XML
-# readers' peaks fall from 37-39 to 23-24 MiB, and the speed is the same.
-BLOCK_SIZE = 256 << 10
-
 
 def open_export(path: Path) -> BufferedReader:
     """The file opened for reading, or the InputError that says why it cannot be."""
@@ -49,7 +39,7 @@ def text_blocks(
 
     ``what`` names the format for the error raised when the file is empty or binary.
     """
-    lines = LineSource(stream, source, block_size=BLOCK_SIZE)
+    lines = LineSource(stream, source)
 
     def blocks() -> Iterator[LineBlock | ReadProblem]:
         try:

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from syncd.formats import bibtex, csljson
-from syncd.formats.bibtex import reader as bibtex_reader
-from syncd.formats.csljson import reader as csljson_reader
 from syncd.formats.records import ConvertedRecord
+from syncd.formats.ris import reader_lines
 from syncd.schema import bundled_schema
 
 
@@ -31,7 +30,7 @@ def test_bibtex_entries_across_block_boundaries(
         ),
         encoding="utf-8",
     )
-    monkeypatch.setattr(bibtex_reader, "BLOCK_SIZE", block)
+    monkeypatch.setattr(reader_lines, "BLOCK_SIZE", block)
     assert _lines_and_titles(bibtex, path) == [(1 + 4 * i, f"Entry {i}") for i in range(40)]
 
 
@@ -42,5 +41,5 @@ def test_csljson_items_across_block_boundaries(
     items = [{"type": "book", "title": f"Item {i}", "volume": str(i)} for i in range(40)]
     path = tmp_path / "many.json"
     path.write_text(json.dumps(items, indent=1), encoding="utf-8")
-    monkeypatch.setattr(csljson_reader, "BLOCK_SIZE", block)
+    monkeypatch.setattr(reader_lines, "BLOCK_SIZE", block)
     assert _lines_and_titles(csljson, path) == [(2 + 5 * i, f"Item {i}") for i in range(40)]

@@ -10,10 +10,9 @@ from typing import BinaryIO
 import pytest
 from memory_helpers import generated_stream, traced_peak
 
-from syncd.formats.bibtex import reader as bibtex_reader
 from syncd.formats.bibtex.reader import BibEntry, read_entries
-from syncd.formats.csljson import reader as csljson_reader
 from syncd.formats.csljson.reader import CslItem, read_items
+from syncd.formats.ris import reader_lines
 
 
 def bibtex_entries(n: int) -> Iterator[bytes]:
@@ -56,8 +55,7 @@ def test_peak_memory_does_not_grow_with_the_number_of_records(
     kind: type,
 ) -> None:
     # Small blocks so that even the small file spans many of them.
-    monkeypatch.setattr(bibtex_reader, "BLOCK_SIZE", 64 * 1024)
-    monkeypatch.setattr(csljson_reader, "BLOCK_SIZE", 64 * 1024)
+    monkeypatch.setattr(reader_lines, "BLOCK_SIZE", 64 * 1024)
     small = peak_while_reading(read, make, kind, 2_000)
     large = peak_while_reading(read, make, kind, 20_000)
     assert large <= 1.5 * small, (small, large)

@@ -10,8 +10,8 @@ import pytest
 from bench_xml_csv import generate
 from memory_helpers import traced_peak
 
-from syncd.formats import text
 from syncd.formats.records import ConvertedRecord
+from syncd.formats.ris import reader_lines
 from syncd.schema import bundled_schema
 
 
@@ -26,7 +26,7 @@ def test_peak_memory_does_not_grow_with_the_number_of_records(
     fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Small blocks, so that the small file spans many of them too.
-    monkeypatch.setattr(text, "BLOCK_SIZE", 64 * 1024)
+    monkeypatch.setattr(reader_lines, "BLOCK_SIZE", 64 * 1024)
     peaks = []
     for n in (50, 200, 2_000):  # the first warms the caches (schema, type lookups)
         path = tmp_path / f"{fmt}-{n}"

@@ -9,8 +9,8 @@ from typing import BinaryIO, Final
 
 from syncd.errors import InputError
 from syncd.formats.bibtex.mapping import map_entry
-from syncd.formats.bibtex.reader import BibEntry, read_entries
-from syncd.formats.emit import emit
+from syncd.formats.bibtex.reader import read_entries
+from syncd.formats.emit import emit_each
 from syncd.formats.records import ConvertedRecord, ReadProblem
 from syncd.formats.text import open_export
 from syncd.schema import Schema
@@ -43,18 +43,11 @@ def convert(path: pathlib.Path, schema: Schema) -> Iterator[ConvertedRecord | Re
 def _convert(
     stream: BinaryIO, source: str, schema: Schema
 ) -> Iterator[ConvertedRecord | ReadProblem]:
+    none_found = InputError(
+        "no BibTeX entry found",
+        file=source,
+        hint="a BibTeX file holds entries such as @article{key, title = {...}}",
+    )
     with stream:
-        entries = 0
-        for entry in read_entries(stream, source):
-            if isinstance(entry, BibEntry):
-                entries += 1
-                converted = map_entry(entry, source, schema)
-                yield from emit(converted)
-            else:
-                yield entry
-        if entries == 0:
-            raise InputError(
-                "no BibTeX entry found",
-                file=source,
-                hint="a BibTeX file holds entries such as @article{key, title = {...}}",
-            )
+        entries = read_entries(stream, source)
+        yield from emit_each(entries, lambda e: map_entry(e, source, schema), none_found)

@@ -32,14 +32,9 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO, Final
 
+from syncd.formats.dates import MONTH_NAMES
 from syncd.formats.records import ReadProblem
 from syncd.formats.ris.reader_lines import LineBlock, LineSource, Tally
-
-# 256 KiB blocks, as every reader but RIS's reads (syncd/formats/text.py says why:
-# with 1 MiB blocks glibc's heap grows with the file). Peak RSS of a read + map from
-# 10,000 to 60,000 records: BibTeX 45 -> 50 MiB at 1 MiB, 30 -> 30 at 256 KiB;
-# CSL-JSON 27 -> 29 and 20 -> 21; the speed is the same.
-BLOCK_SIZE: Final = 256 << 10
 
 MAX_ENTRY_CHARS: Final = 8 << 20
 # A line that starts an entry: where a broken (unbalanced) entry is cut.
@@ -53,23 +48,7 @@ _NAME_RE: Final = re.compile(r"[^\s=,{}\"#%()]+")
 _NUMBER_RE: Final = re.compile(r"\d+")
 _MACRO_RE: Final = re.compile(r"[^\s=,{}\"#%()]+")
 
-MONTH_MACROS: Final = {
-    m[:3].lower(): m
-    for m in (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    )
-}
+MONTH_MACROS: Final = {m[:3].lower(): m for m in MONTH_NAMES}
 
 
 class BibEntry:
@@ -114,7 +93,7 @@ class _SyntaxProblem(Exception):
 def read_entries(stream: BinaryIO, source: str) -> Iterator[BibEntry | ReadProblem]:
     """Entries and problems of a BibTeX stream, lazily. Raises ``InputError`` only when
     the stream cannot be read."""
-    lines = LineSource(stream, source, ris_only=False, block_size=BLOCK_SIZE)
+    lines = LineSource(stream, source, ris_only=False)
     splitter = _Splitter(source)
     for chunk in lines.chunks():
         if isinstance(chunk, ReadProblem):

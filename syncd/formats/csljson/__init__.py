@@ -10,7 +10,7 @@ from typing import BinaryIO, Final
 from syncd.errors import InputError
 from syncd.formats.csljson.mapping import map_item
 from syncd.formats.csljson.reader import CslItem, read_items
-from syncd.formats.emit import emit
+from syncd.formats.emit import emit_each
 from syncd.formats.records import ConvertedRecord, ReadProblem
 from syncd.formats.text import open_export
 from syncd.schema import Schema
@@ -45,20 +45,14 @@ def convert(path: pathlib.Path, schema: Schema) -> Iterator[ConvertedRecord | Re
 def _convert(
     stream: BinaryIO, source: str, schema: Schema
 ) -> Iterator[ConvertedRecord | ReadProblem]:
+    none_found = InputError(
+        "no CSL-JSON item found",
+        file=source,
+        hint='CSL-JSON holds objects such as {"type": "article-journal", "title": ...}',
+    )
+
+    def convert_item(item: CslItem) -> ConvertedRecord:
+        return map_item(item.data, source, item.line, item.end_line, item.index, schema)
+
     with stream:
-        items = 0
-        for entry in read_items(stream, source):
-            if isinstance(entry, CslItem):
-                items += 1
-                converted = map_item(
-                    entry.data, source, entry.line, entry.end_line, entry.index, schema
-                )
-                yield from emit(converted)
-            else:
-                yield entry
-        if items == 0:
-            raise InputError(
-                "no CSL-JSON item found",
-                file=source,
-                hint='CSL-JSON holds objects such as {"type": "article-journal", "title": ...}',
-            )
+        yield from emit_each(read_items(stream, source), convert_item, none_found)

@@ -31,12 +31,6 @@ from typing import Any, BinaryIO, Final
 from syncd.formats.records import ReadProblem
 from syncd.formats.ris.reader_lines import LineSource
 
-# 256 KiB blocks, as every reader but RIS's reads (syncd/formats/text.py says why:
-# with 1 MiB blocks glibc's heap grows with the file). Peak RSS of a read + map from
-# 10,000 to 60,000 records: BibTeX 45 -> 50 MiB at 1 MiB, 30 -> 30 at 256 KiB;
-# CSL-JSON 27 -> 29 and 20 -> 21; the speed is the same.
-BLOCK_SIZE: Final = 256 << 10
-
 MAX_ITEM_CHARS: Final = 16 << 20
 _SPACE_RE: Final = re.compile(r"[\s,]*")
 _SPACE_ONLY_RE: Final = re.compile(r"\s*")
@@ -60,7 +54,7 @@ class CslItem:
 def read_items(stream: BinaryIO, source: str) -> Iterator[CslItem | ReadProblem]:
     """Items and problems of a CSL-JSON stream, lazily. Raises ``InputError`` only when
     the stream cannot be read."""
-    lines = LineSource(stream, source, ris_only=False, block_size=BLOCK_SIZE)
+    lines = LineSource(stream, source, ris_only=False)
     reader = _Reader(source)
     for chunk in lines.chunks():
         if isinstance(chunk, ReadProblem):

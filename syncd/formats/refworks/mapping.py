@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from syncd.formats.dates import MONTH_NAMES
 from syncd.formats.records import ConvertedRecord, RawRecord, ReadProblem
 from syncd.formats.ris.mapping_tables import target_for
 from syncd.formats.via_ris import RisFields, map_as_ris, ris_type
@@ -89,20 +90,6 @@ _RIS = {
     "SL": "DB",
     "LL": "AV",
 }
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 _MONTH_DAY = re.compile(r"^(\d{1,2})\s*/\s*(\d{1,2})$")
 _YEAR = re.compile(r"\d{4}")
 _DOMAIN = re.compile(r"^https?://([^/]+)", re.IGNORECASE)
@@ -112,7 +99,7 @@ def _date(fd: str, yr: str) -> str:
     """FD completed with YR's year when FD has none, as RefWorks' translator does."""
     m = _MONTH_DAY.match(fd)
     if m and 1 <= int(m.group(1)) <= 12:
-        fd = f"{_MONTHS[int(m.group(1)) - 1]} {m.group(2).zfill(2)}"
+        fd = f"{MONTH_NAMES[int(m.group(1)) - 1]} {m.group(2).zfill(2)}"
     if not fd:
         return yr
     if yr and not _YEAR.search(fd):
