@@ -69,6 +69,11 @@ class MirrorItem:
     parent_key: str | None = None
     identifiers: tuple[tuple[str, str], ...] | None = None
 
+    @property
+    def index_fields(self) -> Mapping[str, Any]:
+        """The fields the index reads beyond the identifiers: all of ``data``."""
+        return self.data
+
 
 class IndexedItem(Protocol):
     """What the index reads of an item: a :class:`MirrorItem`, or a stored row whose
@@ -89,6 +94,10 @@ class IndexedItem(Protocol):
     def parent_key(self) -> str | None: ...
     @property
     def identifiers(self) -> tuple[tuple[str, str], ...] | None: ...
+    @property
+    def index_fields(self) -> Mapping[str, Any]:
+        """What the index reads beyond the identifiers (accession-number fields,
+        ``relations``): ``data`` itself, or just those fields of a stored row."""
 
 
 def _replaced_keys(data: Mapping[str, Any]) -> list[str]:
@@ -155,8 +164,7 @@ class LibraryIndex:
         # Accession numbers and DOI variants are not in the mirror's stored pairs.
         # A stored row brings the few fields read here (state.StoredItem): its data
         # is then decoded only if something else asks for it.
-        fields = getattr(item, "index_fields", None)
-        source = item.data if fields is None else fields
+        source = item.index_fields
         number = accession_number(source)
         if number and ("accession", number) not in pairs:
             pairs.append(("accession", number))
