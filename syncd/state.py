@@ -232,7 +232,9 @@ MIGRATIONS: list[str] = [
     # Rows copied here have it NULL: taken from ``data`` on the next load of the
     # index and written back (``StateDB.mirror_index_items``). The identifier
     # table is rebuilt with them, as dropping the old item table with foreign keys
-    # on would empty it through its ON DELETE CASCADE.
+    # on would empty it through its ON DELETE CASCADE (an identifier whose item is
+    # missing, which a database written with foreign keys off may hold, is left
+    # out rather than failing the migration).
     """
     CREATE TABLE mirror_item_new (
         library      TEXT NOT NULL,
@@ -256,7 +258,8 @@ MIGRATIONS: list[str] = [
         FOREIGN KEY (library, key) REFERENCES mirror_item_new (library, key) ON DELETE CASCADE
     ) WITHOUT ROWID;
     INSERT INTO mirror_identifier_new (library, kind, value, key)
-    SELECT library, kind, value, key FROM mirror_identifier;
+    SELECT library, kind, value, key FROM mirror_identifier AS i
+    WHERE EXISTS (SELECT 1 FROM mirror_item_new AS m WHERE m.library = i.library AND m.key = i.key);
     DROP TABLE mirror_identifier;
     DROP TABLE mirror_item;
     ALTER TABLE mirror_item_new RENAME TO mirror_item;

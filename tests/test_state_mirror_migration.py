@@ -121,3 +121,16 @@ def test_after_the_migration_deleting_an_item_still_drops_its_identifiers(
         conn.execute("DELETE FROM mirror_item WHERE key = 'GONE0001'")
     assert db.lookup(LIB, "doi", "10.1234/gone") == []
     assert db.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_an_identifier_whose_item_is_missing_is_left_out_and_the_database_opens(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "state.sqlite"
+    old_database(path, [mirror_item(obj) for obj in ITEMS])
+    with sqlite3.connect(path) as db:  # foreign keys off, as sqlite3 opens by default
+        db.execute("DELETE FROM mirror_item WHERE key = 'GONE0001'")
+    opened = StateDB.open(path)
+    assert opened.schema_version == len(MIGRATIONS)
+    assert opened.lookup(LIB, "doi", "10.1234/gone") == []
+    assert opened.lookup(LIB, "doi", "10.1234/a") == ["EMBASE01"]
