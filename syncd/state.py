@@ -610,22 +610,19 @@ class StateDB:
         for key, kind, value in pairs:
             ids.setdefault(key, []).append((kind, value))
         items = [StoredItem(row, tuple(ids.get(row[0], ()))) for row in rows]
-        taken = [(item, row[1]) for item, row in zip(items, rows, strict=True) if row[6] is None]
+        taken = [item for item, row in zip(items, rows, strict=True) if row[6] is None]
         if taken:
             self._keep_index_fields(library, taken)
         return items
 
-    def _keep_index_fields(self, library: str, taken: Sequence[tuple[StoredItem, int]]) -> None:
+    def _keep_index_fields(self, library: str, taken: Sequence[StoredItem]) -> None:
         """Write back the index fields taken from rows that lacked them (migration 13),
         unless the row changed meanwhile (a write fills the column itself)."""
         with self.transaction() as conn:
             conn.executemany(
                 "UPDATE mirror_item SET index_fields = ? WHERE library = ? AND key = ? "
                 "AND version = ? AND index_fields IS NULL",
-                (
-                    (_index_text(item.index_fields), library, item.key, version)
-                    for item, version in taken
-                ),
+                ((_index_text(i.index_fields), library, i.key, i.version) for i in taken),
             )
 
     def mirror_count(self, library: str) -> int:

@@ -108,7 +108,7 @@ def test_a_row_written_again_before_the_write_back_keeps_its_own_fields(
     read = StoredItem(row, ())  # as a load read it, before the newer write landed
     newer = mirror_item({**ITEMS[0], "version": 2, "archiveLocation": "999999999"})
     db.apply_mirror_changes(LIB, [newer], [], None)
-    db._keep_index_fields(LIB, [(read, 1)])
+    db._keep_index_fields(LIB, [read])
     assert jsonio.loads(_stored_fields(db)["EMBASE01"])["archiveLocation"] == "999999999"
 
 
