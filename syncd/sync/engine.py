@@ -33,11 +33,9 @@ import hashlib
 import json
 import logging
 import secrets
-import sys
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -374,10 +372,7 @@ def _create(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
     state: dict[str, str] = {}  # parent key -> "created" | "failed: ..."
     sender = _Sender(run.client)
     queued: deque[tuple[list[_Object], Future[tuple[_Results, list[Json]]]]] = deque()
-    with (
-        _sender_first(),
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="syncd-send") as wire,
-    ):
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="syncd-send") as wire:
         try:
             for batch in _batches(groups):
                 _write_ahead(batch, run)
@@ -422,28 +417,6 @@ def _book_what_landed(
             _book_creates(done, *results, run, state)
         except Exception:
             log.exception("recording a batch failed; it is resent next run")
-
-
-# How long a thread may hold the interpreter while another waits for it, while
-# creates are sent (the default is 5 ms).
-_SENDER_SWITCH = 0.001
-
-
-@contextmanager
-def _sender_first() -> Iterator[None]:
-    """The interpreter handed over sooner while the sender thread works.
-
-    When an answer arrives, the sender thread must take the interpreter from this
-    thread (booking the batch before: merges, the mirror, the commit) to read it
-    and send the next batch; each hand-over waited out Python's 5 ms switch
-    interval, several times a request. The setting is the process's; restored after.
-    """
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(min(before, _SENDER_SWITCH))
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(before)
 
 
 class _NotSent(Exception):
