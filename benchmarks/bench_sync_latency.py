@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 from bench_convert import syncd_command
-from common import FRESH, ideal_seconds, print_table, scenario, write_export
+from common import FRESH, ideal_seconds, print_table, scenario, user_env, write_export
 from measured import measured_on
 
 TARGET = 1.3
@@ -122,6 +122,7 @@ def convert_times(records: int) -> tuple[float, float]:
                 [*syncd_command(), "convert", "--format", "jsonl", str(export)],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
+                env=user_env(),
             )
             _, _, usage = os.wait4(proc.pid, 0)
             proc.returncode = 0

@@ -15,7 +15,8 @@ Decisions:
   ``PRAGMA user_version``. A database from a newer syncd is refused rather than
   guessed at.
 * The mirror keeps each item's ``data`` JSON exactly as the API last sent it, plus the
-  columns needed to query without parsing it (type, trashed, parent) and an
+  columns needed to query without parsing it (type, trashed, parent, the few
+  fields the identifier index reads) and an
   identifier index (kind, value) -> key filled by the caller, so this module knows
   nothing about Zotero's API or about how identifiers are found.
 """
@@ -25,11 +26,12 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from syncd import jsonio
@@ -223,16 +225,78 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE sync_items ADD COLUMN settled TEXT;
     """,
+    # 13: the mirror's items in a rowid table (rows of ~1.4 KB made the clustered
+    # WITHOUT ROWID table slow to fill: SQLite advises against it for rows over
+    # ~1/20 of a page), with the fields the identifier index reads in a column of
+    # their own (``index_fields``), so loading the index parses no item's data.
+    # Rows copied here have it NULL: taken from ``data`` on the next load of the
+    # index and written back (``StateDB.mirror_index_items``). The identifier
+    # table is rebuilt with them, as dropping the old item table with foreign keys
+    # on would empty it through its ON DELETE CASCADE (an identifier whose item is
+    # missing, which a database written with foreign keys off may hold, is left
+    # out rather than failing the migration).
+    """
+    CREATE TABLE mirror_item_new (
+        library      TEXT NOT NULL,
+        key          TEXT NOT NULL,
+        version      INTEGER NOT NULL,
+        item_type    TEXT NOT NULL,
+        trashed      INTEGER NOT NULL DEFAULT 0,
+        parent_key   TEXT,
+        data         TEXT NOT NULL,             -- the item's "data" JSON as last seen
+        index_fields TEXT,                      -- JSON: its INDEX_FIELDS; NULL: not yet taken
+        PRIMARY KEY (library, key)
+    );
+    INSERT INTO mirror_item_new (library, key, version, item_type, trashed, parent_key, data)
+    SELECT library, key, version, item_type, trashed, parent_key, data FROM mirror_item;
+    CREATE TABLE mirror_identifier_new (
+        library TEXT NOT NULL,
+        kind    TEXT NOT NULL,
+        value   TEXT NOT NULL,
+        key     TEXT NOT NULL,
+        PRIMARY KEY (library, kind, value, key),
+        FOREIGN KEY (library, key) REFERENCES mirror_item_new (library, key) ON DELETE CASCADE
+    ) WITHOUT ROWID;
+    INSERT INTO mirror_identifier_new (library, kind, value, key)
+    SELECT library, kind, value, key FROM mirror_identifier AS i
+    WHERE EXISTS (SELECT 1 FROM mirror_item_new AS m WHERE m.library = i.library AND m.key = i.key);
+    DROP TABLE mirror_identifier;
+    DROP TABLE mirror_item;
+    ALTER TABLE mirror_item_new RENAME TO mirror_item;
+    ALTER TABLE mirror_identifier_new RENAME TO mirror_identifier;
+    CREATE INDEX mirror_identifier_by_item ON mirror_identifier (library, key);
+    """,
 ]
 
 _SQL_CHUNK = 500  # stays below SQLite's bound-parameter limit
 
 
 # The fields of an item's data the identifier index reads (accession numbers,
-# syncd/identifiers.py ``accession_number``; merges, ``dc:replaces``), each taken
-# by SQLite only when it holds a string (relations: an object), as those readers
-# ignore other values.
+# syncd/identifiers.py ``accession_number``; merges, ``dc:replaces``), kept in the
+# mirror's ``index_fields`` column as a JSON object: each only when it is a non-empty
+# string (relations: a non-empty object), as those readers ignore other values.
+# Changing the list needs a migration that sets the column back to NULL.
 INDEX_FIELDS = ("archive", "archiveLocation", "libraryCatalog", "url")
+_NO_FIELDS = "{}"
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def index_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of ``data`` the identifier index reads (``INDEX_FIELDS``)."""
+    fields: dict[str, Any] = {}
+    for name in INDEX_FIELDS:
+        value = data.get(name)
+        if value and isinstance(value, str):
+            fields[name] = value
+    relations = data.get("relations")
+    if relations and isinstance(relations, Mapping):
+        fields["relations"] = relations
+    return fields
+
+
+def _index_text(data: Mapping[str, Any]) -> str:
+    fields = index_fields(data)
+    return jsonio.dumps_str(fields) if fields else _NO_FIELDS
 
 
 class StoredItem:
@@ -256,38 +320,29 @@ class StoredItem:
     )
 
     def __init__(self, row: tuple[Any, ...], identifiers: tuple[tuple[str, str], ...]) -> None:
-        self.key: str = row[0]
-        self.version = int(row[1])
-        self.item_type: str = row[2]
-        self.trashed = bool(row[3])
-        self.parent_key: str | None = row[4]
-        self._text: str = row[5]
+        self.key: str
+        self.version: int
+        self.item_type: str
+        self.parent_key: str | None
+        self.key, version, self.item_type, trashed, self.parent_key, self._text, fields = row
+        self.version = int(version)
+        self.trashed = bool(trashed)
         self._data: dict[str, Any] | None = None
         self.identifiers = identifiers
-        fields: dict[str, Any] = {
-            name: value for name, value in zip(INDEX_FIELDS, row[6:10], strict=True) if value
-        }
-        if row[10] is not None:
-            fields["relations"] = jsonio.loads(row[10])
-        self.index_fields = fields
+        # NULL: a row from before the column (migration 13), taken from its data.
+        self.index_fields: Mapping[str, Any] = (
+            _EMPTY
+            if fields == _NO_FIELDS
+            else index_fields(self.data)
+            if fields is None
+            else jsonio.loads(fields)
+        )
 
     @property
     def data(self) -> dict[str, Any]:
         if self._data is None:
             self._data = jsonio.loads(self._text)
         return self._data
-
-
-def _index_columns() -> str:
-    text = [
-        f"CASE json_type(data, '$.{name}') WHEN 'text' THEN json_extract(data, '$.{name}') END"
-        for name in INDEX_FIELDS
-    ]
-    relations = (
-        "CASE json_type(data, '$.relations') WHEN 'object' "
-        "THEN json_extract(data, '$.relations') END"
-    )
-    return ", ".join([*text, relations])
 
 
 @dataclass(frozen=True)
@@ -537,22 +592,16 @@ class StateDB:
             ids.setdefault(key, []).append((kind, value))
         return [_item(row, tuple(ids.get(row[0], ()))) for row in rows]
 
-    def mirror_index_items(self, library: str) -> Sequence[StoredItem | MirrorItem]:
-        """Every mirrored item of ``library``, by key, for the identifier index: their
-        data decoded when first read (:class:`StoredItem`), or at once where this
-        SQLite lacks the JSON functions."""
+    def mirror_index_items(self, library: str) -> list[StoredItem]:
+        """Every mirrored item of ``library``, by key, for the identifier index, with
+        their data decoded when first read (:class:`StoredItem`)."""
         ids: dict[str, list[tuple[str, str]]] = {}
         with self._lock:
-            try:
-                rows = self._query(
-                    "SELECT key, version, item_type, trashed, parent_key, data, "
-                    f"{_index_columns()} FROM mirror_item WHERE library = ? ORDER BY key",
-                    (library,),
-                )
-            except StateError as err:
-                if not isinstance(err.__cause__, sqlite3.OperationalError):
-                    raise
-                return self.mirror_items(library)
+            rows = self._query(
+                "SELECT key, version, item_type, trashed, parent_key, data, index_fields "
+                "FROM mirror_item WHERE library = ? ORDER BY key",
+                (library,),
+            )
             pairs = self._query(
                 "SELECT key, kind, value FROM mirror_identifier WHERE library = ? "
                 "ORDER BY key, kind, value",
@@ -560,7 +609,21 @@ class StateDB:
             )
         for key, kind, value in pairs:
             ids.setdefault(key, []).append((kind, value))
-        return [StoredItem(row, tuple(ids.get(row[0], ()))) for row in rows]
+        items = [StoredItem(row, tuple(ids.get(row[0], ()))) for row in rows]
+        taken = [item for item, row in zip(items, rows, strict=True) if row[6] is None]
+        if taken:
+            self._keep_index_fields(library, taken)
+        return items
+
+    def _keep_index_fields(self, library: str, taken: Sequence[StoredItem]) -> None:
+        """Write back the index fields taken from rows that lacked them (migration 13),
+        unless the row changed meanwhile (a write fills the column itself)."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "UPDATE mirror_item SET index_fields = ? WHERE library = ? AND key = ? "
+                "AND version = ? AND index_fields IS NULL",
+                ((_index_text(i.index_fields), library, i.key, i.version) for i in taken),
+            )
 
     def mirror_count(self, library: str) -> int:
         rows = self._query("SELECT count(*) FROM mirror_item WHERE library = ?", (library,))
@@ -622,8 +685,8 @@ class StateDB:
     @staticmethod
     def _insert(conn: sqlite3.Connection, library: str, items: Sequence[MirrorItem]) -> None:
         conn.executemany(
-            "INSERT INTO mirror_item (library, key, version, item_type, trashed, parent_key, data)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO mirror_item (library, key, version, item_type, trashed, parent_key, "
+            "data, index_fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (
                     library,
@@ -633,6 +696,7 @@ class StateDB:
                     int(i.trashed),
                     i.parent_key,
                     jsonio.dumps_str(i.data),
+                    _index_text(i.data),
                 )
                 for i in items
             ),

@@ -22,7 +22,7 @@ def _item(key: str, version: int = 1, **data: Any) -> dict[str, Any]:
 
 
 ITEMS = [
-    _item("EMBASE01", archive="Embase", archiveLocation="365312987", DOI="10.1/a"),
+    _item("EMBASE01", archive="Embase", archiveLocation="365312987", DOI="10.1234/a"),
     _item("EBSCO001", url="https://search.ebscohost.com/login.aspx?db=psyh&AN=2001-12345-001"),
     _item("MASTER01", relations={"dc:replaces": "http://zotero.org/users/1/items/GONE0001"}),
     _item(
@@ -31,7 +31,9 @@ ITEMS = [
     ),
     _item("TRASHED1", deleted=1, relations={"dc:replaces": "x/GONE0004"}),
     _item("ODDTYPES", archive=7, archiveLocation=["365312987"], relations="dc:replaces"),
-    _item("GONE0001", DOI="10.1/gone"),
+    _item("ODDURL01", archive="Embase", archiveLocation="365312988", url=5, relations={}),
+    _item("EMPTYSTR", archive="", archiveLocation="", libraryCatalog="", url=""),
+    _item("GONE0001", DOI="10.1234/gone"),
     {"key": "NOTE0001", "version": 1, "itemType": "note", "note": "<p>n</p>"},
 ]
 
@@ -44,7 +46,7 @@ def db(tmp_path: Path) -> Iterator[StateDB]:
     opened.close()
 
 
-def _shape(index: LibraryIndex) -> tuple[Any, ...]:
+def shape(index: LibraryIndex) -> tuple[Any, ...]:
     return (
         {pair: keys for pair, keys in index.by_id.items() if keys},
         {key: masters for key, masters in index.replaced_by.items() if masters},
@@ -56,7 +58,7 @@ def _shape(index: LibraryIndex) -> tuple[Any, ...]:
 def test_the_index_of_stored_rows_is_the_index_of_the_decoded_items(db: StateDB) -> None:
     lazy = LibraryIndex.build(db.mirror_index_items(LIB))
     decoded = LibraryIndex.build(db.mirror_items(LIB))
-    assert _shape(lazy) == _shape(decoded)
+    assert shape(lazy) == shape(decoded)
     assert lazy.by_id[("accession", "embase:365312987")] == {"EMBASE01"}
     assert lazy.replacement("GONE0001") == "MASTER01"
 

@@ -98,6 +98,9 @@ class KnownLinks:
 
     works: Mapping[tuple[str, str, str], list[tuple[WorkKey, Link]]]
     present: frozenset[str]
+    # Whether any link goes by a work key: when none does, no record can have
+    # gained identifiers since one (a first sync skips a work key per record).
+    any_work_link: bool = False
 
     @classmethod
     def of(
@@ -106,13 +109,15 @@ class KnownLinks:
         groups: Sequence[tuple[Incoming, tuple[str, ...], tuple[SourceRef, ...]]],
     ) -> KnownLinks:
         works: dict[tuple[str, str, str], list[tuple[WorkKey, Link]]] = {}
+        any_work_link = False
         for identity, link in links.items():
             if identity.startswith(WORK_PREFIX):
+                any_work_link = True
                 key = WorkKey.parse(identity)
                 if key is not None:
                     works.setdefault((key.title, key.year, key.author), []).append((key, link))
         present = frozenset(i for _, ids, _ in groups for i in ids if i.startswith(WORK_PREFIX))
-        return cls(works, present)
+        return cls(works, present, any_work_link)
 
 
 def follow_links(
@@ -151,7 +156,7 @@ def follow_links(
             return None, how, clash
         if link is not None:
             found[link.key] = link
-    elif not found and identities:
+    elif not found and identities and known.any_work_link:
         gained = _gained_identifiers(record, pairs, index, links)
         if gained is not None:
             found[gained.key] = gained

@@ -132,8 +132,7 @@ class LibraryIndex:
     @classmethod
     def build(cls, items: Iterable[IndexedItem]) -> LibraryIndex:
         index = cls()
-        for item in items:
-            index.add(item)
+        index._index(items)
         return index
 
     @property
@@ -151,37 +150,48 @@ class LibraryIndex:
 
     def add(self, item: IndexedItem) -> None:
         """Index ``item``, replacing whatever was indexed under its key before."""
-        self.remove(item.key)
-        self.items[item.key] = item
-        if item.item_type in NEVER_MATCHED_TYPES:
-            return
-        known = item.identifiers
-        pairs = (
-            list(known)
-            if known is not None
-            else id_pairs(identifiers_from_item(item.data), item.item_type)
-        )
-        # Accession numbers and DOI variants are not in the mirror's stored pairs.
-        # A stored row brings the few fields read here (state.StoredItem): its data
-        # is then decoded only if something else asks for it.
-        source = item.index_fields
-        number = accession_number(source)
-        if number and ("accession", number) not in pairs:
-            pairs.append(("accession", number))
-        for kind, value in list(pairs):
-            if kind == "doi" and "//" in value:
-                pairs.append((DOI_VARIANT, doi_variant(value)))
-        for pair in pairs:
-            self.by_id[pair].add(item.key)
-        self._pairs[item.key] = pairs
-        if not item.trashed:
-            replaces = _replaced_keys(source)
-            for old in replaces:
-                self.replaced_by[old].add(item.key)
-            if replaces:
-                self._replaces[item.key] = replaces
-        if self._by_fingerprint is not None:
-            self._add_fingerprint(item)
+        self._index((item,))
+
+    def _index(self, items: Iterable[IndexedItem]) -> None:
+        """``add`` for each of ``items``: one loop, as building the index of a large
+        library from the state database is most of what a fresh process does before
+        it can match (``syncd sync`` of an unchanged export)."""
+        indexed, by_id, pairs_of = self.items, self.by_id, self._pairs
+        for item in items:
+            key = item.key
+            if key in indexed:
+                self.remove(key)
+            indexed[key] = item
+            if item.item_type in NEVER_MATCHED_TYPES:
+                continue
+            known = item.identifiers
+            pairs = (
+                list(known)
+                if known is not None
+                else id_pairs(identifiers_from_item(item.data), item.item_type)
+            )
+            # Accession numbers and DOI variants are not in the mirror's stored
+            # pairs. A stored row brings the few fields read here (state.StoredItem),
+            # mostly none: its data is then decoded only if something else asks.
+            source = item.index_fields
+            if source:
+                number = accession_number(source)
+                if number and ("accession", number) not in pairs:
+                    pairs.append(("accession", number))
+            for kind, value in list(pairs):
+                if kind == "doi" and "//" in value:
+                    pairs.append((DOI_VARIANT, doi_variant(value)))
+            for pair in pairs:
+                by_id[pair].add(key)
+            pairs_of[key] = pairs
+            if source and not item.trashed:
+                replaces = _replaced_keys(source)
+                for old in replaces:
+                    self.replaced_by[old].add(key)
+                if replaces:
+                    self._replaces[key] = replaces
+            if self._by_fingerprint is not None:
+                self._add_fingerprint(item)
 
     def _add_fingerprint(self, item: IndexedItem) -> None:
         assert self._by_fingerprint is not None

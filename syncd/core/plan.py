@@ -390,7 +390,9 @@ def _plan_one(rec: _Record, ctx: _Context) -> Action:
     if isinstance(target, Action):
         return target
     link, match = target
-    rec = replace(rec, identities=own_identities(rec.identities, match))
+    own = own_identities(rec.identities, match)
+    if own != rec.identities:
+        rec = replace(rec, identities=own)
     if match.key is None:
         return _create_action(rec, item, ctx.schema, reason=create_reason(match))
     if match.trashed:

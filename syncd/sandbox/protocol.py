@@ -9,10 +9,11 @@ server sends them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from syncd import jsonio
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,10 @@ def text_response(status: int, message: str, headers: Mapping[str, str] | None =
 
 
 def json_response(status: int, payload: Any, headers: Mapping[str, str] | None = None) -> Response:
-    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    # orjson, as the client's own JSON (syncd/jsonio.py): the same content, and a
+    # page of 100 items encoded in a third of the time, which every request of a
+    # benchmark at real-world latency counted as the server's.
+    body = jsonio.dumps(payload)
     out = {"Content-Type": "application/json", **(headers or {})}
     return Response(status, out, body)
 

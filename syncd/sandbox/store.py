@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from syncd import jsonio
 from syncd.errors import StateError
 
 Kind = Literal["items", "collections"]
@@ -220,7 +221,7 @@ class Store:
                     for kind, obj in upserts:
                         db.execute(
                             "INSERT OR REPLACE INTO objects VALUES (?, ?, ?, ?)",
-                            (lib.name, kind, obj["key"], json.dumps(obj)),
+                            (lib.name, kind, obj["key"], jsonio.dumps_str(obj)),
                         )
                         db.execute(
                             "DELETE FROM deleted WHERE library = ? AND kind = ? AND key = ?",

@@ -33,6 +33,7 @@ import hashlib
 import json
 import logging
 import secrets
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -350,14 +351,15 @@ def _note_body(key: str, parent: str, html: str) -> Json:
 
 def _create(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
     """Send the creates batch by batch, each batch's local work hidden behind the
-    network: while batch k is in flight, batch k+1's write-ahead rows are written;
-    while batch k+1 is in flight, batch k's results are recorded.
+    network: while batch k is in flight, batch k+1's write-ahead rows are written
+    and it is queued behind k, and batch k-1's results are recorded.
 
-    The requests go out from one worker thread, one at a time and in order; the
-    state database and the index are touched by this thread only. A key is durable
-    before any request carries it; a crash before its confirmation means a resend
-    of the same key, which the server answers with 412 ("it landed"), never a
-    duplicate.
+    The requests go out from one worker thread, one at a time and in order, each
+    as soon as the one before is answered (queued, not handed over by this
+    thread); the state database and the index are touched by this thread only. A
+    key is durable before any request carries it; a crash before its confirmation
+    means a resend of the same key, which the server answers with 412 ("it
+    landed"), never a duplicate.
     """
     if not actions:
         return []
@@ -368,34 +370,23 @@ def _create(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
         group += _note_objects(action, key, run, new=action.key is None)
         groups.append(group)
     state: dict[str, str] = {}  # parent key -> "created" | "failed: ..."
-    flying: tuple[list[_Object], Future[tuple[_Results, list[Json]]]] | None = None
+    sender = _Sender(run.client)
+    queued: deque[tuple[list[_Object], Future[tuple[_Results, list[Json]]]]] = deque()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="syncd-send") as wire:
         try:
             for batch in _batches(groups):
                 _write_ahead(batch, run)
-                before, flying = flying, None
-                if before is None:
-                    run.check()
-                    flying = (batch, wire.submit(_send_creates, run.client, batch))
-                    continue
-                answer = before[1].result()
-                try:
-                    run.check()
-                    flying = (batch, wire.submit(_send_creates, run.client, batch))
-                finally:
-                    _book_creates(before[0], *answer, run, state)
-            if flying is not None:
-                last, flying = flying, None
-                _book_creates(last[0], *last[1].result(), run, state)
+                run.check()
+                queued.append((batch, wire.submit(sender.send, batch)))
+                if len(queued) > 1:
+                    done, answer = queued.popleft()
+                    _book_creates(done, *answer.result(), run, state)
+            while queued:
+                done, answer = queued.popleft()
+                _book_creates(done, *answer.result(), run, state)
         except BaseException as exc:
-            # Keep the error that stopped the loop (an unavailable API must end in exit
-            # 75, not in a storage error of the batch before): a batch not recorded
-            # here only means a resend of durable keys next run.
-            if flying is not None:
-                try:
-                    _book_creates(flying[0], *flying[1].result(), run, state)
-                except Exception:
-                    log.exception("recording the last batch failed; it is resent next run")
+            sender.broken = True
+            _book_what_landed(queued, run, state)
             if isinstance(exc, Interrupted):
                 exc.outcomes += [
                     _outcome(group[0].action, "created", key=group[0].body["key"])
@@ -404,6 +395,54 @@ def _create(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
                 ]
             raise
     return [_created_outcome(group[0], state) for group in groups]
+
+
+def _book_what_landed(
+    queued: deque[tuple[list[_Object], Future[tuple[_Results, list[Json]]]]],
+    run: _Run,
+    state: dict[str, str],
+) -> None:
+    """After the loop stopped: record the batches already sent and answered.
+
+    The error that stopped the loop is the one raised (an unavailable API must end
+    in exit 75, not in a storage error of another batch); a batch not recorded here
+    only means a resend of durable keys next run.
+    """
+    for done, answer in queued:
+        try:
+            results = answer.result()
+        except BaseException:  # not sent, or failed: its keys are resent next run
+            continue
+        try:
+            _book_creates(done, *results, run, state)
+        except Exception:
+            log.exception("recording a batch failed; it is resent next run")
+
+
+class _NotSent(Exception):
+    """A queued batch left unsent because one before it failed."""
+
+
+class _Sender:
+    """The worker thread's side: sends queued batches in order until one fails.
+
+    After a failure the batches queued behind it are not sent: the API is likely
+    unavailable (each would wait out the retry budget again), and their keys are
+    durable, so the next run sends them.
+    """
+
+    def __init__(self, client: Writer) -> None:
+        self.client = client
+        self.broken = False
+
+    def send(self, batch: Sequence[_Object]) -> tuple[_Results, list[Json]]:
+        if self.broken:
+            raise _NotSent
+        try:
+            return _send_creates(self.client, batch)
+        except BaseException:
+            self.broken = True
+            raise
 
 
 def _write_ahead(batch: Sequence[_Object], run: _Run) -> None:

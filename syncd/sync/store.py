@@ -93,23 +93,26 @@ class StoredBase(Mapping[str, Any]):
 
 def load_links(db: StateDB, library: str) -> dict[str, Link]:
     notes = _written_notes(db, library)
-    rows = db.conn.execute(
-        "SELECT l.identity, i.key, i.base, i.confirmed, i.created_by_syncd, i.settled "
-        "FROM sync_links l JOIN sync_items i ON i.library = l.library AND i.key = l.key "
-        "WHERE l.library = ?",
-        (library,),
-    )
-    # A record has several identities (DOI, EID, PMID...) linked to one item: each
-    # item's Link is made once and shared, not once per identity.
-    by_key: dict[str, Link] = {}
+    # Two queries, not one join: a record has several identities (DOI, EID, PMID...)
+    # linked to one item, and the join carried each item's base (kilobytes of JSON)
+    # once per identity; each item's Link is made once and shared.
+    by_key = {
+        key: Link(
+            key, StoredBase(base), bool(confirmed), bool(created), notes.get(key, ()), settled
+        )
+        for key, base, confirmed, created, settled in db.conn.execute(
+            "SELECT key, base, confirmed, created_by_syncd, settled FROM sync_items "
+            "WHERE library = ?",
+            (library,),
+        )
+    }
     links: dict[str, Link] = {}
-    for identity, key, base, confirmed, created, settled in rows:
+    for identity, key in db.conn.execute(
+        "SELECT identity, key FROM sync_links WHERE library = ?", (library,)
+    ):
         link = by_key.get(key)
-        if link is None:
-            link = by_key[key] = Link(
-                key, StoredBase(base), bool(confirmed), bool(created), notes.get(key, ()), settled
-            )
-        links[identity] = link
+        if link is not None:
+            links[identity] = link
     return links
 
 

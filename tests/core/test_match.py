@@ -263,6 +263,16 @@ def test_index_remove_forgets_item() -> None:
     assert match_record(Identifiers(doi="10.1000/a"), "journalArticle", index).key is None
 
 
+def test_an_item_given_twice_to_build_is_indexed_as_the_later_one_only() -> None:
+    older = item("AAAAAAAA", DOI="10.1000/old", relations={"dc:replaces": "x/GONE0001"})
+    newer = item("AAAAAAAA", DOI="10.1000/new")
+    index = LibraryIndex.build([older, item("BBBBBBBB", DOI="10.1000/b"), newer])
+    assert match_record(Identifiers(doi="10.1000/old"), "journalArticle", index).key is None
+    assert match_record(Identifiers(doi="10.1000/new"), "journalArticle", index).key == "AAAAAAAA"
+    assert index.replacement("GONE0001") is None
+    assert index.items["AAAAAAAA"] is newer
+
+
 ERRATUM_LIBRARY = LibraryIndex.build(
     [
         item(
