@@ -281,6 +281,38 @@ def checked_link(
     return Match(key=link.key, by=how, trashed=index.items[link.key].trashed, shares=shares)
 
 
+def sole_link(
+    identities: tuple[str, ...],
+    record: ConvertedRecord,
+    item: Mapping[str, Any],
+    index: LibraryIndex,
+    links: Mapping[str, Link],
+) -> Link | None:
+    """The link every identity of the record leads to, when following and checking
+    the links (:func:`follow_links`, :func:`checked_link`) can only end at its item
+    as it is: found by identifiers (not a work key), the create confirmed, the item
+    live (not gone, trashed or merged away), the same work, and no other item
+    indexed under any of the record's identifiers. None otherwise: the full search
+    decides. Most records of an unchanged re-sync.
+    """
+    link: Link | None = None
+    for ident in identities:
+        found = links.get(ident)
+        if found is None or (link is not None and found.key != link.key):
+            return None
+        link = link or found
+    if link is None or not link.confirmed or index.superseded(link.key):
+        return None
+    pairs = id_pairs(record.identifiers, str(item.get("itemType")), item)
+    if (
+        not pairs
+        or not _alone(pairs, link.key, index)
+        or differing_kinds(pairs, index.pairs_of(link.key))
+    ):
+        return None
+    return link
+
+
 def _alone(pairs: Sequence[tuple[str, str]], key: str, index: LibraryIndex) -> bool:
     """Whether no item but ``key`` is indexed under ``pairs`` or, for a DOI, under
     the keys :func:`match_record` looks up its variants by."""

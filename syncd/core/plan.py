@@ -44,6 +44,7 @@ from syncd.core.links import (
     pairs_of,
     record_identities,
     shares_note,
+    sole_link,
 )
 from syncd.core.match import LibraryIndex, Match, match_record
 from syncd.core.merge import Conflict, Kept, MergeResult, SyncPolicy, created_base, merge_item
@@ -291,6 +292,9 @@ def make_plan(
 def _plan_group(rec: _Record, ctx: _Context) -> list[Action]:
     """The collapsed record's action; or, when it is ambiguous and its records alone
     go to different items, theirs (:func:`_apart`)."""
+    settled = _still_settled(rec, ctx)
+    if settled is not None:
+        return [settled]
     action = _plan_one(rec, ctx)
     if action.kind is not ActionKind.AMBIGUOUS or not rec.incoming.members:
         return [action]
@@ -383,6 +387,44 @@ class _Record:
         return Action(kind, self.incoming, self.identities, self.sources, **details)
 
 
+def _still_settled(rec: _Record, ctx: _Context) -> Action | None:
+    """The action :func:`_plan_one` gives a record whose one link's item is where
+    the last merge left it (:func:`settled_mark`), when the search for its item
+    could only find that link's (``links.sole_link``); None for any other record.
+
+    Planned so, the record skips building the search's matches: an unchanged
+    re-sync of thousands of records spent most of its planning there.
+    """
+    if rec.incoming.members:
+        return None
+    item = export_item(rec.incoming)
+    link = sole_link(rec.identities, rec.incoming.record, item, ctx.index, ctx.links)
+    if link is None or link.settled is None:
+        return None
+    version = ctx.index.items[link.key].version
+    mark = settled_mark(rec.incoming, item, version, ctx.options, ctx.schema)
+    if mark != link.settled:
+        return None
+    return _settled_action(rec, link, Match(key=link.key, by="sync-state"), mark, ctx)
+
+
+def _settled_action(rec: _Record, link: Link, match: Match, mark: str, ctx: _Context) -> Action:
+    """Merged before at this version, with this record and base, finding nothing to
+    do (no change, nothing kept as the user's, no note): it would again."""
+    assert match.key is not None
+    recorded = _recorded(link, match.key, link.base, rec.identities, ctx.links)
+    return rec.action(
+        ActionKind.UNCHANGED,
+        key=match.key,
+        new_base=link.base,
+        matched_by=match.by,
+        reason=shares_note(match),
+        recorded=recorded,
+        # Stored already, unless recording the links writes the base again.
+        settled=None if recorded else mark,
+    )
+
+
 def _plan_one(rec: _Record, ctx: _Context) -> Action:
     """Which item the record goes to, then what to write there."""
     item = export_item(rec.incoming)
@@ -461,19 +503,7 @@ def _update_action(
     current = ctx.index.items[match.key]
     mark = settled_mark(rec.incoming, item, current.version, ctx.options, ctx.schema)
     if link is not None and link.key == match.key and mark is not None and link.settled == mark:
-        # Merged before at this version, with this record and base, finding nothing
-        # to do (no change, nothing kept as the user's, no note): it would again.
-        recorded = _recorded(link, match.key, link.base, rec.identities, ctx.links)
-        return rec.action(
-            ActionKind.UNCHANGED,
-            key=match.key,
-            new_base=link.base,
-            matched_by=match.by,
-            reason=shares_note(match),
-            recorded=recorded,
-            # Stored already, unless recording the links writes the base again.
-            settled=None if recorded else mark,
-        )
+        return _settled_action(rec, link, match, mark, ctx)
     record = rec.incoming.record
     source = source_of(record)
     base = link.base if link is not None else None

@@ -536,15 +536,18 @@ class ZoteroClient:
         """
         first, total, version = self._page(0)
         items = list(first)
-        if each_page:
-            each_page(items)
-        if on_page:
-            on_page(len(items), total)
         consistent = True
         starts = range(self.page_size, total, self.page_size)
         with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
             try:
-                for page, _, page_version in pool.map(self._page, starts):
+                # The next pages are asked for before the first is taken in: its
+                # work then waits on them, not they on it.
+                pages = pool.map(self._page, starts)
+                if each_page:
+                    each_page(list(items))
+                if on_page:
+                    on_page(len(items), total)
+                for page, _, page_version in pages:
                     items.extend(page)
                     if each_page:
                         each_page(list(page))
