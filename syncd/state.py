@@ -333,7 +333,9 @@ class StoredItem:
         self.index_fields: Mapping[str, Any] = (
             _EMPTY
             if fields == _NO_FIELDS
-            else index_fields(self.data)
+            # Decoded for the fields only: kept, every item's data would stay in
+            # the daemon's index after its first load since the upgrade.
+            else index_fields(jsonio.loads(self._text))
             if fields is None
             else jsonio.loads(fields)
         )

@@ -134,3 +134,13 @@ def test_an_identifier_whose_item_is_missing_is_left_out_and_the_database_opens(
     assert opened.schema_version == len(MIGRATIONS)
     assert opened.lookup(LIB, "doi", "10.1234/gone") == []
     assert opened.lookup(LIB, "doi", "10.1234/a") == ["EMBASE01"]
+
+
+def test_the_first_load_after_the_migration_keeps_no_item_decoded(
+    migrated: tuple[StateDB, list[MirrorItem]],
+) -> None:
+    db, _ = migrated
+    rows = db.mirror_index_items(LIB)
+    # The daemon keeps these rows in its index: an item's data decoded for its index
+    # fields would stay in memory until a restart.
+    assert rows and all(row._data is None for row in rows)

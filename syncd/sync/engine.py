@@ -53,6 +53,7 @@ from syncd.zotero.results import WriteFailure
 log = logging.getLogger(__name__)
 
 BATCH = 50
+STOPPED = "stopped between batches; the rest is synced on the next run"
 UPDATE_ROUNDS = 4
 KEY_ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
 # Per-object codes the server gives a write for its content: the same content would
@@ -152,7 +153,7 @@ class _Run:
     def check(self) -> None:
         """Between batches: stop if asked to (everything sent so far is recorded)."""
         if self.stop is not None and self.stop():
-            raise Interrupted("stopped between batches; the rest is synced on the next run")
+            raise Interrupted(STOPPED)
 
 
 def execute(
@@ -370,7 +371,7 @@ def _create(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
         group += _note_objects(action, key, run, new=action.key is None)
         groups.append(group)
     state: dict[str, str] = {}  # parent key -> "created" | "failed: ..."
-    sender = _Sender(run.client)
+    sender = _Sender(run.client, run.stop)
     queued: deque[tuple[list[_Object], Future[tuple[_Results, list[Json]]]]] = deque()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="syncd-send") as wire:
         try:
@@ -379,11 +380,9 @@ def _create(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
                 run.check()
                 queued.append((batch, wire.submit(sender.send, batch)))
                 if len(queued) > 1:
-                    done, answer = queued.popleft()
-                    _book_creates(done, *answer.result(), run, state)
+                    _book_next(queued, run, state)
             while queued:
-                done, answer = queued.popleft()
-                _book_creates(done, *answer.result(), run, state)
+                _book_next(queued, run, state)
         except BaseException as exc:
             sender.broken = True
             _book_what_landed(queued, run, state)
@@ -395,6 +394,22 @@ def _create(actions: Sequence[Action], run: _Run) -> list[RecordOutcome]:
                 ]
             raise
     return [_created_outcome(group[0], state) for group in groups]
+
+
+def _book_next(
+    queued: deque[tuple[list[_Object], Future[tuple[_Results, list[Json]]]]],
+    run: _Run,
+    state: dict[str, str],
+) -> None:
+    """Wait for the oldest batch's answer and record it."""
+    done, answer = queued.popleft()
+    try:
+        results = answer.result()
+    except _NotSent:
+        # Left unsent because a stop was asked for while the batch before it was in
+        # flight (after a failure, that failure is raised first, from its own batch).
+        raise Interrupted(STOPPED) from None
+    _book_creates(done, *results, run, state)
 
 
 def _book_what_landed(
@@ -411,7 +426,7 @@ def _book_what_landed(
     for done, answer in queued:
         try:
             results = answer.result()
-        except BaseException:  # not sent, or failed: its keys are resent next run
+        except Exception:  # not sent, or failed: its keys are resent next run
             continue
         try:
             _book_creates(done, *results, run, state)
@@ -424,19 +439,23 @@ class _NotSent(Exception):
 
 
 class _Sender:
-    """The worker thread's side: sends queued batches in order until one fails.
+    """The worker thread's side: sends queued batches in order until one fails or a
+    stop is asked for.
 
     After a failure the batches queued behind it are not sent: the API is likely
     unavailable (each would wait out the retry budget again), and their keys are
-    durable, so the next run sends them.
+    durable, so the next run sends them. A stop asked for while a batch is in
+    flight leaves the one queued behind it unsent, as a stop between batches did
+    before batches were queued.
     """
 
-    def __init__(self, client: Writer) -> None:
+    def __init__(self, client: Writer, stop: Callable[[], bool] | None) -> None:
         self.client = client
+        self.stop = stop
         self.broken = False
 
     def send(self, batch: Sequence[_Object]) -> tuple[_Results, list[Json]]:
-        if self.broken:
+        if self.broken or (self.stop is not None and self.stop()):
             raise _NotSent
         try:
             return _send_creates(self.client, batch)

@@ -4,7 +4,8 @@ after a batch failed, and every key durable before a request carries it."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from ris_helpers import convert_text, ris_record
 
 from syncd.core.match import LibraryIndex
 from syncd.core.plan import Incoming, Options, make_plan
-from syncd.errors import ApiUnavailableError
+from syncd.errors import ApiUnavailableError, Interrupted
 from syncd.schema import bundled_schema
 from syncd.state import StateDB
 from syncd.sync import store
@@ -60,7 +61,9 @@ def _creates(n: int) -> list[Any]:
     return list(make_plan(incoming, LibraryIndex(), {}, SCHEMA).actions)
 
 
-def _execute(writer: _Writer, actions: list[Any], db: StateDB) -> list[Any]:
+def _execute(
+    writer: _Writer, actions: list[Any], db: StateDB, stop: Callable[[], bool] | None = None
+) -> list[Any]:
     return execute(
         actions,
         client=writer,
@@ -70,6 +73,7 @@ def _execute(writer: _Writer, actions: list[Any], db: StateDB) -> list[Any]:
         schema=SCHEMA,
         options=Options(),
         remember_items=lambda items: None,
+        stop=stop,
     )
 
 
@@ -106,3 +110,37 @@ def test_no_batch_is_sent_after_one_failed_and_the_unsent_keys_stay_for_the_next
     # Whatever was written ahead and not confirmed is resent under its key next run.
     unconfirmed = {link.key for link in links.values() if not link.confirmed}
     assert set(writer.sent[1]) <= unconfirmed
+
+
+def test_a_stop_asked_for_while_a_batch_is_in_flight_leaves_the_one_queued_behind_unsent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    actions = _creates(3 * BATCH)
+    path = tmp_path / "state.sqlite"
+    stopping = threading.Event()
+    submitted = threading.Semaphore(0)
+    submit = ThreadPoolExecutor.submit
+
+    def counted(pool: ThreadPoolExecutor, fn: Any, /, *args: Any) -> Future[Any]:
+        future = submit(pool, fn, *args)
+        submitted.release()
+        return future
+
+    class _StoppedMidway(_Writer):
+        def post_items(
+            self, objects: Sequence[Json], *, write_token: str | None = None
+        ) -> WriteResult:
+            if not self.sent:
+                # The first batch is in flight and the second queued behind it when
+                # the stop is asked for (SIGTERM to the daemon).
+                assert submitted.acquire(timeout=30) and submitted.acquire(timeout=30)
+                stopping.set()
+            return super().post_items(objects, write_token=write_token)
+
+    monkeypatch.setattr(ThreadPoolExecutor, "submit", counted)
+    writer = _StoppedMidway(path)
+    with StateDB.open(path) as db, pytest.raises(Interrupted) as stopped:
+        _execute(writer, actions, db, stop=stopping.is_set)
+    assert len(writer.sent) == 1
+    created = {o.key for o in stopped.value.outcomes if o.kind == "created"}
+    assert created == set(writer.sent[0])
