@@ -578,40 +578,37 @@ class StateDB:
 
     def mirror_items(self, library: str) -> list[MirrorItem]:
         """Every mirrored item of ``library`` (trashed, notes, attachments too), by key."""
-        ids: dict[str, list[tuple[str, str]]] = {}
         with self._lock:
-            pairs = self._query(
-                "SELECT key, kind, value FROM mirror_identifier WHERE library = ? "
-                "ORDER BY key, kind, value",
-                (library,),
-            )
+            ids = self._identifiers_by_key(library)
             rows = self._query(
                 "SELECT key, version, item_type, trashed, parent_key, data FROM mirror_item "
                 "WHERE library = ? ORDER BY key",
                 (library,),
             )
-        for key, kind, value in pairs:
+        return [_item(row, ids.get(row[0], ())) for row in rows]
+
+    def _identifiers_by_key(self, library: str) -> dict[str, tuple[tuple[str, str], ...]]:
+        """Every mirrored item's identifier pairs, by key."""
+        ids: dict[str, list[tuple[str, str]]] = {}
+        for key, kind, value in self._query(
+            "SELECT key, kind, value FROM mirror_identifier WHERE library = ? "
+            "ORDER BY key, kind, value",
+            (library,),
+        ):
             ids.setdefault(key, []).append((kind, value))
-        return [_item(row, tuple(ids.get(row[0], ()))) for row in rows]
+        return {key: tuple(pairs) for key, pairs in ids.items()}
 
     def mirror_index_items(self, library: str) -> list[StoredItem]:
         """Every mirrored item of ``library``, by key, for the identifier index, with
         their data decoded when first read (:class:`StoredItem`)."""
-        ids: dict[str, list[tuple[str, str]]] = {}
         with self._lock:
             rows = self._query(
                 "SELECT key, version, item_type, trashed, parent_key, data, index_fields "
                 "FROM mirror_item WHERE library = ? ORDER BY key",
                 (library,),
             )
-            pairs = self._query(
-                "SELECT key, kind, value FROM mirror_identifier WHERE library = ? "
-                "ORDER BY key, kind, value",
-                (library,),
-            )
-        for key, kind, value in pairs:
-            ids.setdefault(key, []).append((kind, value))
-        items = [StoredItem(row, tuple(ids.get(row[0], ()))) for row in rows]
+            ids = self._identifiers_by_key(library)
+        items = [StoredItem(row, ids.get(row[0], ())) for row in rows]
         taken = [item for item, row in zip(items, rows, strict=True) if row[6] is None]
         if taken:
             self._keep_index_fields(library, taken)
